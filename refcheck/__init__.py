@@ -1,0 +1,129 @@
+"""refcheck: reference checks that treat the candidate as a customer."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+
+from . import config
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors and commands."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("REFCHECK_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    config.load(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_response_hooks(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions, the key ring and SQLite's safety settings to the app."""
+    from .crypto import KeyRing
+
+    app.extensions["refcheck.keyring"] = KeyRing.from_config(app.config)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # server-side sessions do this job, see accounts.py
+    limiter.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Turn on foreign keys, write-ahead logging and a busy timeout for every connection."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach the public, staff and candidate pages."""
+    from . import accounts, portal, public, staff_views
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(staff_views.bp)
+    app.register_blueprint(portal.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Render a kind page per error status, never a stack trace."""
+
+    def render_error(error: Any) -> tuple[str, int]:
+        code = getattr(error, "code", 500) or 500
+        if code == 500:
+            db.session.rollback()
+        return render_template("error.html", code=code, error=error), code
+
+    for code in (400, 401, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_template("error.html", code=400, error=error, csrf=True), 400
+
+
+def register_response_hooks(app: Flask) -> None:
+    """Send queued local mail after a request, and set security headers on every response."""
+    from . import mail
+    from .models import utcnow
+
+    @app.after_request
+    def deliver_local_mail(response: Any) -> Any:
+        # Local mode shows mail at once so a newcomer can click through without a worker.
+        if g.get("mail_queued") and app.config["MAIL_BACKEND"] == "console":
+            transport = mail.transport_for(app.config, app.instance_path)
+            for message in mail.due_messages(utcnow()):
+                mail.attempt(message, transport, utcnow())
+            db.session.commit()
+        return response
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        )
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        # Pages opened from emailed links carry tokens in their URL: never send them onward.
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("Cache-Control", "no-store")
+        if app.config["MODE"] == "production":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    """Add the refcheck commands to `flask`."""
+    from . import cli
+
+    cli.register(app)

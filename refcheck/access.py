@@ -1,0 +1,105 @@
+"""Emailed links and server-side sessions: random tokens of which only hashes are stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+
+import sqlalchemy as sa
+
+from .extensions import db
+from .models import AccessLink, Case, PortalSession
+
+TOKEN_BYTES = 32  # 256 bits of randomness
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def new_token() -> tuple[str, str]:
+    """Return a fresh URL-safe token and its SHA-256 hex digest."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    """Return the stored form of a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_link(case: Case, purpose: str, valid_for: dt.timedelta, now: dt.datetime) -> str:
+    """Revoke the case's earlier links of this purpose and return a new token."""
+    db.session.execute(
+        sa.update(AccessLink)
+        .where(AccessLink.case_id == case.id, AccessLink.purpose == purpose,
+               AccessLink.revoked_at.is_(None), AccessLink.used_at.is_(None))
+        .values(revoked_at=now)
+    )
+    token, digest = new_token()
+    db.session.add(AccessLink(case=case, purpose=purpose, token_hash=digest,
+                              created_at=now, expires_at=now + valid_for))
+    return token
+
+
+def revoke_links(case: Case, now: dt.datetime) -> None:
+    """Revoke every unused link of a case."""
+    db.session.execute(
+        sa.update(AccessLink)
+        .where(AccessLink.case_id == case.id, AccessLink.revoked_at.is_(None),
+               AccessLink.used_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def find_link(token: str, purpose: str, now: dt.datetime, case_id: int) -> AccessLink | None:
+    """Return the usable link for a token, changing nothing; None for any bad token."""
+    if not _TOKEN_SHAPE.match(token or ""):
+        return None
+    digest = hash_token(token)
+    link = db.session.execute(
+        sa.select(AccessLink).where(AccessLink.token_hash == digest)
+    ).scalar_one_or_none()
+    # The look-up is by hash; the constant-time comparison guards against a timing oracle anyway.
+    if link is None or not hmac.compare_digest(link.token_hash, digest):
+        return None
+    if link.case_id != case_id or link.purpose != purpose:
+        return None
+    if link.used_at or link.revoked_at or link.expires_at <= now:
+        return None
+    return link
+
+
+def start_session(kind: str, now: dt.datetime, *, staff_user_id: int | None = None,
+                  case_id: int | None = None) -> str:
+    """Record a new signed-in session and return the token for the cookie."""
+    token, digest = new_token()
+    db.session.add(PortalSession(token_hash=digest, kind=kind, staff_user_id=staff_user_id,
+                                 case_id=case_id, created_at=now, last_seen_at=now))
+    return token
+
+
+def find_session(token: str | None, kind: str, now: dt.datetime,
+                 idle: dt.timedelta, absolute: dt.timedelta) -> PortalSession | None:
+    """Return the live session for a cookie token, or None when it ended or timed out."""
+    if not token or not _TOKEN_SHAPE.match(token):
+        return None
+    record = db.session.execute(
+        sa.select(PortalSession).where(PortalSession.token_hash == hash_token(token))
+    ).scalar_one_or_none()
+    if record is None or record.kind != kind or record.ended_at is not None:
+        return None
+    if now - record.last_seen_at > idle or now - record.created_at > absolute:
+        return None
+    return record
+
+
+def end_session(token: str | None, now: dt.datetime) -> None:
+    """End a session so that a copy of its cookie no longer works."""
+    if token:
+        db.session.execute(
+            sa.update(PortalSession)
+            .where(PortalSession.token_hash == hash_token(token), PortalSession.ended_at.is_(None))
+            .values(ended_at=now)
+        )
+

@@ -1,0 +1,199 @@
+"""Staff accounts: creation, sign-in with server-side sessions, roles and the admin page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import access, audit
+from .extensions import db, limiter, login_manager
+from .forms import ConfirmForm, LoginForm, StaffAccountForm
+from .models import ROLES, StaffUser, utcnow
+
+# Checked when no account matches, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("refcheck-no-such-account")
+MIN_PASSWORD = 12
+
+
+class AccountError(Exception):
+    """An account request that cannot be accepted, with a readable reason."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def create_staff(email: str, name: str, role: str, password: str, actor: str) -> StaffUser:
+    """Create a staff account with a strong password hash."""
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise AccountError(f"Role must be one of: {', '.join(ROLES)}.", field="role")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Use a password of at least {MIN_PASSWORD} characters.", field="password")
+    if db.session.execute(sa.select(StaffUser.id).where(StaffUser.email == email)).first():
+        raise AccountError("There is already an account with this email.", field="email")
+    user = StaffUser(email=email, name=name.strip() or email, role=role,
+                     password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("staff.created", actor, role=role, staff_id=user.id)
+    return user
+
+
+def set_password(user: StaffUser, password: str, actor: str) -> None:
+    """Replace a staff member's password."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Use a password of at least {MIN_PASSWORD} characters.", field="password")
+    user.password_hash = generate_password_hash(password)
+    audit.record("staff.password_set", actor, staff_id=user.id)
+
+
+def authenticate(email: str, password: str) -> StaffUser | None:
+    """Return the active account these credentials open, or None."""
+    user = db.session.execute(
+        sa.select(StaffUser).where(StaffUser.email == email.strip().lower())
+    ).scalar_one_or_none()
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def deactivate(user: StaffUser, actor: StaffUser, now: dt.datetime) -> None:
+    """Disable an account and end all of its sessions."""
+    if user.id == actor.id:
+        raise AccountError("You cannot disable your own account.")
+    user.active = False
+    db.session.execute(
+        sa.update(access.PortalSession)
+        .where(access.PortalSession.staff_user_id == user.id,
+               access.PortalSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    audit.record("staff.deactivated", f"staff:{actor.id}", staff_id=user.id)
+
+
+@login_manager.user_loader
+def load_staff(user_id: str) -> StaffUser | None:
+    """Load the signed-in staff member only while their server-side session is live."""
+    lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
+    record = access.find_session(session.get("staff_sid"), "staff", utcnow(), lifetime, lifetime)
+    if record is None or str(record.staff_user_id) != user_id:
+        return None
+    user = record.staff_user
+    return user if user is not None and user.active else None
+
+
+def role_required(*roles: str) -> Callable:
+    """Allow a staff view only to signed-in staff holding one of `roles`."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.access_rule = roles  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+staff_only = role_required(*ROLES)
+admin_only = role_required("admin")
+
+bp = Blueprint("auth", __name__, url_prefix="/staff")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login() -> Any:
+    """Sign a staff member in and start a fresh session."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("That email and password do not match an active account.")
+        else:
+            now = utcnow()
+            # Rotate: nothing from the anonymous session survives into the signed-in one.
+            session.clear()
+            token = access.start_session("staff", now, staff_user_id=user.id)
+            audit.record("staff.signed_in", f"staff:{user.id}")
+            db.session.commit()
+            session["staff_sid"] = token
+            login_user(user)
+            return redirect(url_for("staff.dashboard"))
+    return render_template("staff/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    """End the staff session on the server and in the browser."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        access.end_session(session.get("staff_sid"), utcnow())
+        if current_user.is_authenticated:
+            audit.record("staff.signed_out", f"staff:{current_user.id}")
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/accounts", methods=["GET", "POST"])
+@admin_only
+def accounts() -> Any:
+    """List staff accounts and create new ones."""
+    form = StaffAccountForm()
+    if form.validate_on_submit():
+        try:
+            create_staff(form.email.data, form.name.data, form.role.data, form.password.data,
+                         f"staff:{current_user.id}")
+        except AccountError as err:
+            getattr(form, err.field or "email").errors.append(err.message)
+        else:
+            db.session.commit()
+            flash("Account created.", "success")
+            return redirect(url_for("auth.accounts"))
+    users = db.session.execute(sa.select(StaffUser).order_by(StaffUser.name)).scalars().all()
+    return render_template("staff/accounts.html", form=form, users=users, confirm=ConfirmForm())
+
+
+@bp.route("/accounts/<int:user_id>/deactivate", methods=["POST"])
+@admin_only
+def deactivate_account(user_id: int) -> Any:
+    """Disable a staff account and end its sessions."""
+    user = db.get_or_404(StaffUser, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            deactivate(user, current_user, utcnow())
+        except AccountError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(f"{user.name} can no longer sign in.", "success")
+    return redirect(url_for("auth.accounts"))
+
+
+@login_manager.unauthorized_handler
+def unauthorized() -> Any:
+    """Send anonymous visitors of staff pages to the sign-in page."""
+    if request.blueprint in ("staff", "auth"):
+        return redirect(url_for("auth.login"))
+    abort(401)

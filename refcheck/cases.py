@@ -1,0 +1,289 @@
+"""Case services: open a case, invite the candidate, record consent, decline and withdrawal.
+
+Each function checks the state, makes the change, writes the audit event and
+queues any email in the caller's transaction. None of them commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from . import access, audit, mail
+from .extensions import db
+from .models import (
+    AWAITING_CONSENT, CANCELLED, DECLINED, DRAFT, NOMINATING, WITHDRAWN, Candidate, Case,
+    Consent, DataKey, StaffUser, keyring,
+)
+from .scope import Scope
+from .timeline import CaseFacts
+
+DISCLOSURE_VERSION = "2026-11.1"
+
+# state -> states a case may move to from it.
+TRANSITIONS = {
+    DRAFT: {AWAITING_CONSENT, CANCELLED},
+    AWAITING_CONSENT: {NOMINATING, DECLINED, CANCELLED},
+    NOMINATING: {"collecting", WITHDRAWN, CANCELLED},
+}
+
+
+class CaseError(Exception):
+    """A request the case cannot accept, with a reason a person can read."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class CaseDetails:
+    """What staff type to open a case."""
+
+    candidate_name: str
+    candidate_email: str
+    position: str
+    hiring_organisation: str
+    purpose: str
+    due_date: dt.date | None
+
+
+def staff_actor(user: StaffUser) -> str:
+    """Name a staff member in the audit log without personal data."""
+    return f"staff:{user.id}"
+
+
+def candidate_actor(case: Case) -> str:
+    """Name the candidate of a case in the audit log without personal data."""
+    return f"candidate:{case.id}"
+
+
+def open_case(details: CaseDetails, scope: Scope, staff: StaffUser, now: dt.datetime) -> Case:
+    """Create a draft case with its own data key and the candidate's sealed details."""
+    _check_scope(scope)
+    key = DataKey.generate()
+    candidate = Candidate(data_key=key, created_at=now,
+                          email_hash=keyring().lookup_hash(details.candidate_email))
+    candidate.seal("name_enc", details.candidate_name.strip())
+    candidate.seal("email_enc", details.candidate_email.strip())
+    case = Case(candidate=candidate, data_key=key, position=details.position.strip(),
+                hiring_organisation=details.hiring_organisation.strip(),
+                purpose=details.purpose.strip(), scope=scope.to_json(), state=DRAFT,
+                created_by=staff, created_at=now, state_changed_at=now,
+                stage_times={DRAFT: now.isoformat()},
+                due_date=details.due_date)
+    db.session.add(case)
+    db.session.flush()
+    audit.record("case.opened", staff_actor(staff), case.id, scope=scope.fingerprint())
+    return case
+
+
+def update_draft(case: Case, details: CaseDetails, scope: Scope, staff: StaffUser) -> None:
+    """Change a case's details and scope while the candidate has not yet seen it."""
+    if case.state != DRAFT:
+        raise CaseError("The candidate has already been asked; this case can no longer be edited.")
+    _check_scope(scope)
+    if details.candidate_email.strip() != case.candidate.email:
+        case.candidate.email_hash = keyring().lookup_hash(details.candidate_email)
+    case.candidate.seal("name_enc", details.candidate_name.strip())
+    case.candidate.seal("email_enc", details.candidate_email.strip())
+    case.position = details.position.strip()
+    case.hiring_organisation = details.hiring_organisation.strip()
+    case.purpose = details.purpose.strip()
+    case.due_date = details.due_date
+    case.scope = scope.to_json()
+    audit.record("case.edited", staff_actor(staff), case.id, scope=scope.fingerprint())
+
+
+def invite_candidate(case: Case, staff: StaffUser, now: dt.datetime) -> str:
+    """Send the candidate a link to read the scope and decide; return the token."""
+    if case.state not in (DRAFT, AWAITING_CONSENT):
+        raise CaseError("The candidate has already decided; there is nothing to send.")
+    resend = case.state == AWAITING_CONSENT
+    if not resend:
+        _move(case, AWAITING_CONSENT, now)
+        case.invited_at = now
+    token = _send_link(case, "candidate_invitation", now)
+    audit.record("candidate.invited" if not resend else "candidate.link_resent",
+                 staff_actor(staff), case.id)
+    return token
+
+
+def send_new_link(case: Case, now: dt.datetime) -> str:
+    """Send the candidate a fresh link at their own request; return the token."""
+    token = _send_link(case, "candidate_new_link", now)
+    audit.record("candidate.link_requested", candidate_actor(case), case.id)
+    return token
+
+
+def grant_consent(case: Case, signature: str, ip: str | None, user_agent: str | None,
+                  now: dt.datetime) -> Consent:
+    """Record consent to exactly the scope shown, and open nomination."""
+    _require(case, AWAITING_CONSENT, "This case is not waiting for your consent.")
+    if len(signature.strip()) < 2:
+        raise CaseError("Type your full name to sign.", field="signature")
+    scope = Scope.from_json(case.scope)
+    consent = Consent(case=case, data_key=case.data_key, decision="granted",
+                      scope=scope.to_json(), scope_sha256=scope.fingerprint(),
+                      disclosure_version=DISCLOSURE_VERSION, decided_at=now)
+    db.session.add(consent)
+    consent.seal("signature_enc", signature.strip())
+    consent.seal("ip_enc", ip)
+    consent.seal("user_agent_enc", (user_agent or "")[:300] or None)
+    case.consent_decided_at = now
+    _move(case, NOMINATING, now)
+    audit.record("consent.granted", candidate_actor(case), case.id, receipt=consent.id,
+                 scope=consent.scope_sha256, disclosure=DISCLOSURE_VERSION)
+    mail.queue("consent_confirmation", case.candidate.email, case.data_key, case.id,
+               case=case, name=case.candidate.name, consent=consent, base_url=_base_url())
+    return consent
+
+
+def decline_consent(case: Case, reason: str, ip: str | None, user_agent: str | None,
+                    now: dt.datetime) -> Consent:
+    """Record that the candidate refused; nothing is checked."""
+    _require(case, AWAITING_CONSENT, "This case is not waiting for your decision.")
+    scope = Scope.from_json(case.scope)
+    consent = Consent(case=case, data_key=case.data_key, decision="declined",
+                      scope=scope.to_json(), scope_sha256=scope.fingerprint(),
+                      disclosure_version=DISCLOSURE_VERSION, decided_at=now)
+    db.session.add(consent)
+    consent.seal("decline_reason_enc", reason.strip() or None)
+    consent.seal("ip_enc", ip)
+    consent.seal("user_agent_enc", (user_agent or "")[:300] or None)
+    case.consent_decided_at = now
+    _move(case, DECLINED, now)
+    access.revoke_links(case, now)
+    audit.record("consent.declined", candidate_actor(case), case.id, receipt=consent.id)
+    mail.queue("consent_declined", case.candidate.email, case.data_key, case.id,
+               case=case, name=case.candidate.name)
+    return consent
+
+
+def withdraw_consent(case: Case, reason: str, now: dt.datetime) -> Consent:
+    """Withdraw consent: the case stops at once and its links stop working."""
+    consent = case.consent
+    if consent is None or consent.decision != "granted" or consent.withdrawn_at:
+        raise CaseError("There is no consent to withdraw on this case.")
+    if case.is_closed:
+        raise CaseError("This case has already ended.")
+    consent.withdrawn_at = now
+    consent.seal("withdrawal_reason_enc", reason.strip() or None)
+    _move(case, WITHDRAWN, now)
+    access.revoke_links(case, now)
+    audit.record("consent.withdrawn", candidate_actor(case), case.id, receipt=consent.id)
+    mail.queue("consent_withdrawn", case.candidate.email, case.data_key, case.id,
+               case=case, name=case.candidate.name)
+    return consent
+
+
+def cancel_case(case: Case, staff: StaffUser, reason: str, now: dt.datetime) -> None:
+    """Stop a case on the staff side."""
+    if case.is_closed:
+        raise CaseError("This case has already ended.")
+    if not reason.strip():
+        raise CaseError("Say why the case is cancelled; the candidate will see it.", field="reason")
+    case.delay_reason = reason.strip()
+    _move(case, CANCELLED, now)
+    access.revoke_links(case, now)
+    audit.record("case.cancelled", staff_actor(staff), case.id)
+
+
+def explain_delay(case: Case, staff: StaffUser, reason: str) -> None:
+    """Record the reason for a delay, which the candidate sees on their timeline."""
+    case.delay_reason = reason.strip() or None
+    audit.record("case.delay_explained", staff_actor(staff), case.id, cleared=not case.delay_reason)
+
+
+def case_facts(case: Case) -> CaseFacts:
+    """Collect what the timeline needs from a case."""
+    cfg = current_app.config
+    entered = {state: dt.datetime.fromisoformat(at) for state, at in (case_stage_times(case)).items()}
+    stopped = {
+        DECLINED: "You declined, so nothing was checked.",
+        WITHDRAWN: "You withdrew your consent, so the check stopped.",
+        CANCELLED: "The case was cancelled" + (f": {case.delay_reason}" if case.delay_reason else "."),
+    }.get(case.state)
+    return CaseFacts(
+        state=case.state, created_at=case.created_at, entered=entered,
+        pace_days={"opened": 2, "consent": cfg["CONSENT_DAYS"],
+                   "nominating": cfg["NOMINATION_DAYS"], "collecting": cfg["COLLECTION_DAYS"],
+                   "review": cfg["REVIEW_DAYS"], "candidate_review": cfg["CANDIDATE_REVIEW_DAYS"],
+                   "released": 1},
+        due_date=case.due_date, delay_reason=case.delay_reason if case.state != CANCELLED else None,
+        stopped_reason=stopped,
+    )
+
+
+def case_stage_times(case: Case) -> dict[str, str]:
+    """Return when the case entered each state it has been in."""
+    return dict(case.stage_times or {})
+
+
+def find_cases_for_email(email: str) -> list[Case]:
+    """Return the open cases of the person with this email, newest first."""
+    digest = keyring().lookup_hash(email)
+    return list(db.session.execute(
+        sa.select(Case).join(Case.candidate)
+        .where(Candidate.email_hash == digest, Case.state.in_((AWAITING_CONSENT, NOMINATING)))
+        .order_by(Case.created_at.desc())
+    ).scalars())
+
+
+def _send_link(case: Case, kind: str, now: dt.datetime) -> str:
+    """Issue a candidate link and queue the email that carries it."""
+    days = current_app.config["CANDIDATE_LINK_DAYS"]
+    token = access.issue_link(case, "candidate", dt.timedelta(days=days), now)
+    mail.queue(kind, case.candidate.email, case.data_key, case.id, case=case,
+               name=case.candidate.name, link=f"{_base_url()}/c/{case.id}/{token}",
+               expires=(now + dt.timedelta(days=days)).date(),
+               controller=current_app.config["CONTROLLER_NAME"])
+    return token
+
+
+def _move(case: Case, state: str, now: dt.datetime) -> None:
+    """Move a case to a new state if the lifecycle allows it."""
+    if state not in TRANSITIONS.get(case.state, set()):
+        raise CaseError(f"A case that is {case.state.replace('_', ' ')} cannot become "
+                        f"{state.replace('_', ' ')}.")
+    case.state = state
+    case.state_changed_at = now
+    case.stage_times = {**case_stage_times(case), state: now.isoformat()}
+
+
+def _require(case: Case, state: str, message: str) -> None:
+    """Refuse unless the case is in `state`."""
+    if case.state != state:
+        raise CaseError(message)
+
+
+def _check_scope(scope: Scope) -> None:
+    """Refuse a scope with problems, naming the first field at fault."""
+    problems = scope.errors()
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise CaseError(message, field=field)
+
+
+def _base_url() -> str:
+    """Return the configured public address; never the request's Host header."""
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def scope_of(case: Case) -> Scope:
+    """Return the case's scope as a value."""
+    return Scope.from_json(case.scope)
+
+
+def details_of(case: Case) -> dict[str, Any]:
+    """Return the editable details of a case, decrypted, for a form."""
+    return {
+        "candidate_name": case.candidate.name, "candidate_email": case.candidate.email,
+        "position": case.position, "hiring_organisation": case.hiring_organisation,
+        "purpose": case.purpose, "due_date": case.due_date,
+    }

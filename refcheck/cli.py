@@ -1,0 +1,125 @@
+"""Command-line tools: staff accounts, the audit chain, mail delivery and the demo."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from . import accounts, audit, mail
+from .extensions import db
+from .models import OutboxMessage, utcnow
+
+
+def register(app: Flask) -> None:
+    """Attach every command group to the app."""
+    app.cli.add_command(create_staff)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(demo)
+
+
+def _read_password() -> str:
+    """Read a password from a hidden prompt, or the first line of stdin when piped."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@click.command("create-staff")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "verifier"]), required=True)
+@click.option("--name", default="", help="Display name (defaults to the email).")
+def create_staff(email: str, role: str, name: str) -> None:
+    """Create a staff account; the password comes from a prompt or stdin, never an argument."""
+    password = _read_password()
+    try:
+        accounts.create_staff(email, name, role, password, "cli")
+    except accounts.AccountError as err:
+        raise click.ClickException(err.message) from err
+    db.session.commit()
+    click.echo(f"Created {role} account {email.strip().lower()}.")
+
+
+audit_cli = AppGroup("audit", help="Check the audit log.")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Verify the hash chain; exit 1 naming the first broken event."""
+    report = audit.verify_chain(audit.stream_events())
+    if report.intact:
+        click.echo(f"Audit chain intact: {report.checked} events, head {report.head}.")
+        return
+    click.echo(f"Audit chain broken at event {report.broken_id}: {report.reason}. "
+               f"{report.checked} events before it are intact.", err=True)
+    sys.exit(1)
+
+
+mail_cli = AppGroup("mail", help="Deliver queued email.")
+
+
+@mail_cli.command("send")
+@click.option("--limit", default=500, show_default=True, help="Most messages to try in this run.")
+def mail_send(limit: int) -> None:
+    """Deliver due messages from the outbox; failures stay queued and are retried later."""
+    transport = mail.transport_for(current_app.config, current_app.instance_path)
+    sent = failed = 0
+    while sent + failed < limit:
+        batch = mail.due_messages(utcnow(), limit=min(50, limit - sent - failed))
+        if not batch:
+            break
+        for message in batch:
+            if mail.attempt(message, transport, utcnow()):
+                sent += 1
+            else:
+                failed += 1
+        # One commit per batch: a crash re-sends at most this batch, and loses nothing.
+        db.session.commit()
+    waiting = db.session.execute(
+        sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    ).scalar_one()
+    click.echo(f"Sent {sent}, failed {failed} (will retry), {waiting} waiting in the outbox.")
+
+
+@click.command("demo")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def demo(as_json: bool) -> None:
+    """Seed a realistic case through the real services and print how to click through it."""
+    from flask_migrate import upgrade
+
+    from .demo import seed
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    password = secrets.token_urlsafe(12)
+    result = seed(password)
+    db.session.commit()
+    # Local mail goes to files (and stderr for --json) so the link is in the outbox folder too.
+    if current_app.config["MAIL_BACKEND"] == "console":
+        transport = mail.ConsoleTransport(
+            mail.transport_for(current_app.config, current_app.instance_path).folder,  # type: ignore[attr-defined]
+            stream=sys.stderr if as_json else sys.stdout,
+        )
+        for message in mail.due_messages(utcnow()):
+            mail.attempt(message, transport, utcnow())
+        db.session.commit()
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    base = current_app.config["BASE_URL"].rstrip("/")
+    click.echo(f"""
+refcheck demo is ready.
+
+  Staff sign-in:   {base}/staff/login
+    email:         {result['staff_email']}
+    password:      {result['staff_password']}
+
+  Candidate link:  {result['candidate_url']}
+    (for {result['candidate_name']}; the same link is in the email above)
+""")
+

@@ -1,0 +1,152 @@
+"""Load configuration: defaults, then instance/config.py, then REFCHECK_* variables."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+class Defaults:
+    """Settings every deployment starts from; local mode needs nothing else."""
+
+    # "local" generates keys into the instance folder and prints mail; "production" refuses to.
+    MODE = "local"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    # Links in email are built from this, never from the request's Host header.
+    BASE_URL = "http://127.0.0.1:5000"
+
+    # Master keys: "1:<base64 32 bytes>,2:<...>" or a JSON file named by KEYS_FILE.
+    MASTER_KEYS: str | None = None
+    LOOKUP_KEY: str | None = None
+    KEYS_FILE: str | None = None
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
+    MAX_CONTENT_LENGTH = 1024 * 1024
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Mail: "console" writes to stdout and instance/mail/; "smtp" delivers through SMTP_*.
+    MAIL_BACKEND = "console"
+    MAIL_FROM = "refcheck@localhost"
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 25
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = False
+    SMTP_TIMEOUT = 10
+    MAIL_MAX_ATTEMPTS = 8
+
+    # Who is responsible for the data (shown on disclosures and consent receipts).
+    CONTROLLER_NAME = "Refcheck Verification Services"
+    CONTROLLER_EMAIL = "privacy@localhost"
+    JURISDICTION = "GB"
+
+    # Pace: how long each step is expected to take, in days.
+    CANDIDATE_LINK_DAYS = 14
+    CONSENT_DAYS = 5
+    NOMINATION_DAYS = 5
+    COLLECTION_DAYS = 10
+    REVIEW_DAYS = 3
+    CANDIDATE_REVIEW_DAYS = 7
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill app.config in order: defaults, instance file, environment, test overrides."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("REFCHECK")
+    database_url = os.environ.get("REFCHECK_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if database_url:
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url
+    if test_config:
+        app.config.update(test_config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"] or (
+        "sqlite:///" + str(Path(app.instance_path) / "refcheck.sqlite")
+    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_uri(uri)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Writers wait for each other instead of failing at once.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("connect_args", {}).setdefault("timeout", 15)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    if app.config["MODE"] == "production":
+        _require_production_secrets(app)
+        app.config["SESSION_COOKIE_SECURE"] = True
+    else:
+        _ensure_local_secrets(app)
+
+
+def _normalise_database_uri(uri: str) -> str:
+    """Use psycopg 3 for plain postgres:// and postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix) :]
+    return uri
+
+
+def _require_production_secrets(app: Flask) -> None:
+    """Refuse to start in production without a secret key and encryption keys."""
+    missing = []
+    if not app.config.get("SECRET_KEY"):
+        missing.append("REFCHECK_SECRET_KEY")
+    if not (app.config.get("MASTER_KEYS") or app.config.get("KEYS_FILE")):
+        missing.append("REFCHECK_MASTER_KEYS (or REFCHECK_KEYS_FILE)")
+    if not (app.config.get("LOOKUP_KEY") or app.config.get("KEYS_FILE")):
+        missing.append("REFCHECK_LOOKUP_KEY (or REFCHECK_KEYS_FILE)")
+    if missing:
+        raise RuntimeError(
+            "refcheck will not start in production mode without: " + ", ".join(missing)
+        )
+
+
+def _ensure_local_secrets(app: Flask) -> None:
+    """Generate a secret key and encryption keys into the instance folder on first run."""
+    instance = Path(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        path = instance / "secret_key"
+        if not path.exists():
+            _write_private(path, secrets.token_urlsafe(48))
+            log.warning("Generated a new secret key in the instance folder (local mode).")
+        app.config["SECRET_KEY"] = path.read_text().strip()
+    if not (app.config.get("MASTER_KEYS") or app.config.get("KEYS_FILE")):
+        path = instance / "keys.json"
+        if not path.exists():
+            keys = {
+                "master_keys": {"1": _new_key()},
+                "lookup_key": _new_key(),
+            }
+            _write_private(path, json.dumps(keys, indent=2))
+            log.warning("Generated new encryption keys in the instance folder (local mode).")
+        app.config["KEYS_FILE"] = str(path)
+
+
+def _new_key() -> str:
+    """Return 32 random bytes as base64 text."""
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Create a file readable only by its owner, and fail rather than overwrite one."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text + "\n")

@@ -1,0 +1,144 @@
+"""Encrypt personal data at rest: AES-256-GCM envelopes bound to their place in the database.
+
+Each case has its own data key, stored only wrapped by a versioned master key.
+A sealed value names the data key that sealed it and is bound, as associated
+data, to the table, row and column it lives in, so a value copied elsewhere
+fails to open. Destroying a data key makes everything it sealed unreadable,
+including copies in backups.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORMAT_VERSION = 1
+_NONCE_BYTES = 12
+_HEADER_BYTES = 1 + 16 + _NONCE_BYTES
+
+
+class CryptoError(Exception):
+    """A value could not be sealed or opened; the message never contains plaintext."""
+
+
+class KeyDestroyed(CryptoError):
+    """The data key was destroyed, so what it sealed is gone for good."""
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """The master keys by version, and the key for look-up hashes."""
+
+    master_keys: dict[int, bytes]
+    lookup_key: bytes
+
+    @property
+    def current_version(self) -> int:
+        """Return the newest master key version, which wraps new data keys."""
+        return max(self.master_keys)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> KeyRing:
+        """Build the ring from MASTER_KEYS/LOOKUP_KEY or the JSON file named by KEYS_FILE."""
+        masters: dict[int, bytes] = {}
+        lookup: bytes | None = None
+        if config.get("KEYS_FILE"):
+            data = json.loads(Path(config["KEYS_FILE"]).read_text())
+            masters.update({int(v): _decode_key(k) for v, k in data["master_keys"].items()})
+            lookup = _decode_key(data["lookup_key"])
+        if config.get("MASTER_KEYS"):
+            for item in str(config["MASTER_KEYS"]).replace(" ", ",").split(","):
+                if item:
+                    version, _, key = item.partition(":")
+                    masters[int(version)] = _decode_key(key)
+        if config.get("LOOKUP_KEY"):
+            lookup = _decode_key(config["LOOKUP_KEY"])
+        if not masters or lookup is None:
+            raise CryptoError("no master key or look-up key is configured")
+        return cls(master_keys=masters, lookup_key=lookup)
+
+    def wrap(self, data_key: bytes, key_id: str) -> tuple[int, bytes]:
+        """Wrap a data key with the current master key; return (version, wrapped)."""
+        version = self.current_version
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+        wrapped = AESGCM(self.master_keys[version]).encrypt(nonce, data_key, _wrap_aad(key_id))
+        return version, nonce + wrapped
+
+    def unwrap(self, version: int, wrapped: bytes, key_id: str) -> bytes:
+        """Unwrap a data key sealed by master key `version`."""
+        master = self.master_keys.get(version)
+        if master is None:
+            raise CryptoError(f"master key version {version} is not loaded")
+        try:
+            return AESGCM(master).decrypt(
+                wrapped[:_NONCE_BYTES], wrapped[_NONCE_BYTES:], _wrap_aad(key_id)
+            )
+        except InvalidTag as exc:
+            raise CryptoError(f"data key {key_id} does not unwrap: altered or moved") from exc
+
+    def lookup_hash(self, value: str) -> str:
+        """Return a keyed hash of a normalised value, for finding rows without decrypting."""
+        normal = unicodedata.normalize("NFKC", value).strip().casefold()
+        return hmac.new(self.lookup_key, normal.encode(), hashlib.sha256).hexdigest()
+
+
+def new_data_key() -> tuple[str, bytes]:
+    """Return a fresh data key id (32 hex characters) and 32 random key bytes."""
+    return uuid.uuid4().hex, AESGCM.generate_key(bit_length=256)
+
+
+def seal(data_key: bytes, key_id: str, place: str, value: Any) -> bytes:
+    """Encrypt a JSON-serialisable value for one place ("table/row/column")."""
+    header = bytes([FORMAT_VERSION]) + uuid.UUID(hex=key_id).bytes
+    nonce = secrets.token_bytes(_NONCE_BYTES)
+    plaintext = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return header + nonce + AESGCM(data_key).encrypt(nonce, plaintext, _aad(header, place))
+
+
+def sealed_key_id(blob: bytes) -> str:
+    """Return the id of the data key a sealed value names."""
+    if len(blob) < _HEADER_BYTES + 16 or blob[0] != FORMAT_VERSION:
+        raise CryptoError("not a sealed value of a known format")
+    return uuid.UUID(bytes=bytes(blob[1:17])).hex
+
+
+def open_sealed(data_key: bytes, key_id: str, place: str, blob: bytes) -> Any:
+    """Decrypt a value sealed for `place`; raise CryptoError if it was moved or altered."""
+    blob = bytes(blob)
+    if sealed_key_id(blob) != key_id:
+        raise CryptoError(f"{place}: sealed under another data key")
+    header, nonce, body = blob[:17], blob[17:_HEADER_BYTES], blob[_HEADER_BYTES:]
+    try:
+        plaintext = AESGCM(data_key).decrypt(nonce, body, _aad(header, place))
+    except InvalidTag as exc:
+        raise CryptoError(f"{place}: does not decrypt here (moved from another place or altered)") from exc
+    return json.loads(plaintext)
+
+
+def _aad(header: bytes, place: str) -> bytes:
+    """Bind a ciphertext to its format, key and place."""
+    return b"refcheck|" + header + b"|" + place.encode()
+
+
+def _wrap_aad(key_id: str) -> bytes:
+    """Bind a wrapped data key to its own id."""
+    return b"refcheck-data-key|" + key_id.encode()
+
+
+def _decode_key(text: str) -> bytes:
+    """Decode a base64 key and insist on 256 bits."""
+    key = base64.b64decode(text.strip())
+    if len(key) != 32:
+        raise CryptoError("keys must be 32 bytes of base64")
+    return key

@@ -1,0 +1,150 @@
+"""Forms for staff and candidates; every one carries a CSRF token through Flask-WTF."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField,
+    SelectMultipleField, StringField, TextAreaField, widgets,
+)
+from wtforms.validators import (
+    DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp,
+)
+
+from .scope import CHECKS, QUESTION_SETS, RELATIONSHIPS, Scope
+
+MONTH = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Use the form YYYY-MM, for example 2023-04.")
+RELATIONSHIP_CHOICES = [
+    ("off", "Not asked"), ("0", "Allowed, not required"),
+    ("1", "At least 1"), ("2", "At least 2"), ("3", "At least 3"),
+]
+
+
+class CheckboxesField(SelectMultipleField):
+    """A list of checkboxes instead of a multi-select box."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    """Staff sign-in."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class CaseForm(FlaskForm):
+    """Open or edit a case: who, for what, and the scope the candidate will be asked to accept."""
+
+    candidate_name = StringField("Candidate's full name", validators=[DataRequired(), Length(max=200)])
+    candidate_email = EmailField("Candidate's email", validators=[DataRequired(), Email(), Length(max=254)])
+    position = StringField("Position", validators=[DataRequired(), Length(max=200)])
+    hiring_organisation = StringField("Hiring organisation", validators=[DataRequired(), Length(max=200)])
+    purpose = TextAreaField(
+        "Purpose, in words the candidate will read",
+        validators=[DataRequired(), Length(max=1000)],
+        description="For example: to confirm your work history for the offer of Senior Data Engineer.",
+    )
+    due_date = DateField("Report due by", validators=[Optional()])
+    checks = CheckboxesField("Checks", choices=[(k, v[0].upper() + v[1:]) for k, v in CHECKS.items()],
+                             default=["references", "employment_history"])
+    min_referees = IntegerField("Fewest referees", default=2,
+                                validators=[InputRequired(), NumberRange(min=1, max=10)])
+    max_referees = IntegerField("Most referees", default=4,
+                                validators=[InputRequired(), NumberRange(min=1, max=10)])
+    period_from = StringField("Period from (YYYY-MM)", validators=[DataRequired(), MONTH])
+    period_to = StringField("Period to (YYYY-MM)", validators=[DataRequired(), MONTH])
+    question_set = SelectField("Question set", choices=list(QUESTION_SETS.items()))
+    report_recipients = TextAreaField(
+        "Who receives the report", validators=[DataRequired(), Length(max=500)],
+        description="Name the people or team, for example: Priya Shah, Head of Talent.",
+    )
+    retention_days = IntegerField("Keep data for (days after the case ends)", default=180,
+                                  validators=[InputRequired(), NumberRange(min=30, max=730)])
+
+    def relationship_fields(self) -> list:
+        """Return the per-relationship fields in display order."""
+        return [getattr(self, f"rel_{key}") for key in RELATIONSHIPS]
+
+    def scope(self) -> Scope:
+        """Build the scope value the form describes."""
+        relationships = {
+            key: int(getattr(self, f"rel_{key}").data)
+            for key in RELATIONSHIPS if getattr(self, f"rel_{key}").data != "off"
+        }
+        return Scope(
+            checks=tuple(self.checks.data or ()), min_referees=self.min_referees.data or 0,
+            max_referees=self.max_referees.data or 0, relationships=relationships,
+            period_from=self.period_from.data or "", period_to=self.period_to.data or "",
+            question_set=self.question_set.data, report_recipients=self.report_recipients.data or "",
+            retention_days=self.retention_days.data or 0,
+        )
+
+    def fill_scope(self, scope: Scope) -> None:
+        """Show an existing scope in the form."""
+        self.checks.data = list(scope.checks)
+        self.min_referees.data = scope.min_referees
+        self.max_referees.data = scope.max_referees
+        for key in RELATIONSHIPS:
+            value = scope.relationships.get(key)
+            getattr(self, f"rel_{key}").data = "off" if value is None else str(value)
+        self.period_from.data = scope.period_from
+        self.period_to.data = scope.period_to
+        self.question_set.data = scope.question_set
+        self.report_recipients.data = scope.report_recipients
+        self.retention_days.data = scope.retention_days
+
+
+for _key, (_singular, _plural) in RELATIONSHIPS.items():
+    setattr(CaseForm, f"rel_{_key}", SelectField(
+        _plural[0].upper() + _plural[1:], choices=RELATIONSHIP_CHOICES,
+        default={"manager": "1", "peer": "1"}.get(_key, "0"),
+    ))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something; the form exists for its CSRF token."""
+
+
+class ReasonForm(FlaskForm):
+    """A short reason in plain words."""
+
+    reason = TextAreaField("Reason", validators=[Length(max=1000)])
+
+
+class ConsentForm(FlaskForm):
+    """The candidate's typed signature and explicit agreement."""
+
+    signature = StringField("Type your full name to sign",
+                            validators=[DataRequired(message="Type your full name to sign."),
+                                        Length(min=2, max=200)])
+    agree = BooleanField(
+        "I have read what will be checked, who will see the result and how long it is kept, "
+        "and I agree to exactly this.",
+        validators=[DataRequired(message="Tick the box to show you agree, or decline below.")],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    """Withdrawing consent, with an explicit confirmation."""
+
+    reason = TextAreaField("If you like, tell us why (optional)", validators=[Length(max=1000)])
+    confirm = BooleanField("I understand the check stops now and cannot be restarted from this link.",
+                           validators=[DataRequired(message="Tick the box to confirm.")])
+
+
+class RequestLinkForm(FlaskForm):
+    """Ask for a new candidate link by email."""
+
+    email = EmailField("Your email address", validators=[DataRequired(), Email()])
+
+
+class StaffAccountForm(FlaskForm):
+    """An admin creates a staff account."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField("Role", choices=[("verifier", "Verifier"), ("admin", "Admin")])
+    password = PasswordField("Initial password", validators=[DataRequired(), Length(min=12, max=200)],
+                             description="At least 12 characters. Share it with them in person.")

@@ -1,0 +1,131 @@
+"""Outbox email: queued in the caller's transaction, delivered later with retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import sys
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from flask import current_app, g, has_request_context, render_template
+
+from .extensions import db
+from .models import DataKey, OutboxMessage, utcnow
+
+# Subjects are fixed per kind so that nothing a person typed reaches a mail header.
+SUBJECTS = {
+    "candidate_invitation": "Your reference check: please read and decide",
+    "candidate_new_link": "Your new link to your reference check",
+    "consent_confirmation": "You agreed to your reference check: your receipt",
+    "consent_declined": "You declined the reference check",
+    "consent_withdrawn": "You withdrew your consent: the check has stopped",
+}
+
+
+class Transport(Protocol):
+    """Something that can deliver one email message."""
+
+    def send(self, message: EmailMessage) -> None:
+        """Deliver the message or raise."""
+
+
+def queue(kind: str, to: str, data_key: DataKey, case_id: int | None,
+          **context: Any) -> OutboxMessage:
+    """Render an email from templates/mail/<kind>.txt and add it to the outbox."""
+    body = render_template(f"mail/{kind}.txt", **context)
+    message = OutboxMessage(kind=kind, subject=SUBJECTS[kind], data_key=data_key, case_id=case_id)
+    message.seal("recipient_enc", to)
+    message.seal("body_enc", body)
+    db.session.add(message)
+    if has_request_context():
+        g.mail_queued = True
+    return message
+
+
+def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
+    """Turn an outbox row into an email; EmailMessage refuses CR/LF in headers."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.unseal("recipient_enc")
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(idstring=message.id, domain=sender.rpartition("@")[2] or None)
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.unseal("body_enc"))
+    return email
+
+
+def due_messages(now: dt.datetime, limit: int = 50) -> list[OutboxMessage]:
+    """Return unsent messages whose next attempt is due, locking them where the database can."""
+    query = (
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now,
+               OutboxMessage.attempts < current_app.config["MAIL_MAX_ATTEMPTS"])
+        .order_by(OutboxMessage.created_at)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Several senders may run at once; each takes different rows.
+        query = query.with_for_update(skip_locked=True)
+    return list(db.session.execute(query).scalars())
+
+
+def attempt(message: OutboxMessage, transport: Transport, now: dt.datetime) -> bool:
+    """Try to deliver one message and record the outcome on the row; never raise."""
+    message.attempts += 1
+    try:
+        transport.send(build_message(message, current_app.config["MAIL_FROM"]))
+    except (OSError, smtplib.SMTPException) as exc:
+        # Back off: 1, 2, 4 ... minutes, capped at a day. The error names no recipient.
+        delay = min(2 ** (message.attempts - 1), 24 * 60)
+        message.next_attempt_at = now + dt.timedelta(minutes=delay)
+        message.last_error = type(exc).__name__ + (f" {exc.smtp_code}" if hasattr(exc, "smtp_code") else "")
+        return False
+    message.sent_at = now
+    message.last_error = None
+    return True
+
+
+class SMTPTransport:
+    """Deliver through the configured SMTP server."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+
+    def send(self, message: EmailMessage) -> None:
+        """Open a connection, send one message and close it."""
+        cfg = self.config
+        with smtplib.SMTP(cfg["SMTP_HOST"], int(cfg["SMTP_PORT"]), timeout=cfg["SMTP_TIMEOUT"]) as smtp:
+            if cfg.get("SMTP_STARTTLS"):
+                smtp.starttls()
+            if cfg.get("SMTP_USERNAME"):
+                smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"] or "")
+            smtp.send_message(message)
+
+
+class ConsoleTransport:
+    """Local mode: print each message and keep a copy in instance/mail/."""
+
+    def __init__(self, folder: Path, stream: Any = None) -> None:
+        self.folder = folder
+        self.stream = stream
+
+    def send(self, message: EmailMessage) -> None:
+        """Write the message to a file and to the console."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = utcnow().strftime("%Y%m%dT%H%M%S%f") + ".eml"
+        (self.folder / name).write_bytes(bytes(message))
+        stream = self.stream or sys.stdout
+        print(f"\n----- mail to {message['To']}: {message['Subject']} -----", file=stream)
+        print(message.get_content(), file=stream)
+        print(f"----- saved as {self.folder.name}/{name} -----", file=stream, flush=True)
+
+
+def transport_for(app_config: dict[str, Any], instance_path: str) -> Transport:
+    """Return the transport the configuration names."""
+    if app_config["MAIL_BACKEND"] == "smtp":
+        return SMTPTransport(app_config)
+    return ConsoleTransport(Path(instance_path) / "mail")

@@ -1,0 +1,330 @@
+"""Database models: staff, candidates, cases, consent, links, sessions, audit and outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from . import crypto
+from .extensions import db
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def new_id() -> str:
+    """Return a random row id; sealed rows know their id before they are written."""
+    return uuid.uuid4().hex
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Store UTC and always return aware datetimes, also on SQLite which drops tzinfo."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        """Refuse naive datetimes and store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        """Return aware UTC datetimes."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+# Case states, in lifecycle order.
+DRAFT = "draft"
+AWAITING_CONSENT = "awaiting_consent"
+NOMINATING = "nominating"
+COLLECTING = "collecting"
+REVIEW = "review"
+CANDIDATE_REVIEW = "candidate_review"
+RELEASED = "released"
+DECLINED = "declined"
+WITHDRAWN = "withdrawn"
+CANCELLED = "cancelled"
+CASE_STATES = (
+    DRAFT, AWAITING_CONSENT, NOMINATING, COLLECTING, REVIEW, CANDIDATE_REVIEW,
+    RELEASED, DECLINED, WITHDRAWN, CANCELLED,
+)
+CLOSED_STATES = (RELEASED, DECLINED, WITHDRAWN, CANCELLED)
+
+ROLES = ("admin", "verifier")
+
+
+class StaffUser(UserMixin, db.Model):
+    """A member of the verification staff who signs in with email and password."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_active(self) -> bool:
+        """Let Flask-Login refuse disabled accounts."""
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        """Say whether this person may manage staff accounts."""
+        return self.role == "admin"
+
+
+class DataKey(db.Model):
+    """A per-case data key, stored only wrapped by a master key version."""
+
+    __tablename__ = "data_key"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    master_version: Mapped[int] = mapped_column(index=True)
+    # None once destroyed: everything the key sealed is then unreadable.
+    wrapped: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    destroyed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def generate(cls) -> DataKey:
+        """Create a new data key wrapped by the current master key."""
+        key_id, key = crypto.new_data_key()
+        version, wrapped = keyring().wrap(key, key_id)
+        return cls(id=key_id, master_version=version, wrapped=wrapped)
+
+    def plaintext_key(self) -> bytes:
+        """Unwrap this key for one use; it is never stored unwrapped."""
+        if self.wrapped is None:
+            raise crypto.KeyDestroyed(f"data key {self.id} was destroyed")
+        return keyring().unwrap(self.master_version, self.wrapped, self.id)
+
+
+def keyring() -> crypto.KeyRing:
+    """Return the application's key ring."""
+    return current_app.extensions["refcheck.keyring"]
+
+
+class Sealed:
+    """Mixin for rows whose personal data is sealed under a data key."""
+
+    id: Mapped[str]
+    data_key: Mapped[DataKey]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("id", new_id())
+        super().__init__(**kwargs)
+
+    def seal(self, column: str, value: Any) -> None:
+        """Encrypt a value into `column`, bound to this table, row and column."""
+        if value is None:
+            setattr(self, column, None)
+            return
+        key = self.data_key
+        setattr(self, column, crypto.seal(key.plaintext_key(), key.id, self._place(column), value))
+
+    def unseal(self, column: str) -> Any:
+        """Decrypt `column`; raise crypto.CryptoError if the value was moved or altered."""
+        blob = getattr(self, column)
+        if blob is None:
+            return None
+        key = self.data_key
+        return crypto.open_sealed(key.plaintext_key(), key.id, self._place(column), blob)
+
+    def _place(self, column: str) -> str:
+        """Name the place a sealed value belongs to."""
+        if not self.id:
+            raise crypto.CryptoError("a row needs its id before a value can be sealed into it")
+        return f"{self.__tablename__}/{self.id}/{column}"  # type: ignore[attr-defined]
+
+
+class Candidate(Sealed, db.Model):
+    """The person a case is about, as known in that case; name and email are sealed."""
+
+    __tablename__ = "candidate"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    name_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    email_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # Keyed hash of the normalised email: finds a person's cases without decrypting.
+    email_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    data_key: Mapped[DataKey] = relationship()
+
+    @property
+    def name(self) -> str:
+        """Return the decrypted full name."""
+        return self.unseal("name_enc")
+
+    @property
+    def email(self) -> str:
+        """Return the decrypted email address."""
+        return self.unseal("email_enc")
+
+
+class Case(db.Model):
+    """One verification of one candidate for one position."""
+
+    __tablename__ = "case"
+    __table_args__ = (sa.Index("ix_case_state_created", "state", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(sa.ForeignKey("candidate.id"), index=True)
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    position: Mapped[str] = mapped_column(sa.String(200))
+    hiring_organisation: Mapped[str] = mapped_column(sa.String(200))
+    purpose: Mapped[str] = mapped_column(sa.Text)
+    # The scope staff propose; the consent row freezes the copy the candidate agreed to.
+    scope: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    state: Mapped[str] = mapped_column(sa.String(20), default=DRAFT)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # state -> ISO time the case entered it; feeds the timeline and stage metrics.
+    stage_times: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    consent_decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    due_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # Staff's plain-words explanation of a delay, shown on the candidate's timeline.
+    delay_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    candidate: Mapped[Candidate] = relationship()
+    data_key: Mapped[DataKey] = relationship()
+    created_by: Mapped[StaffUser] = relationship()
+    consents: Mapped[list[Consent]] = relationship(
+        back_populates="case", order_by="Consent.decided_at"
+    )
+
+    @property
+    def reference(self) -> str:
+        """Return the reference people quote for this case."""
+        return f"RC-{self.id:05d}"
+
+    @property
+    def is_closed(self) -> bool:
+        """Say whether the case has ended, one way or another."""
+        return self.state in CLOSED_STATES
+
+    @property
+    def consent(self) -> Consent | None:
+        """Return the latest consent decision, if the candidate has made one."""
+        return self.consents[-1] if self.consents else None
+
+
+class Consent(Sealed, db.Model):
+    """The candidate's decision on one frozen scope; its id is the receipt id."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    decision: Mapped[str] = mapped_column(sa.String(10))  # granted | declined
+    scope: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    scope_sha256: Mapped[str] = mapped_column(sa.String(64))
+    disclosure_version: Mapped[str] = mapped_column(sa.String(20))
+    signature_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    ip_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    user_agent_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    decline_reason_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    withdrawal_reason_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+
+    case: Mapped[Case] = relationship(back_populates="consents")
+    data_key: Mapped[DataKey] = relationship()
+
+
+class AccessLink(db.Model):
+    """A single-purpose emailed link; only the SHA-256 of its token is stored."""
+
+    __tablename__ = "access_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(20))  # candidate
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship()
+
+
+class PortalSession(db.Model):
+    """A server-side record of a signed-in session, so log-out and revocation are real."""
+
+    __tablename__ = "portal_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # staff | candidate
+    staff_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    staff_user: Mapped[StaffUser | None] = relationship()
+    case: Mapped[Case | None] = relationship()
+
+
+class AuditEvent(db.Model):
+    """One append-only, hash-chained record of something that happened."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(80))
+    # No foreign key: the record of a case outlives the case's erasure.
+    case_id: Mapped[int | None] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(sa.String(80))
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+class OutboxMessage(Sealed, db.Model):
+    """An email waiting to be sent; recipient and body are sealed until delivery."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    # Subjects are fixed texts chosen by kind, never typed by a person.
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    recipient_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    body_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.String(200))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    data_key: Mapped[DataKey] = relationship()

@@ -1,0 +1,255 @@
+"""The candidate's portal: the emailed link, consent, receipt, timeline and withdrawal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for,
+)
+
+from . import access, audit, cases, timeline
+from .extensions import db, limiter
+from .forms import ConfirmForm, ConsentForm, ReasonForm, RequestLinkForm, WithdrawForm
+from .models import AWAITING_CONSENT, Case, Consent, utcnow
+from .scope import RELATIONSHIPS, Scope, month_name
+
+bp = Blueprint("portal", __name__)
+LINK_LIMIT = "20 per minute"
+
+
+def candidate_required(view: Callable) -> Callable:
+    """Serve a view only inside a live candidate session; the session names the one case."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
+        record = access.find_session(session.get("candidate_sid"), "candidate", utcnow(),
+                                     lifetime, lifetime)
+        if record is None or record.case is None:
+            return render_template("portal/signed_out.html", form=RequestLinkForm()), 401
+        g.case = record.case
+        return view(*args, **kwargs)
+
+    wrapped.access_rule = ("candidate",)  # type: ignore[attr-defined]
+    return wrapped
+
+
+@bp.route("/c/<int:case_id>/<token>", methods=["GET"])
+@limiter.limit(LINK_LIMIT)
+def open_link(case_id: int, token: str) -> Any:
+    """Show where the link leads; a GET changes nothing, so mail scanners cannot use it up."""
+    link = access.find_link(token, "candidate", utcnow(), case_id)
+    if link is None:
+        return _link_refused()
+    return render_template("portal/open_link.html", case=link.case, form=ConfirmForm())
+
+
+@bp.route("/c/<int:case_id>/<token>", methods=["POST"])
+@limiter.limit(LINK_LIMIT)
+def use_link(case_id: int, token: str) -> Any:
+    """Exchange a valid link for a session, once, and move to a URL without the token."""
+    if not ConfirmForm().validate_on_submit():
+        return _link_refused()
+    now = utcnow()
+    link = access.find_link(token, "candidate", now, case_id)
+    if link is None:
+        return _link_refused()
+    link.used_at = now
+    sid = access.start_session("candidate", now, case_id=link.case_id)
+    audit.record("candidate.link_used", cases.candidate_actor(link.case), link.case_id)
+    db.session.commit()
+    session.clear()
+    session["candidate_sid"] = sid
+    return redirect(url_for("portal.home"), 303)
+
+
+@bp.route("/link", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def request_link() -> Any:
+    """Send a fresh link to a candidate's address; the answer is the same whether or not we know it."""
+    form = RequestLinkForm()
+    if form.validate_on_submit():
+        found = cases.find_cases_for_email(form.email.data)
+        if found:
+            cases.send_new_link(found[0], utcnow())
+            db.session.commit()
+        return render_template("portal/link_sent.html")
+    return render_template("portal/request_link.html", form=form)
+
+
+@bp.route("/portal")
+@candidate_required
+def home() -> Any:
+    """Show the case: the scope to decide on, or where things stand and what comes next."""
+    case: Case = g.case
+    steps = timeline.build(cases.case_facts(case), utcnow())
+    if case.state == AWAITING_CONSENT:
+        return render_template("portal/decide.html", case=case, **_disclosure(case),
+                               form=ConsentForm(), decline_form=ReasonForm())
+    return render_template("portal/home.html", case=case, steps=steps,
+                           next_step=timeline.next_step(steps), consent=case.consent,
+                           **_disclosure(case))
+
+
+@bp.route("/portal/consent", methods=["POST"])
+@candidate_required
+def consent() -> Any:
+    """Record consent to the scope shown, signed with the typed name."""
+    case: Case = g.case
+    form = ConsentForm()
+    if form.validate_on_submit():
+        try:
+            cases.grant_consent(case, form.signature.data, request.remote_addr,
+                                request.user_agent.string, utcnow())
+        except cases.CaseError as err:
+            getattr(form, err.field or "signature").errors.append(err.message)
+        else:
+            db.session.commit()
+            flash("Thank you. Your consent is recorded and your receipt is below.", "success")
+            return redirect(url_for("portal.receipt"), 303)
+    if case.state != AWAITING_CONSENT:
+        return redirect(url_for("portal.home"), 303)
+    return render_template("portal/decide.html", case=case, **_disclosure(case), form=form,
+                           decline_form=ReasonForm()), 422
+
+
+@bp.route("/portal/decline", methods=["POST"])
+@candidate_required
+def decline() -> Any:
+    """Record that the candidate refuses; nothing will be checked."""
+    case: Case = g.case
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            cases.decline_consent(case, form.reason.data or "", request.remote_addr,
+                                  request.user_agent.string, utcnow())
+        except cases.CaseError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash("You declined. Nothing will be checked and no one will be contacted.", "info")
+    return redirect(url_for("portal.home"), 303)
+
+
+@bp.route("/portal/receipt")
+@candidate_required
+def receipt() -> Any:
+    """Show the consent receipt for this case."""
+    consent = _consent_or_404()
+    return render_template("portal/receipt.html", case=g.case, consent=consent,
+                           receipt=consent_receipt(g.case, consent), **_disclosure(g.case))
+
+
+@bp.route("/portal/receipt.json")
+@candidate_required
+def receipt_json() -> Any:
+    """Return the consent receipt as JSON, in the shape of a Kantara consent receipt."""
+    consent = _consent_or_404()
+    response = jsonify(consent_receipt(g.case, consent))
+    response.headers["Content-Disposition"] = f'attachment; filename="consent-receipt-{consent.id}.json"'
+    return response
+
+
+@bp.route("/portal/withdraw", methods=["GET", "POST"])
+@candidate_required
+def withdraw() -> Any:
+    """Withdraw consent after an explicit confirmation; the case stops at once."""
+    case: Case = g.case
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            cases.withdraw_consent(case, form.reason.data or "", utcnow())
+        except cases.CaseError as err:
+            flash(err.message, "error")
+            return redirect(url_for("portal.home"), 303)
+        db.session.commit()
+        flash("Your consent is withdrawn. The check has stopped and no one will be contacted.", "info")
+        return redirect(url_for("portal.home"), 303)
+    return render_template("portal/withdraw.html", case=case, form=form)
+
+
+@bp.route("/portal/signout", methods=["POST"])
+def sign_out() -> Any:
+    """End the candidate's session."""
+    if ConfirmForm().validate_on_submit():
+        access.end_session(session.get("candidate_sid"), utcnow())
+        db.session.commit()
+        session.clear()
+    return render_template("portal/signed_out.html", form=RequestLinkForm(), signed_out=True)
+
+
+def consent_receipt(case: Case, consent: Consent) -> dict[str, Any]:
+    """Build a consent receipt with the fields of the Kantara Consent Receipt specification."""
+    cfg = current_app.config
+    scope = Scope.from_json(consent.scope)
+    return {
+        "version": "KI-CR-v1.1.0",
+        "jurisdiction": cfg["JURISDICTION"],
+        "consentTimestamp": int(consent.decided_at.timestamp()),
+        "collectionMethod": "Signed by typing full name on the refcheck candidate portal",
+        "consentReceiptID": consent.id,
+        "language": "en",
+        "piiPrincipalId": case.candidate.email,
+        "piiControllers": [{"piiController": cfg["CONTROLLER_NAME"], "email": cfg["CONTROLLER_EMAIL"],
+                            "onBehalf": False}],
+        "policyUrl": cfg["BASE_URL"].rstrip("/") + url_for("public.privacy"),
+        "services": [{
+            "service": f"Reference check for {case.position} at {case.hiring_organisation}",
+            "purposes": [{
+                "purpose": case.purpose,
+                "purposeCategory": ["Employment screening"],
+                "consentType": "EXPLICIT",
+                "piiCategory": _pii_categories(scope),
+                "primaryPurpose": True,
+                "termination": f"{scope.retention_days} days after the case ends, or on withdrawal",
+                "thirdPartyDisclosure": True,
+                "thirdPartyName": scope.report_recipients,
+            }],
+        }],
+        "sensitive": False,
+        "spiCat": [],
+        "decision": consent.decision,
+        "scope": consent.scope,
+        "scopeSha256": consent.scope_sha256,
+        "disclosureVersion": consent.disclosure_version,
+        "withdrawn": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+        "howToWithdraw": "Sign in with your link and choose 'Withdraw consent', or write to "
+                         + cfg["CONTROLLER_EMAIL"],
+    }
+
+
+def _pii_categories(scope: Scope) -> list[str]:
+    """Name the kinds of personal data the scope covers."""
+    categories = ["Name and contact details"]
+    if "employment_history" in scope.checks:
+        categories.append("Employment history (employers, job titles, dates, reason for leaving)")
+    if "references" in scope.checks:
+        categories.append("Referees' answers about your work")
+    return categories
+
+
+def _disclosure(case: Case) -> dict[str, Any]:
+    """Return what the disclosure pages need: the scope in words and the controller."""
+    consent = case.consent
+    scope = Scope.from_json(consent.scope if consent else case.scope)
+    return {"scope": scope, "scope_lines": scope.describe(),
+            "controller": current_app.config["CONTROLLER_NAME"],
+            "controller_email": current_app.config["CONTROLLER_EMAIL"],
+            "relationships": RELATIONSHIPS, "month_name": month_name}
+
+
+def _consent_or_404() -> Consent:
+    """Return the case's consent, or answer 404 if there is none yet."""
+    consent = g.case.consent
+    if consent is None:
+        abort(404)
+    return consent
+
+
+def _link_refused() -> Any:
+    """Answer every unusable link the same way: expired, used, altered or unknown."""
+    return render_template("portal/link_refused.html", form=RequestLinkForm()), 404

@@ -1,0 +1,161 @@
+"""The scope of a case: what may be checked, validated and described in plain words."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CHECKS = {
+    "references": "references from people who have worked with you",
+    "employment_history": "your employment history: employers, job titles and dates",
+}
+
+# key -> (singular, plural) as a candidate would read them.
+RELATIONSHIPS = {
+    "manager": ("manager", "managers"),
+    "peer": ("peer", "peers"),
+    "direct_report": ("person who reported to you", "people who reported to you"),
+    "client": ("client", "clients"),
+    "other": ("other colleague", "other colleagues"),
+}
+
+QUESTION_SETS = {
+    "standard-v1": "Standard reference questions (version 1)",
+}
+
+MIN_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 730
+MAX_REFEREES = 10
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Everything the candidate is asked to agree to, and nothing else."""
+
+    checks: tuple[str, ...]
+    min_referees: int
+    max_referees: int
+    # relationship -> how many referees of it are required (0: allowed, not required).
+    relationships: dict[str, int]
+    period_from: str
+    period_to: str
+    question_set: str
+    report_recipients: str
+    retention_days: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def errors(self) -> dict[str, str]:
+        """Return a reason per field that makes this scope unusable; empty when it is sound."""
+        problems: dict[str, str] = {}
+        if not self.checks:
+            problems["checks"] = "Choose at least one check."
+        elif any(check not in CHECKS for check in self.checks):
+            problems["checks"] = "One of the chosen checks is not known."
+        unknown = [r for r in self.relationships if r not in RELATIONSHIPS]
+        if unknown:
+            problems["relationships"] = "Unknown relationship: " + ", ".join(sorted(unknown)) + "."
+        required = {r: n for r, n in self.relationships.items() if n > 0}
+        if "references" in self.checks:
+            if self.min_referees < 2:
+                problems["min_referees"] = "Ask for at least two referees: never rely on one witness."
+            if len(required) < 2:
+                problems["relationships"] = (
+                    "Require referees of at least two different relationships, "
+                    "for example a manager and a peer."
+                )
+            if sum(required.values()) > self.min_referees:
+                problems["min_referees"] = (
+                    "The minimum must cover the required relationships "
+                    f"({sum(required.values())} referees)."
+                )
+        if self.max_referees < self.min_referees:
+            problems["max_referees"] = "The maximum cannot be below the minimum."
+        elif self.max_referees > MAX_REFEREES:
+            problems["max_referees"] = f"Ask for at most {MAX_REFEREES} referees."
+        if not _MONTH.match(self.period_from or ""):
+            problems["period_from"] = "Give the first month as YYYY-MM."
+        if not _MONTH.match(self.period_to or ""):
+            problems["period_to"] = "Give the last month as YYYY-MM."
+        elif "period_from" not in problems and self.period_to < self.period_from:
+            problems["period_to"] = "The period must end after it starts."
+        if self.question_set not in QUESTION_SETS:
+            problems["question_set"] = "Choose a published question set."
+        if not self.report_recipients.strip():
+            problems["report_recipients"] = "Say who will receive the report."
+        if not MIN_RETENTION_DAYS <= self.retention_days <= MAX_RETENTION_DAYS:
+            problems["retention_days"] = (
+                f"Keep data between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS} days."
+            )
+        return problems
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the scope as plain JSON data."""
+        data = asdict(self)
+        data["checks"] = list(self.checks)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Scope:
+        """Rebuild a scope from its JSON form."""
+        values = dict(data)
+        values["checks"] = tuple(values.get("checks", ()))
+        values["relationships"] = {k: int(v) for k, v in values.get("relationships", {}).items()}
+        return cls(**values)
+
+    def fingerprint(self) -> str:
+        """Return the SHA-256 of the canonical JSON, frozen into the consent record."""
+        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def describe(self) -> list[tuple[str, str]]:
+        """Explain the scope as (heading, sentence) pairs a candidate can read."""
+        lines = [("What we will check", "We will check " + _join([CHECKS[c] for c in self.checks]) + ".")]
+        if "references" in self.checks:
+            lines.append(("Who we will ask", self.referee_sentence()))
+        lines.append(("Which period", f"Your work between {month_name(self.period_from)} and "
+                                      f"{month_name(self.period_to)}, and nothing outside it."))
+        lines.append(("Which questions", f"{QUESTION_SETS.get(self.question_set, self.question_set)}. "
+                                         "Every question is neutral and about work only; nothing about "
+                                         "your health, family, beliefs, age or background."))
+        lines.append(("Who sees the result", f"{self.report_recipients.strip()}, and you: you will "
+                                             "see the findings first, may reply to each, and receive "
+                                             "the same report."))
+        lines.append(("How long we keep it", f"{self.retention_days} days after the case ends. "
+                                             "Then everything about you in this case is erased."))
+        return lines
+
+    def referee_sentence(self) -> str:
+        """Say in words how many referees of which relationships are needed."""
+        parts = [count_phrase(n, r) for r, n in self.relationships.items() if n > 0]
+        optional = [RELATIONSHIPS[r][0] for r, n in self.relationships.items() if n == 0]
+        sentence = f"Between {self.min_referees} and {self.max_referees} people you choose"
+        if parts:
+            sentence += ", including at least " + _join(parts)
+        if optional:
+            sentence += "; you may also choose a " + _join(optional, "or")
+        return sentence + ". We contact only the people you name."
+
+
+def count_phrase(count: int, relationship: str) -> str:
+    """Return '1 manager' or '2 peers'."""
+    singular, plural = RELATIONSHIPS[relationship]
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def month_name(value: str) -> str:
+    """Turn '2024-03' into 'March 2024'."""
+    names = ("January February March April May June July August September October "
+             "November December").split()
+    year, month = value.split("-")
+    return f"{names[int(month) - 1]} {year}"
+
+
+def _join(items: list[str], word: str = "and") -> str:
+    """Join words the way a sentence does."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]

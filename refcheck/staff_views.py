@@ -1,0 +1,169 @@
+"""Staff pages: the case list, opening a case, its scope, and sending it to the candidate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from . import cases, timeline
+from .accounts import staff_only
+from .extensions import db
+from .forms import CaseForm, ConfirmForm, ReasonForm
+from .models import CASE_STATES, AuditEvent, Case, utcnow
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+PAGE_SIZE = 50
+
+
+@bp.route("/")
+@staff_only
+def dashboard() -> Any:
+    """List cases, newest first, optionally of one state, with overdue ones marked."""
+    state = request.args.get("state")
+    query = sa.select(Case).options(selectinload(Case.candidate)).order_by(Case.created_at.desc())
+    if state in CASE_STATES:
+        query = query.where(Case.state == state)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
+    counts = dict(db.session.execute(sa.select(Case.state, sa.func.count()).group_by(Case.state)).all())
+    now = utcnow()
+    listed = []
+    for case in rows:
+        step = timeline.next_step(timeline.build(cases.case_facts(case), now))
+        listed.append((case, step))
+    return render_template("staff/dashboard.html", listed=listed, counts=counts, state=state,
+                           states=CASE_STATES, page=page, page_size=PAGE_SIZE)
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@staff_only
+def new_case() -> Any:
+    """Open a draft case with its scope."""
+    form = CaseForm()
+    if request.method == "GET":
+        form.period_to.data = utcnow().strftime("%Y-%m")
+        form.period_from.data = f"{utcnow().year - 5}-{utcnow().month:02d}"
+    if form.validate_on_submit() and _scope_is_sound(form):
+        try:
+            case = cases.open_case(_details(form), form.scope(), current_user, utcnow())
+        except cases.CaseError as err:
+            _show_error(form, err)
+        else:
+            db.session.commit()
+            flash(f"Case {case.reference} is ready. Check it, then send it to the candidate.", "success")
+            return redirect(url_for("staff.case", case_id=case.id))
+    return render_template("staff/case_form.html", form=form, case=None)
+
+
+@bp.route("/cases/<int:case_id>")
+@staff_only
+def case(case_id: int) -> Any:
+    """Show a case: details, scope, consent, timeline and its audit trail."""
+    case = db.get_or_404(Case, case_id)
+    events = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id.desc())
+    ).scalars().all()
+    steps = timeline.build(cases.case_facts(case), utcnow())
+    return render_template("staff/case.html", case=case, scope=cases.scope_of(case), steps=steps,
+                           events=events, confirm=ConfirmForm(), reason_form=ReasonForm(),
+                           delay_form=ReasonForm(reason=case.delay_reason))
+
+
+@bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_case(case_id: int) -> Any:
+    """Change a draft case before the candidate sees it."""
+    case = db.get_or_404(Case, case_id)
+    if case.state != "draft":
+        flash("The candidate has been asked already; the scope is frozen.", "error")
+        return redirect(url_for("staff.case", case_id=case.id))
+    form = CaseForm(data=cases.details_of(case) if request.method == "GET" else None)
+    if request.method == "GET":
+        form.fill_scope(cases.scope_of(case))
+    if form.validate_on_submit() and _scope_is_sound(form):
+        try:
+            cases.update_draft(case, _details(form), form.scope(), current_user)
+        except cases.CaseError as err:
+            _show_error(form, err)
+        else:
+            db.session.commit()
+            flash("Changes saved.", "success")
+            return redirect(url_for("staff.case", case_id=case.id))
+    return render_template("staff/case_form.html", form=form, case=case)
+
+
+@bp.route("/cases/<int:case_id>/invite", methods=["POST"])
+@staff_only
+def invite(case_id: int) -> Any:
+    """Send (or send again) the candidate's link to read the scope and decide."""
+    case = db.get_or_404(Case, case_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            cases.invite_candidate(case, current_user, utcnow())
+        except cases.CaseError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash("The candidate has been sent a link to read the scope and decide.", "success")
+    return redirect(url_for("staff.case", case_id=case.id))
+
+
+@bp.route("/cases/<int:case_id>/delay", methods=["POST"])
+@staff_only
+def explain_delay(case_id: int) -> Any:
+    """Record or clear the reason for a delay, shown to the candidate."""
+    case = db.get_or_404(Case, case_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        cases.explain_delay(case, current_user, form.reason.data or "")
+        db.session.commit()
+        flash("The candidate's timeline now shows this reason." if case.delay_reason
+              else "The delay note was cleared.", "success")
+    return redirect(url_for("staff.case", case_id=case.id))
+
+
+@bp.route("/cases/<int:case_id>/cancel", methods=["POST"])
+@staff_only
+def cancel(case_id: int) -> Any:
+    """Cancel a case with a reason the candidate will see."""
+    case = db.get_or_404(Case, case_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            cases.cancel_case(case, current_user, form.reason.data or "", utcnow())
+        except cases.CaseError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Case {case.reference} was cancelled.", "success")
+    return redirect(url_for("staff.case", case_id=case.id))
+
+
+def _details(form: CaseForm) -> cases.CaseDetails:
+    """Collect the case details from the form."""
+    return cases.CaseDetails(
+        candidate_name=form.candidate_name.data, candidate_email=form.candidate_email.data,
+        position=form.position.data, hiring_organisation=form.hiring_organisation.data,
+        purpose=form.purpose.data, due_date=form.due_date.data,
+    )
+
+
+def _scope_is_sound(form: CaseForm) -> bool:
+    """Put every scope problem on its field; say whether there were none."""
+    problems = form.scope().errors()
+    for field, message in problems.items():
+        _show_error(form, cases.CaseError(message, field))
+    return not problems
+
+
+def _show_error(form: CaseForm, err: cases.CaseError) -> None:
+    """Show a domain error on the field it concerns, or above the form."""
+    field = getattr(form, err.field, None) if err.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, err.message]
+    else:
+        form.form_errors.append(err.message)

@@ -1,0 +1,139 @@
+"""Work out each step of a case, its state and its expected date, from plain facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+# The happy path, in order; each entry is (state that is this step, step key).
+STEP_ORDER = (
+    "opened", "consent", "nominating", "collecting", "review", "candidate_review", "released",
+)
+_STATE_TO_STEP = {
+    "draft": "opened",
+    "awaiting_consent": "consent",
+    "nominating": "nominating",
+    "collecting": "collecting",
+    "review": "review",
+    "candidate_review": "candidate_review",
+    "released": "released",
+}
+TITLES = {
+    "opened": "Case opened",
+    "consent": "You read the scope and decide",
+    "nominating": "You name your referees",
+    "collecting": "Your referees answer",
+    "review": "We review the answers",
+    "candidate_review": "You read the findings and may reply",
+    "released": "The report is released to you and the hiring team",
+}
+WHO = {
+    "opened": "us", "consent": "you", "nominating": "you", "collecting": "your referees",
+    "review": "us", "candidate_review": "you", "released": "us",
+}
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the timeline needs to know about a case, without any database."""
+
+    state: str
+    created_at: dt.datetime
+    # state -> when the case entered it.
+    entered: dict[str, dt.datetime]
+    # step -> days it is expected to take once it starts.
+    pace_days: dict[str, int]
+    due_date: dt.date | None = None
+    delay_reason: str | None = None
+    stopped_reason: str | None = None
+
+
+@dataclass
+class Step:
+    """One step of the case as the candidate sees it."""
+
+    key: str
+    title: str
+    status: str  # done | current | overdue | upcoming | stopped
+    date: dt.date | None
+    who: str
+    note: str = ""
+    overdue_reason: str | None = None
+    classes: list[str] = field(default_factory=list)
+
+
+def build(facts: CaseFacts, now: dt.datetime) -> list[Step]:
+    """Return every step with its status and its done or expected date."""
+    closed_early = facts.state in ("declined", "withdrawn", "cancelled")
+    current = _current_step(facts)
+    current_index = STEP_ORDER.index(current)
+    steps: list[Step] = []
+    cursor = now
+    for index, key in enumerate(STEP_ORDER):
+        started = _entered(facts, key)
+        if index < current_index or (key == "released" and facts.state == "released"):
+            finished = _entered(facts, STEP_ORDER[index + 1]) if index + 1 < len(STEP_ORDER) else started
+            steps.append(Step(key, TITLES[key], "done", _day(finished or started), WHO[key]))
+            continue
+        if closed_early and index >= current_index:
+            steps.append(Step(key, TITLES[key], "stopped", None, WHO[key],
+                              note=facts.stopped_reason or "This step will not happen."))
+            continue
+        if index == current_index:
+            expected = (started or now) + dt.timedelta(days=facts.pace_days.get(key, 0))
+            overdue = expected < now
+            step = Step(key, TITLES[key], "overdue" if overdue else "current", expected.date(),
+                        WHO[key])
+            if overdue:
+                step.overdue_reason = facts.delay_reason or _default_delay(key)
+            steps.append(step)
+            cursor = max(expected, now)
+            continue
+        cursor = cursor + dt.timedelta(days=facts.pace_days.get(key, 0))
+        expected_day = cursor.date()
+        if key == "released" and facts.due_date:
+            expected_day = max(expected_day, facts.due_date)
+        steps.append(Step(key, TITLES[key], "upcoming", expected_day, WHO[key]))
+    return steps
+
+
+def next_step(steps: list[Step]) -> Step | None:
+    """Return the step the case is waiting on, if any."""
+    return next((s for s in steps if s.status in ("current", "overdue")), None)
+
+
+def _current_step(facts: CaseFacts) -> str:
+    """Return the step a case is on; a case closed early stays on the step it stopped at."""
+    if facts.state in _STATE_TO_STEP:
+        return _STATE_TO_STEP[facts.state]
+    reached = [s for s in STEP_ORDER if _entered(facts, s)]
+    # A declined or withdrawn case stopped on the step after the last one it reached.
+    last = reached[-1] if reached else "opened"
+    index = STEP_ORDER.index(last)
+    return STEP_ORDER[min(index + (1 if last == "opened" else 0), len(STEP_ORDER) - 1)]
+
+
+def _entered(facts: CaseFacts, step: str) -> dt.datetime | None:
+    """Return when the case reached a step."""
+    if step == "opened":
+        return facts.created_at
+    state = {"consent": "awaiting_consent"}.get(step, step)
+    return facts.entered.get(state)
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    """Return the calendar day of a time."""
+    return value.date() if value else None
+
+
+def _default_delay(step: str) -> str:
+    """Say plainly why a step is late when staff have not written a reason."""
+    return {
+        "opened": "We have not sent you the scope yet. We are preparing it.",
+        "consent": "We are waiting for your decision. Nothing happens until you decide.",
+        "nominating": "We are waiting for you to name your referees.",
+        "collecting": "Some referees have not answered yet. We remind them on a schedule.",
+        "review": "Our review is taking longer than planned. We are on it.",
+        "candidate_review": "We are waiting for your replies to the findings.",
+        "released": "The report is taking longer than planned.",
+    }[step]

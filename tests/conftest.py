@@ -1,0 +1,205 @@
+"""Fixtures: a fresh app and database per test, a real SMTP server, staff and cases."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from refcheck import create_app
+from refcheck.extensions import db
+from refcheck.models import utcnow
+
+PG_URL = os.environ.get("REFCHECK_TEST_DATABASE_URL")
+STAFF_PASSWORD = "correct horse battery staple"
+CANDIDATE = ("Amira Okafor", "amira.okafor@candidate.example")
+OTHER_CANDIDATE = ("Tomasz Wielgosz", "tomasz.w@elsewhere.example")
+
+
+class Inbox:
+    """Collects what the in-process SMTP server receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.envelopes: list = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        with self.lock:
+            self.envelopes.append(envelope)
+            self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+        return "250 OK"
+
+
+def free_port() -> int:
+    """Return a TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    """Run a real SMTP server on loopback for one test."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    """A port for SMTP settings; a test starts a server on it only when it wants one."""
+    return free_port()
+
+
+@pytest.fixture
+def app(tmp_path, smtp_port):
+    """Build an app on a fresh database: a SQLite file, or PostgreSQL when configured."""
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp_path / 'refcheck.sqlite'}",
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": smtp_port,
+        "SMTP_TIMEOUT": 5,
+        "BASE_URL": "https://refcheck.test",
+    }
+    app = create_app(config)
+    with app.app_context():
+        if PG_URL:
+            db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if PG_URL:
+            db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the app's commands."""
+    return app.test_cli_runner()
+
+
+def csrf_from(html: str | bytes) -> str:
+    """Return the CSRF token in a rendered form."""
+    text = html.decode() if isinstance(html, bytes) else html
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text) or re.search(
+        r'name="csrf_token" value="([^"]+)"', text
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@dataclass
+class StaffLogin:
+    """A staff account's credentials and id."""
+
+    id: int
+    email: str
+    password: str
+
+
+def make_staff(app, email: str = "dana@verify.example", role: str = "admin") -> StaffLogin:
+    """Create a staff account through the service and commit it."""
+    from refcheck import accounts
+
+    with app.app_context():
+        user = accounts.create_staff(email, "Dana Verifier", role, STAFF_PASSWORD, "test")
+        db.session.commit()
+        return StaffLogin(user.id, user.email, STAFF_PASSWORD)
+
+
+@pytest.fixture
+def staff(app) -> StaffLogin:
+    """An admin account."""
+    return make_staff(app)
+
+
+def sign_in(client, login: StaffLogin):
+    """Sign in through the real form, CSRF included; return the response."""
+    page = client.get("/staff/login")
+    return client.post("/staff/login", data={
+        "csrf_token": csrf_from(page.data), "email": login.email, "password": login.password,
+    })
+
+
+def default_scope():
+    """A sound scope: two referees at least, a manager and a peer."""
+    from refcheck.scope import Scope
+
+    return Scope(checks=("references", "employment_history"), min_referees=2, max_referees=4,
+                 relationships={"manager": 1, "peer": 1, "client": 0},
+                 period_from="2021-01", period_to="2026-10", question_set="standard-v1",
+                 report_recipients="Priya Shah, Head of Talent", retention_days=180)
+
+
+@dataclass
+class SentCase:
+    """A case sent to its candidate, with the plaintext link token."""
+
+    id: int
+    token: str
+    name: str
+    email: str
+
+    @property
+    def path(self) -> str:
+        return f"/c/{self.id}/{self.token}"
+
+
+def send_case(app, staff_login: StaffLogin, who: tuple[str, str] = CANDIDATE) -> SentCase:
+    """Open a case and invite its candidate through the services."""
+    from refcheck import cases
+    from refcheck.models import StaffUser
+
+    with app.app_context():
+        user = db.session.get(StaffUser, staff_login.id)
+        details = cases.CaseDetails(who[0], who[1], "Senior Data Engineer",
+                                    "Northwind Analytics Ltd", "To confirm work history.", None)
+        case = cases.open_case(details, default_scope(), user, utcnow())
+        token = cases.invite_candidate(case, user, utcnow())
+        db.session.commit()
+        return SentCase(case.id, token, *who)
+
+
+@pytest.fixture
+def sent_case(app, staff) -> SentCase:
+    """A case waiting for its candidate's decision."""
+    return send_case(app, staff)
+
+
+def enter_portal(client, sent: SentCase):
+    """Follow the emailed link and exchange it for a session, as a browser would."""
+    page = client.get(sent.path)
+    assert page.status_code == 200
+    return client.post(sent.path, data={"csrf_token": csrf_from(page.data)})
+
+
+def consent(client, signature: str = "Amira Okafor"):
+    """Agree to the scope on the portal."""
+    page = client.get("/portal")
+    return client.post("/portal/consent", data={
+        "csrf_token": csrf_from(page.data), "signature": signature, "agree": "y",
+    })
