@@ -9,7 +9,7 @@ import sys
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from . import accounts, audit, mail
 from .extensions import db
@@ -35,6 +35,7 @@ def _read_password() -> str:
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "verifier"]), required=True)
 @click.option("--name", default="", help="Display name (defaults to the email).")
+@with_appcontext
 def create_staff(email: str, role: str, name: str) -> None:
     """Create a staff account; the password comes from a prompt or stdin, never an argument."""
     password = _read_password()
@@ -89,6 +90,7 @@ def mail_send(limit: int) -> None:
 
 @click.command("demo")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@with_appcontext
 def demo(as_json: bool) -> None:
     """Seed a realistic case through the real services and print how to click through it."""
     from flask_migrate import upgrade

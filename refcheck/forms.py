@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField,
     SelectMultipleField, StringField, TextAreaField, widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp,
 )
@@ -15,8 +16,9 @@ from .scope import CHECKS, QUESTION_SETS, RELATIONSHIPS, Scope
 
 MONTH = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Use the form YYYY-MM, for example 2023-04.")
 RELATIONSHIP_CHOICES = [
-    ("off", "Not asked"), ("0", "Allowed, not required"),
-    ("1", "At least 1"), ("2", "At least 2"), ("3", "At least 3"),
+    SelectChoice("off", "Not asked"), SelectChoice("0", "Allowed, not required"),
+    SelectChoice("1", "At least 1"), SelectChoice("2", "At least 2"),
+    SelectChoice("3", "At least 3"),
 ]
 
 
@@ -47,7 +49,7 @@ class CaseForm(FlaskForm):
         description="For example: to confirm your work history for the offer of Senior Data Engineer.",
     )
     due_date = DateField("Report due by", validators=[Optional()])
-    checks = CheckboxesField("Checks", choices=[(k, v[0].upper() + v[1:]) for k, v in CHECKS.items()],
+    checks = CheckboxesField("Checks", choices=[SelectChoice(k, v[0].upper() + v[1:]) for k, v in CHECKS.items()],
                              default=["references", "employment_history"])
     min_referees = IntegerField("Fewest referees", default=2,
                                 validators=[InputRequired(), NumberRange(min=1, max=10)])
@@ -55,7 +57,7 @@ class CaseForm(FlaskForm):
                                 validators=[InputRequired(), NumberRange(min=1, max=10)])
     period_from = StringField("Period from (YYYY-MM)", validators=[DataRequired(), MONTH])
     period_to = StringField("Period to (YYYY-MM)", validators=[DataRequired(), MONTH])
-    question_set = SelectField("Question set", choices=list(QUESTION_SETS.items()))
+    question_set = SelectField("Question set", choices=[SelectChoice(k, v) for k, v in QUESTION_SETS.items()])
     report_recipients = TextAreaField(
         "Who receives the report", validators=[DataRequired(), Length(max=500)],
         description="Name the people or team, for example: Priya Shah, Head of Talent.",
@@ -145,6 +147,7 @@ class StaffAccountForm(FlaskForm):
 
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=[("verifier", "Verifier"), ("admin", "Admin")])
+    role = SelectField("Role", choices=[SelectChoice("verifier", "Verifier"),
+                                         SelectChoice("admin", "Admin")])
     password = PasswordField("Initial password", validators=[DataRequired(), Length(min=12, max=200)],
                              description="At least 12 characters. Share it with them in person.")

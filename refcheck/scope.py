@@ -63,15 +63,15 @@ class Scope:
             if self.min_referees < 2:
                 problems["min_referees"] = "Ask for at least two referees: never rely on one witness."
             if len(required) < 2:
-                problems["relationships"] = (
+                problems.setdefault("relationships", (
                     "Require referees of at least two different relationships, "
                     "for example a manager and a peer."
-                )
+                ))
             if sum(required.values()) > self.min_referees:
-                problems["min_referees"] = (
+                problems.setdefault("min_referees", (
                     "The minimum must cover the required relationships "
                     f"({sum(required.values())} referees)."
-                )
+                ))
         if self.max_referees < self.min_referees:
             problems["max_referees"] = "The maximum cannot be below the minimum."
         elif self.max_referees > MAX_REFEREES:

@@ -47,7 +47,7 @@ def new_case() -> Any:
     if request.method == "GET":
         form.period_to.data = utcnow().strftime("%Y-%m")
         form.period_from.data = f"{utcnow().year - 5}-{utcnow().month:02d}"
-    if form.validate_on_submit() and _scope_is_sound(form):
+    if _validate(form):
         try:
             case = cases.open_case(_details(form), form.scope(), current_user, utcnow())
         except cases.CaseError as err:
@@ -84,7 +84,7 @@ def edit_case(case_id: int) -> Any:
     form = CaseForm(data=cases.details_of(case) if request.method == "GET" else None)
     if request.method == "GET":
         form.fill_scope(cases.scope_of(case))
-    if form.validate_on_submit() and _scope_is_sound(form):
+    if _validate(form):
         try:
             cases.update_draft(case, _details(form), form.scope(), current_user)
         except cases.CaseError as err:
@@ -152,12 +152,17 @@ def _details(form: CaseForm) -> cases.CaseDetails:
     )
 
 
-def _scope_is_sound(form: CaseForm) -> bool:
-    """Put every scope problem on its field; say whether there were none."""
+def _validate(form: CaseForm) -> bool:
+    """Validate the fields and the scope together, so every problem is shown at once."""
+    if request.method != "POST":
+        return False
+    valid = form.validate_on_submit()
     problems = form.scope().errors()
     for field, message in problems.items():
-        _show_error(form, cases.CaseError(message, field))
-    return not problems
+        # A field that already failed its own check needs no second message.
+        if not getattr(getattr(form, field, None), "errors", None):
+            _show_error(form, cases.CaseError(message, field))
+    return valid and not problems
 
 
 def _show_error(form: CaseForm, err: cases.CaseError) -> None:

@@ -1,0 +1,139 @@
+"""Staff open a case and define its scope; bad input is explained and nothing is half-saved."""
+
+import sqlalchemy as sa
+
+from refcheck.extensions import db
+from refcheck.models import AuditEvent, Candidate, Case, OutboxMessage
+
+from .conftest import csrf_from, sign_in
+
+GOOD = {
+    "candidate_name": "Amira Okafor", "candidate_email": "amira.okafor@candidate.example",
+    "position": "Senior Data Engineer", "hiring_organisation": "Northwind Analytics Ltd",
+    "purpose": "To confirm work history.", "due_date": "", "checks": ["references", "employment_history"],
+    "min_referees": "2", "max_referees": "4", "rel_manager": "1", "rel_peer": "1",
+    "rel_direct_report": "0", "rel_client": "off", "rel_other": "off",
+    "period_from": "2021-01", "period_to": "2026-10", "question_set": "standard-v1",
+    "report_recipients": "Priya Shah, Head of Talent", "retention_days": "180",
+}
+
+
+def _counts(app):
+    with app.app_context():
+        return tuple(db.session.execute(sa.select(sa.func.count()).select_from(m)).scalar_one()
+                     for m in (Case, Candidate, OutboxMessage))
+
+
+def _post_case(client, **changes):
+    page = client.get("/staff/cases/new")
+    data = {**GOOD, **changes, "csrf_token": csrf_from(page.data)}
+    return client.post("/staff/cases/new", data=data)
+
+
+def test_staff_open_a_case_and_send_it(app, client, staff):
+    sign_in(client, staff)
+    response = _post_case(client)
+    assert response.status_code == 302
+    case_page = client.get(response.headers["Location"])
+    assert b"Amira Okafor" in case_page.data and b"draft" in case_page.data
+    assert b"including at least 1 manager and 1 peer" in case_page.data
+    with app.app_context():
+        case = db.session.execute(sa.select(Case)).scalar_one()
+        assert case.scope["relationships"] == {"manager": 1, "peer": 1, "direct_report": 0}
+        case_id = case.id
+    client.post(f"/staff/cases/{case_id}/invite", data={"csrf_token": csrf_from(case_page.data)})
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.state == "awaiting_consent"
+        message = db.session.execute(sa.select(OutboxMessage)).scalar_one()
+        assert message.kind == "candidate_invitation"
+        assert message.unseal("recipient_enc") == "amira.okafor@candidate.example"
+        assert f"https://refcheck.test/c/{case_id}/" in message.unseal("body_enc")
+        actions = db.session.execute(sa.select(AuditEvent.action)).scalars().all()
+        assert "candidate.invited" in actions
+
+
+def test_a_single_relationship_is_refused(app, client, staff):
+    sign_in(client, staff)
+    response = _post_case(client, rel_peer="off", rel_direct_report="off")
+    assert response.status_code == 200
+    assert b"at least two different relationships" in response.data
+    assert b"Nothing has been saved yet" in response.data
+    assert b'value="Amira Okafor"' in response.data  # what was typed is kept
+    assert _counts(app) == (0, 0, 0)
+
+
+def test_bad_fields_each_get_a_message(app, client, staff):
+    sign_in(client, staff)
+    response = _post_case(client, candidate_email="not an email", min_referees="1",
+                          period_from="2026-10", period_to="2021-01", retention_days="5")
+    text = response.data.decode()
+    assert "Invalid email address." in text
+    assert "never rely on one witness" in text
+    assert "The period must end after it starts." in text
+    assert "between 30 and 730" in text or "Number must be between 30 and 730" in text
+    assert _counts(app) == (0, 0, 0)
+
+
+def test_scope_is_frozen_once_the_candidate_is_asked(app, client, staff, sent_case):
+    sign_in(client, staff)
+    response = client.get(f"/staff/cases/{sent_case.id}/edit", follow_redirects=True)
+    assert b"the scope is frozen" in response.data
+
+
+def test_draft_can_be_edited(app, client, staff):
+    sign_in(client, staff)
+    location = _post_case(client).headers["Location"]
+    case_id = int(location.rstrip("/").split("/")[-1])
+    page = client.get(f"/staff/cases/{case_id}/edit")
+    assert b'value="Senior Data Engineer"' in page.data
+    data = {**GOOD, "position": "Lead Data Engineer", "csrf_token": csrf_from(page.data)}
+    client.post(f"/staff/cases/{case_id}/edit", data=data)
+    with app.app_context():
+        assert db.session.get(Case, case_id).position == "Lead Data Engineer"
+
+
+def test_staff_delay_reason_reaches_the_candidate_timeline(app, client, staff, sent_case):
+    import datetime as dt
+
+    from refcheck.models import utcnow
+
+    from .conftest import enter_portal
+
+    with app.app_context():
+        case = db.session.get(Case, sent_case.id)
+        case.stage_times = {**case.stage_times,
+                            "awaiting_consent": (utcnow() - dt.timedelta(days=9)).isoformat()}
+        db.session.commit()
+    sign_in(client, staff)
+    page = client.get(f"/staff/cases/{sent_case.id}")
+    client.post(f"/staff/cases/{sent_case.id}/delay",
+                data={"csrf_token": csrf_from(page.data), "reason": "Our team was short-staffed."})
+    candidate = app.test_client()
+    enter_portal(candidate, sent_case)
+    # While deciding, the candidate sees the decision page; the staff page shows the late step.
+    staff_view = client.get(f"/staff/cases/{sent_case.id}")
+    assert b"Why it is late:" in staff_view.data and b"short-staffed" in staff_view.data
+
+
+def test_cancel_needs_a_reason_and_stops_the_case(app, client, staff, sent_case):
+    sign_in(client, staff)
+    page = client.get(f"/staff/cases/{sent_case.id}")
+    refused = client.post(f"/staff/cases/{sent_case.id}/cancel",
+                          data={"csrf_token": csrf_from(page.data), "reason": " "},
+                          follow_redirects=True)
+    assert b"Say why the case is cancelled" in refused.data
+    client.post(f"/staff/cases/{sent_case.id}/cancel",
+                data={"csrf_token": csrf_from(page.data), "reason": "The role was withdrawn."})
+    with app.app_context():
+        assert db.session.get(Case, sent_case.id).state == "cancelled"
+    assert app.test_client().get(sent_case.path).status_code == 404
+
+
+def test_dashboard_lists_cases_with_what_they_wait_on(app, client, staff, sent_case):
+    sign_in(client, staff)
+    page = client.get("/staff/")
+    assert b"RC-" in page.data and b"Amira Okafor" in page.data
+    assert b"You, expected by" in page.data or b"You, overdue since" in page.data
+    filtered = client.get("/staff/?state=released")
+    assert b"No cases here yet" in filtered.data

@@ -1,0 +1,85 @@
+"""Configuration: local mode makes its own keys; production refuses to start without them."""
+
+import base64
+import os
+
+import pytest
+
+from refcheck import create_app
+
+
+def test_production_refuses_to_start_without_keys(tmp_path):
+    with pytest.raises(RuntimeError, match="REFCHECK_SECRET_KEY.*REFCHECK_MASTER_KEYS"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "MODE": "production"})
+    assert not (tmp_path / "keys.json").exists()
+
+
+def test_production_starts_with_keys_from_the_environment(tmp_path, monkeypatch):
+    key = base64.b64encode(os.urandom(32)).decode()
+    monkeypatch.setenv("REFCHECK_MODE", "production")
+    monkeypatch.setenv("REFCHECK_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("REFCHECK_MASTER_KEYS", f"1:{key}")
+    monkeypatch.setenv("REFCHECK_LOOKUP_KEY", key)
+    monkeypatch.setenv("REFCHECK_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.instance_path == str(tmp_path.resolve())
+    assert list(tmp_path.iterdir()) == []  # nothing generated in production
+
+
+def test_local_mode_generates_private_keys_once(tmp_path, caplog):
+    with caplog.at_level("WARNING"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+        first = (tmp_path / "keys.json").read_text()
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert (tmp_path / "keys.json").read_text() == first
+    assert (tmp_path / "keys.json").stat().st_mode & 0o777 == 0o600
+    assert [r.message for r in caplog.records].count(
+        "Generated new encryption keys in the instance folder (local mode).") == 1
+
+
+def test_instance_config_file_and_environment_are_read_in_order(tmp_path, monkeypatch):
+    (tmp_path / "config.py").write_text('CONTROLLER_NAME = "From file"\nJURISDICTION = "IE"\n')
+    monkeypatch.setenv("REFCHECK_JURISDICTION", '"DE"')
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["CONTROLLER_NAME"] == "From file"
+    assert app.config["JURISDICTION"] == "DE"
+
+
+def test_database_url_selects_postgresql_with_psycopg(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@127.0.0.1:1/x")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(app):
+    from refcheck.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            pytest.skip("SQLite settings")
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_sign_in_is_rate_limited(app, client):
+    from .conftest import csrf_from
+
+    app.config["RATELIMIT_ENABLED"] = True
+    from refcheck.extensions import limiter
+
+    limiter.enabled = True
+    page = client.get("/staff/login")
+    codes = [client.post("/staff/login", data={"csrf_token": csrf_from(page.data),
+                                               "email": "x@y.example", "password": "nope"}).status_code
+             for _ in range(12)]
+    limiter.enabled = False
+    assert codes[:10] == [200] * 10 and codes[-1] == 429

@@ -1,0 +1,98 @@
+"""Outbox email: queued with the change, delivered over real SMTP, and never lost in an outage."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from refcheck.extensions import db
+from refcheck.models import OutboxMessage, utcnow
+
+from .conftest import Inbox, send_case
+
+
+def _outbox(app):
+    with app.app_context():
+        return db.session.execute(
+            sa.select(OutboxMessage.kind, OutboxMessage.attempts, OutboxMessage.sent_at)
+        ).all()
+
+
+def test_mail_is_delivered_over_smtp(app, runner, staff, smtp_port):
+    sent = send_case(app, staff)
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        result = runner.invoke(args=["mail", "send"])
+    finally:
+        controller.stop()
+    assert result.exit_code == 0 and "Sent 1, failed 0" in result.output
+    (message,) = inbox.messages
+    assert message["To"] == sent.email
+    assert message["Subject"] == "Your reference check: please read and decide"
+    body = message.get_payload(decode=True).decode()
+    assert f"https://refcheck.test/c/{sent.id}/{sent.token}" in body
+    assert "Hello Amira Okafor" in body
+    assert _outbox(app)[0][2] is not None
+
+
+def test_an_smtp_outage_loses_nothing(app, runner, staff, smtp_port):
+    send_case(app, staff)
+    # Nothing listens on the port: the server is down.
+    down = runner.invoke(args=["mail", "send"])
+    assert down.exit_code == 0 and "Sent 0, failed 1 (will retry), 1 waiting" in down.output
+    ((kind, attempts, sent_at),) = _outbox(app)
+    assert (kind, attempts, sent_at) == ("candidate_invitation", 1, None)
+    # Not due yet: a second run right away does not hammer the server.
+    assert "Sent 0, failed 0" in runner.invoke(args=["mail", "send"]).output
+
+    with app.app_context():
+        db.session.execute(sa.update(OutboxMessage).values(
+            next_attempt_at=utcnow() - dt.timedelta(seconds=1)))
+        db.session.commit()
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=app.config["SMTP_PORT"])
+    controller.start()
+    try:
+        up = runner.invoke(args=["mail", "send"])
+    finally:
+        controller.stop()
+    assert "Sent 1, failed 0" in up.output
+    assert len(inbox.messages) == 1
+    assert _outbox(app)[0][1] == 2
+
+
+def test_typed_text_never_reaches_mail_headers(app, runner, staff, smtp_server):
+    inbox, port = smtp_server
+    app.config["SMTP_PORT"] = port
+    send_case(app, staff, ("Eve\r\nBcc: victim@evil.example", "eve@candidate.example"))
+    runner.invoke(args=["mail", "send"])
+    (message,) = inbox.messages
+    assert message["Bcc"] is None
+    assert inbox.envelopes[0].rcpt_tos == ["eve@candidate.example"]
+    assert "victim@evil.example" not in message["Subject"] + message["To"]
+
+
+def test_mail_is_queued_in_the_same_transaction_as_the_change(app, staff):
+    from refcheck import cases
+    from refcheck.models import Case, StaffUser
+
+    from .conftest import default_scope
+
+    with app.app_context():
+        user = db.session.get(StaffUser, staff.id)
+        details = cases.CaseDetails("A B", "a@b.example", "Role", "Org", "Why", None)
+        case = cases.open_case(details, default_scope(), user, utcnow())
+        cases.invite_candidate(case, user, utcnow())
+        db.session.rollback()
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one() == 0
+    assert _outbox(app) == []
+
+
+def test_outbox_rows_hold_no_plaintext(app, staff):
+    sent = send_case(app, staff)
+    with app.app_context():
+        row = db.session.execute(sa.select(OutboxMessage)).scalar_one()
+        assert sent.email.encode() not in row.recipient_enc
+        assert sent.token.encode() not in row.body_enc

@@ -1,0 +1,100 @@
+"""Staff accounts: the CLI, sign-in with session rotation, real sign-out, and roles."""
+
+import sqlalchemy as sa
+
+from refcheck.extensions import db
+from refcheck.models import StaffUser
+
+from .conftest import STAFF_PASSWORD, csrf_from, make_staff, sign_in
+
+
+def test_create_staff_reads_the_password_from_stdin(app, runner):
+    result = runner.invoke(args=["create-staff", "Lee@Verify.example", "--role", "verifier",
+                                 "--name", "Lee"], input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    assert "a long enough password" not in result.output
+    with app.app_context():
+        user = db.session.execute(sa.select(StaffUser)).scalar_one()
+        assert user.email == "lee@verify.example" and user.role == "verifier"
+        assert user.password_hash.startswith("scrypt:")
+        assert "a long enough password" not in user.password_hash
+
+
+def test_create_staff_refuses_short_passwords_and_duplicates(app, runner):
+    short = runner.invoke(args=["create-staff", "a@v.example", "--role", "admin"], input="short\n")
+    assert short.exit_code != 0 and "at least 12 characters" in short.output
+    runner.invoke(args=["create-staff", "a@v.example", "--role", "admin"], input="x" * 12 + "\n")
+    again = runner.invoke(args=["create-staff", "a@v.example", "--role", "admin"], input="y" * 12 + "\n")
+    assert again.exit_code != 0 and "already an account" in again.output
+
+
+def test_create_staff_has_no_password_argument(runner):
+    result = runner.invoke(args=["create-staff", "a@v.example", "--role", "admin",
+                                 "--password", "x" * 12])
+    assert result.exit_code == 2 and "No such option" in result.output
+
+
+def test_sign_in_rotates_the_session_and_sign_out_ends_it(app, client, staff):
+    client.get("/staff/login")
+    anonymous = client.get_cookie("session").value
+    response = sign_in(client, staff)
+    assert response.status_code == 302 and response.headers["Location"] == "/staff/"
+    signed_in = client.get_cookie("session").value
+    assert signed_in != anonymous
+    page = client.get("/staff/")
+    assert page.status_code == 200 and b"Cases" in page.data
+
+    client.post("/staff/logout", data={"csrf_token": csrf_from(page.data)})
+    assert client.get("/staff/").status_code == 302
+    # A copy of the signed-in cookie no longer works once the session has ended.
+    client.set_cookie("session", signed_in)
+    assert client.get("/staff/").status_code == 302
+
+
+def test_wrong_password_is_refused_with_a_clear_message(client, staff):
+    page = client.get("/staff/login")
+    response = client.post("/staff/login", data={"csrf_token": csrf_from(page.data),
+                                                 "email": staff.email, "password": "wrong" * 4})
+    assert response.status_code == 200
+    assert b"do not match an active account" in response.data
+    assert client.get("/staff/").status_code == 302
+
+
+def test_disabled_account_loses_its_session(app, client, staff):
+    verifier = make_staff(app, "lee@verify.example", "verifier")
+    other = app.test_client()
+    sign_in(other, verifier)
+    assert other.get("/staff/").status_code == 200
+    sign_in(client, staff)
+    page = client.get("/staff/accounts")
+    client.post(f"/staff/accounts/{verifier.id}/deactivate", data={"csrf_token": csrf_from(page.data)})
+    assert other.get("/staff/").status_code == 302
+    assert sign_in(app.test_client(), verifier).status_code == 200  # form again, refused
+
+
+def test_verifier_cannot_reach_admin_pages(app, client):
+    verifier = make_staff(app, "lee@verify.example", "verifier")
+    sign_in(client, verifier)
+    assert client.get("/staff/accounts").status_code == 403
+    assert client.get("/staff/").status_code == 200
+
+
+def test_admin_creates_an_account_from_the_page(app, client, staff):
+    sign_in(client, staff)
+    page = client.get("/staff/accounts")
+    response = client.post("/staff/accounts", data={
+        "csrf_token": csrf_from(page.data), "name": "Sam", "email": "sam@verify.example",
+        "role": "verifier", "password": STAFF_PASSWORD,
+    }, follow_redirects=True)
+    assert b"Account created." in response.data and b"sam@verify.example" in response.data
+
+
+def test_every_route_declares_who_may_use_it(app):
+    """Walk the URL map: each view is public, candidate-only or role-checked."""
+    open_by_design = {"static", "auth.login", "auth.logout", "portal.open_link", "portal.use_link",
+                      "portal.request_link", "portal.sign_out"}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in open_by_design:
+            continue
+        view = app.view_functions[rule.endpoint]
+        assert getattr(view, "access_rule", None), f"{rule.rule} has no access rule"
