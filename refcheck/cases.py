@@ -16,8 +16,18 @@ from flask import current_app
 from . import access, audit, mail
 from .extensions import db
 from .models import (
-    AWAITING_CONSENT, CANCELLED, DECLINED, DRAFT, NOMINATING, WITHDRAWN, Candidate, Case,
-    Consent, DataKey, StaffUser, keyring,
+    AWAITING_CONSENT,
+    CANCELLED,
+    DECLINED,
+    DRAFT,
+    NOMINATING,
+    WITHDRAWN,
+    Candidate,
+    Case,
+    Consent,
+    DataKey,
+    StaffUser,
+    keyring,
 )
 from .scope import Scope
 from .timeline import CaseFacts

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField,
-    SelectMultipleField, StringField, TextAreaField, widgets,
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
-    DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
 )
 
 from .scope import CHECKS, QUESTION_SETS, RELATIONSHIPS, Scope
@@ -49,8 +63,10 @@ class CaseForm(FlaskForm):
         description="For example: to confirm your work history for the offer of Senior Data Engineer.",
     )
     due_date = DateField("Report due by", validators=[Optional()])
-    checks = CheckboxesField("Checks", choices=[SelectChoice(k, v[0].upper() + v[1:]) for k, v in CHECKS.items()],
-                             default=["references", "employment_history"])
+    checks = CheckboxesField(
+        "Checks", choices=[SelectChoice(k, v[0].upper() + v[1:]) for k, v in CHECKS.items()],
+        default=["references", "employment_history"],
+    )
     min_referees = IntegerField("Fewest referees", default=2,
                                 validators=[InputRequired(), NumberRange(min=1, max=10)])
     max_referees = IntegerField("Most referees", default=4,

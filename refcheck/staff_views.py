@@ -13,7 +13,7 @@ from . import cases, timeline
 from .accounts import staff_only
 from .extensions import db
 from .forms import CaseForm, ConfirmForm, ReasonForm
-from .models import CASE_STATES, AuditEvent, Case, utcnow
+from .models import CASE_STATES, AuditEvent, Case, StaffUser, utcnow
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE_SIZE = 50
@@ -69,7 +69,7 @@ def case(case_id: int) -> Any:
     ).scalars().all()
     steps = timeline.build(cases.case_facts(case), utcnow())
     return render_template("staff/case.html", case=case, scope=cases.scope_of(case), steps=steps,
-                           events=events, confirm=ConfirmForm(), reason_form=ReasonForm(),
+                           events=events, actors=_actor_names(events), confirm=ConfirmForm(), reason_form=ReasonForm(),
                            delay_form=ReasonForm(reason=case.delay_reason))
 
 
@@ -141,6 +141,16 @@ def cancel(case_id: int) -> Any:
             db.session.commit()
             flash(f"Case {case.reference} was cancelled.", "success")
     return redirect(url_for("staff.case", case_id=case.id))
+
+
+def _actor_names(events: list[AuditEvent]) -> dict[str, str]:
+    """Name the people behind audit actors, in one query."""
+    ids = {int(e.actor.split(":")[1]) for e in events if e.actor.startswith("staff:")}
+    names = {f"staff:{user_id}": name for user_id, name in db.session.execute(
+        sa.select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(ids))
+    )} if ids else {}
+    names.update({e.actor: "the candidate" for e in events if e.actor.startswith("candidate:")})
+    return names
 
 
 def _details(form: CaseForm) -> cases.CaseDetails:

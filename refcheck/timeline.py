@@ -76,8 +76,10 @@ def build(facts: CaseFacts, now: dt.datetime) -> list[Step]:
             steps.append(Step(key, TITLES[key], "done", _day(finished or started), WHO[key]))
             continue
         if closed_early and index >= current_index:
-            steps.append(Step(key, TITLES[key], "stopped", None, WHO[key],
-                              note=facts.stopped_reason or "This step will not happen."))
+            # The reason is given once, on the step where the case stopped.
+            note = (facts.stopped_reason or "The case stopped here.") if index == current_index \
+                else "This step will not happen."
+            steps.append(Step(key, TITLES[key], "stopped", None, WHO[key], note=note))
             continue
         if index == current_index:
             expected = (started or now) + dt.timedelta(days=facts.pace_days.get(key, 0))

@@ -42,6 +42,7 @@ def test_withdrawal_stops_the_remaining_steps():
     assert [s.status for s in steps[:2]] == ["done", "done"]
     assert {s.status for s in steps[2:]} == {"stopped"}
     assert steps[2].note == "You withdrew your consent."
+    assert steps[3].note == "This step will not happen."
     assert next_step(steps) is None
 
 

@@ -1,0 +1,31 @@
+# Two commands for a newcomer: `make run` (install, seed a demo, serve) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-test lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+## Install, create a demo case and serve on http://127.0.0.1:5000 (SQLite, local keys, mail to the console).
+run: install
+	REFCHECK_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask --app refcheck demo
+	REFCHECK_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask --app refcheck run --host $(HOST) --port $(PORT)
+
+## Run the whole suite on SQLite, then again on PostgreSQL when REFCHECK_TEST_DATABASE_URL is set.
+test: install-test
+	$(BIN)/ruff check refcheck tests wsgi.py
+	$(BIN)/pytest
+	@if [ -n "$$REFCHECK_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL"; $(BIN)/pytest; \
+	else echo "REFCHECK_TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi
