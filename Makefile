@@ -25,7 +25,7 @@ run: install
 ## Run the whole suite on SQLite, then again on PostgreSQL when REFCHECK_TEST_DATABASE_URL is set.
 test: install-test
 	$(BIN)/ruff check refcheck tests wsgi.py
-	$(BIN)/pytest
+	env -u REFCHECK_TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$REFCHECK_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL"; $(BIN)/pytest; \
 	else echo "REFCHECK_TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi
