@@ -10,8 +10,9 @@ from typing import Any
 from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config
+from . import config, logs
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     config.load(app, test_config)
+    logs.install()
+    if app.config["PROXY_COUNT"]:
+        # Behind N trusted proxies, take the client address and scheme from their headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
+                                x_proto=app.config["PROXY_COUNT"])
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

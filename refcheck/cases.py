@@ -235,13 +235,13 @@ def case_stage_times(case: Case) -> dict[str, str]:
     return dict(case.stage_times or {})
 
 
-def find_cases_for_email(email: str) -> list[Case]:
-    """Return the open cases of the person with this email, newest first."""
+def find_cases_for_email(email: str, limit: int = 5) -> list[Case]:
+    """Return the sent cases of the person with this email, newest first."""
     digest = keyring().lookup_hash(email)
     return list(db.session.execute(
         sa.select(Case).join(Case.candidate)
-        .where(Candidate.email_hash == digest, Case.state.in_((AWAITING_CONSENT, NOMINATING)))
-        .order_by(Case.created_at.desc())
+        .where(Candidate.email_hash == digest, Case.state != DRAFT)
+        .order_by(Case.created_at.desc()).limit(limit)
     ).scalars())
 
 

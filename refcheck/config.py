@@ -25,6 +25,8 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     # Links in email are built from this, never from the request's Host header.
     BASE_URL = "http://127.0.0.1:5000"
+    # How many reverse proxies in front of the app to trust for X-Forwarded-For/Proto.
+    PROXY_COUNT = 0
 
     # Master keys: "1:<base64 32 bytes>,2:<...>" or a JSON file named by KEYS_FILE.
     MASTER_KEYS: str | None = None

@@ -83,10 +83,11 @@ def request_link() -> Any:
     """Send a fresh link to a candidate's address; the answer is the same whether or not we know it."""
     form = RequestLinkForm()
     if form.validate_on_submit():
-        found = cases.find_cases_for_email(form.email.data)
-        if found:
-            cases.send_new_link(found[0], utcnow())
-            db.session.commit()
+        # One link per case, so someone with two checks can open either; withdrawn and
+        # finished cases stay readable (the receipt is theirs at any time).
+        for case in cases.find_cases_for_email(form.email.data):
+            cases.send_new_link(case, utcnow())
+        db.session.commit()
         return render_template("portal/link_sent.html")
     return render_template("portal/request_link.html", form=form)
 

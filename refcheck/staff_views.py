@@ -69,8 +69,8 @@ def case(case_id: int) -> Any:
     ).scalars().all()
     steps = timeline.build(cases.case_facts(case), utcnow())
     return render_template("staff/case.html", case=case, scope=cases.scope_of(case), steps=steps,
-                           events=events, actors=_actor_names(events), confirm=ConfirmForm(), reason_form=ReasonForm(),
-                           delay_form=ReasonForm(reason=case.delay_reason))
+                           events=events, actors=_actor_names(events), confirm=ConfirmForm(),
+                           reason_form=ReasonForm())
 
 
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])

@@ -57,7 +57,8 @@ def shoot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_staff_and_candidate_journey_in_a_real_browser(app, live_server, page, staff, runner):
+def test_staff_and_candidate_journey_in_a_real_browser(app, live_server, page, staff, runner, caplog):
+    caplog.set_level("INFO")
     base, inbox = live_server
     print(f"\nscreenshots: {SHOTS.resolve()}")
 
@@ -124,3 +125,11 @@ def test_staff_and_candidate_journey_in_a_real_browser(app, live_server, page, s
     shoot(page, "11-staff-case-withdrawn")
     page.goto(base + "/staff/")
     shoot(page, "12-staff-dashboard")
+
+    # The server's request log saw the link, but never its token; nor any personal data.
+    token = link.rsplit("/", 1)[1]
+    # The test's own SMTP server (logger "mail.log") is the recipient's side, not ours.
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log"))
+    assert "/c/1/[token]" in ours
+    for secret in (token, "noor.haddad@candidate.example", "Noor Haddad", staff.password):
+        assert secret not in ours
