@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(questions_cli)
 
 
 def _read_password() -> str:
@@ -86,6 +87,26 @@ def mail_send(limit: int) -> None:
         sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
     ).scalar_one()
     click.echo(f"Sent {sent}, failed {failed} (will retry), {waiting} waiting in the outbox.")
+
+
+questions_cli = AppGroup("questions", help="Work with question sets.")
+
+
+@questions_cli.command("lint")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def questions_lint(file: click.utils.LazyFile) -> None:
+    """Check one question per line; print a JSON object per question; exit 1 if any is not ok."""
+    from .linter import lint
+
+    failed = False
+    for line in file:
+        question = line.strip()
+        if not question:
+            continue
+        result = lint(question)
+        failed = failed or not result.ok
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+    sys.exit(1 if failed else 0)
 
 
 @click.command("demo")
