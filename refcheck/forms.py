@@ -28,6 +28,12 @@ from wtforms.validators import (
 
 from .scope import CHECKS, QUESTION_SETS, RELATIONSHIPS, Scope
 
+
+def strip(value: str | None) -> str | None:
+    """Drop surrounding spaces people paste by accident."""
+    return value.strip() if isinstance(value, str) else value
+
+
 MONTH = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Use the form YYYY-MM, for example 2023-04.")
 RELATIONSHIP_CHOICES = [
     SelectChoice("off", "Not asked"), SelectChoice("0", "Allowed, not required"),
@@ -54,7 +60,8 @@ class CaseForm(FlaskForm):
     """Open or edit a case: who, for what, and the scope the candidate will be asked to accept."""
 
     candidate_name = StringField("Candidate's full name", validators=[DataRequired(), Length(max=200)])
-    candidate_email = EmailField("Candidate's email", validators=[DataRequired(), Email(), Length(max=254)])
+    candidate_email = EmailField("Candidate's email", validators=[DataRequired(), Email(), Length(max=254)],
+                                 filters=[strip])
     position = StringField("Position", validators=[DataRequired(), Length(max=200)])
     hiring_organisation = StringField("Hiring organisation", validators=[DataRequired(), Length(max=200)])
     purpose = TextAreaField(
@@ -155,7 +162,7 @@ class WithdrawForm(FlaskForm):
 class RequestLinkForm(FlaskForm):
     """Ask for a new candidate link by email."""
 
-    email = EmailField("Your email address", validators=[DataRequired(), Email()])
+    email = EmailField("Your email address", validators=[DataRequired(), Email()], filters=[strip])
 
 
 class StaffAccountForm(FlaskForm):
@@ -167,3 +174,54 @@ class StaffAccountForm(FlaskForm):
                                          SelectChoice("admin", "Admin")])
     password = PasswordField("Initial password", validators=[DataRequired(), Length(min=12, max=200)],
                              description="At least 12 characters. Share it with them in person.")
+
+
+class RefereeForm(FlaskForm):
+    """The candidate (or staff) names a referee."""
+
+    name = StringField("Full name", validators=[DataRequired(message="Please fill this in."),
+                                                Length(max=200)])
+    email = EmailField("Work email address", validators=[DataRequired(message="Please fill this in."),
+                                                         Email(), Length(max=254)], filters=[strip],
+                       description="Their work address helps them trust our email.")
+    organisation = StringField("Organisation where you worked together",
+                               validators=[DataRequired(message="Please fill this in."), Length(max=200)])
+    job_title = StringField("Their job title then", validators=[DataRequired(message="Please fill this in."),
+                                                               Length(max=200)])
+    # The service, not the widget, decides what the scope allows, so its message is the one shown.
+    relationship = SelectField("How you worked together", choices=[], validate_choice=False,
+                               validators=[DataRequired(message="Choose how you worked together.")])
+    worked_from = StringField("Worked together from (YYYY-MM)", validators=[DataRequired(), MONTH],
+                              render_kw={"placeholder": "2022-04", "inputmode": "numeric"})
+    worked_to = StringField("Until (YYYY-MM)", validators=[DataRequired(), MONTH],
+                            render_kw={"placeholder": "2024-09", "inputmode": "numeric"})
+
+
+class ClaimForm(FlaskForm):
+    """The candidate states the facts of one position."""
+
+    employer = StringField("Employer", validators=[DataRequired(message="Please fill this in."),
+                                                   Length(max=200)])
+    title = StringField("Your job title", validators=[DataRequired(message="Please fill this in."),
+                                                      Length(max=200)])
+    start_month = StringField("Started (YYYY-MM)", validators=[DataRequired(), MONTH],
+                              render_kw={"placeholder": "2021-03", "inputmode": "numeric"})
+    end_month = StringField("Ended (YYYY-MM)", validators=[Optional(), MONTH],
+                            description="Leave empty if you still work there.",
+                            render_kw={"placeholder": "2024-09", "inputmode": "numeric"})
+    reason_for_leaving = SelectField("Why it ended", choices=[
+        SelectChoice("", "Choose one (if it ended)"), SelectChoice("resigned", "I resigned"),
+        SelectChoice("contract_ended", "The contract ended"),
+        SelectChoice("laid_off", "I was laid off (redundancy)"),
+        SelectChoice("dismissed", "I was dismissed"), SelectChoice("other", "Another reason"),
+    ], validators=[Optional()])
+    responsibilities = TextAreaField("Key responsibilities (optional)", validators=[Length(max=2000)])
+
+
+def show_error(form: FlaskForm, message: str, field: str | None = None) -> None:
+    """Show a domain refusal on the field it concerns, or above the form."""
+    target = getattr(form, field, None) if field else None
+    if target is not None and hasattr(target, "errors"):
+        target.errors = [*target.errors, message]
+    else:
+        form.form_errors.append(message)

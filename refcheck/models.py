@@ -263,7 +263,8 @@ class AccessLink(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
-    purpose: Mapped[str] = mapped_column(sa.String(20))  # candidate
+    purpose: Mapped[str] = mapped_column(sa.String(20))  # candidate | referee
+    referee_id: Mapped[str | None] = mapped_column(sa.ForeignKey("referee.id"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -328,3 +329,152 @@ class OutboxMessage(Sealed, db.Model):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     data_key: Mapped[DataKey] = relationship()
+
+
+# Referee states, in lifecycle order.
+REFEREE_STATES = ("nominated", "invited", "opened", "submitted", "declined", "expired", "revoked")
+REFEREE_ACTIVE = ("nominated", "invited", "opened", "submitted")
+RELATIONSHIP_KEYS = ("manager", "peer", "direct_report", "client", "other")
+
+
+class Referee(Sealed, db.Model):
+    """A person the candidate named; contact details and period are sealed as one record."""
+
+    __tablename__ = "referee"
+    __table_args__ = (sa.Index("ix_referee_case_state", "case_id", "state"),)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    relationship: Mapped[str] = mapped_column(sa.String(20))
+    # name, email, organisation, job_title, worked_from, worked_to
+    details_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    email_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    state: Mapped[str] = mapped_column(sa.String(20), default="nominated")
+    nominated_by: Mapped[str] = mapped_column(sa.String(20), default="candidate")  # or staff
+    # Shown to the candidate and in the invitation, so the referee can trust the email.
+    verification_code: Mapped[str] = mapped_column(sa.String(12))
+    nominated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reminders_sent: Mapped[int] = mapped_column(default=0)
+    last_reminder_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decline_reason_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    call_requested: Mapped[bool] = mapped_column(default=False)
+
+    # The column is called "relationship", which hides the ORM function in this class body.
+    case: Mapped[Case] = sa.orm.relationship()
+    data_key: Mapped[DataKey] = sa.orm.relationship()
+
+    @property
+    def details(self) -> dict[str, str]:
+        """Return the decrypted contact details and period."""
+        return self.unseal("details_enc")
+
+
+class Claim(Sealed, db.Model):
+    """The candidate's own statement of the facts for one position."""
+
+    __tablename__ = "claim"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    # employer, title, start_month, end_month, reason_for_leaving, responsibilities
+    facts_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    data_key: Mapped[DataKey] = relationship()
+
+    @property
+    def facts(self) -> dict[str, str]:
+        """Return the decrypted facts."""
+        return self.unseal("facts_enc")
+
+
+QUESTION_KINDS = ("rating", "yes_no", "choice", "month_range", "text")
+FACT_KEYS = ("employer", "title", "start_month", "end_month", "reason_for_leaving", "rehire_eligible",
+             "relationship", "worked_together_from", "worked_together_to")
+
+
+class QuestionSet(db.Model):
+    """A versioned questionnaire for one relationship; immutable once published."""
+
+    __tablename__ = "question_set"
+    __table_args__ = (sa.UniqueConstraint("key", "version", "relationship",
+                                          name="uq_question_set_key_version_relationship"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The scope names "key-vVERSION"; each relationship may have its own set in that family.
+    key: Mapped[str] = mapped_column(sa.String(40))
+    version: Mapped[int] = mapped_column(default=1)
+    relationship: Mapped[str | None] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    state: Mapped[str] = mapped_column(sa.String(20), default="draft")  # draft | published
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    # sa.orm.relationship: the "relationship" column hides the ORM function in this class body.
+    questions: Mapped[list[Question]] = sa.orm.relationship(
+        back_populates="question_set", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def family(self) -> str:
+        """Return the name scopes use for this set's family and version."""
+        return f"{self.key}-v{self.version}"
+
+
+class Question(db.Model):
+    """One question of a set; a fact key links its answer to the candidate's claim."""
+
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_set_id: Mapped[int] = mapped_column(sa.ForeignKey("question_set.id"), index=True)
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    fact_key: Mapped[str | None] = mapped_column(sa.String(40))
+    choices: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    required: Mapped[bool] = mapped_column(default=True)
+    low_label: Mapped[str | None] = mapped_column(sa.String(60))
+    high_label: Mapped[str | None] = mapped_column(sa.String(60))
+
+    question_set: Mapped[QuestionSet] = relationship(back_populates="questions")
+
+
+class Response(Sealed, db.Model):
+    """A referee's answers, sealed as one record bound to the referee; one per referee."""
+
+    __tablename__ = "response"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    # Unique: a second submission, even at the same instant, cannot be stored.
+    referee_id: Mapped[str] = mapped_column(sa.ForeignKey("referee.id"), unique=True)
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    question_set_id: Mapped[int] = mapped_column(sa.ForeignKey("question_set.id"))
+    answers_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Keyed hash of the submitting address: compared for fraud signals, never stored in clear.
+    ip_hash: Mapped[str | None] = mapped_column(sa.String(64))
+
+    data_key: Mapped[DataKey] = relationship()
+
+
+class FraudSignal(db.Model):
+    """A rule that fired on a referee or submission, shown to staff with its reason."""
+
+    __tablename__ = "fraud_signal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    referee_id: Mapped[str] = mapped_column(sa.ForeignKey("referee.id"), index=True)
+    rule: Mapped[str] = mapped_column(sa.String(40))
+    # Plain words with no personal data: "email domain is a free-mail provider".
+    detail: Mapped[str] = mapped_column(sa.String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_note: Mapped[str | None] = mapped_column(sa.Text)

@@ -159,3 +159,44 @@ def _join(items: list[str], word: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+@dataclass(frozen=True)
+class Nominee:
+    """What scope checks need to know about a nominated referee."""
+
+    relationship: str
+    email_hash: str
+
+
+def nomination_problems(scope: Scope, existing: list[Nominee], new: Nominee,
+                        candidate_email_hash: str) -> dict[str, str]:
+    """Return a reason per field why a referee cannot be added within the consented scope."""
+    problems: dict[str, str] = {}
+    if "references" not in scope.checks:
+        problems["relationship"] = "References are not part of the scope you agreed to."
+    elif new.relationship not in scope.relationships:
+        allowed = _join([RELATIONSHIPS[r][0] for r in scope.relationships if r in RELATIONSHIPS], "or")
+        problems["relationship"] = f"The scope you agreed to allows only a {allowed}."
+    if len(existing) >= scope.max_referees:
+        problems["referees"] = (f"The scope you agreed to allows at most {scope.max_referees} "
+                                "referees. Remove one before adding another.")
+    if new.email_hash == candidate_email_hash:
+        problems["email"] = "This is your own email address. Name someone who worked with you."
+    elif any(n.email_hash == new.email_hash for n in existing):
+        problems["email"] = "You have already named someone with this email address."
+    return problems
+
+
+def still_needed(scope: Scope, existing: list[Nominee]) -> list[str]:
+    """Say which referees the scope still needs, as phrases like '1 more manager'."""
+    have: dict[str, int] = {}
+    for nominee in existing:
+        have[nominee.relationship] = have.get(nominee.relationship, 0) + 1
+    needs = [count_phrase(n - have.get(r, 0), r) for r, n in scope.relationships.items()
+             if n - have.get(r, 0) > 0]
+    required_total = sum(max(n - have.get(r, 0), 0) for r, n in scope.relationships.items())
+    extra = scope.min_referees - len(existing) - required_total
+    if extra > 0:
+        needs.append(f"{extra} more of any allowed relationship")
+    return needs

@@ -9,11 +9,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from . import cases, timeline
+from . import cases, referees, timeline
 from .accounts import staff_only
 from .extensions import db
-from .forms import CaseForm, ConfirmForm, ReasonForm
-from .models import CASE_STATES, AuditEvent, Case, StaffUser, utcnow
+from .forms import CaseForm, ConfirmForm, ReasonForm, RefereeForm, show_error
+from .models import CASE_STATES, REFEREE_ACTIVE, AuditEvent, Case, StaffUser, utcnow
+from .scope import RELATIONSHIPS, month_name, still_needed
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE_SIZE = 50
@@ -51,7 +52,7 @@ def new_case() -> Any:
         try:
             case = cases.open_case(_details(form), form.scope(), current_user, utcnow())
         except cases.CaseError as err:
-            _show_error(form, err)
+            show_error(form, err.message, err.field)
         else:
             db.session.commit()
             flash(f"Case {case.reference} is ready. Check it, then send it to the candidate.", "success")
@@ -63,14 +64,49 @@ def new_case() -> Any:
 @staff_only
 def case(case_id: int) -> Any:
     """Show a case: details, scope, consent, timeline and its audit trail."""
-    case = db.get_or_404(Case, case_id)
+    return _render_case(db.get_or_404(Case, case_id))
+
+
+def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
+    """Render the case page, with a referee form that may carry errors."""
     events = db.session.execute(
         sa.select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id.desc())
     ).scalars().all()
     steps = timeline.build(cases.case_facts(case), utcnow())
+    scope = referees.consented_scope_or_none(case)
+    form = referee_form or RefereeForm()
+    if scope is not None:
+        form.relationship.choices = referees.relationship_choices(scope)
+    listed = referees.all_referees(case)
     return render_template("staff/case.html", case=case, scope=cases.scope_of(case), steps=steps,
                            events=events, actors=_actor_names(events), confirm=ConfirmForm(),
-                           reason_form=ReasonForm())
+                           reason_form=ReasonForm(), referees=listed, claims=referees.claims_of(case),
+                           referee_form=form, consented=scope, relationships=RELATIONSHIPS,
+                           reasons=referees.REASONS_FOR_LEAVING, month_name=month_name,
+                           needed=still_needed(scope, referees.nominees(
+                               [r for r in listed if r.state in REFEREE_ACTIVE])) if scope else []), \
+        (422 if referee_form is not None and referee_form.errors else 200)
+
+
+@bp.route("/cases/<int:case_id>/referees", methods=["POST"])
+@staff_only
+def add_referee(case_id: int) -> Any:
+    """Add a referee on the candidate's behalf, within the consented scope only."""
+    case = db.get_or_404(Case, case_id)
+    form = RefereeForm()
+    scope = referees.consented_scope_or_none(case)
+    if scope is not None:
+        form.relationship.choices = referees.relationship_choices(scope)
+    if form.validate_on_submit():
+        try:
+            referees.staff_add_referee(case, referees.details_from(form), current_user, utcnow())
+        except cases.CaseError as err:
+            show_error(form, err.message, err.field)
+        else:
+            db.session.commit()
+            flash(f"{form.name.data} was added as a referee.", "success")
+            return redirect(url_for("staff.case", case_id=case.id))
+    return _render_case(case, form)
 
 
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
@@ -88,7 +124,7 @@ def edit_case(case_id: int) -> Any:
         try:
             cases.update_draft(case, _details(form), form.scope(), current_user)
         except cases.CaseError as err:
-            _show_error(form, err)
+            show_error(form, err.message, err.field)
         else:
             db.session.commit()
             flash("Changes saved.", "success")
@@ -171,14 +207,5 @@ def _validate(form: CaseForm) -> bool:
     for field, message in problems.items():
         # A field that already failed its own check needs no second message.
         if not getattr(getattr(form, field, None), "errors", None):
-            _show_error(form, cases.CaseError(message, field))
+            show_error(form, message, field)
     return valid and not problems
-
-
-def _show_error(form: CaseForm, err: cases.CaseError) -> None:
-    """Show a domain error on the field it concerns, or above the form."""
-    field = getattr(form, err.field, None) if err.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, err.message]
-    else:
-        form.form_errors.append(err.message)

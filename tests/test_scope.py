@@ -36,3 +36,21 @@ def test_json_round_trip_keeps_the_fingerprint():
     again = Scope.from_json(scope.to_json())
     assert again == scope and again.fingerprint() == scope.fingerprint()
     assert replace(scope, retention_days=181).fingerprint() != scope.fingerprint()
+
+
+def test_nomination_within_scope():
+    from refcheck.scope import Nominee, nomination_problems, still_needed
+
+    scope = default_scope()  # 2..4 referees; at least a manager and a peer; client allowed
+    manager = Nominee("manager", "m")
+    assert still_needed(scope, []) == ["1 manager", "1 peer"]
+    assert still_needed(scope, [manager]) == ["1 peer"]
+    assert nomination_problems(scope, [manager], Nominee("peer", "p"), "me") == {}
+    assert "allows only a manager, peer or client" in nomination_problems(
+        scope, [], Nominee("direct_report", "d"), "me")["relationship"]
+    assert "your own email" in nomination_problems(scope, [], Nominee("peer", "me"), "me")["email"]
+    assert "already named" in nomination_problems(scope, [manager], Nominee("peer", "m"), "me")["email"]
+    full = [Nominee("manager", str(i)) for i in range(4)]
+    assert "at most 4 referees" in nomination_problems(scope, full, Nominee("peer", "x"), "me")["referees"]
+    three = replace(scope, min_referees=3)
+    assert still_needed(three, [manager]) == ["1 peer", "1 more of any allowed relationship"]
