@@ -281,15 +281,17 @@ class PortalSession(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    kind: Mapped[str] = mapped_column(sa.String(20))  # staff | candidate
+    kind: Mapped[str] = mapped_column(sa.String(20))  # staff | candidate | referee
     staff_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    referee_id: Mapped[str | None] = mapped_column(sa.ForeignKey("referee.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     staff_user: Mapped[StaffUser | None] = relationship()
     case: Mapped[Case | None] = relationship()
+    referee: Mapped[Referee | None] = relationship()
 
 
 class AuditEvent(db.Model):
@@ -357,6 +359,7 @@ class Referee(Sealed, db.Model):
     nominated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reminders_sent: Mapped[int] = mapped_column(default=0)
     last_reminder_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 from refcheck import create_app
 from refcheck.extensions import db
 from refcheck.models import utcnow
+from refcheck.question_sets import install_standard_v1
 
 PG_URL = os.environ.get("REFCHECK_TEST_DATABASE_URL")
 STAFF_PASSWORD = "correct horse battery staple"
@@ -82,6 +83,9 @@ def app(tmp_path, smtp_port):
         if PG_URL:
             db.drop_all()
         db.create_all()
+        # What migration 0003 ships, so every test has the standard question sets.
+        with db.engine.begin() as conn:
+            install_standard_v1(conn)
     yield app
     with app.app_context():
         db.session.remove()
