@@ -28,18 +28,30 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_link(case: Case, purpose: str, valid_for: dt.timedelta, now: dt.datetime) -> str:
-    """Revoke the case's earlier links of this purpose and return a new token."""
+def issue_link(case: Case, purpose: str, valid_for: dt.timedelta, now: dt.datetime,
+               referee_id: str | None = None) -> str:
+    """Revoke the earlier links of this purpose (and referee) and return a new token."""
     db.session.execute(
         sa.update(AccessLink)
         .where(AccessLink.case_id == case.id, AccessLink.purpose == purpose,
+               AccessLink.referee_id.is_(None) if referee_id is None
+               else AccessLink.referee_id == referee_id,
                AccessLink.revoked_at.is_(None), AccessLink.used_at.is_(None))
         .values(revoked_at=now)
     )
     token, digest = new_token()
-    db.session.add(AccessLink(case=case, purpose=purpose, token_hash=digest,
+    db.session.add(AccessLink(case=case, purpose=purpose, referee_id=referee_id, token_hash=digest,
                               created_at=now, expires_at=now + valid_for))
     return token
+
+
+def revoke_referee_links(referee_id: str, now: dt.datetime) -> None:
+    """Revoke every live link of one referee."""
+    db.session.execute(
+        sa.update(AccessLink)
+        .where(AccessLink.referee_id == referee_id, AccessLink.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
 
 
 def revoke_links(case: Case, now: dt.datetime) -> None:
@@ -52,8 +64,13 @@ def revoke_links(case: Case, now: dt.datetime) -> None:
     )
 
 
-def find_link(token: str, purpose: str, now: dt.datetime, case_id: int) -> AccessLink | None:
-    """Return the usable link for a token, changing nothing; None for any bad token."""
+def find_link(token: str, purpose: str, now: dt.datetime, *, case_id: int | None = None,
+              referee_id: str | None = None) -> AccessLink | None:
+    """Return the usable link for a token, changing nothing; None for any bad token.
+
+    The link must belong to the case or referee named in the URL, so a valid token
+    pasted under another case's or referee's address is refused like any other.
+    """
     if not _TOKEN_SHAPE.match(token or ""):
         return None
     digest = hash_token(token)
@@ -63,7 +80,9 @@ def find_link(token: str, purpose: str, now: dt.datetime, case_id: int) -> Acces
     # The look-up is by hash; the constant-time comparison guards against a timing oracle anyway.
     if link is None or not hmac.compare_digest(link.token_hash, digest):
         return None
-    if link.case_id != case_id or link.purpose != purpose:
+    if link.purpose != purpose or (case_id is not None and link.case_id != case_id):
+        return None
+    if (referee_id is not None or link.referee_id is not None) and link.referee_id != referee_id:
         return None
     if link.used_at or link.revoked_at or link.expires_at <= now:
         return None
@@ -71,11 +90,12 @@ def find_link(token: str, purpose: str, now: dt.datetime, case_id: int) -> Acces
 
 
 def start_session(kind: str, now: dt.datetime, *, staff_user_id: int | None = None,
-                  case_id: int | None = None) -> str:
+                  case_id: int | None = None, referee_id: str | None = None) -> str:
     """Record a new signed-in session and return the token for the cookie."""
     token, digest = new_token()
     db.session.add(PortalSession(token_hash=digest, kind=kind, staff_user_id=staff_user_id,
-                                 case_id=case_id, created_at=now, last_seen_at=now))
+                                 case_id=case_id, referee_id=referee_id, created_at=now,
+                                 last_seen_at=now))
     return token
 
 

@@ -116,7 +116,7 @@ def invite_candidate(case: Case, staff: StaffUser, now: dt.datetime) -> str:
         raise CaseError("The candidate has already decided; there is nothing to send.")
     resend = case.state == AWAITING_CONSENT
     if not resend:
-        _move(case, AWAITING_CONSENT, now)
+        move(case, AWAITING_CONSENT, now)
         case.invited_at = now
     token = _send_link(case, "candidate_invitation", now)
     audit.record("candidate.invited" if not resend else "candidate.link_resent",
@@ -146,7 +146,7 @@ def grant_consent(case: Case, signature: str, ip: str | None, user_agent: str | 
     consent.seal("ip_enc", ip)
     consent.seal("user_agent_enc", (user_agent or "")[:300] or None)
     case.consent_decided_at = now
-    _move(case, NOMINATING, now)
+    move(case, NOMINATING, now)
     audit.record("consent.granted", candidate_actor(case), case.id, receipt=consent.id,
                  scope=consent.scope_sha256, disclosure=DISCLOSURE_VERSION)
     mail.queue("consent_confirmation", case.candidate.email, case.data_key, case.id,
@@ -167,7 +167,7 @@ def decline_consent(case: Case, reason: str, ip: str | None, user_agent: str | N
     consent.seal("ip_enc", ip)
     consent.seal("user_agent_enc", (user_agent or "")[:300] or None)
     case.consent_decided_at = now
-    _move(case, DECLINED, now)
+    move(case, DECLINED, now)
     access.revoke_links(case, now)
     audit.record("consent.declined", candidate_actor(case), case.id, receipt=consent.id)
     mail.queue("consent_declined", case.candidate.email, case.data_key, case.id,
@@ -184,7 +184,7 @@ def withdraw_consent(case: Case, reason: str, now: dt.datetime) -> Consent:
         raise CaseError("This case has already ended.")
     consent.withdrawn_at = now
     consent.seal("withdrawal_reason_enc", reason.strip() or None)
-    _move(case, WITHDRAWN, now)
+    move(case, WITHDRAWN, now)
     access.revoke_links(case, now)
     audit.record("consent.withdrawn", candidate_actor(case), case.id, receipt=consent.id)
     mail.queue("consent_withdrawn", case.candidate.email, case.data_key, case.id,
@@ -199,7 +199,7 @@ def cancel_case(case: Case, staff: StaffUser, reason: str, now: dt.datetime) -> 
     if not reason.strip():
         raise CaseError("Say why the case is cancelled; the candidate will see it.", field="reason")
     case.delay_reason = reason.strip()
-    _move(case, CANCELLED, now)
+    move(case, CANCELLED, now)
     access.revoke_links(case, now)
     audit.record("case.cancelled", staff_actor(staff), case.id)
 
@@ -256,7 +256,7 @@ def _send_link(case: Case, kind: str, now: dt.datetime) -> str:
     return token
 
 
-def _move(case: Case, state: str, now: dt.datetime) -> None:
+def move(case: Case, state: str, now: dt.datetime) -> None:
     """Move a case to a new state if the lifecycle allows it."""
     if state not in TRANSITIONS.get(case.state, set()):
         raise CaseError(f"A case that is {case.state.replace('_', ' ')} cannot become "

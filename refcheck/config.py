@@ -67,6 +67,9 @@ class Defaults:
     COLLECTION_DAYS = 10
     REVIEW_DAYS = 3
     CANDIDATE_REVIEW_DAYS = 7
+    REFEREE_LINK_DAYS = 14
+    # Shown in the invitation: how long the questionnaire takes.
+    REFEREE_MINUTES = 10
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:

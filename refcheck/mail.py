@@ -23,6 +23,8 @@ SUBJECTS = {
     "consent_confirmation": "You agreed to your reference check: your receipt",
     "consent_declined": "You declined the reference check",
     "consent_withdrawn": "You withdrew your consent: the check has stopped",
+    "referee_invitation": "A reference request from a former colleague",
+    "referee_declined": "One of your referees cannot answer",
 }
 
 

@@ -52,7 +52,7 @@ def candidate_required(view: Callable) -> Callable:
 @limiter.limit(LINK_LIMIT)
 def open_link(case_id: int, token: str) -> Any:
     """Show where the link leads; a GET changes nothing, so mail scanners cannot use it up."""
-    link = access.find_link(token, "candidate", utcnow(), case_id)
+    link = access.find_link(token, "candidate", utcnow(), case_id=case_id)
     if link is None:
         return _link_refused()
     return render_template("portal/open_link.html", case=link.case, form=ConfirmForm())
@@ -65,7 +65,7 @@ def use_link(case_id: int, token: str) -> Any:
     if not ConfirmForm().validate_on_submit():
         return _link_refused()
     now = utcnow()
-    link = access.find_link(token, "candidate", now, case_id)
+    link = access.find_link(token, "candidate", now, case_id=case_id)
     if link is None:
         return _link_refused()
     link.used_at = now

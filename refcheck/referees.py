@@ -10,10 +10,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 
-from . import audit
-from .cases import CaseError, candidate_actor, staff_actor
+from . import access, audit, mail
+from .cases import CaseError, candidate_actor, move, staff_actor
 from .extensions import db
 from .forms import ClaimForm, ConfirmForm, RefereeForm, show_error
 from .models import (
@@ -218,6 +218,45 @@ def _verification_code() -> str:
     return "-".join("".join(secrets.choice(_CODE_ALPHABET) for _ in range(3)) for _ in range(2))
 
 
+def send_invitations(case: Case, actor: str, now: dt.datetime) -> list[tuple[Referee, str]]:
+    """Invite every named referee not yet contacted; the first time, the case starts collecting."""
+    scope = consented_scope(case)
+    current = active_referees(case)
+    if case.state == NOMINATING:
+        needed = still_needed(scope, nominees(current))
+        if needed:
+            raise CaseError("Before we contact anyone, the scope you agreed to still needs "
+                            + ", ".join(needed) + ".")
+        move(case, COLLECTING, now)
+    elif case.state != COLLECTING:
+        raise CaseError("Invitations can be sent only while the check is running.")
+    waiting = [r for r in current if r.state == "nominated"]
+    if not waiting:
+        raise CaseError("Everyone on the list has been contacted already.")
+    sent = [(referee, invite(referee, now)) for referee in waiting]
+    audit.record("referees.invited", actor, case.id, referees=[r.id for r, _ in sent])
+    return sent
+
+
+def invite(referee: Referee, now: dt.datetime) -> str:
+    """Send one referee their private link; return the token."""
+    case = referee.case
+    days = current_app.config["REFEREE_LINK_DAYS"]
+    token = access.issue_link(case, "referee", dt.timedelta(days=days), now, referee_id=referee.id)
+    details = referee.details
+    base = current_app.config["BASE_URL"].rstrip("/")
+    mail.queue("referee_invitation", details["email"], case.data_key, case.id,
+               referee_name=details["name"], candidate_name=case.candidate.name, case=case,
+               code=referee.verification_code, link=f"{base}/r/{referee.id}/{token}",
+               expires=(now + dt.timedelta(days=days)).date(),
+               minutes=current_app.config["REFEREE_MINUTES"],
+               controller=current_app.config["CONTROLLER_NAME"])
+    if referee.state == "nominated":
+        referee.state = "invited"
+        referee.invited_at = now
+    return token
+
+
 # ---------------------------------------------------------------- staff
 
 def staff_add_referee(case: Case, details: RefereeDetails, staff: StaffUser, now: dt.datetime) -> Referee:
@@ -249,13 +288,32 @@ def referees() -> Any:
             flash(f"{form.name.data} is on your list.", "success")
             return redirect(url_for("nominate.referees"), 303)
     current = active_referees(case)
+    shown = [r for r in all_referees(case) if r.state != "revoked"]
     return render_template(
-        "portal/referees.html", case=case, scope=scope, form=form, referees=current,
+        "portal/referees.html", case=case, scope=scope, form=form, referees=shown, active=current,
+        waiting=[r for r in current if r.state == "nominated"],
         needed=still_needed(scope, nominees(current)) if scope else [],
         relationships=RELATIONSHIPS, confirm=ConfirmForm(),
         can_add=scope is not None and len(current) < scope.max_referees
         and case.state in (NOMINATING, COLLECTING),
     ), (422 if form.errors else 200)
+
+
+@bp.route("/referees/invite", methods=["POST"])
+@candidate_required
+def invite_referees() -> Any:
+    """Send the invitations once the list covers the scope."""
+    case: Case = g.case
+    if ConfirmForm().validate_on_submit():
+        try:
+            sent = send_invitations(case, candidate_actor(case), utcnow())
+        except CaseError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(f"We have emailed {len(sent)} referee{'s' if len(sent) != 1 else ''}. "
+                  "You can follow their progress here.", "success")
+    return redirect(url_for("nominate.referees"), 303)
 
 
 @bp.route("/referees/<referee_id>/remove", methods=["POST"])
@@ -358,5 +416,5 @@ def _claim_facts(form: ClaimForm) -> ClaimFacts:
     )
 
 
-for _view in (referees, remove_referee, history, remove_history):
+for _view in (referees, invite_referees, remove_referee, history, remove_history):
     _view.access_rule = ("candidate",)  # type: ignore[attr-defined]

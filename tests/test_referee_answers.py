@@ -1,0 +1,205 @@
+"""The referee's path: invitation, link, attestation, answers sealed exactly once, or declining."""
+
+import re
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from refcheck.extensions import db
+from refcheck.models import Case, OutboxMessage, Referee, Response
+
+from .conftest import consent, csrf_from, enter_portal
+from .test_nomination import MANAGER, _nominate, peer
+
+
+@pytest.fixture
+def invited(app, client, sent_case):
+    """A consented case with a manager and a peer invited; returns {name: link path}."""
+    enter_portal(client, sent_case)
+    consent(client)
+    _nominate(client, **MANAGER)
+    _nominate(client, **peer(1))
+    page = client.get("/portal/referees")
+    response = client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
+    assert response.status_code == 303
+    links = {}
+    with app.app_context():
+        for message in db.session.execute(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "referee_invitation")
+        ).scalars():
+            body = message.unseal("body_enc")
+            name = re.search(r"Hello (.+),", body).group(1)
+            links[name] = re.search(r"https://refcheck\.test(/r/\S+)", body).group(1)
+    return links
+
+
+def _state(app, name):
+    with app.app_context():
+        for referee in db.session.execute(sa.select(Referee)).scalars():
+            if referee.details["name"] == name:
+                return referee.state
+    return None
+
+
+def _enter(app, path):
+    browser = app.test_client()
+    page = browser.get(path)
+    assert page.status_code == 200
+    assert browser.post(path, data={"csrf_token": csrf_from(page.data)}).status_code == 303
+    return browser
+
+
+def _attest(browser):
+    page = browser.get("/referee")
+    if b"Before you answer" not in page.data:  # attested already, in another tab
+        return page
+    browser.post("/referee/attest", data={"csrf_token": csrf_from(page.data), "identity": "y",
+                                          "truthful": "y"})
+    return browser.get("/referee")
+
+
+def _full_answers(html: str, overrides: dict | None = None) -> dict:
+    """Answer every question on the page as a careful referee would."""
+    data = {"csrf_token": csrf_from(html)}
+    for name in set(re.findall(r'name="(q\d+(?:_from|_to)?)"', html)):
+        if name.endswith("_from"):
+            data[name] = "2022-01"
+        elif name.endswith("_to"):
+            data[name] = "2024-06"
+        else:
+            options = re.findall(rf'name="{name}"[^>]*type="radio" value="([^"]+)"', html)
+            data[name] = options[0] if options and options[0] != "1" else (options[3] if options else
+                                                                             "Built the data platform.")
+    data.update(overrides or {})
+    return data
+
+
+def test_invitations_carry_the_code_and_start_collecting(app, client, invited, sent_case):
+    assert set(invited) == {"Grace Lindqvist", "Peer 1"}
+    with app.app_context():
+        assert db.session.get(Case, sent_case.id).state == "collecting"
+        message = db.session.execute(sa.select(OutboxMessage).where(
+            OutboxMessage.kind == "referee_invitation")).scalars().first()
+        body = message.unseal("body_enc")
+        referee = db.session.execute(sa.select(Referee)).scalars().first()
+        assert referee.verification_code in body or "It should be:" in body
+        assert "Northwind Analytics Ltd" in body and "about 10 minutes" in body
+        assert message.subject == "A reference request from a former colleague"
+    page = client.get("/portal/referees")
+    assert b"Invited" in page.data
+    assert _state(app, "Grace Lindqvist") == "invited"
+
+
+def test_invitations_wait_until_the_scope_is_covered(app, client, sent_case):
+    enter_portal(client, sent_case)
+    consent(client)
+    _nominate(client, **MANAGER)
+    page = client.get("/portal/referees")
+    response = client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)},
+                           follow_redirects=True)
+    assert b"still needs 1 peer" in response.data
+    assert _state(app, "Grace Lindqvist") == "nominated"
+
+
+def test_referee_answers_once_and_answers_are_sealed(app, invited):
+    path = invited["Grace Lindqvist"]
+    assert app.test_client().get(path).status_code == 200
+    assert _state(app, "Grace Lindqvist") == "invited"  # a GET changes nothing
+    browser = _enter(app, path)
+    assert _state(app, "Grace Lindqvist") == "opened"
+    page = _attest(browser)
+    text = page.data.decode()
+    assert "Question 1 of" in text and "I don't know" in text
+    assert "1 = Well below what the role needed" in text
+
+    # A missing answer: the page comes back with the message and keeps what was typed.
+    data = _full_answers(text)
+    missing = dict(data)
+    radio = sorted(k for k, v in data.items() if k.startswith("q") and v != "Built the data platform."
+                   and not k.endswith(("_from", "_to")))
+    missing.pop(radio[0])
+    again = browser.post("/referee", data=missing)
+    assert again.status_code == 422
+    assert b"Please answer this question." in again.data
+    assert b"Built the data platform." in again.data
+    assert _state(app, "Grace Lindqvist") == "opened"
+
+    done = browser.post("/referee", data=data)
+    assert done.status_code == 303
+    assert b"Thank you" in browser.get("/referee").data
+    assert _state(app, "Grace Lindqvist") == "submitted"
+    with app.app_context():
+        (stored,) = db.session.execute(sa.select(Response)).scalars().all()
+        assert b"Built the data platform." not in stored.answers_enc
+        sealed = stored.unseal("answers_enc")
+        assert "Built the data platform." in sealed["answers"].values()
+        assert sealed["facts"]["worked_together_from"] == "2022-01"
+        assert sealed["facts"]["worked_together_to"] == "2024-06"
+    # The link is closed now, and a second submission saves nothing.
+    assert app.test_client().get(path).status_code == 404
+    twice = browser.post("/referee", data=data)
+    assert twice.status_code in (200, 303)
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Response)).scalar_one() == 1
+
+
+def test_two_simultaneous_submissions_store_exactly_one(app, invited):
+    browsers = [_enter(app, invited["Peer 1"]) for _ in range(2)]
+    pages = [_attest(b) for b in browsers]
+    payloads = [_full_answers(p.data.decode()) for p in pages]
+    start = threading.Barrier(2)
+    results = []
+
+    def send(browser, data):
+        start.wait()
+        results.append(browser.post("/referee", data=data).status_code)
+
+    threads = [threading.Thread(target=send, args=pair) for pair in zip(browsers, payloads, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # One stores the answers and redirects; the twin is told they are already in (200 or 422).
+    assert sorted(results) in ([200, 303], [303, 422])
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Response)).scalar_one() == 1
+    assert _state(app, "Peer 1") == "submitted"
+
+
+def test_a_referee_token_does_not_open_another_referees_form(app, invited):
+    grace, other = invited["Grace Lindqvist"], invited["Peer 1"]
+    grace_id, grace_token = grace.split("/")[2:4]
+    other_id = other.split("/")[2]
+    assert app.test_client().get(f"/r/{other_id}/{grace_token}").status_code == 404
+    assert app.test_client().get(f"/r/{grace_id}/{grace_token}").status_code == 200
+    # Nor a candidate link's place.
+    assert app.test_client().get(f"/c/1/{grace_token}").status_code == 404
+
+
+def test_referee_declines_and_the_candidate_can_replace_them(app, client, invited):
+    browser = _enter(app, invited["Peer 1"])
+    page = browser.get("/referee")
+    browser.post("/referee/decline", data={"csrf_token": csrf_from(page.data), "reason": "On leave",
+                                           "call": "y"})
+    assert b"You declined this request" in browser.get("/referee").data
+    assert _state(app, "Peer 1") == "declined"
+    with app.app_context():
+        message = db.session.execute(sa.select(OutboxMessage).where(
+            OutboxMessage.kind == "referee_declined")).scalar_one()
+        body = message.unseal("body_enc")
+        assert "your peer" in body and "asked for a call" in body and "On leave" not in body
+    page = client.get("/portal/referees")
+    assert b"Could not answer" in page.data and b"1 peer" in page.data
+    assert _nominate(client, **peer(2)).status_code == 303
+    page = client.get("/portal/referees")
+    client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
+    assert _state(app, "Peer 2") == "invited"
+
+
+def test_answers_are_refused_without_attestation(app, invited):
+    browser = _enter(app, invited["Grace Lindqvist"])
+    page = browser.get("/referee")
+    refused = browser.post("/referee/attest", data={"csrf_token": csrf_from(page.data)})
+    assert refused.status_code == 422 and b"Please confirm this." in refused.data
+    assert b"I am Grace Lindqvist, and I worked with Amira Okafor." in refused.data
