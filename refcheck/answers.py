@@ -12,10 +12,10 @@ from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from . import access, audit, mail
+from . import access, audit, fraud, mail
 from .cases import CaseError
 from .extensions import db
-from .models import Question, QuestionSet, Referee, Response, keyring
+from .models import FraudSignal, Question, QuestionSet, Referee, Response, keyring
 from .scope import RELATIONSHIPS, Scope
 
 UNKNOWN = "unknown"
@@ -153,12 +153,31 @@ def submit(referee: Referee, question_set: QuestionSet, answers: dict[str, Any],
     db.session.add(response)
     # The unique referee_id stops a twin request at the database, whatever the timing.
     db.session.flush()
+    _record_submission_signals(referee, response, len(question_set.questions), now)
     referee.state = "submitted"
     referee.finished_at = now
     access.revoke_referee_links(referee.id, now)
     audit.record("referee.submitted", f"referee:{referee.id}", referee.case_id, referee=referee.id,
                  question_set=question_set.id)
     return response
+
+
+def _record_submission_signals(referee: Referee, response: Response, question_count: int,
+                               now: dt.datetime) -> None:
+    """Compare the submission's network and pace with the candidate's and other referees'."""
+    consent = referee.case.consent
+    candidate_ip = consent.unseal("ip_enc") if consent is not None else None
+    others = db.session.execute(
+        sa.select(Response.ip_hash).join(Referee, Referee.id == Response.referee_id)
+        .where(Referee.case_id == referee.case_id, Referee.id != referee.id, Response.ip_hash.is_not(None))
+    ).scalars().all()
+    began = referee.attested_at or referee.opened_at
+    for signal in fraud.submission_signals(
+        response.ip_hash, keyring().lookup_hash(candidate_ip) if candidate_ip else None, list(others),
+        (now - began).total_seconds() if began else None, question_count,
+    ):
+        db.session.add(FraudSignal(case_id=referee.case_id, referee=referee, rule=signal.rule,
+                                   detail=signal.detail, created_at=now))
 
 
 def attest(referee: Referee, now: dt.datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 import sys
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(demo)
     app.cli.add_command(questions_cli)
+    app.cli.add_command(reminders_cli)
 
 
 def _read_password() -> str:
@@ -87,6 +89,23 @@ def mail_send(limit: int) -> None:
         sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
     ).scalar_one()
     click.echo(f"Sent {sent}, failed {failed} (will retry), {waiting} waiting in the outbox.")
+
+
+reminders_cli = AppGroup("reminders", help="Keep referees on pace.")
+
+
+@reminders_cli.command("send")
+@click.option("--now", "now_text", default=None, metavar="ISO-TIME",
+              help="Act as if it were this time (UTC), to replay a missed run.")
+def reminders_send(now_text: str | None) -> None:
+    """Send due reminders and expire requests past their time (run it hourly from cron)."""
+    from . import reminders
+
+    now = dt.datetime.fromisoformat(now_text).replace(tzinfo=dt.UTC) if now_text else utcnow()
+    result = reminders.run(now)
+    db.session.commit()
+    click.echo(f"Reminded {len(result.reminded)} referees; closed {len(result.expired)} "
+               "requests that ran out of time.")
 
 
 questions_cli = AppGroup("questions", help="Work with question sets.")

@@ -70,6 +70,9 @@ class Defaults:
     REFEREE_LINK_DAYS = 14
     # Shown in the invitation: how long the questionnaire takes.
     REFEREE_MINUTES = 10
+    # Days after the invitation on which referees are reminded, and how many reminders at most.
+    REMINDER_DAYS = [2, 4, 7]
+    MAX_REMINDERS = 3
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -25,6 +25,8 @@ SUBJECTS = {
     "consent_withdrawn": "You withdrew your consent: the check has stopped",
     "referee_invitation": "A reference request from a former colleague",
     "referee_declined": "One of your referees cannot answer",
+    "referee_reminder": "Reminder: a reference request from a former colleague",
+    "referee_expired": "One of your referees did not answer in time",
 }
 
 

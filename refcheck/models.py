@@ -481,3 +481,6 @@ class FraudSignal(db.Model):
     detail: Mapped[str] = mapped_column(sa.String(300))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_note: Mapped[str | None] = mapped_column(sa.Text)
+
+    # Declared so the unit of work writes the referee before its signals.
+    referee: Mapped[Referee] = relationship()

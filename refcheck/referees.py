@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 
-from . import access, audit, mail
+from . import access, audit, fraud, mail
 from .cases import CaseError, candidate_actor, move, staff_actor
 from .extensions import db
 from .forms import ClaimForm, ConfirmForm, RefereeForm, show_error
@@ -22,6 +22,7 @@ from .models import (
     REFEREE_ACTIVE,
     Case,
     Claim,
+    FraudSignal,
     Referee,
     StaffUser,
     keyring,
@@ -115,6 +116,9 @@ def nominate(case: Case, details: RefereeDetails, by: str, actor: str, now: dt.d
                       verification_code=_verification_code())
     db.session.add(referee)
     referee.seal("details_enc", {**asdict(details), "email": email})
+    for signal in fraud.email_signals(case.candidate.email, email, details.organisation):
+        db.session.add(FraudSignal(case_id=case.id, referee=referee, rule=signal.rule,
+                                   detail=signal.detail, created_at=now))
     audit.record("referee.nominated", actor, case.id, referee=referee.id,
                  relationship=details.relationship, by=by)
     return referee
@@ -238,14 +242,14 @@ def send_invitations(case: Case, actor: str, now: dt.datetime) -> list[tuple[Ref
     return sent
 
 
-def invite(referee: Referee, now: dt.datetime) -> str:
-    """Send one referee their private link; return the token."""
+def invite(referee: Referee, now: dt.datetime, kind: str = "referee_invitation") -> str:
+    """Send one referee a fresh private link (revoking the last); return the token."""
     case = referee.case
     days = current_app.config["REFEREE_LINK_DAYS"]
     token = access.issue_link(case, "referee", dt.timedelta(days=days), now, referee_id=referee.id)
     details = referee.details
     base = current_app.config["BASE_URL"].rstrip("/")
-    mail.queue("referee_invitation", details["email"], case.data_key, case.id,
+    mail.queue(kind, details["email"], case.data_key, case.id,
                referee_name=details["name"], candidate_name=case.candidate.name, case=case,
                code=referee.verification_code, link=f"{base}/r/{referee.id}/{token}",
                expires=(now + dt.timedelta(days=days)).date(),
@@ -255,6 +259,25 @@ def invite(referee: Referee, now: dt.datetime) -> str:
         referee.state = "invited"
         referee.invited_at = now
     return token
+
+
+def resend(referee: Referee, actor: str, now: dt.datetime) -> str:
+    """Send a referee a new link, for example when the first email went astray."""
+    if referee.state not in ("invited", "opened"):
+        raise CaseError("Only a referee who has not answered yet can get a new link.")
+    token = invite(referee, now, kind="referee_reminder")
+    audit.record("referee.link_resent", actor, referee.case_id, referee=referee.id)
+    return token
+
+
+def revoke(referee: Referee, actor: str, now: dt.datetime) -> None:
+    """Withdraw a request: the referee's link stops working and they no longer count."""
+    if referee.state not in ("nominated", "invited", "opened"):
+        raise CaseError("This referee has already answered or closed the request.")
+    referee.state = "revoked"
+    referee.finished_at = now
+    access.revoke_referee_links(referee.id, now)
+    audit.record("referee.revoked", actor, referee.case_id, referee=referee.id)
 
 
 # ---------------------------------------------------------------- staff

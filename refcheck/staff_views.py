@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -13,7 +13,16 @@ from . import cases, referees, timeline
 from .accounts import staff_only
 from .extensions import db
 from .forms import CaseForm, ConfirmForm, ReasonForm, RefereeForm, show_error
-from .models import CASE_STATES, REFEREE_ACTIVE, AuditEvent, Case, StaffUser, utcnow
+from .models import (
+    CASE_STATES,
+    REFEREE_ACTIVE,
+    AuditEvent,
+    Case,
+    FraudSignal,
+    Referee,
+    StaffUser,
+    utcnow,
+)
 from .scope import RELATIONSHIPS, month_name, still_needed
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -78,10 +87,15 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
     if scope is not None:
         form.relationship.choices = referees.relationship_choices(scope)
     listed = referees.all_referees(case)
+    signals: dict[str, list[FraudSignal]] = {}
+    for signal in db.session.execute(
+        sa.select(FraudSignal).where(FraudSignal.case_id == case.id).order_by(FraudSignal.id)
+    ).scalars():
+        signals.setdefault(signal.referee_id, []).append(signal)
     return render_template("staff/case.html", case=case, scope=cases.scope_of(case), steps=steps,
                            events=events, actors=_actor_names(events), confirm=ConfirmForm(),
                            reason_form=ReasonForm(), referees=listed, claims=referees.claims_of(case),
-                           referee_form=form, consented=scope, relationships=RELATIONSHIPS,
+                           referee_form=form, consented=scope, signals=signals, relationships=RELATIONSHIPS,
                            reasons=referees.REASONS_FOR_LEAVING, month_name=month_name,
                            needed=still_needed(scope, referees.nominees(
                                [r for r in listed if r.state in REFEREE_ACTIVE])) if scope else []), \
@@ -177,6 +191,38 @@ def cancel(case_id: int) -> Any:
             db.session.commit()
             flash(f"Case {case.reference} was cancelled.", "success")
     return redirect(url_for("staff.case", case_id=case.id))
+
+
+@bp.route("/cases/<int:case_id>/referees/<referee_id>/resend", methods=["POST"])
+@staff_only
+def resend_referee(case_id: int, referee_id: str) -> Any:
+    """Send a referee a new link, revoking the old one."""
+    return _referee_action(case_id, referee_id, referees.resend, "A new link is on its way.")
+
+
+@bp.route("/cases/<int:case_id>/referees/<referee_id>/revoke", methods=["POST"])
+@staff_only
+def revoke_referee(case_id: int, referee_id: str) -> Any:
+    """Withdraw a referee's request; the candidate can name someone else."""
+    return _referee_action(case_id, referee_id, referees.revoke, "The request was withdrawn.")
+
+
+def _referee_action(case_id: int, referee_id: str, action: Any, done: str) -> Any:
+    """Run one referee action for staff, scoped to the case in the URL."""
+    referee = db.session.execute(
+        sa.select(Referee).where(Referee.id == referee_id, Referee.case_id == case_id)
+    ).scalar_one_or_none()
+    if referee is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            action(referee, cases.staff_actor(current_user), utcnow())
+        except cases.CaseError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    return redirect(url_for("staff.case", case_id=case_id) + "#referees")
 
 
 def _actor_names(events: list[AuditEvent]) -> dict[str, str]:

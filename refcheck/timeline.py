@@ -134,7 +134,8 @@ def _default_delay(step: str) -> str:
         "opened": "We have not sent you the scope yet. We are preparing it.",
         "consent": "We are waiting for your decision. Nothing happens until you decide.",
         "nominating": "We are waiting for you to name your referees.",
-        "collecting": "Some referees have not answered yet. We remind them on a schedule.",
+        "collecting": "Some referees have not answered yet. We remind them on a schedule; if one "
+                      "does not answer in time, we will ask you to name someone else.",
         "review": "Our review is taking longer than planned. We are on it.",
         "candidate_review": "We are waiting for your replies to the findings.",
         "released": "The report is taking longer than planned.",

@@ -12,11 +12,12 @@ from email import message_from_bytes
 from email.message import Message
 
 import pytest
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from refcheck import create_app
 from refcheck.extensions import db
-from refcheck.models import utcnow
+from refcheck.models import OutboxMessage, utcnow
 from refcheck.question_sets import install_standard_v1
 
 PG_URL = os.environ.get("REFCHECK_TEST_DATABASE_URL")
@@ -207,3 +208,72 @@ def consent(client, signature: str = "Amira Okafor"):
     return client.post("/portal/consent", data={
         "csrf_token": csrf_from(page.data), "signature": signature, "agree": "y",
     })
+
+
+MANAGER = {"name": "Grace Lindqvist", "email": "grace.lindqvist@northwind.example",
+           "organisation": "Northwind Analytics", "job_title": "Head of Data",
+           "relationship": "manager", "worked_from": "2022-01", "worked_to": "2024-06"}
+
+
+def peer(n: int) -> dict:
+    return {**MANAGER, "name": f"Peer {n}", "email": f"peer{n}@northwind.example",
+            "relationship": "peer", "job_title": "Data Engineer"}
+
+
+def nominate(client, **data):
+    page = client.get("/portal/referees")
+    return client.post("/portal/referees", data={**data, "csrf_token": csrf_from(page.data)})
+
+
+@pytest.fixture
+def invited(app, client, sent_case):
+    """A consented case with a manager and a peer invited; returns {name: link path}."""
+    enter_portal(client, sent_case)
+    consent(client)
+    nominate(client, **MANAGER)
+    nominate(client, **peer(1))
+    page = client.get("/portal/referees")
+    response = client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
+    assert response.status_code == 303
+    links = {}
+    with app.app_context():
+        for message in db.session.execute(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "referee_invitation")
+        ).scalars():
+            body = message.unseal("body_enc")
+            name = re.search(r"Hello (.+),", body).group(1)
+            links[name] = re.search(r"https://refcheck\.test(/r/\S+)", body).group(1)
+    return links
+
+
+def enter_referee(app, path):
+    browser = app.test_client()
+    page = browser.get(path)
+    assert page.status_code == 200
+    assert browser.post(path, data={"csrf_token": csrf_from(page.data)}).status_code == 303
+    return browser
+
+
+def attest_referee(browser):
+    page = browser.get("/referee")
+    if b"Before you answer" not in page.data:  # attested already, in another tab
+        return page
+    browser.post("/referee/attest", data={"csrf_token": csrf_from(page.data), "identity": "y",
+                                          "truthful": "y"})
+    return browser.get("/referee")
+
+
+def full_answers(html: str, overrides: dict | None = None) -> dict:
+    """Answer every question on the page as a careful referee would."""
+    data = {"csrf_token": csrf_from(html)}
+    for name in set(re.findall(r'name="(q\d+(?:_from|_to)?)"', html)):
+        if name.endswith("_from"):
+            data[name] = "2022-01"
+        elif name.endswith("_to"):
+            data[name] = "2024-06"
+        else:
+            options = re.findall(rf'name="{name}"[^>]*type="radio" value="([^"]+)"', html)
+            data[name] = options[0] if options and options[0] != "1" else (options[3] if options else
+                                                                             "Built the data platform.")
+    data.update(overrides or {})
+    return data

@@ -6,16 +6,7 @@ import sqlalchemy as sa
 from refcheck.extensions import db
 from refcheck.models import AuditEvent, Claim, Referee
 
-from .conftest import consent, csrf_from, enter_portal, sign_in
-
-MANAGER = {"name": "Grace Lindqvist", "email": "grace.lindqvist@northwind.example",
-           "organisation": "Northwind Analytics", "job_title": "Head of Data",
-           "relationship": "manager", "worked_from": "2022-01", "worked_to": "2024-06"}
-
-
-def peer(n: int) -> dict:
-    return {**MANAGER, "name": f"Peer {n}", "email": f"peer{n}@northwind.example",
-            "relationship": "peer", "job_title": "Data Engineer"}
+from .conftest import MANAGER, consent, csrf_from, enter_portal, nominate, peer, sign_in
 
 
 @pytest.fixture
@@ -32,11 +23,6 @@ def _referees(app):
                 db.session.execute(sa.select(Referee).order_by(Referee.nominated_at)).scalars()]
 
 
-def _nominate(client, **data):
-    page = client.get("/portal/referees")
-    return client.post("/portal/referees", data={**data, "csrf_token": csrf_from(page.data)})
-
-
 def _staff_add(client, case_id, **data):
     page = client.get(f"/staff/cases/{case_id}")
     return client.post(f"/staff/cases/{case_id}/referees", data={**data, "csrf_token": csrf_from(page.data)})
@@ -45,11 +31,11 @@ def _staff_add(client, case_id, **data):
 def test_candidate_sees_what_the_scope_still_needs_and_nominates(app, candidate):
     page = candidate.get("/portal/referees")
     assert b"1 manager, 1 peer" in page.data
-    response = _nominate(candidate, **MANAGER)
+    response = nominate(candidate, **MANAGER)
     assert response.status_code == 303
     page = candidate.get("/portal/referees")
     assert b"Grace Lindqvist" in page.data and b"Still needed" in page.data and b"1 peer" in page.data
-    _nominate(candidate, **peer(1))
+    nominate(candidate, **peer(1))
     page = candidate.get("/portal/referees")
     assert b"You have named enough referees" in page.data
     assert _referees(app) == [("manager", "nominated", MANAGER["email"]),
@@ -74,9 +60,9 @@ REFUSALS = [
 
 @pytest.mark.parametrize(("change", "message"), REFUSALS)
 def test_refusals_on_the_candidate_form(app, candidate, change, message):
-    _nominate(candidate, **MANAGER)
+    nominate(candidate, **MANAGER)
     before = _referees(app)
-    response = _nominate(candidate, **{**peer(1), **change})
+    response = nominate(candidate, **{**peer(1), **change})
     assert response.status_code == 422
     assert message.encode() in response.data
     assert b'value="Peer 1"' in response.data  # nothing typed is lost
@@ -85,7 +71,7 @@ def test_refusals_on_the_candidate_form(app, candidate, change, message):
 
 @pytest.mark.parametrize(("change", "message"), REFUSALS)
 def test_refusals_on_the_staff_form(app, client, candidate, staff, sent_case, change, message):
-    _nominate(candidate, **MANAGER)
+    nominate(candidate, **MANAGER)
     before = _referees(app)
     sign_in(client, staff)
     response = _staff_add(client, sent_case.id, **{**peer(1), **change})
@@ -97,8 +83,8 @@ def test_refusals_on_the_staff_form(app, client, candidate, staff, sent_case, ch
 def test_more_referees_than_the_scope_allows_is_refused_by_every_route(app, client, candidate, staff,
                                                                           sent_case):
     for n in range(4):
-        assert _nominate(candidate, **peer(n)).status_code == 303
-    refused = _nominate(candidate, **peer(9))
+        assert nominate(candidate, **peer(n)).status_code == 303
+    refused = nominate(candidate, **peer(9))
     assert b"allows at most 4 referees" in refused.data
     staff_client = app.test_client()
     sign_in(staff_client, staff)
@@ -109,7 +95,7 @@ def test_more_referees_than_the_scope_allows_is_refused_by_every_route(app, clie
     with app.app_context():
         first = db.session.execute(sa.select(Referee.id).order_by(Referee.nominated_at)).scalars().first()
     candidate.post(f"/portal/referees/{first}/remove", data={"csrf_token": csrf_from(page.data)})
-    assert _nominate(candidate, **peer(9)).status_code == 303
+    assert nominate(candidate, **peer(9)).status_code == 303
 
 
 def test_nothing_can_be_nominated_before_consent_or_after_withdrawal(app, client, sent_case, staff):
@@ -142,7 +128,7 @@ def test_a_referee_of_another_case_cannot_be_removed(app, client, candidate, sta
     other_client = app.test_client()
     enter_portal(other_client, other)
     consent(other_client, "Tomasz Wielgosz")
-    _nominate(other_client, **MANAGER)
+    nominate(other_client, **MANAGER)
     with app.app_context():
         theirs = db.session.execute(sa.select(Referee.id)).scalar_one()
     page = candidate.get("/portal/referees")

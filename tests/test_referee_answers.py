@@ -1,37 +1,23 @@
 """The referee's path: invitation, link, attestation, answers sealed exactly once, or declining."""
 
-import re
 import threading
 
-import pytest
 import sqlalchemy as sa
 
 from refcheck.extensions import db
 from refcheck.models import Case, OutboxMessage, Referee, Response
 
-from .conftest import consent, csrf_from, enter_portal
-from .test_nomination import MANAGER, _nominate, peer
-
-
-@pytest.fixture
-def invited(app, client, sent_case):
-    """A consented case with a manager and a peer invited; returns {name: link path}."""
-    enter_portal(client, sent_case)
-    consent(client)
-    _nominate(client, **MANAGER)
-    _nominate(client, **peer(1))
-    page = client.get("/portal/referees")
-    response = client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
-    assert response.status_code == 303
-    links = {}
-    with app.app_context():
-        for message in db.session.execute(
-            sa.select(OutboxMessage).where(OutboxMessage.kind == "referee_invitation")
-        ).scalars():
-            body = message.unseal("body_enc")
-            name = re.search(r"Hello (.+),", body).group(1)
-            links[name] = re.search(r"https://refcheck\.test(/r/\S+)", body).group(1)
-    return links
+from .conftest import (
+    MANAGER,
+    attest_referee,
+    consent,
+    csrf_from,
+    enter_portal,
+    enter_referee,
+    full_answers,
+    nominate,
+    peer,
+)
 
 
 def _state(app, name):
@@ -40,39 +26,6 @@ def _state(app, name):
             if referee.details["name"] == name:
                 return referee.state
     return None
-
-
-def _enter(app, path):
-    browser = app.test_client()
-    page = browser.get(path)
-    assert page.status_code == 200
-    assert browser.post(path, data={"csrf_token": csrf_from(page.data)}).status_code == 303
-    return browser
-
-
-def _attest(browser):
-    page = browser.get("/referee")
-    if b"Before you answer" not in page.data:  # attested already, in another tab
-        return page
-    browser.post("/referee/attest", data={"csrf_token": csrf_from(page.data), "identity": "y",
-                                          "truthful": "y"})
-    return browser.get("/referee")
-
-
-def _full_answers(html: str, overrides: dict | None = None) -> dict:
-    """Answer every question on the page as a careful referee would."""
-    data = {"csrf_token": csrf_from(html)}
-    for name in set(re.findall(r'name="(q\d+(?:_from|_to)?)"', html)):
-        if name.endswith("_from"):
-            data[name] = "2022-01"
-        elif name.endswith("_to"):
-            data[name] = "2024-06"
-        else:
-            options = re.findall(rf'name="{name}"[^>]*type="radio" value="([^"]+)"', html)
-            data[name] = options[0] if options and options[0] != "1" else (options[3] if options else
-                                                                             "Built the data platform.")
-    data.update(overrides or {})
-    return data
 
 
 def test_invitations_carry_the_code_and_start_collecting(app, client, invited, sent_case):
@@ -94,7 +47,7 @@ def test_invitations_carry_the_code_and_start_collecting(app, client, invited, s
 def test_invitations_wait_until_the_scope_is_covered(app, client, sent_case):
     enter_portal(client, sent_case)
     consent(client)
-    _nominate(client, **MANAGER)
+    nominate(client, **MANAGER)
     page = client.get("/portal/referees")
     response = client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)},
                            follow_redirects=True)
@@ -106,15 +59,15 @@ def test_referee_answers_once_and_answers_are_sealed(app, invited):
     path = invited["Grace Lindqvist"]
     assert app.test_client().get(path).status_code == 200
     assert _state(app, "Grace Lindqvist") == "invited"  # a GET changes nothing
-    browser = _enter(app, path)
+    browser = enter_referee(app, path)
     assert _state(app, "Grace Lindqvist") == "opened"
-    page = _attest(browser)
+    page = attest_referee(browser)
     text = page.data.decode()
     assert "Question 1 of" in text and "I don't know" in text
     assert "1 = Well below what the role needed" in text
 
     # A missing answer: the page comes back with the message and keeps what was typed.
-    data = _full_answers(text)
+    data = full_answers(text)
     missing = dict(data)
     radio = sorted(k for k, v in data.items() if k.startswith("q") and v != "Built the data platform."
                    and not k.endswith(("_from", "_to")))
@@ -145,9 +98,9 @@ def test_referee_answers_once_and_answers_are_sealed(app, invited):
 
 
 def test_two_simultaneous_submissions_store_exactly_one(app, invited):
-    browsers = [_enter(app, invited["Peer 1"]) for _ in range(2)]
-    pages = [_attest(b) for b in browsers]
-    payloads = [_full_answers(p.data.decode()) for p in pages]
+    browsers = [enter_referee(app, invited["Peer 1"]) for _ in range(2)]
+    pages = [attest_referee(b) for b in browsers]
+    payloads = [full_answers(p.data.decode()) for p in pages]
     start = threading.Barrier(2)
     results = []
 
@@ -178,7 +131,7 @@ def test_a_referee_token_does_not_open_another_referees_form(app, invited):
 
 
 def test_referee_declines_and_the_candidate_can_replace_them(app, client, invited):
-    browser = _enter(app, invited["Peer 1"])
+    browser = enter_referee(app, invited["Peer 1"])
     page = browser.get("/referee")
     browser.post("/referee/decline", data={"csrf_token": csrf_from(page.data), "reason": "On leave",
                                            "call": "y"})
@@ -191,14 +144,14 @@ def test_referee_declines_and_the_candidate_can_replace_them(app, client, invite
         assert "your peer" in body and "asked for a call" in body and "On leave" not in body
     page = client.get("/portal/referees")
     assert b"Could not answer" in page.data and b"1 peer" in page.data
-    assert _nominate(client, **peer(2)).status_code == 303
+    assert nominate(client, **peer(2)).status_code == 303
     page = client.get("/portal/referees")
     client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
     assert _state(app, "Peer 2") == "invited"
 
 
 def test_answers_are_refused_without_attestation(app, invited):
-    browser = _enter(app, invited["Grace Lindqvist"])
+    browser = enter_referee(app, invited["Grace Lindqvist"])
     page = browser.get("/referee")
     refused = browser.post("/referee/attest", data={"csrf_token": csrf_from(page.data)})
     assert refused.status_code == 422 and b"Please confirm this." in refused.data
