@@ -161,7 +161,15 @@ refcheck demo is ready.
     email:         {result['staff_email']}
     password:      {result['staff_password']}
 
-  Candidate link:  {result['candidate_url']}
-    (for {result['candidate_name']}; the same link is in the email above)
+  Candidate portal: {result['candidate_url']}
+    ({result['candidate_name']}: consented a week ago; three referees have answered, one has not)
+
+  Referee still to answer:
+    {chr(10).join('    ' + url for url in result['referee_urls']).strip()}
+
+  A new case to consent to: {result['consent_url']}
+    (for {result['consent_candidate_name']}; read the scope, then agree or decline)
+
+Each link works once for candidates; the emails above carry the same links.
 """)
 

@@ -1,4 +1,4 @@
-"""Seed a demo case through the real services, so a newcomer can click through at once."""
+"""Seed demo cases through the real services, so a newcomer can click through at once."""
 
 from __future__ import annotations
 
@@ -8,45 +8,43 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import accounts, cases
+from . import accounts, answers, cases, referees
 from .extensions import db
-from .models import StaffUser, utcnow
+from .models import Case, QuestionSet, Referee, StaffUser, utcnow
 from .scope import Scope
 
 DEMO_STAFF_EMAIL = "verifier@refcheck.example"
 DEMO_CANDIDATE = ("Amira Okafor", "amira.okafor@candidate.example")
+FRESH_CANDIDATE = ("Jonah Mensah", "jonah.mensah@candidate.example")
+CLAIM = referees.ClaimFacts(
+    employer="Northwind Analytics Ltd", title="Senior Data Engineer", start_month="2021-09",
+    end_month="2025-08", reason_for_leaving="resigned",
+    responsibilities="Led the move of the reporting platform to streaming pipelines.",
+)
+PREVIOUS_CLAIM = referees.ClaimFacts(
+    employer="Contoso Retail plc", title="Data Engineer", start_month="2019-02", end_month="2021-08",
+    reason_for_leaving="resigned",
+)
+# name, email, organisation, title, relationship; the last one has not answered yet.
+REFEREES = [
+    ("Grace Lindqvist", "grace.lindqvist@northwind-analytics.example", "Northwind Analytics Ltd",
+     "Head of Data", "manager"),
+    ("Tomás Ibarra", "tomas.ibarra@northwind-analytics.example", "Northwind Analytics Ltd",
+     "Data Engineer", "peer"),
+    ("Wei Chen", "wei.chen@northwind-analytics.example", "Northwind Analytics Ltd",
+     "Analytics Engineer", "direct_report"),
+    ("Sara Holm", "sara.holm@contoso-retail.example", "Contoso Retail plc", "Engineering Manager", "peer"),
+]
 
 
 def seed(password: str) -> dict[str, Any]:
-    """Create (or refresh) the demo staff account and open and send a fresh demo case."""
+    """Create (or refresh) the demo staff account, a case with referees, and a fresh case."""
     now = utcnow()
-    staff = db.session.execute(
-        sa.select(StaffUser).where(StaffUser.email == DEMO_STAFF_EMAIL)
-    ).scalar_one_or_none()
-    if staff is None:
-        staff = accounts.create_staff(DEMO_STAFF_EMAIL, "Dana Verifier", "admin", password, "demo")
-    else:
-        staff.active = True
-        accounts.set_password(staff, password, "demo")
-    name, email = DEMO_CANDIDATE
-    period_to = now.date().replace(day=1)
-    scope = Scope(
-        checks=("references", "employment_history"), min_referees=2, max_referees=4,
-        relationships={"manager": 1, "peer": 1, "direct_report": 0},
-        period_from=f"{period_to.year - 5}-{period_to.month:02d}",
-        period_to=period_to.strftime("%Y-%m"), question_set="standard-v1",
-        report_recipients="Priya Shah, Head of Talent at Northwind Analytics Ltd",
-        retention_days=180,
-    )
-    details = cases.CaseDetails(
-        candidate_name=name, candidate_email=email, position="Senior Data Engineer",
-        hiring_organisation="Northwind Analytics Ltd",
-        purpose="To confirm your recent work history and hear from people you have worked with, "
-                "before Northwind Analytics confirms its offer of Senior Data Engineer.",
-        due_date=(now + dt.timedelta(days=21)).date(),
-    )
-    case = cases.open_case(details, scope, staff, now)
-    token = cases.invite_candidate(case, staff, now)
+    staff = _demo_staff(password)
+    case, candidate_token = _running_case(staff, now)
+    referee_urls = _referees_answer(case, now)
+    fresh = cases.open_case(_details(FRESH_CANDIDATE, "Product Analyst"), _scope(now), staff, now)
+    fresh_token = cases.invite_candidate(fresh, staff, now)
     base = current_app.config["BASE_URL"].rstrip("/")
     return {
         "case_id": case.id,
@@ -54,7 +52,116 @@ def seed(password: str) -> dict[str, Any]:
         "staff_email": DEMO_STAFF_EMAIL,
         "staff_password": password,
         "staff_login_url": f"{base}/staff/login",
-        "candidate_name": name,
-        "candidate_email": email,
-        "candidate_url": f"{base}/c/{case.id}/{token}",
+        "candidate_name": DEMO_CANDIDATE[0],
+        "candidate_email": DEMO_CANDIDATE[1],
+        "candidate_url": f"{base}/c/{case.id}/{candidate_token}",
+        "referee_urls": referee_urls,
+        "consent_case_id": fresh.id,
+        "consent_candidate_name": FRESH_CANDIDATE[0],
+        "consent_url": f"{base}/c/{fresh.id}/{fresh_token}",
     }
+
+
+def _demo_staff(password: str) -> StaffUser:
+    """Return the demo staff account with a fresh password."""
+    staff = db.session.execute(
+        sa.select(StaffUser).where(StaffUser.email == DEMO_STAFF_EMAIL)
+    ).scalar_one_or_none()
+    if staff is None:
+        return accounts.create_staff(DEMO_STAFF_EMAIL, "Dana Verifier", "admin", password, "demo")
+    staff.active = True
+    accounts.set_password(staff, password, "demo")
+    return staff
+
+
+def _scope(now: dt.datetime) -> Scope:
+    """Return the demo scope: at least a manager and a peer, up to four referees."""
+    period_to = now.date().replace(day=1)
+    return Scope(
+        checks=("references", "employment_history"), min_referees=3, max_referees=4,
+        relationships={"manager": 1, "peer": 1, "direct_report": 0},
+        period_from=f"{period_to.year - 7}-{period_to.month:02d}",
+        period_to=period_to.strftime("%Y-%m"), question_set="standard-v1",
+        report_recipients="Priya Shah, Head of Talent at Fabrikam Health Analytics",
+        retention_days=180,
+    )
+
+
+def _details(who: tuple[str, str], position: str) -> cases.CaseDetails:
+    """Return the demo case details for a candidate."""
+    return cases.CaseDetails(
+        candidate_name=who[0], candidate_email=who[1], position=position,
+        hiring_organisation="Fabrikam Health Analytics",
+        purpose=f"To confirm your recent work history and hear from people you have worked with, "
+                f"before Fabrikam Health Analytics confirms its offer of {position}.",
+        due_date=(utcnow() + dt.timedelta(days=14)).date(),
+    )
+
+
+def _running_case(staff: StaffUser, now: dt.datetime) -> tuple[Case, str]:
+    """Open a case a week ago that the candidate consented to, with claims and referees."""
+    start = now - dt.timedelta(days=7)
+    case = cases.open_case(_details(DEMO_CANDIDATE, "Senior Data Engineer"), _scope(now), staff, start)
+    token = cases.invite_candidate(case, staff, start)
+    cases.grant_consent(case, DEMO_CANDIDATE[0], None, "demo", start + dt.timedelta(hours=3))
+    actor = cases.candidate_actor(case)
+    for claim in (PREVIOUS_CLAIM, CLAIM):
+        referees.save_claim(case, claim, actor, start + dt.timedelta(hours=4))
+    for name, email, organisation, title, relationship in REFEREES:
+        worked_from = "2019-03" if organisation.startswith("Contoso") else "2021-10"
+        worked_to = "2021-08" if organisation.startswith("Contoso") else "2025-08"
+        referees.nominate(case, referees.RefereeDetails(name, email, organisation, title, relationship,
+                                                        worked_from, worked_to),
+                          "candidate", actor, start + dt.timedelta(hours=5))
+    referees.send_invitations(case, actor, start + dt.timedelta(hours=6))
+    # Consent was given through the service, so the emailed link is still unused: the newcomer opens it.
+    return case, token
+
+
+def _referees_answer(case: Case, now: dt.datetime) -> list[str]:
+    """Have three referees answer (one remembers the title and dates differently); return the rest's links."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    pending = []
+    for index, referee in enumerate(referees.active_referees(case)):
+        name = referee.details["name"]
+        if name == REFEREES[-1][0]:
+            token = referees.resend(referee, "demo", now)
+            pending.append(f"{base}/r/{referee.id}/{token}")
+            continue
+        opened = now - dt.timedelta(days=5 - index)
+        answers.mark_opened(referee, opened)
+        answers.attest(referee, opened + dt.timedelta(minutes=1))
+        question_set = answers.question_set_for(Scope.from_json(case.consent.scope), referee.relationship)
+        mismatch = name == REFEREES[1][0]
+        answers.submit(referee, question_set, _answers_for(question_set, referee, mismatch), None,
+                       opened + dt.timedelta(minutes=14))
+    return pending
+
+
+def _answers_for(question_set: QuestionSet, referee: Referee, mismatch: bool) -> dict[str, Any]:
+    """Answer as a plausible referee would; with `mismatch`, remember the title and start differently."""
+    details = referee.details
+    given: dict[str, Any] = {}
+    for question in question_set.questions:
+        key = str(question.id)
+        if question.kind == "rating":
+            given[key] = "4" if not mismatch else "3"
+        elif question.kind == "yes_no":
+            given[key] = "yes"
+        elif question.fact_key == "relationship":
+            given[key] = referee.relationship
+        elif question.fact_key == "reason_for_leaving":
+            given[key] = "resigned"
+        elif question.fact_key == "worked_together_from":
+            given[key] = {"from": details["worked_from"], "to": details["worked_to"]}
+        elif question.fact_key == "start_month":
+            given[key] = {"from": "2022-05" if mismatch else CLAIM.start_month, "to": CLAIM.end_month}
+        elif question.fact_key == "employer":
+            given[key] = "Northwind Analytics"
+        elif question.fact_key == "title":
+            given[key] = "Data Engineer" if mismatch else "Senior Data Engineer"
+        elif question.required:
+            given[key] = "Careful, well-explained work; kept the team informed when plans changed."
+        else:
+            given[key] = ""
+    return given

@@ -7,6 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -24,7 +25,7 @@ from flask import (
 from . import access, audit, cases, timeline
 from .extensions import db, limiter
 from .forms import ConfirmForm, ConsentForm, ReasonForm, RequestLinkForm, WithdrawForm
-from .models import AWAITING_CONSENT, Case, Consent, utcnow
+from .models import AWAITING_CONSENT, Case, Consent, Referee, utcnow
 from .scope import RELATIONSHIPS, Scope, month_name
 
 bp = Blueprint("portal", __name__)
@@ -101,9 +102,13 @@ def home() -> Any:
     if case.state == AWAITING_CONSENT:
         return render_template("portal/decide.html", case=case, **_disclosure(case),
                                form=ConsentForm(), decline_form=ReasonForm())
+    listed = db.session.execute(
+        sa.select(Referee).options(sa.orm.selectinload(Referee.data_key))
+        .where(Referee.case_id == case.id, Referee.state != "revoked").order_by(Referee.nominated_at)
+    ).scalars().all()
     return render_template("portal/home.html", case=case, steps=steps,
                            next_step=timeline.next_step(steps), consent=case.consent,
-                           **_disclosure(case))
+                           referees=listed, **_disclosure(case))
 
 
 @bp.route("/portal/consent", methods=["POST"])

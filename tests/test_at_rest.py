@@ -20,17 +20,18 @@ def test_raw_sqlite_file_holds_no_demo_personal_data(tmp_path):
     assert result.exit_code == 0, result.output
     demo = json.loads(result.output.strip().splitlines()[-1])
     for key in ("case_id", "staff_email", "staff_password", "candidate_name", "candidate_email",
-                "candidate_url"):
+                "candidate_url", "referee_urls", "consent_url"):
         assert demo[key]
+    assert len(demo["referee_urls"]) == 1
 
     # The candidate signs, which adds a typed name, an IP address and a browser to the database.
     client = app.test_client()
-    path = demo["candidate_url"].removeprefix("http://127.0.0.1:5000")
+    path = demo["consent_url"].removeprefix("http://127.0.0.1:5000")
     page = client.get(path)
     client.post(path, data={"csrf_token": csrf_from(page.data)})
     page = client.get("/portal")
     client.post("/portal/consent", data={"csrf_token": csrf_from(page.data),
-                                         "signature": demo["candidate_name"], "agree": "y"},
+                                         "signature": demo["consent_candidate_name"], "agree": "y"},
                 environ_base={"REMOTE_ADDR": "203.0.113.77"},
                 headers={"User-Agent": "DistinctiveBrowser/9.9"})
     with app.app_context():
@@ -41,10 +42,18 @@ def test_raw_sqlite_file_holds_no_demo_personal_data(tmp_path):
 
     raw = b"".join(p.read_bytes() for p in instance.glob("refcheck.sqlite*"))
     assert len(raw) > 10_000
-    token = demo["candidate_url"].rsplit("/", 1)[1]
+    from refcheck.demo import CLAIM, FRESH_CANDIDATE, PREVIOUS_CLAIM, REFEREES
+
+    tokens = [url.rsplit("/", 1)[1] for url in (demo["candidate_url"], demo["consent_url"],
+                                                 *demo["referee_urls"])]
     secrets_in_clear = [demo["candidate_name"], demo["candidate_email"], "Amira", "Okafor",
-                        "candidate.example", token, "203.0.113.77", "DistinctiveBrowser",
-                        demo["staff_password"]]
+                        "candidate.example", *FRESH_CANDIDATE, *tokens, "203.0.113.77",
+                        "DistinctiveBrowser", demo["staff_password"], CLAIM.responsibilities,
+                        PREVIOUS_CLAIM.employer, "Careful, well-explained work", "Lindqvist",
+                        "northwind-analytics.example", "contoso-retail.example"]
+    for name, email, _organisation, title, _relationship in REFEREES:
+        # "Data Engineer" is also part of the position, which is not personal and stays readable.
+        secrets_in_clear += [name, email] + ([title] if title != "Data Engineer" else [])
     for value in secrets_in_clear:
         for encoded in (value.encode(), value.encode("utf-16-le")):
             assert encoded not in raw, f"{value!r} is in the database file in clear"

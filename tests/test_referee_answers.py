@@ -156,3 +156,14 @@ def test_answers_are_refused_without_attestation(app, invited):
     refused = browser.post("/referee/attest", data={"csrf_token": csrf_from(page.data)})
     assert refused.status_code == 422 and b"Please confirm this." in refused.data
     assert b"I am Grace Lindqvist, and I worked with Amira Okafor." in refused.data
+
+
+def test_candidate_sees_referee_progress_but_never_answers(app, client, invited):
+    browser = enter_referee(app, invited["Grace Lindqvist"])
+    page = attest_referee(browser)
+    browser.post("/referee", data=full_answers(page.data.decode(), {}))
+    home = client.get("/portal")
+    assert b"Your referees" in home.data
+    assert b"Grace Lindqvist" in home.data and b"Answered" in home.data and b"Invited" in home.data
+    assert b"Built the data platform." not in home.data
+    assert b"Built the data platform." not in client.get("/portal/referees").data
