@@ -80,6 +80,7 @@ class CaseForm(FlaskForm):
                                 validators=[InputRequired(), NumberRange(min=1, max=10)])
     period_from = StringField("Period from (YYYY-MM)", validators=[DataRequired(), MONTH])
     period_to = StringField("Period to (YYYY-MM)", validators=[DataRequired(), MONTH])
+    staff_approval = BooleanField("Staff approve each referee before they are contacted")
     question_set = SelectField("Question set", choices=[SelectChoice(k, v) for k, v in QUESTION_SETS.items()])
     report_recipients = TextAreaField(
         "Who receives the report", validators=[DataRequired(), Length(max=500)],
@@ -103,7 +104,7 @@ class CaseForm(FlaskForm):
             max_referees=self.max_referees.data or 0, relationships=relationships,
             period_from=self.period_from.data or "", period_to=self.period_to.data or "",
             question_set=self.question_set.data, report_recipients=self.report_recipients.data or "",
-            retention_days=self.retention_days.data or 0,
+            retention_days=self.retention_days.data or 0, staff_approval=bool(self.staff_approval.data),
         )
 
     def fill_scope(self, scope: Scope) -> None:
@@ -119,6 +120,7 @@ class CaseForm(FlaskForm):
         self.question_set.data = scope.question_set
         self.report_recipients.data = scope.report_recipients
         self.retention_days.data = scope.retention_days
+        self.staff_approval.data = scope.staff_approval
 
 
 for _key, (_singular, _plural) in RELATIONSHIPS.items():

@@ -27,6 +27,7 @@ SUBJECTS = {
     "referee_declined": "One of your referees cannot answer",
     "referee_reminder": "Reminder: a reference request from a former colleague",
     "referee_expired": "One of your referees did not answer in time",
+    "referee_replacement": "Please name another referee",
 }
 
 

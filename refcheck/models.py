@@ -357,6 +357,7 @@ class Referee(Sealed, db.Model):
     # Shown to the candidate and in the invitation, so the referee can trust the email.
     verification_code: Mapped[str] = mapped_column(sa.String(12))
     nominated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     attested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -237,9 +237,36 @@ def send_invitations(case: Case, actor: str, now: dt.datetime) -> list[tuple[Ref
     waiting = [r for r in current if r.state == "nominated"]
     if not waiting:
         raise CaseError("Everyone on the list has been contacted already.")
-    sent = [(referee, invite(referee, now)) for referee in waiting]
-    audit.record("referees.invited", actor, case.id, referees=[r.id for r, _ in sent])
+    # With staff approval in the scope, only approved referees are contacted; staff invite the rest.
+    ready = [r for r in waiting if r.approved_at or not scope.staff_approval]
+    sent = [(referee, invite(referee, now)) for referee in ready]
+    audit.record("referees.invited", actor, case.id, referees=[r.id for r, _ in sent],
+                 awaiting_approval=len(waiting) - len(ready))
     return sent
+
+
+def approve(referee: Referee, actor: str, now: dt.datetime) -> str:
+    """Approve a named referee and contact them at once; return the link token."""
+    if referee.state != "nominated":
+        raise CaseError("Only a referee who has not been contacted yet can be approved.")
+    if referee.case.state != COLLECTING:
+        raise CaseError("The candidate has not sent their list yet.")
+    referee.approved_at = now
+    token = invite(referee, now)
+    audit.record("referee.approved", actor, referee.case_id, referee=referee.id)
+    return token
+
+
+def ask_replacement(referee: Referee, actor: str, reason: str, now: dt.datetime) -> None:
+    """Withdraw a referee and ask the candidate, with a reason, to name someone else."""
+    if not reason.strip():
+        raise CaseError("Tell the candidate why, so they can choose well.", field="reason")
+    revoke(referee, actor, now)
+    case = referee.case
+    mail.queue("referee_replacement", case.candidate.email, case.data_key, case.id, case=case,
+               name=case.candidate.name, referee_name=referee.details["name"], reason=reason.strip(),
+               base_url=current_app.config["BASE_URL"].rstrip("/"))
+    audit.record("referee.replacement_requested", actor, case.id, referee=referee.id)
 
 
 def invite(referee: Referee, now: dt.datetime, kind: str = "referee_invitation") -> str:
@@ -334,8 +361,12 @@ def invite_referees() -> Any:
             flash(err.message, "error")
         else:
             db.session.commit()
-            flash(f"We have emailed {len(sent)} referee{'s' if len(sent) != 1 else ''}. "
-                  "You can follow their progress here.", "success")
+            if sent:
+                flash(f"We have emailed {len(sent)} referee{'s' if len(sent) != 1 else ''}. "
+                      "You can follow their progress here.", "success")
+            else:
+                flash("Thank you. Our team will check your list and then contact your referees.",
+                      "success")
     return redirect(url_for("nominate.referees"), 303)
 
 

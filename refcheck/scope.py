@@ -46,6 +46,8 @@ class Scope:
     question_set: str
     report_recipients: str
     retention_days: int
+    # Staff check each referee before anyone is contacted.
+    staff_approval: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def errors(self) -> dict[str, str]:
@@ -128,6 +130,11 @@ class Scope:
                                              "Then everything about you in this case is erased."))
         return lines
 
+    def approval_sentence(self) -> str:
+        """Say whether staff check referees before contacting them."""
+        return ("Our team checks each person you name before contacting them, and may ask you for "
+                "someone else." if self.staff_approval else "")
+
     def referee_sentence(self) -> str:
         """Say in words how many referees of which relationships are needed."""
         parts = [count_phrase(n, r) for r, n in self.relationships.items() if n > 0]
@@ -137,7 +144,8 @@ class Scope:
             sentence += ", including at least " + _join(parts)
         if optional:
             sentence += "; you may also choose a " + _join(optional, "or")
-        return sentence + ". We contact only the people you name."
+        sentence += ". We contact only the people you name."
+        return f"{sentence} {self.approval_sentence()}".strip()
 
 
 def count_phrase(count: int, relationship: str) -> str:

@@ -207,6 +207,23 @@ def revoke_referee(case_id: int, referee_id: str) -> Any:
     return _referee_action(case_id, referee_id, referees.revoke, "The request was withdrawn.")
 
 
+@bp.route("/cases/<int:case_id>/referees/<referee_id>/approve", methods=["POST"])
+@staff_only
+def approve_referee(case_id: int, referee_id: str) -> Any:
+    """Approve a named referee and contact them."""
+    return _referee_action(case_id, referee_id, referees.approve, "Approved and invited.")
+
+
+@bp.route("/cases/<int:case_id>/referees/<referee_id>/replace", methods=["POST"])
+@staff_only
+def replace_referee(case_id: int, referee_id: str) -> Any:
+    """Ask the candidate to name someone else, with a reason."""
+    reason = ReasonForm().reason.data or ""
+    return _referee_action(case_id, referee_id,
+                           lambda referee, actor, now: referees.ask_replacement(referee, actor, reason, now),
+                           "The candidate has been asked to name someone else.")
+
+
 def _referee_action(case_id: int, referee_id: str, action: Any, done: str) -> Any:
     """Run one referee action for staff, scoped to the case in the URL."""
     referee = db.session.execute(

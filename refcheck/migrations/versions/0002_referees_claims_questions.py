@@ -72,6 +72,7 @@ def upgrade():
     sa.Column('nominated_by', sa.String(length=20), nullable=False),
     sa.Column('verification_code', sa.String(length=12), nullable=False),
     sa.Column('nominated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('invited_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('opened_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('attested_at', sa.DateTime(timezone=True), nullable=True),
