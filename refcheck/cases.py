@@ -274,7 +274,9 @@ def _require(case: Case, state: str, message: str) -> None:
 
 def _check_scope(scope: Scope) -> None:
     """Refuse a scope with problems, naming the first field at fault."""
-    problems = scope.errors()
+    from .question_sets import families  # the sets module needs the models this module uses
+
+    problems = scope.errors(families())
     if problems:
         field, message = next(iter(problems.items()))
         raise CaseError(message, field=field)

@@ -1,4 +1,4 @@
-"""The shipped question sets, frozen: a changed set is a new version with a new constant and migration.
+"""Question sets: the shipped "standard-v1" (frozen: a change is a new version), and the families on offer.
 
 Every question here passes the question linter (tests/test_questionnaires.py).
 """
@@ -9,6 +9,12 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+
+from .extensions import db
+from .models import QuestionSet
+from .scope import QUESTION_SETS
+
+COVERED = ("manager", "peer", "direct_report", "client", "other")
 
 RELATIONSHIP_CHOICES = ["manager", "peer", "direct_report", "client", "other"]
 REASON_CHOICES = ["resigned", "contract_ended", "laid_off", "dismissed", "other"]
@@ -104,3 +110,25 @@ def install_standard_v1(bind: sa.engine.Connection) -> None:
         ).scalar_one()
         bind.execute(question.insert(), [{**q, "question_set_id": set_id, "position": i}
                                          for i, q in enumerate(questions, start=1)])
+
+
+def families() -> dict[str, str]:
+    """Return the published families a scope may name, with their titles.
+
+    A family is offered only when every relationship has a set in it, directly or
+    through a general set, so that no referee can be left without questions.
+    """
+    sets = db.session.execute(
+        sa.select(QuestionSet).where(QuestionSet.state == "published")
+        .order_by(QuestionSet.key, QuestionSet.version)
+    ).scalars().all()
+    grouped: dict[str, list[QuestionSet]] = {}
+    for item in sets:
+        grouped.setdefault(item.family, []).append(item)
+    offered = {}
+    for family, members in grouped.items():
+        relationships = {m.relationship for m in members}
+        if None in relationships or set(COVERED) <= relationships:
+            general = next((m for m in members if m.relationship is None), members[0])
+            offered[family] = QUESTION_SETS.get(family) or f"{general.title} (version {general.version})"
+    return offered

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -50,8 +51,11 @@ class Scope:
     staff_approval: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def errors(self) -> dict[str, str]:
-        """Return a reason per field that makes this scope unusable; empty when it is sound."""
+    def errors(self, question_sets: Collection[str] | None = None) -> dict[str, str]:
+        """Return a reason per field that makes this scope unusable; empty when it is sound.
+
+        `question_sets` names the published families on offer (the shipped ones by default).
+        """
         problems: dict[str, str] = {}
         if not self.checks:
             problems["checks"] = "Choose at least one check."
@@ -84,7 +88,7 @@ class Scope:
             problems["period_to"] = "Give the last month as YYYY-MM."
         elif "period_from" not in problems and self.period_to < self.period_from:
             problems["period_to"] = "The period must end after it starts."
-        if self.question_set not in QUESTION_SETS:
+        if self.question_set not in (QUESTION_SETS if question_sets is None else question_sets):
             problems["question_set"] = "Choose a published question set."
         if not self.report_recipients.strip():
             problems["report_recipients"] = "Say who will receive the report."

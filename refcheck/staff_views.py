@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from . import cases, referees, timeline
 from .accounts import staff_only
@@ -23,6 +24,7 @@ from .models import (
     StaffUser,
     utcnow,
 )
+from .question_sets import families
 from .scope import RELATIONSHIPS, month_name, still_needed
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -53,7 +55,7 @@ def dashboard() -> Any:
 @staff_only
 def new_case() -> Any:
     """Open a draft case with its scope."""
-    form = CaseForm()
+    form = _case_form()
     if request.method == "GET":
         form.period_to.data = utcnow().strftime("%Y-%m")
         form.period_from.data = f"{utcnow().year - 5}-{utcnow().month:02d}"
@@ -131,7 +133,7 @@ def edit_case(case_id: int) -> Any:
     if case.state != "draft":
         flash("The candidate has been asked already; the scope is frozen.", "error")
         return redirect(url_for("staff.case", case_id=case.id))
-    form = CaseForm(data=cases.details_of(case) if request.method == "GET" else None)
+    form = _case_form(data=cases.details_of(case) if request.method == "GET" else None)
     if request.method == "GET":
         form.fill_scope(cases.scope_of(case))
     if _validate(form):
@@ -261,12 +263,19 @@ def _details(form: CaseForm) -> cases.CaseDetails:
     )
 
 
+def _case_form(**kwargs: Any) -> CaseForm:
+    """Return the case form offering the published question sets."""
+    form = CaseForm(**kwargs)
+    form.question_set.choices = [SelectChoice(key, title) for key, title in families().items()]
+    return form
+
+
 def _validate(form: CaseForm) -> bool:
     """Validate the fields and the scope together, so every problem is shown at once."""
     if request.method != "POST":
         return False
     valid = form.validate_on_submit()
-    problems = form.scope().errors()
+    problems = form.scope().errors(families())
     for field, message in problems.items():
         # A field that already failed its own check needs no second message.
         if not getattr(getattr(form, field, None), "errors", None):
