@@ -82,7 +82,7 @@ def app(tmp_path, smtp_port):
     app = create_app(config)
     with app.app_context():
         if PG_URL:
-            db.drop_all()
+            _drop_everything()
         db.create_all()
         # What migration 0003 ships, so every test has the standard question sets.
         with db.engine.begin() as conn:
@@ -91,8 +91,15 @@ def app(tmp_path, smtp_port):
     with app.app_context():
         db.session.remove()
         if PG_URL:
-            db.drop_all()
+            _drop_everything()
         db.engine.dispose()
+
+
+def _drop_everything() -> None:
+    """Leave the shared PostgreSQL database empty, including Alembic's own table."""
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 
 @pytest.fixture
