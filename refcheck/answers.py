@@ -90,6 +90,10 @@ def build_form(questions: list[Question], formdata: Any = None) -> FlaskForm:
                 "To (YYYY-MM)", validators=[Optional(), month],
                 render_kw={"placeholder": "2024-09", "inputmode": "numeric"}))
             setattr(QuestionnaireForm, f"{name}_unknown", BooleanField("I don't remember"))
+        elif question.fact_key:
+            # A fact (employer, job title) is a line, not an essay.
+            setattr(QuestionnaireForm, name, StringField(
+                question.text, validators=[*required, Length(max=200)], render_kw={"maxlength": 200}))
         else:
             setattr(QuestionnaireForm, name, TextAreaField(
                 question.text, validators=[*required, Length(max=TEXT_LIMIT)],

@@ -18,14 +18,19 @@ from .extensions import db
 from .models import (
     AWAITING_CONSENT,
     CANCELLED,
+    CANDIDATE_REVIEW,
+    COLLECTING,
     DECLINED,
     DRAFT,
     NOMINATING,
+    RELEASED,
+    REVIEW,
     WITHDRAWN,
     Candidate,
     Case,
     Consent,
     DataKey,
+    Referee,
     StaffUser,
     keyring,
 )
@@ -38,7 +43,10 @@ DISCLOSURE_VERSION = "2026-11.1"
 TRANSITIONS = {
     DRAFT: {AWAITING_CONSENT, CANCELLED},
     AWAITING_CONSENT: {NOMINATING, DECLINED, CANCELLED},
-    NOMINATING: {"collecting", WITHDRAWN, CANCELLED},
+    NOMINATING: {COLLECTING, WITHDRAWN, CANCELLED},
+    COLLECTING: {REVIEW, WITHDRAWN, CANCELLED},
+    REVIEW: {CANDIDATE_REVIEW, WITHDRAWN, CANCELLED},
+    CANDIDATE_REVIEW: {RELEASED, REVIEW, WITHDRAWN, CANCELLED},
 }
 
 
@@ -185,7 +193,7 @@ def withdraw_consent(case: Case, reason: str, now: dt.datetime) -> Consent:
     consent.withdrawn_at = now
     consent.seal("withdrawal_reason_enc", reason.strip() or None)
     move(case, WITHDRAWN, now)
-    access.revoke_links(case, now)
+    _stop_referees(case, now)
     audit.record("consent.withdrawn", candidate_actor(case), case.id, receipt=consent.id)
     mail.queue("consent_withdrawn", case.candidate.email, case.data_key, case.id,
                case=case, name=case.candidate.name)
@@ -200,7 +208,7 @@ def cancel_case(case: Case, staff: StaffUser, reason: str, now: dt.datetime) -> 
         raise CaseError("Say why the case is cancelled; the candidate will see it.", field="reason")
     case.delay_reason = reason.strip()
     move(case, CANCELLED, now)
-    access.revoke_links(case, now)
+    _stop_referees(case, now)
     audit.record("case.cancelled", staff_actor(staff), case.id)
 
 
@@ -243,6 +251,16 @@ def find_cases_for_email(email: str, limit: int = 5) -> list[Case]:
         .where(Candidate.email_hash == digest, Case.state != DRAFT)
         .order_by(Case.created_at.desc()).limit(limit)
     ).scalars())
+
+
+def _stop_referees(case: Case, now: dt.datetime) -> None:
+    """Close every open referee request and link of a case that has stopped."""
+    access.revoke_links(case, now)
+    db.session.execute(
+        sa.update(Referee)
+        .where(Referee.case_id == case.id, Referee.state.in_(("nominated", "invited", "opened")))
+        .values(state="revoked", finished_at=now)
+    )
 
 
 def _send_link(case: Case, kind: str, now: dt.datetime) -> str:

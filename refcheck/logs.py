@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-_LINK_TOKEN = re.compile(r"(/c/\d+/)[A-Za-z0-9_-]{8,}")
+_LINK_TOKEN = re.compile(r"(/c/\d+/|/r/[0-9a-f]{32}/)[A-Za-z0-9_-]{8,}")
 
 
 def mask(text: str) -> str:

@@ -113,23 +113,80 @@ def test_staff_and_candidate_journey_in_a_real_browser(app, live_server, page, s
     phone.click("text=Your check")
     assert phone.locator("text=You name your referees").first.is_visible()
     shoot(phone, "08-candidate-timeline")
+
+    # The candidate names a manager and a peer, and sends the invitations.
+    phone.click("a:has-text('Name your referees')")
+    for name, email, relationship in (("Lena Fischer", "lena.fischer@brightwater.example", "manager"),
+                                      ("Omar Haddad", "omar.h@gmail.com", "peer")):
+        phone.fill("#name", name)
+        phone.fill("#email", email)
+        phone.select_option("#relationship", relationship)
+        phone.fill("#organisation", "Brightwater & Co")
+        phone.fill("#job_title", "Design Lead")
+        phone.fill("#worked_from", "2022-02")
+        phone.fill("#worked_to", "2024-11")
+        phone.click("button:has-text('Add to my list')")
+    shoot(phone, "09-candidate-referees")
+    phone.click("button:has-text('Send the invitations')")
+    assert "We have emailed 2 referees" in phone.locator(".flash").inner_text()
+
+    assert "Sent" in runner.invoke(args=["mail", "send"]).output
+    invitation = next(m for m in inbox.messages if "Lena Fischer" in m.get_payload(decode=True).decode())
+    referee_link = re.search(r"http://127\.0\.0\.1:\d+/r/\S+", invitation.get_payload(decode=True).decode()).group(0)
+    referee_phone = candidate.browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    referee_phone.goto(referee_link)
+    shoot(referee_phone, "10-referee-link")
+    referee_phone.click("button:has-text('Continue')")
+    referee_phone.click("button:has-text('Confirm and see the questions')")
+    assert referee_phone.locator("text=Please confirm this.").first.is_visible()
+    referee_phone.check("#identity")
+    referee_phone.check("#truthful")
+    shoot(referee_phone, "11-referee-attest")
+    referee_phone.click("button:has-text('Confirm and see the questions')")
+    for group in referee_phone.locator(".choices").all():
+        group.locator(".option").nth(3 if group.locator(".option").count() > 5 else 0).click()
+    boxes = referee_phone.locator("textarea").all()
+    for box in boxes[:-1]:  # the last one is optional
+        box.fill("Clear, careful design work.")
+    for line in referee_phone.locator("input[type=text][id^=q]:not([id$='_from']):not([id$='_to'])").all():
+        line.fill("Brightwater & Co")
+    for field in referee_phone.locator("input[id$='_from']").all():
+        field.fill("2022-02")
+    for field in referee_phone.locator("input[id$='_to']").all():
+        field.fill("2024-11")
+    shoot(referee_phone, "12-referee-questions")
+    referee_phone.click("button:has-text('Send my answers')")
+    if referee_phone.locator("h1").inner_text() != "Thank you":
+        shoot(referee_phone, "12b-referee-errors")
+        errors = referee_phone.locator(".error").all_inner_texts()
+        raise AssertionError(f"answers refused: {errors}")
+    shoot(referee_phone, "13-referee-thanks")
+
+    phone.click("text=Your check")
+    assert phone.locator("text=Answered").first.is_visible()
+    assert "Clear, careful design work." not in phone.content()
+    shoot(phone, "14-candidate-progress")
     phone.click("text=Withdraw consent")
     phone.check("#confirm")
-    shoot(phone, "09-candidate-withdraw")
+    shoot(phone, "15-candidate-withdraw")
+    page.reload()
+    assert page.locator("text=A personal address (gmail.com)").first.is_visible()
+    shoot(page, "16-staff-case-referees")
     phone.click("button:has-text('Withdraw my consent')")
     assert phone.locator("text=You withdrew your consent").first.is_visible()
-    shoot(phone, "10-candidate-withdrawn")
+    shoot(phone, "17-candidate-withdrawn")
 
     page.reload()
     assert "withdrawn" in page.locator("h1 .badge").inner_text()
-    shoot(page, "11-staff-case-withdrawn")
     page.goto(base + "/staff/")
-    shoot(page, "12-staff-dashboard")
+    shoot(page, "18-staff-dashboard")
 
     # The server's request log saw the link, but never its token; nor any personal data.
     token = link.rsplit("/", 1)[1]
     # The test's own SMTP server (logger "mail.log") is the recipient's side, not ours.
     ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log"))
-    assert "/c/1/[token]" in ours
-    for secret in (token, "noor.haddad@candidate.example", "Noor Haddad", staff.password):
+    assert "/c/1/[token]" in ours and "/r/" in ours
+    referee_token = referee_link.rsplit("/", 1)[1]
+    for secret in (token, referee_token, "noor.haddad@candidate.example", "Noor Haddad", "Lena Fischer",
+                   "Clear, careful design work.", staff.password):
         assert secret not in ours

@@ -167,3 +167,12 @@ def test_candidate_sees_referee_progress_but_never_answers(app, client, invited)
     assert b"Grace Lindqvist" in home.data and b"Answered" in home.data and b"Invited" in home.data
     assert b"Built the data platform." not in home.data
     assert b"Built the data platform." not in client.get("/portal/referees").data
+
+
+def test_withdrawal_while_collecting_closes_every_referee_request(app, client, invited):
+    page = client.get("/portal/withdraw")
+    client.post("/portal/withdraw", data={"csrf_token": csrf_from(page.data), "confirm": "y"})
+    assert b"You withdrew your consent" in client.get("/portal").data
+    for path in invited.values():
+        assert app.test_client().get(path).status_code == 404
+    assert {_state(app, name) for name in invited} == {"revoked"}
