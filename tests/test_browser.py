@@ -132,7 +132,8 @@ def test_staff_and_candidate_journey_in_a_real_browser(app, live_server, page, s
 
     assert "Sent" in runner.invoke(args=["mail", "send"]).output
     invitation = next(m for m in inbox.messages if "Lena Fischer" in m.get_payload(decode=True).decode())
-    referee_link = re.search(r"http://127\.0\.0\.1:\d+/r/\S+", invitation.get_payload(decode=True).decode()).group(0)
+    invitation_text = invitation.get_payload(decode=True).decode()
+    referee_link = re.search(r"http://127\.0\.0\.1:\d+/r/\S+", invitation_text).group(0)
     referee_phone = candidate.browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     referee_phone.goto(referee_link)
     shoot(referee_phone, "10-referee-link")
