@@ -468,6 +468,12 @@ class Response(Sealed, db.Model):
 
     data_key: Mapped[DataKey] = relationship()
 
+    def _place(self, column: str) -> str:
+        """Bind the answers to their referee as well, so they cannot be passed off as another's."""
+        if not self.referee_id:
+            raise crypto.CryptoError("answers need their referee before they can be sealed")
+        return f"{super()._place(column)}/referee/{self.referee_id}"
+
 
 class FraudSignal(db.Model):
     """A rule that fired on a referee or submission, shown to staff with its reason."""

@@ -176,3 +176,23 @@ def test_withdrawal_while_collecting_closes_every_referee_request(app, client, i
     for path in invited.values():
         assert app.test_client().get(path).status_code == 404
     assert {_state(app, name) for name in invited} == {"revoked"}
+
+
+def test_answers_moved_to_another_referee_do_not_open(app, invited):
+    import pytest
+
+    from refcheck.crypto import CryptoError
+
+    for name in invited:
+        browser = enter_referee(app, invited[name])
+        page = attest_referee(browser)
+        browser.post("/referee", data=full_answers(page.data.decode()))
+    with app.app_context():
+        first, second = db.session.execute(sa.select(Response)).scalars().all()
+        assert first.unseal("answers_enc")["answers"]
+        # Claim one referee's sealed record for the other referee.
+        with db.session.no_autoflush:
+            first.referee_id = second.referee_id
+            with pytest.raises(CryptoError, match="does not decrypt here"):
+                first.unseal("answers_enc")
+        db.session.rollback()
