@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(questions_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(crossverify_command)
 
 
 def _read_password() -> str:
@@ -89,6 +90,25 @@ def mail_send(limit: int) -> None:
         sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
     ).scalar_one()
     click.echo(f"Sent {sent}, failed {failed} (will retry), {waiting} waiting in the outbox.")
+
+
+@click.command("crossverify")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@with_appcontext
+def crossverify_command(file: click.utils.LazyFile) -> None:
+    """Compare claims with referees' facts from a JSON file and print the findings as JSON."""
+    from .crossverify import coverage, verify
+
+    try:
+        data = json.load(file)
+        findings = verify(data.get("claims", {}), data.get("referees", []),
+                          current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"])
+    except (ValueError, AttributeError, TypeError) as err:
+        raise click.ClickException(f"The file is not in the expected shape: {err}") from err
+    result: dict = {"findings": [f.to_json() for f in findings]}
+    if "required" in data:
+        result["coverage"] = coverage(data["required"], data.get("referees", []))
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 reminders_cli = AppGroup("reminders", help="Keep referees on pace.")

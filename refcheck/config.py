@@ -73,6 +73,8 @@ class Defaults:
     # Days after the invitation on which referees are reminded, and how many reminders at most.
     REMINDER_DAYS = [2, 4, 7]
     MAX_REMINDERS = 3
+    # Months two sources may differ by and still agree (the difference is still shown).
+    CROSSVERIFY_TOLERANCE_MONTHS = 2
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:

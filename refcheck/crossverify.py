@@ -1,0 +1,276 @@
+"""Cross-verification: compare each fact across the candidate's claim and every referee.
+
+Pure Python, no Flask import. Agreement is judged as a careful person would:
+months within a tolerance agree (the difference is still listed), employer names
+agree across case, punctuation and legal suffixes, job titles agree across common
+abbreviations but not across a change of seniority, and reasons for leaving
+compare by category.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+UNKNOWN = "unknown"
+MONTH_FACTS = {"start_month", "end_month", "worked_together_from", "worked_together_to"}
+# Facts whose disagreement matters most for a hiring decision.
+KEY_FACTS = {"employer", "title", "start_month", "end_month", "reason_for_leaving", "rehire_eligible"}
+FACT_WORDS = {
+    "employer": "employer", "title": "job title", "start_month": "start date", "end_month": "end date",
+    "reason_for_leaving": "reason for leaving", "rehire_eligible": "eligibility for re-employment",
+    "relationship": "working relationship", "worked_together_from": "when you started working together",
+    "worked_together_to": "when you stopped working together",
+}
+RELATIONSHIP_WORDS = {"manager": "manager", "peer": "peer", "direct_report": "direct report",
+                      "client": "client", "other": "colleague"}
+_LEGAL_SUFFIXES = {
+    "ltd", "limited", "inc", "incorporated", "llc", "gmbh", "plc", "corp", "corporation", "co", "company",
+    "llp", "lp", "sa", "sas", "sarl", "ag", "bv", "nv", "pty", "srl", "spa", "ab", "as", "oy", "kk",
+}
+_TITLE_ABBREVIATIONS = {
+    "sr": "senior", "snr": "senior", "jr": "junior", "jnr": "junior", "mgr": "manager", "mngr": "manager",
+    "eng": "engineer", "engr": "engineer", "dev": "developer", "vp": "vice president", "svp":
+    "senior vice president", "evp": "executive vice president", "dir": "director", "assoc": "associate",
+    "asst": "assistant", "exec": "executive", "admin": "administrator", "ops": "operations",
+    "mktg": "marketing", "hd": "head", "swe": "software engineer", "sde": "software developer",
+    "pm": "product manager", "qa": "quality assurance", "hr": "human resources",
+    "it": "information technology",
+    "cto": "chief technology officer", "ceo": "chief executive officer", "cfo": "chief financial officer",
+    "coo": "chief operating officer", "mgmt": "management", "tech": "technical",
+}
+
+
+@dataclass
+class Source:
+    """What one source said about a fact, and how it compares with the claim."""
+
+    source: str  # "candidate" or a referee id
+    relationship: str | None
+    value: Any
+    agrees: bool | None = None
+    difference: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the source as JSON data."""
+        return {"source": self.source, "relationship": self.relationship, "value": self.value,
+                "agrees": self.agrees, "difference": self.difference}
+
+
+@dataclass
+class Finding:
+    """The verdict on one fact."""
+
+    fact: str
+    status: str  # corroborated | single_source | conflict | unverified
+    severity: str  # none | low | medium | high
+    explanation: str
+    sources: list[Source] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the finding as JSON data."""
+        return {"fact": self.fact, "status": self.status, "severity": self.severity,
+                "explanation": self.explanation, "sources": [s.to_json() for s in self.sources]}
+
+
+# ---------------------------------------------------------------- normalisation
+
+def _plain(text: str) -> str:
+    """Fold accents and case, and turn punctuation into spaces."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().replace("&", " and ")
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+def normalise_employer(name: str) -> str:
+    """Reduce an employer's name to what identifies it."""
+    words = _plain(name).split()
+    while words and words[-1] in _LEGAL_SUFFIXES:
+        words.pop()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+def normalise_title(title: str) -> str:
+    """Expand common abbreviations so that 'Sr. Data Eng.' reads as 'senior data engineer'."""
+    words = []
+    for word in _plain(title).split():
+        words.extend(_TITLE_ABBREVIATIONS.get(word, word).split())
+    return " ".join(words)
+
+
+def month_index(value: str) -> int | None:
+    """Turn 'YYYY-MM' into a month count, or None if it is not a month."""
+    match = re.match(r"^(\d{4})-(\d{2})$", str(value).strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return None
+    return int(match.group(1)) * 12 + int(match.group(2)) - 1
+
+
+def compare(fact: str, claim: Any, other: Any, tolerance_months: int = 2) -> tuple[bool, str | None]:
+    """Say whether two values of a fact agree, and describe any difference within tolerance."""
+    if fact in MONTH_FACTS:
+        a, b = month_index(claim), month_index(other)
+        if a is None or b is None:
+            return str(claim).strip() == str(other).strip(), None
+        gap = abs(a - b)
+        if gap == 0:
+            return True, None
+        note = f"{gap} month{'s' if gap != 1 else ''} apart"
+        return gap <= tolerance_months, note
+    if fact == "employer":
+        return normalise_employer(claim) == normalise_employer(other), None
+    if fact == "title":
+        return normalise_title(claim) == normalise_title(other), None
+    return _plain(claim) == _plain(other), None
+
+
+# ---------------------------------------------------------------- the engine
+
+def verify(claims: dict[str, Any], referees: list[dict[str, Any]],
+           tolerance_months: int = 2) -> list[Finding]:
+    """Return one finding per fact present in the claims or in any referee's facts."""
+    facts: list[str] = list(claims)
+    for referee in referees:
+        facts.extend(f for f in referee.get("facts", {}) if f not in facts)
+    return [_finding(fact, claims, referees, tolerance_months) for fact in facts]
+
+
+def _finding(fact: str, claims: dict[str, Any], referees: list[dict[str, Any]],
+             tolerance: int) -> Finding:
+    """Judge one fact."""
+    claim = claims.get(fact)
+    has_claim = claim not in (None, "", UNKNOWN)
+    sources: list[Source] = []
+    if has_claim:
+        sources.append(Source("candidate", None, claim))
+    answered: list[Source] = []
+    for referee in referees:
+        value = referee.get("facts", {}).get(fact)
+        if value is None or value == "":
+            continue
+        source = Source(str(referee.get("id")), referee.get("relationship"), value)
+        sources.append(source)
+        if value == UNKNOWN:
+            continue
+        if has_claim:
+            source.agrees, source.difference = compare(fact, claim, value, tolerance)
+        answered.append(source)
+
+    if not answered:
+        return Finding(fact, "unverified", "low" if has_claim else "none",
+                       _explain_unverified(fact, has_claim), sources)
+    if has_claim:
+        agreeing = [s for s in answered if s.agrees]
+        disagreeing = [s for s in answered if not s.agrees]
+    else:
+        # Nothing claimed: referees are compared with each other.
+        groups = _groups(fact, answered, tolerance)
+        if len(groups) > 1:
+            return Finding(fact, "conflict", _severity(fact, answered, tolerance),
+                           _explain_split(fact, groups), sources)
+        agreeing, disagreeing = answered, []
+        for source in answered:
+            source.agrees = True
+    if disagreeing:
+        return Finding(fact, "conflict", _severity(fact, disagreeing, tolerance, claim),
+                       _explain_conflict(fact, claim, disagreeing, agreeing), sources)
+    status = "corroborated" if len(agreeing) >= 2 else "single_source"
+    return Finding(fact, status, "none" if status == "corroborated" else "low",
+                   _explain_agreement(fact, agreeing, has_claim), sources)
+
+
+def _groups(fact: str, answered: list[Source], tolerance: int) -> list[list[Source]]:
+    """Group referees whose answers agree with each other."""
+    groups: list[list[Source]] = []
+    for source in answered:
+        for group in groups:
+            if compare(fact, group[0].value, source.value, tolerance)[0]:
+                group.append(source)
+                break
+        else:
+            groups.append([source])
+    return groups
+
+
+def _severity(fact: str, sources: list[Source], tolerance: int, claim: Any = None) -> str:
+    """Rate how much a disagreement matters."""
+    if fact in MONTH_FACTS and claim is not None:
+        gaps = [abs((month_index(s.value) or 0) - (month_index(claim) or 0)) for s in sources]
+        return "high" if max(gaps, default=0) > 6 else "medium"
+    return "high" if fact in KEY_FACTS else "medium"
+
+
+def _who(sources: list[Source]) -> str:
+    """Name sources by relationship, never by name: 'your manager and a peer'."""
+    words = []
+    for source in sources:
+        word = RELATIONSHIP_WORDS.get(source.relationship or "", "a referee")
+        words.append(f"your {word}" if source.relationship == "manager" else
+                     (f"a {word}" if word != "a referee" else word))
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _value(fact: str, value: Any) -> str:
+    """Show a value as a person would write it."""
+    if fact in MONTH_FACTS and month_index(value) is not None:
+        names = "January February March April May June July August September October November December"
+        year, month = divmod(month_index(value), 12)
+        return f"{names.split()[month]} {year}"
+    return str(value).replace("_", " ")
+
+
+def _explain_agreement(fact: str, agreeing: list[Source], has_claim: bool) -> str:
+    """Explain agreement in one sentence."""
+    words = FACT_WORDS.get(fact, fact.replace("_", " "))
+    notes = [s.difference for s in agreeing if s.difference]
+    tail = f" (within the tolerance: {'; '.join(notes)})" if notes else ""
+    if has_claim:
+        return f"{_who(agreeing)[0].upper()}{_who(agreeing)[1:]} confirmed your {words}{tail}."
+    return (f"{_who(agreeing)[0].upper()}{_who(agreeing)[1:]} gave the same answer about your "
+            f"{words}: {_value(fact, agreeing[0].value)}.")
+
+
+def _explain_conflict(fact: str, claim: Any, disagreeing: list[Source], agreeing: list[Source]) -> str:
+    """Explain a disagreement with the claim in one sentence."""
+    words = FACT_WORDS.get(fact, fact.replace("_", " "))
+    first = disagreeing[0]
+    sentence = (f"You told us {_value(fact, claim)} for your {words}; {_who([first])} remembers "
+                f"{_value(fact, first.value)}")
+    if first.difference:
+        sentence += f" ({first.difference})"
+    if len(disagreeing) > 1:
+        others = len(disagreeing) - 1
+        sentence += f", and {others} other referee{'s' if others > 1 else ''} also differ"
+    if agreeing:
+        sentence += f"; {_who(agreeing)} agreed with you"
+    return sentence + "."
+
+
+def _explain_split(fact: str, groups: list[list[Source]]) -> str:
+    """Explain referees disagreeing among themselves in one sentence."""
+    words = FACT_WORDS.get(fact, fact.replace("_", " "))
+    parts = [f"{_who(group)} said {_value(fact, group[0].value)}" for group in groups]
+    return f"Your referees answered differently about your {words}: " + "; ".join(parts) + "."
+
+
+def _explain_unverified(fact: str, has_claim: bool) -> str:
+    """Explain that nobody could confirm a fact."""
+    words = FACT_WORDS.get(fact, fact.replace("_", " "))
+    if has_claim:
+        return f"No referee could confirm your {words}; it rests on what you told us."
+    return f"No referee knew about your {words}."
+
+
+def coverage(required: dict[str, int], referees: list[dict[str, Any]]) -> dict[str, Any]:
+    """Say whether the referees cover the relationships the scope requires."""
+    have: dict[str, int] = {}
+    for referee in referees:
+        have[referee.get("relationship", "other")] = have.get(referee.get("relationship", "other"), 0) + 1
+    missing = {r: n - have.get(r, 0) for r, n in required.items() if have.get(r, 0) < n}
+    return {"covered": not missing, "missing": missing, "have": have}

@@ -1,0 +1,201 @@
+"""The cross-verification engine on small cases, and its command."""
+
+import json
+
+import pytest
+
+from refcheck.crossverify import coverage, normalise_employer, normalise_title, verify
+
+
+def ref(id_, relationship, **facts):
+    return {"id": id_, "relationship": relationship, "facts": facts}
+
+
+def finding(findings, fact):
+    return next(f for f in findings if f.fact == fact)
+
+
+def test_two_agreeing_referees_corroborate():
+    f = finding(
+        verify(
+            {"employer": "Northwind Analytics Ltd"},
+            [
+                ref("a", "manager", employer="Northwind Analytics"),
+                ref("b", "peer", employer="northwind analytics, limited"),
+            ],
+        ),
+        "employer",
+    )
+    assert (f.status, f.severity) == ("corroborated", "none")
+    assert "Your manager and a peer confirmed your employer." == f.explanation
+    assert [s.source for s in f.sources] == ["candidate", "a", "b"]
+
+
+def test_one_agreeing_referee_is_a_single_source():
+    f = finding(
+        verify(
+            {"title": "Senior Data Engineer"},
+            [ref("a", "manager", title="Sr. Data Eng."), ref("b", "peer", title="unknown")],
+        ),
+        "title",
+    )
+    assert f.status == "single_source" and f.severity == "low"
+
+
+def test_seniority_change_is_a_conflict():
+    f = finding(
+        verify(
+            {"title": "Senior Data Engineer"},
+            [ref("a", "manager", title="Senior Data Engineer"), ref("b", "peer", title="Data Engineer")],
+        ),
+        "title",
+    )
+    assert (f.status, f.severity) == ("conflict", "high")
+    assert "a peer remembers Data Engineer" in f.explanation and "your manager agreed" in f.explanation
+    assert [s.agrees for s in f.sources[1:]] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("claimed", "said", "status", "difference"),
+    [
+        ("2021-09", "2021-09", "single_source", None),
+        ("2021-09", "2021-11", "single_source", "2 months apart"),
+        ("2021-09", "2021-12", "conflict", "3 months apart"),
+    ],
+)
+def test_months_agree_within_the_tolerance_and_the_difference_is_listed(claimed, said, status, difference):
+    f = finding(verify({"start_month": claimed}, [ref("a", "manager", start_month=said)]), "start_month")
+    assert f.status == status
+    assert f.sources[1].difference == difference
+
+
+def test_tolerance_is_configurable_and_large_gaps_are_high():
+    assert (
+        finding(
+            verify({"start_month": "2021-01"}, [ref("a", "peer", start_month="2021-04")], tolerance_months=3),
+            "start_month",
+        ).status
+        == "single_source"
+    )
+    far = finding(
+        verify({"start_month": "2021-01"}, [ref("a", "peer", start_month="2022-05")]), "start_month"
+    )
+    assert (far.status, far.severity) == ("conflict", "high")
+    near = finding(
+        verify({"start_month": "2021-01"}, [ref("a", "peer", start_month="2021-05")]), "start_month"
+    )
+    assert near.severity == "medium"
+
+
+def test_dont_know_everywhere_is_unverified():
+    f = finding(
+        verify(
+            {"end_month": "2025-08"},
+            [ref("a", "manager", end_month="unknown"), ref("b", "peer", end_month="unknown")],
+        ),
+        "end_month",
+    )
+    assert f.status == "unverified"
+    assert "No referee could confirm your end date" in f.explanation
+
+
+def test_referees_disagreeing_on_an_unclaimed_fact_is_a_conflict():
+    f = finding(
+        verify({}, [ref("a", "manager", rehire_eligible="yes"), ref("b", "peer", rehire_eligible="no")]),
+        "rehire_eligible",
+    )
+    assert (f.status, f.severity) == ("conflict", "high")
+    assert "Your referees answered differently" in f.explanation
+    agree = finding(
+        verify({}, [ref("a", "manager", rehire_eligible="yes"), ref("b", "peer", rehire_eligible="yes")]),
+        "rehire_eligible",
+    )
+    assert agree.status == "corroborated"
+
+
+def test_reason_for_leaving_compares_categories():
+    f = finding(
+        verify({"reason_for_leaving": "resigned"}, [ref("a", "manager", reason_for_leaving="dismissed")]),
+        "reason_for_leaving",
+    )
+    assert f.status == "conflict" and "dismissed" in f.explanation
+    same = finding(
+        verify({"reason_for_leaving": "laid_off"}, [ref("a", "manager", reason_for_leaving="laid_off")]),
+        "reason_for_leaving",
+    )
+    assert same.status == "single_source"
+
+
+def test_one_finding_per_fact_in_claims_or_any_referee():
+    findings = verify(
+        {"employer": "A"},
+        [ref("a", "peer", title="X"), {"id": "b", "relationship": "peer", "facts": {"relationship": "peer"}}],
+    )
+    assert [f.fact for f in findings] == ["employer", "title", "relationship"]
+    assert finding(findings, "employer").status == "unverified"
+
+
+def test_normalisation():
+    assert normalise_employer("The Contoso Retail PLC.") == normalise_employer("contoso retail")
+    assert normalise_employer("Smith & Sons GmbH") == normalise_employer("Smith and Sons")
+    assert normalise_employer("Northwind") != normalise_employer("Northwind Traders")
+    assert normalise_title("VP, Eng.") == "vice president engineer"
+    assert normalise_title("Jr Dev") == normalise_title("Junior Developer")
+    assert normalise_title("Engineering Mgr") == "engineering manager"
+
+
+def test_coverage_of_required_relationships():
+    assert coverage({"manager": 1, "peer": 1}, [ref("a", "manager"), ref("b", "peer")])["covered"]
+    gap = coverage({"manager": 1, "peer": 2}, [ref("a", "manager"), ref("b", "peer")])
+    assert gap == {"covered": False, "missing": {"peer": 1}, "have": {"manager": 1, "peer": 1}}
+
+
+def test_crossverify_command(runner, tmp_path):
+    path = tmp_path / "case.json"
+    path.write_text(
+        json.dumps(
+            {
+                "claims": {
+                    "employer": "Northwind Analytics Ltd",
+                    "title": "Senior Data Engineer",
+                    "start_month": "2021-09",
+                },
+                "referees": [
+                    {
+                        "id": "r1",
+                        "relationship": "manager",
+                        "facts": {
+                            "employer": "Northwind Analytics",
+                            "title": "Sr Data Engineer",
+                            "start_month": "2021-10",
+                        },
+                    },
+                    {
+                        "id": "r2",
+                        "relationship": "peer",
+                        "facts": {
+                            "employer": "NORTHWIND ANALYTICS",
+                            "title": "Data Engineer",
+                            "start_month": "unknown",
+                            "rehire_eligible": "yes",
+                        },
+                    },
+                ],
+            }
+        )
+    )
+    result = runner.invoke(args=["crossverify", str(path)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    statuses = {f["fact"]: f["status"] for f in out["findings"]}
+    assert statuses == {
+        "employer": "corroborated",
+        "title": "conflict",
+        "start_month": "single_source",
+        "rehire_eligible": "single_source",
+    }
+    for item in out["findings"]:
+        assert set(item) >= {"fact", "status", "severity", "explanation", "sources"}
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]")
+    assert runner.invoke(args=["crossverify", str(bad)]).exit_code != 0
