@@ -19,9 +19,10 @@ MONTH_FACTS = {"start_month", "end_month", "worked_together_from", "worked_toget
 # Facts whose disagreement matters most for a hiring decision.
 KEY_FACTS = {"employer", "title", "start_month", "end_month", "reason_for_leaving", "rehire_eligible"}
 FACT_WORDS = {
-    "employer": "employer", "title": "job title", "start_month": "start date", "end_month": "end date",
-    "reason_for_leaving": "reason for leaving", "rehire_eligible": "eligibility for re-employment",
-    "relationship": "working relationship", "worked_together_from": "when you started working together",
+    "employer": "your employer", "title": "your job title", "start_month": "your start date",
+    "end_month": "your end date", "reason_for_leaving": "your reason for leaving",
+    "rehire_eligible": "your eligibility for re-employment", "relationship": "your working relationship",
+    "worked_together_from": "when you started working together",
     "worked_together_to": "when you stopped working together",
 }
 RELATIONSHIP_WORDS = {"manager": "manager", "peer": "peer", "direct_report": "direct report",
@@ -204,6 +205,11 @@ def _severity(fact: str, sources: list[Source], tolerance: int, claim: Any = Non
     return "high" if fact in KEY_FACTS else "medium"
 
 
+def _words(fact: str) -> str:
+    """Name a fact in a sentence: 'your job title'."""
+    return FACT_WORDS.get(fact, "your " + fact.replace("_", " "))
+
+
 def _who(sources: list[Source]) -> str:
     """Name sources by relationship, never by name: 'your manager and a peer'."""
     words = []
@@ -227,20 +233,20 @@ def _value(fact: str, value: Any) -> str:
 
 def _explain_agreement(fact: str, agreeing: list[Source], has_claim: bool) -> str:
     """Explain agreement in one sentence."""
-    words = FACT_WORDS.get(fact, fact.replace("_", " "))
+    words = _words(fact)
     notes = [s.difference for s in agreeing if s.difference]
     tail = f" (within the tolerance: {'; '.join(notes)})" if notes else ""
     if has_claim:
-        return f"{_who(agreeing)[0].upper()}{_who(agreeing)[1:]} confirmed your {words}{tail}."
-    return (f"{_who(agreeing)[0].upper()}{_who(agreeing)[1:]} gave the same answer about your "
-            f"{words}: {_value(fact, agreeing[0].value)}.")
+        return f"{_capital(_who(agreeing))} confirmed {words}{tail}."
+    answer = _value(fact, agreeing[0].value)
+    return f"{_capital(_who(agreeing))} gave the same answer about {words}: {answer}."
 
 
 def _explain_conflict(fact: str, claim: Any, disagreeing: list[Source], agreeing: list[Source]) -> str:
     """Explain a disagreement with the claim in one sentence."""
-    words = FACT_WORDS.get(fact, fact.replace("_", " "))
+    words = _words(fact)
     first = disagreeing[0]
-    sentence = (f"You told us {_value(fact, claim)} for your {words}; {_who([first])} remembers "
+    sentence = (f"You told us {_value(fact, claim)} for {words}; {_who([first])} remembers "
                 f"{_value(fact, first.value)}")
     if first.difference:
         sentence += f" ({first.difference})"
@@ -254,17 +260,22 @@ def _explain_conflict(fact: str, claim: Any, disagreeing: list[Source], agreeing
 
 def _explain_split(fact: str, groups: list[list[Source]]) -> str:
     """Explain referees disagreeing among themselves in one sentence."""
-    words = FACT_WORDS.get(fact, fact.replace("_", " "))
+    words = _words(fact)
     parts = [f"{_who(group)} said {_value(fact, group[0].value)}" for group in groups]
-    return f"Your referees answered differently about your {words}: " + "; ".join(parts) + "."
+    return f"Your referees answered differently about {words}: " + "; ".join(parts) + "."
 
 
 def _explain_unverified(fact: str, has_claim: bool) -> str:
     """Explain that nobody could confirm a fact."""
-    words = FACT_WORDS.get(fact, fact.replace("_", " "))
+    words = _words(fact)
     if has_claim:
-        return f"No referee could confirm your {words}; it rests on what you told us."
-    return f"No referee knew about your {words}."
+        return f"No referee could confirm {words}; it rests on what you told us."
+    return f"No referee knew {words}."
+
+
+def _capital(text: str) -> str:
+    """Start a sentence with a capital letter."""
+    return text[:1].upper() + text[1:]
 
 
 def coverage(required: dict[str, int], referees: list[dict[str, Any]]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from . import cases, referees, timeline
 from .accounts import staff_only
 from .extensions import db
+from .findings import case_findings
 from .forms import CaseForm, ConfirmForm, ReasonForm, RefereeForm, show_error
 from .models import (
     CASE_STATES,
@@ -95,9 +96,12 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
     ).scalars():
         signals.setdefault(signal.referee_id, []).append(signal)
     return render_template("staff/case.html", case=case, scope=cases.scope_of(case), steps=steps,
-                           events=events, actors=_actor_names(events), confirm=ConfirmForm(),
+                           events=events, actors=_with_referee_names(_actor_names(events), listed),
+                           confirm=ConfirmForm(),
                            reason_form=ReasonForm(), referees=listed, claims=referees.claims_of(case),
-                           referee_form=form, consented=scope, signals=signals, relationships=RELATIONSHIPS,
+                           referee_form=form, consented=scope, signals=signals,
+                           findings=case_findings(case) if any(r.state == "submitted" for r in listed)
+                           else None, relationships=RELATIONSHIPS,
                            reasons=referees.REASONS_FOR_LEAVING, month_name=month_name,
                            needed=still_needed(scope, referees.nominees(
                                [r for r in listed if r.state in REFEREE_ACTIVE])) if scope else []), \
@@ -252,6 +256,11 @@ def _actor_names(events: list[AuditEvent]) -> dict[str, str]:
     )} if ids else {}
     names.update({e.actor: "the candidate" for e in events if e.actor.startswith("candidate:")})
     return names
+
+
+def _with_referee_names(names: dict[str, str], listed: list[Referee]) -> dict[str, str]:
+    """Add referees to the audit names, from rows already loaded."""
+    return {**names, **{f"referee:{r.id}": f"{r.details['name']} (referee)" for r in listed}}
 
 
 def _details(form: CaseForm) -> cases.CaseDetails:

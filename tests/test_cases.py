@@ -68,6 +68,8 @@ def test_bad_fields_each_get_a_message(app, client, staff):
     response = _post_case(client, candidate_email="not an email", min_referees="1",
                           period_from="2026-10", period_to="2021-01", retention_days="5")
     text = response.data.decode()
+    assert '="None"' not in text  # no attribute rendered from a missing value
+    assert 'aria-invalid="true"' in text and "aria-describedby=" in text
     assert "Invalid email address." in text
     assert "never rely on one witness" in text
     assert "The period must end after it starts." in text

@@ -26,6 +26,7 @@ def test_link_exchange_redirects_to_a_url_without_the_token(client, sent_case):
     assert b"Hello Amira Okafor, please read this and decide" in page.data
     assert b"Between 2 and 4 people you choose, including at least 1 manager and 1 peer" in page.data
     assert b"180 days after the case ends" in page.data
+    assert b'="None"' not in page.data
 
 
 def test_candidate_consents_and_sees_receipt_and_timeline(app, client, sent_case):
