@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app, g, session
 
 from .extensions import db
-from .models import AccessLink, Case, PortalSession
+from .models import AccessLink, Case, PortalSession, utcnow
 
 TOKEN_BYTES = 32  # 256 bits of randomness
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -123,3 +127,26 @@ def end_session(token: str | None, now: dt.datetime) -> None:
             .values(ended_at=now)
         )
 
+
+def session_required(kind: str, refused: Callable[[], Any]) -> Callable[[Callable], Callable]:
+    """Serve a view only inside a live session of `kind`; put its record on `g.portal_session`.
+
+    The session, not the URL, names the one case or referee a visitor may see, so no
+    address can be edited to reach someone else's.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
+            record = find_session(session.get(f"{kind}_sid"), kind, utcnow(), lifetime, lifetime)
+            if record is None or record.case is None:
+                return refused()
+            g.portal_session = record
+            g.case = record.case
+            return view(*args, **kwargs)
+
+        wrapped.access_rule = (kind,)  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

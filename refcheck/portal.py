@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,21 +29,8 @@ bp = Blueprint("portal", __name__)
 LINK_LIMIT = "20 per minute"
 
 
-def candidate_required(view: Callable) -> Callable:
-    """Serve a view only inside a live candidate session; the session names the one case."""
-
-    @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
-        record = access.find_session(session.get("candidate_sid"), "candidate", utcnow(),
-                                     lifetime, lifetime)
-        if record is None or record.case is None:
-            return render_template("portal/signed_out.html", form=RequestLinkForm()), 401
-        g.case = record.case
-        return view(*args, **kwargs)
-
-    wrapped.access_rule = ("candidate",)  # type: ignore[attr-defined]
-    return wrapped
+candidate_required = access.session_required(
+    "candidate", lambda: (render_template("portal/signed_out.html", form=RequestLinkForm()), 401))
 
 
 @bp.route("/c/<int:case_id>/<token>", methods=["GET"])

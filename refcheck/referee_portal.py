@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -51,20 +50,19 @@ class DeclineForm(FlaskForm):
     call = BooleanField("I would rather answer in a short call")
 
 
-def referee_required(view: Callable) -> Callable:
-    """Serve a view only inside a live referee session; the session names the one referee."""
+_referee_session = access.session_required(
+    "referee", lambda: (render_template("referee/link_refused.html"), 401))
 
+
+def referee_required(view: Callable) -> Callable:
+    """Serve a view only inside a live referee session; put the one referee on `g.referee`."""
+
+    @_referee_session
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
-        record = access.find_session(session.get("referee_sid"), "referee", utcnow(), lifetime, lifetime)
-        if record is None or record.referee is None:
-            return render_template("referee/link_refused.html"), 401
-        g.referee = record.referee
-        g.case = record.referee.case
+        g.referee = g.portal_session.referee
         return view(*args, **kwargs)
 
-    wrapped.access_rule = ("referee",)  # type: ignore[attr-defined]
     return wrapped
 
 
