@@ -19,6 +19,7 @@ from .models import (
     CASE_STATES,
     REFEREE_ACTIVE,
     AuditEvent,
+    Candidate,
     Case,
     FraudSignal,
     Referee,
@@ -37,7 +38,8 @@ PAGE_SIZE = 50
 def dashboard() -> Any:
     """List cases, newest first, optionally of one state, with overdue ones marked."""
     state = request.args.get("state")
-    query = sa.select(Case).options(selectinload(Case.candidate)).order_by(Case.created_at.desc())
+    query = (sa.select(Case).options(selectinload(Case.candidate).selectinload(Candidate.data_key))
+             .order_by(Case.created_at.desc()))
     if state in CASE_STATES:
         query = query.where(Case.state == state)
     page = max(request.args.get("page", 1, type=int), 1)
