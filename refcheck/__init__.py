@@ -70,7 +70,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach the public, staff and candidate pages."""
-    from . import accounts, portal, public, question_editor, referee_portal, referees, staff_views
+    from . import (
+        accounts,
+        portal,
+        public,
+        question_editor,
+        referee_portal,
+        referees,
+        review,
+        staff_views,
+    )
 
     app.register_blueprint(public.bp)
     app.register_blueprint(accounts.bp)
@@ -79,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(referees.bp)
     app.register_blueprint(referee_portal.bp)
     app.register_blueprint(question_editor.bp)
+    app.register_blueprint(review.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

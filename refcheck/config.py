@@ -75,6 +75,8 @@ class Defaults:
     MAX_REMINDERS = 3
     # Months two sources may differ by and still agree (the difference is still shown).
     CROSSVERIFY_TOLERANCE_MONTHS = 2
+    # Working days the candidate has to reply to the findings.
+    REPLY_WORKING_DAYS = 5
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:

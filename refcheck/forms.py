@@ -227,3 +227,14 @@ def show_error(form: FlaskForm, message: str, field: str | None = None) -> None:
         target.errors = [*target.errors, message]
     else:
         form.form_errors.append(message)
+
+
+class ResolveForm(FlaskForm):
+    """Staff resolve a finding with a note that goes into the report."""
+
+    resolution = SelectField("Resolution", choices=[
+        SelectChoice("confirmed", "Confirmed: the difference stands"),
+        SelectChoice("explained", "Explained: there is a good reason for it"),
+        SelectChoice("dismissed", "Dismissed: not a real difference"),
+    ])
+    note = TextAreaField("Note for the report", validators=[Length(max=2000)])

@@ -28,6 +28,7 @@ SUBJECTS = {
     "referee_reminder": "Reminder: a reference request from a former colleague",
     "referee_expired": "One of your referees did not answer in time",
     "referee_replacement": "Please name another referee",
+    "findings_ready": "Your reference check: the findings are ready for you",
 }
 
 

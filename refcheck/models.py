@@ -206,6 +206,8 @@ class Case(db.Model):
     invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     consent_decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     due_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # When the candidate's replies to the findings are due.
+    reply_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Staff's plain-words explanation of a delay, shown on the candidate's timeline.
     delay_reason: Mapped[str | None] = mapped_column(sa.Text)
 
@@ -491,3 +493,52 @@ class FraudSignal(db.Model):
 
     # Declared so the unit of work writes the referee before its signals.
     referee: Mapped[Referee] = relationship()
+
+
+FINDING_RESOLUTIONS = ("confirmed", "explained", "dismissed")
+
+
+class Finding(Sealed, db.Model):
+    """One fact's cross-verification, frozen when review starts; what it says is sealed."""
+
+    __tablename__ = "finding"
+    __table_args__ = (sa.Index("ix_finding_case_position", "case_id", "position"),)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    position: Mapped[int]  # display order
+    fact: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[str] = mapped_column(sa.String(20))
+    severity: Mapped[str] = mapped_column(sa.String(10))
+    # heading (the position it concerns), explanation and sources
+    content_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    resolution: Mapped[str | None] = mapped_column(sa.String(20))  # confirmed | explained | dismissed
+    note_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    data_key: Mapped[DataKey] = relationship()
+    reply: Mapped[Reply | None] = relationship(back_populates="finding", uselist=False)
+
+    @property
+    def content(self) -> dict[str, Any]:
+        """Return the decrypted heading, explanation and sources."""
+        return self.unseal("content_enc")
+
+
+class Reply(Sealed, db.Model):
+    """The candidate's answer to one finding: accepted, or their own words."""
+
+    __tablename__ = "reply"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    finding_id: Mapped[str] = mapped_column(sa.ForeignKey("finding.id"), unique=True)
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    accepted: Mapped[bool] = mapped_column(default=False)
+    text_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    data_key: Mapped[DataKey] = relationship()
+    finding: Mapped[Finding] = relationship(back_populates="reply")

@@ -10,17 +10,18 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from . import cases, referees, timeline
+from . import cases, referees, review, timeline
 from .accounts import staff_only
 from .extensions import db
 from .findings import case_findings
-from .forms import CaseForm, ConfirmForm, ReasonForm, RefereeForm, show_error
+from .forms import CaseForm, ConfirmForm, ReasonForm, RefereeForm, ResolveForm, show_error
 from .models import (
     CASE_STATES,
     REFEREE_ACTIVE,
     AuditEvent,
     Candidate,
     Case,
+    Finding,
     FraudSignal,
     Referee,
     StaffUser,
@@ -102,8 +103,10 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
                            confirm=ConfirmForm(),
                            reason_form=ReasonForm(), referees=listed, claims=referees.claims_of(case),
                            referee_form=form, consented=scope, signals=signals,
-                           findings=case_findings(case) if any(r.state == "submitted" for r in listed)
-                           else None, relationships=RELATIONSHIPS,
+                           findings=case_findings(case) if case.state == "collecting"
+                           and any(r.state == "submitted" for r in listed) else None,
+                           frozen=review.case_findings_rows(case), resolve_form=ResolveForm(),
+                           resolution_words=review.RESOLUTION_WORDS, relationships=RELATIONSHIPS,
                            reasons=referees.REASONS_FOR_LEAVING, month_name=month_name,
                            needed=still_needed(scope, referees.nominees(
                                [r for r in listed if r.state in REFEREE_ACTIVE])) if scope else []), \
@@ -230,6 +233,60 @@ def replace_referee(case_id: int, referee_id: str) -> Any:
     return _referee_action(case_id, referee_id,
                            lambda referee, actor, now: referees.ask_replacement(referee, actor, reason, now),
                            "The candidate has been asked to name someone else.")
+
+
+@bp.route("/cases/<int:case_id>/review", methods=["POST"])
+@staff_only
+def start_review(case_id: int) -> Any:
+    """Freeze the findings and start review."""
+    case = db.get_or_404(Case, case_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            rows = review.start_review(case, current_user, utcnow())
+        except cases.CaseError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Review started with {len(rows)} findings. Resolve each conflict, then send them "
+                  "to the candidate.", "success")
+    return redirect(url_for("staff.case", case_id=case_id) + "#review")
+
+
+@bp.route("/cases/<int:case_id>/findings/<finding_id>", methods=["POST"])
+@staff_only
+def resolve_finding(case_id: int, finding_id: str) -> Any:
+    """Resolve one finding with a note."""
+    finding = db.session.execute(
+        sa.select(Finding).where(Finding.id == finding_id, Finding.case_id == case_id)
+    ).scalar_one_or_none()
+    if finding is None:
+        abort(404)
+    form = ResolveForm()
+    if form.validate_on_submit():
+        try:
+            review.resolve(finding, current_user, form.resolution.data, form.note.data or "", utcnow())
+        except cases.CaseError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash("Resolution saved.", "success")
+    return redirect(url_for("staff.case", case_id=case_id) + f"#finding-{finding_id}")
+
+
+@bp.route("/cases/<int:case_id>/send-findings", methods=["POST"])
+@staff_only
+def send_findings(case_id: int) -> Any:
+    """Show the findings to the candidate for their replies."""
+    case = db.get_or_404(Case, case_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            review.send_to_candidate(case, current_user, utcnow())
+        except cases.CaseError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash("The candidate has been asked to read the findings and reply.", "success")
+    return redirect(url_for("staff.case", case_id=case_id) + "#review")
 
 
 def _referee_action(case_id: int, referee_id: str, action: Any, done: str) -> Any:
