@@ -26,6 +26,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(questions_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(crossverify_command)
+    app.cli.add_command(report_command)
 
 
 def _read_password() -> str:
@@ -109,6 +110,26 @@ def crossverify_command(file: click.utils.LazyFile) -> None:
     if "required" in data:
         result["coverage"] = coverage(data["required"], data.get("referees", []))
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@click.command("report")
+@click.argument("case_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@with_appcontext
+def report_command(case_id: int, output: str) -> None:
+    """Write the current version of a case's report to a file, exactly as stored."""
+    from . import audit, report
+    from .models import Case
+
+    case = db.session.get(Case, case_id)
+    latest = report.latest(case) if case else None
+    if latest is None:
+        raise click.ClickException(f"Case {case_id} has no released report.")
+    with open(output, "wb") as handle:
+        handle.write(report.pdf_bytes(latest))
+    audit.record("report.downloaded", "cli", case.id, version=latest.version)
+    db.session.commit()
+    click.echo(f"Wrote {case.reference} version {latest.version} (sha256 {latest.sha256}) to {output}.")
 
 
 reminders_cli = AppGroup("reminders", help="Keep referees on pace.")

@@ -29,6 +29,7 @@ SUBJECTS = {
     "referee_expired": "One of your referees did not answer in time",
     "referee_replacement": "Please name another referee",
     "findings_ready": "Your reference check: the findings are ready for you",
+    "report_released": "Your reference report is ready",
 }
 
 

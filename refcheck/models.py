@@ -542,3 +542,24 @@ class Reply(Sealed, db.Model):
 
     data_key: Mapped[DataKey] = relationship()
     finding: Mapped[Finding] = relationship(back_populates="reply")
+
+
+class Report(Sealed, db.Model):
+    """One rendered version of a case's report: the PDF sealed, with its fingerprints in clear."""
+
+    __tablename__ = "report"
+    __table_args__ = (sa.UniqueConstraint("case_id", "version", name="uq_report_case_version"),)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    version: Mapped[int]
+    # Printed on every page: the SHA-256 of the report's content, known before rendering.
+    fingerprint: Mapped[str] = mapped_column(sa.String(64), index=True)
+    # The SHA-256 of the PDF file itself.
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    pdf_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    data_key: Mapped[DataKey] = relationship()

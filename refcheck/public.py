@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
 bp = Blueprint("public", __name__)
 
@@ -22,5 +25,25 @@ def privacy() -> Any:
                            controller_email=current_app.config["CONTROLLER_EMAIL"])
 
 
-for _view in (index, privacy):
+@bp.route("/verify", methods=["GET", "POST"])
+def verify() -> Any:
+    """Say which case reference and version a report's fingerprint matches, and nothing else."""
+    from .report import find_by_fingerprint
+
+    form = VerifyForm()
+    match = None
+    if form.validate_on_submit():
+        found = find_by_fingerprint(form.fingerprint.data)
+        match = (f"RC-{found.case_id:05d}", found.version) if found else False
+    return render_template("public/verify.html", form=form, match=match)
+
+
+class VerifyForm(FlaskForm):
+    """A fingerprint to check."""
+
+    fingerprint = StringField("Fingerprint (64 characters, printed at the foot of every page)",
+                              validators=[DataRequired(), Length(min=64, max=64)])
+
+
+for _view in (index, privacy, verify):
     _view.access_rule = ("public",)  # type: ignore[attr-defined]

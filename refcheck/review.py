@@ -187,5 +187,14 @@ def reply_to(finding_id: str) -> Any:
     return redirect(url_for("review.findings") + f"#finding-{finding.id}", 303)
 
 
-for _view in (findings, reply_to):
+@bp.route("/report.pdf")
+@candidate_required
+def report_pdf() -> Any:
+    """Let the candidate download the released report: the same bytes the hiring side gets."""
+    from .staff_views import report_response
+
+    return report_response(g.case, candidate_actor(g.case))
+
+
+for _view in (findings, reply_to, report_pdf):
     _view.access_rule = ("candidate",)  # type: ignore[attr-defined]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from . import cases, referees, review, timeline
+from . import audit, cases, referees, report, review, timeline
 from .accounts import staff_only
 from .extensions import db
 from .findings import case_findings
@@ -106,7 +106,8 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
                            findings=case_findings(case) if case.state == "collecting"
                            and any(r.state == "submitted" for r in listed) else None,
                            frozen=review.case_findings_rows(case), resolve_form=ResolveForm(),
-                           resolution_words=review.RESOLUTION_WORDS, relationships=RELATIONSHIPS,
+                           resolution_words=review.RESOLUTION_WORDS, latest_report=report.latest(case),
+                           relationships=RELATIONSHIPS,
                            reasons=referees.REASONS_FOR_LEAVING, month_name=month_name,
                            needed=still_needed(scope, referees.nominees(
                                [r for r in listed if r.state in REFEREE_ACTIVE])) if scope else []), \
@@ -287,6 +288,42 @@ def send_findings(case_id: int) -> Any:
             db.session.commit()
             flash("The candidate has been asked to read the findings and reply.", "success")
     return redirect(url_for("staff.case", case_id=case_id) + "#review")
+
+
+@bp.route("/cases/<int:case_id>/release", methods=["POST"])
+@staff_only
+def release(case_id: int) -> Any:
+    """Render and release the next version of the report."""
+    case = db.get_or_404(Case, case_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            released = report.release(case, current_user, utcnow())
+        except cases.CaseError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Version {released.version} of the report is released to the candidate.", "success")
+    return redirect(url_for("staff.case", case_id=case_id))
+
+
+@bp.route("/cases/<int:case_id>/report.pdf")
+@staff_only
+def download_report(case_id: int) -> Any:
+    """Serve the latest released report exactly as stored; the download is audited."""
+    case = db.get_or_404(Case, case_id)
+    return report_response(case, cases.staff_actor(current_user))
+
+
+def report_response(case: Case, actor: str) -> Any:
+    """Return the stored PDF of a case's latest report, audited, or 404."""
+    latest = report.latest(case)
+    if latest is None:
+        abort(404)
+    body = report.pdf_bytes(latest)
+    audit.record("report.downloaded", actor, case.id, version=latest.version)
+    db.session.commit()
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{case.reference}-v{latest.version}.pdf"'})
 
 
 def _referee_action(case_id: int, referee_id: str, action: Any, done: str) -> Any:

@@ -1,0 +1,219 @@
+"""The report: gathered once, rendered by WeasyPrint once per version, stored sealed, served as stored."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from . import audit, mail
+from .cases import CaseError, move, staff_actor
+from .extensions import db
+from .models import (
+    CANDIDATE_REVIEW,
+    RELEASED,
+    Case,
+    Claim,
+    FraudSignal,
+    Question,
+    QuestionSet,
+    Referee,
+    Report,
+    Response,
+    StaffUser,
+)
+from .review import RESOLUTION_WORDS, case_findings_rows
+from .scope import RELATIONSHIPS, Scope, month_name
+
+ASSETS = Path(__file__).parent / "static" / "report"
+# Relative URLs in the report resolve here, and only here is anything served from.
+ASSET_BASE = "https://report-assets.refcheck.invalid/"
+
+
+class AssetFetcher(URLFetcher):
+    """Serve only the bundled report assets: no network, no file://, no attachments from elsewhere."""
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        """Return a bundled file for an asset URL; refuse everything else."""
+        from weasyprint.urls import URLFetcherResponse
+
+        if not url.startswith(ASSET_BASE):
+            raise ValueError("the report may load only its own bundled assets")
+        name = urlsplit(url).path.lstrip("/")
+        path = (ASSETS / name).resolve()
+        if ASSETS.resolve() not in path.parents or not path.is_file():
+            raise ValueError("no such report asset")
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _mime(path)})
+
+
+def _mime(path: Path) -> str:
+    """Return the content type of a bundled asset."""
+    return {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}.get(path.suffix,
+                                                                                 "application/octet-stream")
+
+
+def gather(case: Case) -> dict[str, Any]:
+    """Collect everything the report shows, decrypted, in a fixed number of queries."""
+    consent = case.consent
+    scope = Scope.from_json(consent.scope)
+    referees = db.session.execute(
+        sa.select(Referee, Response).outerjoin(Response, Response.referee_id == Referee.id)
+        .options(sa.orm.selectinload(Referee.data_key), sa.orm.selectinload(Response.data_key))
+        .where(Referee.case_id == case.id, Referee.state.in_(("submitted", "declined", "expired")))
+        .order_by(Referee.relationship, Referee.nominated_at)
+    ).all()
+    set_ids = {r.question_set_id for _, r in referees if r is not None}
+    questions = db.session.execute(
+        sa.select(Question, QuestionSet.relationship).join(QuestionSet)
+        .where(Question.question_set_id.in_(set_ids)).order_by(Question.position)
+    ).all() if set_ids else []
+    signals = db.session.execute(
+        sa.select(FraudSignal).where(FraudSignal.case_id == case.id).order_by(FraudSignal.id)
+    ).scalars().all()
+    claims = db.session.execute(
+        sa.select(Claim).options(sa.orm.selectinload(Claim.data_key)).where(Claim.case_id == case.id)
+    ).scalars().all()
+
+    sources = []
+    for referee, response in referees:
+        details = referee.details
+        word = RELATIONSHIPS[referee.relationship][0]
+        sources.append({
+            "id": referee.id, "label": f"{word[0].upper()}{word[1:]} at {details['organisation']}",
+            "relationship": referee.relationship, "state": referee.state,
+            "answers": response.unseal("answers_enc")["answers"] if response else {},
+            "submitted": response.submitted_at.date().isoformat() if response else None,
+        })
+    findings = []
+    for finding in case_findings_rows(case):
+        content = finding.content
+        findings.append({
+            "heading": content["heading"], "fact": finding.fact, "status": finding.status,
+            "severity": finding.severity, "explanation": content["explanation"],
+            "sources": content["sources"],
+            "resolution": RESOLUTION_WORDS.get(finding.resolution or "", ""),
+            "note": finding.unseal("note_enc") if finding.note_enc else "",
+            "reply": {"accepted": finding.reply.accepted, "text": finding.reply.unseal("text_enc") or ""}
+            if finding.reply else None,
+        })
+    rows = _answer_rows(questions, sources)
+    labels = {s["id"]: s["label"] for s in sources}
+    return {
+        "case": {"reference": case.reference, "position": case.position,
+                 "organisation": case.hiring_organisation, "purpose": case.purpose},
+        "candidate": case.candidate.name,
+        "scope": scope.describe(),
+        "consented_on": consent.decided_at.strftime("%d %B %Y"),
+        "claims": sorted((c.facts for c in claims), key=lambda f: f["start_month"]),
+        "sources": [{k: v for k, v in s.items() if k != "answers"} for s in sources],
+        "findings": findings,
+        "answers": rows,
+        "signals": [{"referee": labels.get(sig.referee_id, "A referee"), "detail": sig.detail,
+                     "resolution": sig.resolved_note
+                     or "Shown to staff during review; no separate note was recorded."}
+                    for sig in signals],
+        "controller": current_app.config["CONTROLLER_NAME"],
+        "tolerance_months": current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"],
+    }
+
+
+def _answer_rows(questions: list[Any], sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Line up every question with each referee's answer, side by side."""
+    seen: dict[str, dict[str, Any]] = {}
+    for question, _relationship in questions:
+        row = seen.setdefault(question.text, {"question": question.text, "kind": question.kind,
+                                              "low": question.low_label, "high": question.high_label,
+                                              "answers": {}})
+        for source in sources:
+            value = source["answers"].get(str(question.id))
+            if value not in (None, ""):
+                row["answers"][source["label"]] = _show(value)
+    return list(seen.values())
+
+
+def _show(value: Any) -> str:
+    """Write an answer as text; everything stays literal text in the report."""
+    if isinstance(value, dict):
+        return f"{month_name(value['from'])} to {month_name(value['to'])}"
+    return {"unknown": "Don't know", "yes": "Yes", "no": "No"}.get(str(value), str(value).replace("_", " ")
+                                                                   if str(value).islower() else str(value))
+
+
+def fingerprint(data: dict[str, Any], version: int) -> str:
+    """Return the SHA-256 of the report's content and version, printed on every page."""
+    text = json.dumps({"version": version, "data": data}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def render(data: dict[str, Any], version: int, released: dt.date) -> tuple[bytes, str]:
+    """Render the report PDF; return the bytes and the content fingerprint."""
+    digest = fingerprint(data, version)
+    html = render_template("report/report.html", data=data, version=version, released=released,
+                           fingerprint=digest, ratings=_ratings(data))
+    pdf = HTML(string=html, base_url=ASSET_BASE, url_fetcher=AssetFetcher()).write_pdf()
+    return pdf, digest
+
+
+def _ratings(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return rating questions with each source's score, for the inline SVG charts."""
+    charts = []
+    for row in data["answers"]:
+        if row["kind"] != "rating":
+            continue
+        scores = [(label, int(value)) for label, value in row["answers"].items() if value.isdigit()]
+        if scores:
+            charts.append({"question": row["question"], "low": row["low"], "high": row["high"],
+                           "scores": scores})
+    return charts
+
+
+def latest(case: Case) -> Report | None:
+    """Return the newest stored version of a case's report."""
+    return db.session.execute(
+        sa.select(Report).where(Report.case_id == case.id).order_by(Report.version.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def release(case: Case, staff: StaffUser, now: dt.datetime) -> Report:
+    """Render the next version, store it sealed, and release it to the candidate and the hiring side."""
+    if case.state not in (CANDIDATE_REVIEW, RELEASED):
+        raise CaseError("The report can be released once the candidate has seen the findings.")
+    previous = latest(case)
+    version = (previous.version + 1) if previous else 1
+    data = gather(case)
+    pdf, digest = render(data, version, now.date())
+    report = Report(case_id=case.id, data_key=case.data_key, version=version, fingerprint=digest,
+                    sha256=hashlib.sha256(pdf).hexdigest(), created_at=now, released_at=now)
+    db.session.add(report)
+    report.seal("pdf_enc", base64.b64encode(pdf).decode())
+    if case.state != RELEASED:
+        move(case, RELEASED, now)
+    audit.record("report.released", staff_actor(staff), case.id, version=version, sha256=report.sha256)
+    mail.queue("report_released", case.candidate.email, case.data_key, case.id, case=case,
+               name=case.candidate.name, version=version,
+               base_url=current_app.config["BASE_URL"].rstrip("/"))
+    return report
+
+
+def pdf_bytes(report: Report) -> bytes:
+    """Return a stored report exactly as it was rendered."""
+    return base64.b64decode(report.unseal("pdf_enc"))
+
+
+def find_by_fingerprint(value: str) -> Report | None:
+    """Find the report version whose content fingerprint or file SHA-256 is `value`."""
+    value = value.strip().lower()
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        return None
+    return db.session.execute(
+        sa.select(Report).where(sa.or_(Report.fingerprint == value, Report.sha256 == value))
+    ).scalars().first()

@@ -1,0 +1,136 @@
+"""The released report: rendered once per version, sealed, identical on every download, and inert."""
+
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from refcheck.extensions import db
+from refcheck.models import AuditEvent, Report
+
+from .conftest import (
+    OTHER_CANDIDATE,
+    attest_referee,
+    consent,
+    csrf_from,
+    enter_portal,
+    enter_referee,
+    full_answers,
+    send_case,
+    sign_in,
+)
+from .test_findings import _claim
+
+INJECTION = ('<link rel="attachment" href="file:///etc/passwd"> <img src="http://example.invalid/x.png"> '
+             '@import url(file:///etc/passwd); {{7*7}} </p><script>alert(1)</script> https://example.invalid/')
+
+
+def _post(client, path, **data):
+    page = client.get(path.rsplit("/", 1)[0] if "/staff/cases/" in path else "/portal")
+    return client.post(path, data={**data, "csrf_token": csrf_from(page.data)}, follow_redirects=True)
+
+
+@pytest.fixture
+def released(app, client, invited, staff, sent_case):
+    """A case taken through review, a reply and release; returns the staff client."""
+    _claim(client)
+    for name, path in invited.items():
+        browser = enter_referee(app, path)
+        html = attest_referee(browser).data.decode()
+        data = full_answers(html)
+        if name == "Peer 1":
+            # The first free-text answer (main responsibilities) carries the attack.
+            data[re.findall(r'<textarea[^>]*name="(q\d+)"', html)[0]] = INJECTION
+        assert browser.post("/referee", data=data).status_code == 303
+    staff_client = app.test_client()
+    sign_in(staff_client, staff)
+    base = f"/staff/cases/{sent_case.id}"
+    page = staff_client.get(base)
+    staff_client.post(f"{base}/review", data={"csrf_token": csrf_from(page.data)})
+    with app.app_context():
+        from refcheck.models import Finding
+
+        for finding in db.session.execute(sa.select(Finding).where(Finding.status == "conflict")).scalars():
+            staff_client.post(f"{base}/findings/{finding.id}", data={
+                "csrf_token": csrf_from(page.data), "resolution": "explained",
+                "note": "Checked with both referees."})
+        first = db.session.execute(sa.select(Finding).order_by(Finding.position)).scalars().first().id
+    staff_client.post(f"{base}/send-findings", data={"csrf_token": csrf_from(page.data)})
+    findings_page = client.get("/portal/findings")
+    client.post(f"/portal/findings/{first}", data={"csrf_token": csrf_from(findings_page.data),
+                                                    "text": "My reply <b>stays as text</b>."})
+    released = staff_client.post(f"{base}/release", data={"csrf_token": csrf_from(page.data)},
+                                 follow_redirects=True)
+    assert b"Version 1 of the report is released" in released.data
+    return staff_client
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_candidate_downloads_the_same_bytes_as_staff(app, client, released, sent_case):
+    home = client.get("/portal")
+    assert b"Your report is ready" in home.data
+    mine = client.get("/portal/report.pdf")
+    assert mine.status_code == 200 and mine.mimetype == "application/pdf"
+    theirs = released.get(f"/staff/cases/{sent_case.id}/report.pdf")
+    again = client.get("/portal/report.pdf")
+    assert mine.data == theirs.data == again.data
+    with app.app_context():
+        stored = db.session.execute(sa.select(Report)).scalar_one()
+        import hashlib
+
+        assert hashlib.sha256(mine.data).hexdigest() == stored.sha256
+        assert b"%PDF" not in stored.pdf_enc
+        downloads = db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "report.downloaded")).scalar_one()
+        assert downloads == 3
+
+    text = _text(mine.data)
+    assert "Amira Okafor" in text and "Senior Data Engineer" in text
+    assert "My reply <b>stays as text</b>." in text
+    assert "Checked with both referees." in text
+    assert "Page 1 of" in text and stored.fingerprint[:20] in text.replace("\n", "")
+    assert "Grace Lindqvist" not in text  # referees appear by relationship and organisation
+
+
+def test_answers_with_markup_stay_literal_and_fetch_nothing(client, released):
+    pdf = client.get("/portal/report.pdf").data
+    # Line breaks in the PDF's text fall anywhere; compare without white space.
+    compact = re.sub(r"\s+", "", _text(pdf))
+    assert re.sub(r"\s+", "", INJECTION) in compact  # every character literal, {{7*7}} not evaluated
+    reader = PdfReader(io.BytesIO(pdf))
+    assert not reader.attachments
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A") or {}
+            assert "example.invalid" not in str(action.get("/URI", ""))
+    assert b"/EmbeddedFile" not in pdf and b"root:x:" not in pdf
+
+
+def test_another_candidate_cannot_download_this_report(app, released, staff):
+    other = send_case(app, staff, OTHER_CANDIDATE)
+    intruder = app.test_client()
+    enter_portal(intruder, other)
+    consent(intruder, "Tomasz Wielgosz")
+    assert intruder.get("/portal/report.pdf").status_code == 404
+
+
+def test_verification_page_and_command(app, client, released, runner, tmp_path, sent_case):
+    with app.app_context():
+        stored = db.session.execute(sa.select(Report)).scalar_one()
+        fingerprint, sha = stored.fingerprint, stored.sha256
+    page = client.get("/verify")
+    for value in (fingerprint, sha):  # the one printed on each page, and the file's own SHA-256
+        ok = client.post("/verify", data={"csrf_token": csrf_from(page.data), "fingerprint": value})
+        assert f"RC-{sent_case.id:05d}".encode() in ok.data and b"version <strong>1</strong>" in ok.data
+        assert b"Amira" not in ok.data
+    bad = client.post("/verify", data={"csrf_token": csrf_from(page.data), "fingerprint": "0" * 64})
+    assert b"does not match any report" in bad.data
+    out = tmp_path / "report.pdf"
+    result = runner.invoke(args=["report", str(sent_case.id), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == client.get("/portal/report.pdf").data
