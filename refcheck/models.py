@@ -563,3 +563,19 @@ class Report(Sealed, db.Model):
     released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     data_key: Mapped[DataKey] = relationship()
+
+
+class StaffNote(Sealed, db.Model):
+    """A private note staff keep on a case; never shown to the candidate or in the report."""
+
+    __tablename__ = "staff_note"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"))
+    text_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    data_key: Mapped[DataKey] = relationship()
+    author: Mapped[StaffUser] = relationship()

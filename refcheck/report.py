@@ -148,6 +148,16 @@ def _show(value: Any) -> str:
                                                                    if str(value).islower() else str(value))
 
 
+def rating_summary(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return each rating question with its average and spread across referees."""
+    summary = []
+    for chart in _ratings(data):
+        values = [score for _, score in chart["scores"]]
+        summary.append({**chart, "average": round(sum(values) / len(values), 1),
+                        "low_score": min(values), "high_score": max(values)})
+    return summary
+
+
 def fingerprint(data: dict[str, Any], version: int) -> str:
     """Return the SHA-256 of the report's content and version, printed on every page."""
     text = json.dumps({"version": version, "data": data}, sort_keys=True, separators=(",", ":"))

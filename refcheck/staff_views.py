@@ -24,6 +24,7 @@ from .models import (
     Finding,
     FraudSignal,
     Referee,
+    StaffNote,
     StaffUser,
     utcnow,
 )
@@ -288,6 +289,35 @@ def send_findings(case_id: int) -> Any:
             db.session.commit()
             flash("The candidate has been asked to read the findings and reply.", "success")
     return redirect(url_for("staff.case", case_id=case_id) + "#review")
+
+
+@bp.route("/cases/<int:case_id>/answers", methods=["GET", "POST"])
+@staff_only
+def answers(case_id: int) -> Any:
+    """Show answers side by side with findings, signals and ratings on top, and keep private notes."""
+    case = db.get_or_404(Case, case_id)
+    if case.consent is None or case.consent.decision != "granted":
+        abort(404)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        if (form.reason.data or "").strip():
+            note = StaffNote(case_id=case.id, data_key=case.data_key, author_id=current_user.id,
+                             created_at=utcnow())
+            db.session.add(note)
+            note.seal("text_enc", form.reason.data.strip())
+            audit.record("case.note_added", cases.staff_actor(current_user), case.id, note=note.id)
+            db.session.commit()
+            flash("Note saved. Only staff can see it.", "success")
+        return redirect(url_for("staff.answers", case_id=case.id) + "#notes")
+    data = report.gather(case)
+    notes = db.session.execute(
+        sa.select(StaffNote).options(selectinload(StaffNote.data_key), selectinload(StaffNote.author))
+        .where(StaffNote.case_id == case.id).order_by(StaffNote.created_at.desc())
+    ).scalars().all()
+    audit.record("case.answers_viewed", cases.staff_actor(current_user), case.id)
+    db.session.commit()
+    return render_template("staff/answers.html", case=case, data=data, notes=notes, form=form,
+                           ratings=report.rating_summary(data))
 
 
 @bp.route("/cases/<int:case_id>/release", methods=["POST"])
