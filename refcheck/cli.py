@@ -211,6 +211,10 @@ refcheck demo is ready.
   A new case to consent to: {result['consent_url']}
     (for {result['consent_candidate_name']}; read the scope, then agree or decline)
 
+  A case ready for review:   {base}/staff/cases/{result['review_case_id']}
+  A released case:           {base}/staff/cases/{result['released_case_id']}
+    its candidate's portal:  {result['released_candidate_url']}
+
 Each link works once for candidates; the emails above carry the same links.
 """)
 

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import accounts, answers, cases, referees
+from . import accounts, answers, cases, referees, report, review
 from .extensions import db
 from .models import Case, QuestionSet, Referee, StaffUser, utcnow
 from .scope import Scope
@@ -16,6 +16,8 @@ from .scope import Scope
 DEMO_STAFF_EMAIL = "verifier@refcheck.example"
 DEMO_CANDIDATE = ("Amira Okafor", "amira.okafor@candidate.example")
 FRESH_CANDIDATE = ("Jonah Mensah", "jonah.mensah@candidate.example")
+REVIEW_CANDIDATE = ("Lucía Fernández", "lucia.fernandez@candidate.example")
+RELEASED_CANDIDATE = ("Kwame Asante", "kwame.asante@candidate.example")
 CLAIM = referees.ClaimFacts(
     employer="Northwind Analytics Ltd", title="Senior Data Engineer", start_month="2021-09",
     end_month="2025-08", reason_for_leaving="resigned",
@@ -41,8 +43,13 @@ def seed(password: str) -> dict[str, Any]:
     """Create (or refresh) the demo staff account, a case with referees, and a fresh case."""
     now = utcnow()
     staff = _demo_staff(password)
-    case, candidate_token = _running_case(staff, now)
+    case, candidate_token = _running_case(staff, now, DEMO_CANDIDATE)
     referee_urls = _referees_answer(case, now)
+    to_review, _ = _running_case(staff, now, REVIEW_CANDIDATE)
+    _referees_answer(to_review, now, everyone=True)
+    released, released_token = _running_case(staff, now, RELEASED_CANDIDATE)
+    _referees_answer(released, now, everyone=True)
+    _review_and_release(released, staff, now)
     fresh = cases.open_case(_details(FRESH_CANDIDATE, "Product Analyst"), _scope(now), staff, now)
     fresh_token = cases.invite_candidate(fresh, staff, now)
     base = current_app.config["BASE_URL"].rstrip("/")
@@ -59,6 +66,9 @@ def seed(password: str) -> dict[str, Any]:
         "consent_case_id": fresh.id,
         "consent_candidate_name": FRESH_CANDIDATE[0],
         "consent_url": f"{base}/c/{fresh.id}/{fresh_token}",
+        "review_case_id": to_review.id,
+        "released_case_id": released.id,
+        "released_candidate_url": f"{base}/c/{released.id}/{released_token}",
     }
 
 
@@ -98,12 +108,12 @@ def _details(who: tuple[str, str], position: str) -> cases.CaseDetails:
     )
 
 
-def _running_case(staff: StaffUser, now: dt.datetime) -> tuple[Case, str]:
+def _running_case(staff: StaffUser, now: dt.datetime, who: tuple[str, str]) -> tuple[Case, str]:
     """Open a case a week ago that the candidate consented to, with claims and referees."""
     start = now - dt.timedelta(days=7)
-    case = cases.open_case(_details(DEMO_CANDIDATE, "Senior Data Engineer"), _scope(now), staff, start)
+    case = cases.open_case(_details(who, "Senior Data Engineer"), _scope(now), staff, start)
     token = cases.invite_candidate(case, staff, start)
-    cases.grant_consent(case, DEMO_CANDIDATE[0], None, "demo", start + dt.timedelta(hours=3))
+    cases.grant_consent(case, who[0], None, "demo", start + dt.timedelta(hours=3))
     actor = cases.candidate_actor(case)
     for claim in (PREVIOUS_CLAIM, CLAIM):
         referees.save_claim(case, claim, actor, start + dt.timedelta(hours=4))
@@ -118,13 +128,13 @@ def _running_case(staff: StaffUser, now: dt.datetime) -> tuple[Case, str]:
     return case, token
 
 
-def _referees_answer(case: Case, now: dt.datetime) -> list[str]:
-    """Have three referees answer (one remembers the title and dates differently); return the rest's links."""
+def _referees_answer(case: Case, now: dt.datetime, everyone: bool = False) -> list[str]:
+    """Have referees answer (one remembers the title and dates differently); return the others' links."""
     base = current_app.config["BASE_URL"].rstrip("/")
     pending = []
     for index, referee in enumerate(referees.active_referees(case)):
         name = referee.details["name"]
-        if name == REFEREES[-1][0]:
+        if name == REFEREES[-1][0] and not everyone:
             token = referees.resend(referee, "demo", now)
             pending.append(f"{base}/r/{referee.id}/{token}")
             continue
@@ -138,9 +148,28 @@ def _referees_answer(case: Case, now: dt.datetime) -> list[str]:
     return pending
 
 
+def _review_and_release(case: Case, staff: StaffUser, now: dt.datetime) -> None:
+    """Take a case through review, the candidate's reply and release, as people would."""
+    rows = review.start_review(case, staff, now - dt.timedelta(days=2))
+    for finding in rows:
+        if finding.status == "conflict":
+            review.resolve(finding, staff, "explained", "The peer joined the team before the promotion to "
+                           "Senior in 2023; the manager and the payroll record confirm the later title.",
+                           now - dt.timedelta(days=2))
+    review.send_to_candidate(case, staff, now - dt.timedelta(days=2))
+    title = next((f for f in rows if f.fact == "title"), rows[0])
+    review.reply(case, title, "I was promoted to Senior Data Engineer in March 2023; before that my "
+                 "title was Data Engineer.", False, now - dt.timedelta(days=1))
+    for finding in rows:
+        if finding.reply is None and finding.status != "conflict":
+            review.reply(case, finding, "", True, now - dt.timedelta(days=1))
+    report.release(case, staff, now)
+
+
 def _answers_for(question_set: QuestionSet, referee: Referee, mismatch: bool) -> dict[str, Any]:
     """Answer as a plausible referee would; with `mismatch`, remember the title and start differently."""
     details = referee.details
+    claim = PREVIOUS_CLAIM if details["organisation"] == PREVIOUS_CLAIM.employer else CLAIM
     given: dict[str, Any] = {}
     for question in question_set.questions:
         key = str(question.id)
@@ -155,11 +184,11 @@ def _answers_for(question_set: QuestionSet, referee: Referee, mismatch: bool) ->
         elif question.fact_key == "worked_together_from":
             given[key] = {"from": details["worked_from"], "to": details["worked_to"]}
         elif question.fact_key == "start_month":
-            given[key] = {"from": "2022-05" if mismatch else CLAIM.start_month, "to": CLAIM.end_month}
+            given[key] = {"from": "2022-05" if mismatch else claim.start_month, "to": claim.end_month}
         elif question.fact_key == "employer":
-            given[key] = "Northwind Analytics"
+            given[key] = details["organisation"].removesuffix(" Ltd")
         elif question.fact_key == "title":
-            given[key] = "Data Engineer" if mismatch else "Senior Data Engineer"
+            given[key] = "Data Engineer" if mismatch else claim.title
         elif question.required:
             given[key] = "Careful, well-explained work; kept the team informed when plans changed."
         else:

@@ -20,7 +20,7 @@ def test_raw_sqlite_file_holds_no_demo_personal_data(tmp_path):
     assert result.exit_code == 0, result.output
     demo = json.loads(result.output.strip().splitlines()[-1])
     for key in ("case_id", "staff_email", "staff_password", "candidate_name", "candidate_email",
-                "candidate_url", "referee_urls", "consent_url"):
+                "candidate_url", "referee_urls", "consent_url", "review_case_id", "released_case_id"):
         assert demo[key]
     assert len(demo["referee_urls"]) == 1
 
@@ -42,7 +42,14 @@ def test_raw_sqlite_file_holds_no_demo_personal_data(tmp_path):
 
     raw = b"".join(p.read_bytes() for p in instance.glob("refcheck.sqlite*"))
     assert len(raw) > 10_000
-    from refcheck.demo import CLAIM, FRESH_CANDIDATE, PREVIOUS_CLAIM, REFEREES
+    from refcheck.demo import (
+        CLAIM,
+        FRESH_CANDIDATE,
+        PREVIOUS_CLAIM,
+        REFEREES,
+        RELEASED_CANDIDATE,
+        REVIEW_CANDIDATE,
+    )
 
     tokens = [url.rsplit("/", 1)[1] for url in (demo["candidate_url"], demo["consent_url"],
                                                  *demo["referee_urls"])]
@@ -50,7 +57,9 @@ def test_raw_sqlite_file_holds_no_demo_personal_data(tmp_path):
                         "candidate.example", *FRESH_CANDIDATE, *tokens, "203.0.113.77",
                         "DistinctiveBrowser", demo["staff_password"], CLAIM.responsibilities,
                         PREVIOUS_CLAIM.employer, "Careful, well-explained work", "Lindqvist",
-                        "northwind-analytics.example", "contoso-retail.example"]
+                        "northwind-analytics.example", "contoso-retail.example", *REVIEW_CANDIDATE,
+                        *RELEASED_CANDIDATE, "I was promoted to Senior Data Engineer", "%PDF",
+                        "payroll record"]
     for name, email, _organisation, title, _relationship in REFEREES:
         # "Data Engineer" is also part of the position, which is not personal and stays readable.
         secrets_in_clear += [name, email] + ([title] if title != "Data Engineer" else [])
