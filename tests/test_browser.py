@@ -1,7 +1,8 @@
-"""End to end in headless Chromium: staff open a case, the candidate consents, reads, withdraws."""
+"""End to end in headless Chromium: staff, candidate and referees, each in their own browser."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -9,16 +10,18 @@ import threading
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from werkzeug.serving import make_server
 
 from .conftest import PG_URL, free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("REFCHECK_SCREENSHOTS", "test-artifacts/screenshots"))
+PHONE = {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.skipif(
     bool(PG_URL) or (not os.path.exists(CHROMIUM) and not os.environ.get("CI")),
-    reason="browser journey runs once, on SQLite, where Chromium is installed",
+    reason="browser journeys run once, on SQLite, where Chromium is installed",
 )
 
 
@@ -36,158 +39,263 @@ def live_server(app, staff, smtp_server):
 
 
 @pytest.fixture
-def page():
-    """A fresh headless Chromium page, phone-sized or desktop-sized per call."""
+def browser():
+    """A headless Chromium; each person gets their own context (cookies) from it."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
+        chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
+        yield chromium
+        chromium.close()
 
 
-def shoot(page, name: str) -> None:
-    """Save a full-page screenshot for a person to look at."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+class Journey:
+    """Steps people take, with a screenshot of every page they see."""
+
+    def __init__(self, browser, base, inbox, runner, folder):
+        self.browser, self.base, self.inbox, self.runner = browser, base, inbox, runner
+        self.folder = SHOTS / folder
+        self.count = 0
+
+    def person(self, phone: bool = False):
+        """Open a new browser context for one person."""
+        context = self.browser.new_context(viewport=PHONE if phone else {"width": 1280, "height": 900},
+                                           accept_downloads=True)
+        return context.new_page()
+
+    def shoot(self, page, name: str) -> None:
+        """Save a full-page screenshot for a person to look at."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count += 1
+        page.screenshot(path=str(self.folder / f"{self.count:02d}-{name}.png"), full_page=True)
+
+    def link_for(self, who: str, kind: str) -> str:
+        """Deliver the outbox and return the newest link of `kind` ('c' or 'r') in mail to `who`."""
+        assert "failed 0" in self.runner.invoke(args=["mail", "send"]).output
+        for message in reversed(self.inbox.messages):
+            body = message.get_payload(decode=True).decode()
+            if who in body and (match := re.search(rf"http://127\.0\.0\.1:\d+/{kind}/\S+", body)):
+                return match.group(0)
+        raise AssertionError(f"no {kind} link for {who}")
+
+    def staff_sign_in(self, page, staff) -> None:
+        """Sign in on the staff page."""
+        page.goto(self.base + "/staff/login")
+        page.fill("#email", staff.email)
+        page.fill("#password", staff.password)
+        self.shoot(page, "staff-login")
+        page.click("button:has-text('Sign in')")
+        assert page.locator("h1").inner_text() == "Cases"
+
+    def open_case(self, page, name: str, email: str) -> None:
+        """Open a case through the form, after one mistake, and send it to the candidate."""
+        page.click("text=Open a new case")
+        for field, value in (("#candidate_name", name), ("#candidate_email", email),
+                             ("#position", "Product Designer"), ("#hiring_organisation", "Brightwater & Co"),
+                             ("#purpose", "To confirm your design work before Brightwater & Co confirms its offer."),
+                             ("#period_from", "2021-01"), ("#period_to", "2026-10"),
+                             ("#report_recipients", "Jonas Berg, Design Director")):
+            page.fill(field, value)
+        page.select_option("#rel_peer", "off")
+        page.select_option("#rel_direct_report", "off")
+        page.click("button:has-text('Open case as draft')")
+        assert page.locator("text=at least two different relationships").first.is_visible()
+        self.shoot(page, "staff-case-form-error")
+        page.select_option("#rel_peer", "1")
+        page.click("button:has-text('Open case as draft')")
+        assert "ready" in page.locator(".flash").inner_text()
+        page.click("button:has-text('Send to candidate')")
+        self.shoot(page, "staff-case-sent")
+
+    def candidate_consents(self, phone, name: str) -> None:
+        """Open the emailed link, read the scope, and agree after one mistake."""
+        phone.goto(self.link_for(name, "c"))
+        self.shoot(phone, "candidate-link")
+        phone.click("button:has-text('Continue')")
+        assert phone.url == self.base + "/portal"
+        self.shoot(phone, "candidate-decide")
+        phone.click("button:has-text('I agree to this check')")
+        assert phone.locator("text=Tick the box to show you agree").is_visible()
+        phone.fill("#signature", name)
+        phone.check("#agree")
+        phone.click("button:has-text('I agree to this check')")
+        assert phone.locator("h1").inner_text() == "Your consent receipt"
+        self.shoot(phone, "candidate-receipt")
+        phone.click("text=Your check")
+        assert phone.locator("text=You name your referees").first.is_visible()
+        self.shoot(phone, "candidate-timeline")
+
+    def nominate(self, phone, referees) -> None:
+        """Name referees on the portal and send the invitations."""
+        phone.goto(self.base + "/portal")
+        phone.click("a:has-text('Name your referees')")
+        for name, email, relationship in referees:
+            phone.fill("#name", name)
+            phone.fill("#email", email)
+            phone.select_option("#relationship", relationship)
+            phone.fill("#organisation", "Brightwater & Co")
+            phone.fill("#job_title", "Design Lead")
+            phone.fill("#worked_from", "2022-02")
+            phone.fill("#worked_to", "2024-11")
+            phone.click("button:has-text('Add to my list')")
+        self.shoot(phone, "candidate-referees")
+        phone.click("button:has-text('Send the invitations')")
+        assert f"We have emailed {len(referees)} referees" in phone.locator(".flash").inner_text()
+
+    def work_history(self, phone) -> None:
+        """State the position the referees will be asked about."""
+        phone.goto(self.base + "/portal")
+        phone.click("a:has-text('Your work history')")
+        phone.fill("#employer", "Brightwater & Co")
+        phone.fill("#title", "Senior Product Designer")
+        phone.fill("#start_month", "2022-02")
+        phone.fill("#end_month", "2024-11")
+        phone.select_option("#reason_for_leaving", "resigned")
+        phone.click("button:has-text('Save this position')")
+        assert "Saved your time at Brightwater" in phone.locator(".flash").inner_text()
+        self.shoot(phone, "candidate-history")
+
+    def referee_answers(self, name: str, title: str, relationship_index: int) -> str:
+        """A referee opens their link on a phone, attests and answers; return the link."""
+        link = self.link_for(name, "r")
+        page = self.person(phone=True)
+        page.goto(link)
+        self.shoot(page, "referee-link")
+        page.click("button:has-text('Continue')")
+        page.click("button:has-text('Confirm and see the questions')")
+        assert page.locator("text=Please confirm this.").first.is_visible()
+        page.check("#identity")
+        page.check("#truthful")
+        self.shoot(page, "referee-attest")
+        page.click("button:has-text('Confirm and see the questions')")
+        groups = page.locator(".choices").all()
+        groups[0].locator(".option").nth(relationship_index).click()
+        for group in groups[1:]:
+            options = group.locator(".option")
+            options.nth(3 if options.count() > 5 else 0).click()
+        lines = page.locator("input[type=text][id^=q]:not([id$='_from']):not([id$='_to'])").all()
+        lines[0].fill("Brightwater & Co")
+        lines[1].fill(title)
+        for box in page.locator("textarea").all()[:-1]:  # the last one is optional
+            box.fill("Clear, careful design work.")
+        for field in page.locator("input[id$='_from']").all():
+            field.fill("2022-02")
+        for field in page.locator("input[id$='_to']").all():
+            field.fill("2024-11")
+        self.shoot(page, "referee-questions")
+        page.click("button:has-text('Send my answers')")
+        if page.locator("h1").inner_text() != "Thank you":
+            self.shoot(page, "referee-errors")
+            raise AssertionError(f"answers refused: {page.locator('.error').all_inner_texts()}")
+        self.shoot(page, "referee-thanks")
+        page.context.close()
+        return link
 
 
-def test_staff_and_candidate_journey_in_a_real_browser(app, live_server, page, staff, runner, caplog):
-    caplog.set_level("INFO")
+@pytest.fixture
+def journey(browser, live_server, runner, request):
+    """Steps and screenshots for one test, in a folder named after it."""
     base, inbox = live_server
-    print(f"\nscreenshots: {SHOTS.resolve()}")
+    folder = request.node.name.removeprefix("test_")
+    print(f"\nscreenshots: {(SHOTS / folder).resolve()}")
+    return Journey(browser, base, inbox, runner, folder)
 
-    page.goto(base + "/")
-    shoot(page, "01-home")
-    page.click("text=Staff sign-in")
-    page.fill("#email", staff.email)
-    page.fill("#password", staff.password)
-    shoot(page, "02-staff-login")
-    page.click("button:has-text('Sign in')")
-    assert page.locator("h1").inner_text() == "Cases"
 
-    page.click("text=Open a new case")
-    page.fill("#candidate_name", "Noor Haddad")
-    page.fill("#candidate_email", "noor.haddad@candidate.example")
-    page.fill("#position", "Product Designer")
-    page.fill("#hiring_organisation", "Brightwater & Co")
-    page.fill("#purpose", "To confirm your design work before Brightwater & Co confirms its offer.")
-    page.fill("#period_from", "2021-01")
-    page.fill("#period_to", "2026-10")
-    page.fill("#report_recipients", "Jonas Berg, Design Director")
-    page.select_option("#rel_peer", "off")
-    page.select_option("#rel_direct_report", "off")
-    page.click("button:has-text('Open case as draft')")
-    assert page.locator("text=at least two different relationships").first.is_visible()
-    shoot(page, "03-staff-case-form-error")
-    page.select_option("#rel_peer", "1")
-    page.click("button:has-text('Open case as draft')")
-    assert "ready" in page.locator(".flash").inner_text()
-    page.click("button:has-text('Send to candidate')")
-    shoot(page, "04-staff-case")
-
-    assert "Sent 1" in runner.invoke(args=["mail", "send"]).output
-    body = inbox.messages[-1].get_payload(decode=True).decode()
-    link = re.search(r"http://127\.0\.0\.1:\d+/c/\d+/\S+", body).group(0)
-
-    candidate = page.context.browser.new_context(viewport={"width": 390, "height": 844})
-    phone = candidate.new_page()
-    phone.goto(link)
-    shoot(phone, "05-candidate-link")
-    phone.click("button:has-text('Continue')")
-    assert phone.url == base + "/portal"
-    assert "Brightwater &amp; Co" not in phone.content() or "Brightwater & Co" in phone.inner_text("body")
-    shoot(phone, "06-candidate-decide")
-    phone.click("button:has-text('I agree to this check')")
-    assert phone.locator("text=Tick the box to show you agree").is_visible()
-    phone.fill("#signature", "Noor Haddad")
-    phone.check("#agree")
-    phone.click("button:has-text('I agree to this check')")
-    assert phone.locator("h1").inner_text() == "Your consent receipt"
-    shoot(phone, "07-candidate-receipt")
-    phone.click("text=Your check")
-    assert phone.locator("text=You name your referees").first.is_visible()
-    shoot(phone, "08-candidate-timeline")
-
-    # The candidate names a manager and a peer, and sends the invitations.
-    phone.click("a:has-text('Name your referees')")
-    for name, email, relationship in (("Lena Fischer", "lena.fischer@brightwater.example", "manager"),
-                                      ("Omar Haddad", "omar.h@gmail.com", "peer")):
-        phone.fill("#name", name)
-        phone.fill("#email", email)
-        phone.select_option("#relationship", relationship)
-        phone.fill("#organisation", "Brightwater & Co")
-        phone.fill("#job_title", "Design Lead")
-        phone.fill("#worked_from", "2022-02")
-        phone.fill("#worked_to", "2024-11")
-        phone.click("button:has-text('Add to my list')")
-    shoot(phone, "09-candidate-referees")
-    phone.click("button:has-text('Send the invitations')")
-    assert "We have emailed 2 referees" in phone.locator(".flash").inner_text()
-
-    assert "Sent" in runner.invoke(args=["mail", "send"]).output
-    invitation = next(m for m in inbox.messages if "Lena Fischer" in m.get_payload(decode=True).decode())
-    invitation_text = invitation.get_payload(decode=True).decode()
-    referee_link = re.search(r"http://127\.0\.0\.1:\d+/r/\S+", invitation_text).group(0)
-    referee_phone = candidate.browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-    referee_phone.goto(referee_link)
-    shoot(referee_phone, "10-referee-link")
-    referee_phone.click("button:has-text('Continue')")
-    referee_phone.click("button:has-text('Confirm and see the questions')")
-    assert referee_phone.locator("text=Please confirm this.").first.is_visible()
-    referee_phone.check("#identity")
-    referee_phone.check("#truthful")
-    shoot(referee_phone, "11-referee-attest")
-    referee_phone.click("button:has-text('Confirm and see the questions')")
-    for group in referee_phone.locator(".choices").all():
-        group.locator(".option").nth(3 if group.locator(".option").count() > 5 else 0).click()
-    boxes = referee_phone.locator("textarea").all()
-    for box in boxes[:-1]:  # the last one is optional
-        box.fill("Clear, careful design work.")
-    for line in referee_phone.locator("input[type=text][id^=q]:not([id$='_from']):not([id$='_to'])").all():
-        line.fill("Brightwater & Co")
-    for field in referee_phone.locator("input[id$='_from']").all():
-        field.fill("2022-02")
-    for field in referee_phone.locator("input[id$='_to']").all():
-        field.fill("2024-11")
-    shoot(referee_phone, "12-referee-questions")
-    referee_phone.click("button:has-text('Send my answers')")
-    if referee_phone.locator("h1").inner_text() != "Thank you":
-        shoot(referee_phone, "12b-referee-errors")
-        errors = referee_phone.locator(".error").all_inner_texts()
-        raise AssertionError(f"answers refused: {errors}")
-    shoot(referee_phone, "13-referee-thanks")
+def test_consent_nomination_answers_and_withdrawal(app, journey, staff, caplog):
+    caplog.set_level("INFO")
+    page = journey.person()
+    page.goto(journey.base + "/")
+    journey.shoot(page, "home")
+    journey.staff_sign_in(page, staff)
+    journey.open_case(page, "Noor Haddad", "noor.haddad@candidate.example")
+    phone = journey.person(phone=True)
+    journey.candidate_consents(phone, "Noor Haddad")
+    candidate_link = phone.url
+    journey.nominate(phone, [("Lena Fischer", "lena.fischer@brightwater.example", "manager"),
+                             ("Omar Haddad", "omar.h@gmail.com", "peer")])
+    referee_link = journey.referee_answers("Lena Fischer", "Senior Product Designer", 0)
 
     phone.click("text=Your check")
     assert phone.locator("text=Answered").first.is_visible()
     assert "Clear, careful design work." not in phone.content()
-    shoot(phone, "14-candidate-progress")
-    phone.click("text=Withdraw consent")
-    phone.check("#confirm")
-    shoot(phone, "15-candidate-withdraw")
+    journey.shoot(phone, "candidate-progress")
     page.reload()
     assert page.locator("text=A personal address (gmail.com)").first.is_visible()
-    shoot(page, "16-staff-case-referees")
+    journey.shoot(page, "staff-case-referees")
+    phone.click("text=Withdraw consent")
+    phone.check("#confirm")
+    journey.shoot(phone, "candidate-withdraw")
     phone.click("button:has-text('Withdraw my consent')")
     assert phone.locator("text=You withdrew your consent").first.is_visible()
-    shoot(phone, "17-candidate-withdrawn")
-
+    journey.shoot(phone, "candidate-withdrawn")
     page.reload()
     assert "withdrawn" in page.locator("h1 .badge").inner_text()
-    page.goto(base + "/staff/")
-    shoot(page, "18-staff-dashboard")
+    page.goto(journey.base + "/staff/")
+    journey.shoot(page, "staff-dashboard")
 
-    # The server's request log saw the link, but never its token; nor any personal data.
-    token = link.rsplit("/", 1)[1]
-    # The test's own SMTP server (logger "mail.log") is the recipient's side, not ours.
+    # The server's request log saw the links, but never their tokens, nor any personal data.
     ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log"))
-    assert "/c/1/[token]" in ours and "/r/" in ours
-    referee_token = referee_link.rsplit("/", 1)[1]
-    for secret in (token, referee_token, "noor.haddad@candidate.example", "Noor Haddad", "Lena Fischer",
-                   "Clear, careful design work.", staff.password):
+    assert "/c/1/[token]" in ours and "/r/" in ours and candidate_link
+    for secret in (referee_link.rsplit("/", 1)[1], "noor.haddad@candidate.example", "Noor Haddad",
+                   "Lena Fischer", "Clear, careful design work.", staff.password):
         assert secret not in ours
+
+
+def test_the_whole_journey_to_a_released_report(app, journey, staff):
+    page = journey.person()
+    journey.staff_sign_in(page, staff)
+    journey.open_case(page, "Maya Lindgren", "maya.lindgren@candidate.example")
+    phone = journey.person(phone=True)
+    journey.candidate_consents(phone, "Maya Lindgren")
+    journey.work_history(phone)
+    journey.nominate(phone, [("Lena Fischer", "lena.fischer@brightwater.example", "manager"),
+                             ("Omar Haddad", "omar.haddad@brightwater.example", "peer")])
+    journey.referee_answers("Lena Fischer", "Senior Product Designer", 0)
+    journey.referee_answers("Omar Haddad", "Product Designer", 1)  # remembers a different title
+
+    page.reload()
+    assert page.locator("text=a peer remembers Product Designer").first.is_visible()
+    journey.shoot(page, "staff-findings")
+    page.click("button:has-text('Start review with these findings')")
+    # Each save reloads the page; an unresolved conflict is the one still open.
+    while page.locator("#review details[open]").count():
+        details = page.locator("#review details[open]").first
+        details.locator("select").select_option("explained")
+        details.locator("textarea").fill("The peer worked with her before the promotion in 2023.")
+        details.locator("button:has-text('Save resolution')").click()
+    journey.shoot(page, "staff-review")
+    page.click("a:has-text('See every answer side by side')")
+    assert page.locator("text=Every answer").is_visible()
+    journey.shoot(page, "staff-answers")
+    page.go_back()
+    page.click("button:has-text('Send the findings to the candidate')")
+    assert "asked to read the findings" in page.locator(".flash").inner_text()
+
+    phone.goto(journey.base + "/portal")
+    phone.click("a:has-text('Read the findings')")
+    journey.shoot(phone, "candidate-findings")
+    conflict = phone.locator(".finding.severity-high").first
+    conflict.locator("textarea").fill("I was promoted to Senior Product Designer in March 2023.")
+    conflict.locator("button:has-text('Save my reply')").click()
+    assert "Your reply is saved" in phone.locator(".flash").inner_text()
+
+    page.reload()
+    page.click("button:has-text('Release the report')")
+    assert "Version 1 of the report is released" in page.locator(".flash").inner_text()
+    journey.shoot(page, "staff-released")
+
+    phone.goto(journey.base + "/portal")
+    journey.shoot(phone, "candidate-report-ready")
+    with phone.expect_download() as download:
+        phone.click("a:has-text('Download your report (PDF)')")
+    pdf = Path(download.value.path()).read_bytes()
+    (journey.folder / "report.pdf").write_bytes(pdf)
+    text = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    assert "Maya Lindgren" in text and "Product Designer at Brightwater & Co" in text
+    assert "I was promoted to Senior Product Designer in March 2023." in text
+    assert "The peer worked with her before the promotion in 2023." in text
+    assert "Peer at Brightwater & Co" in text and "Omar Haddad" not in text
