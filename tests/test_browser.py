@@ -96,7 +96,7 @@ class Journey:
         page.click("text=Open a new case")
         for field, value in (("#candidate_name", name), ("#candidate_email", email),
                              ("#position", "Product Designer"), ("#hiring_organisation", "Brightwater & Co"),
-                             ("#purpose", "To confirm your design work before Brightwater & Co confirms its offer."),
+                             ("#purpose", "To confirm your design work before the offer is final."),
                              ("#period_from", "2021-01"), ("#period_to", "2026-10"),
                              ("#report_recipients", "Jonas Berg, Design Director")):
             page.fill(field, value)
