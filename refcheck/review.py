@@ -19,6 +19,7 @@ from .models import (
     CANDIDATE_REVIEW,
     COLLECTING,
     FINDING_RESOLUTIONS,
+    RELEASED,
     REVIEW,
     Case,
     Finding,
@@ -123,9 +124,9 @@ def reply(case: Case, finding: Finding, text: str, accepted: bool, now: dt.datet
     """Record the candidate's reply to a finding, or their acceptance of it."""
     if finding.case_id != case.id:
         raise CaseError("This finding is not part of your check.")
-    if case.state != CANDIDATE_REVIEW:
+    if case.state not in (CANDIDATE_REVIEW, RELEASED):
         raise CaseError("Replies are open only while you are reviewing the findings.")
-    if case.reply_due_at and now > case.reply_due_at:
+    if case.state == CANDIDATE_REVIEW and case.reply_due_at and now > case.reply_due_at:
         raise CaseError("The time for replies has passed. Write to us if you still need to add something.")
     if not accepted and not text.strip():
         raise CaseError("Write your reply, or tick that you accept this finding.", field="text")
@@ -136,7 +137,9 @@ def reply(case: Case, finding: Finding, text: str, accepted: bool, now: dt.datet
     answer.accepted = accepted
     answer.seal("text_enc", text.strip() or None)
     answer.updated_at = now
-    audit.record("finding.replied", candidate_actor(case), case.id, finding=finding.id, accepted=accepted)
+    # After release a reply is a dispute: staff read it and issue a new version of the report.
+    action = "finding.disputed" if case.state == RELEASED else "finding.replied"
+    audit.record(action, candidate_actor(case), case.id, finding=finding.id, accepted=accepted)
     return answer
 
 
@@ -162,7 +165,8 @@ def findings() -> Any:
         flash("The findings will appear here once our review is done.", "info")
         return redirect(url_for("portal.home"), 303)
     return render_template("portal/findings.html", case=case, findings=case_findings_rows(case),
-                           words=RESOLUTION_WORDS, form=ReplyForm(), open=case.state == CANDIDATE_REVIEW)
+                           words=RESOLUTION_WORDS, form=ReplyForm(),
+                           open=case.state in (CANDIDATE_REVIEW, RELEASED), disputing=case.state == RELEASED)
 
 
 @bp.route("/findings/<finding_id>", methods=["POST"])
@@ -183,7 +187,9 @@ def reply_to(finding_id: str) -> Any:
             flash(err.message, "error")
         else:
             db.session.commit()
-            flash("Your reply is saved. You can change it until the deadline.", "success")
+            flash("Your dispute is saved. Our team will review it and may issue a new version of the "
+                  "report." if case.state == RELEASED else
+                  "Your reply is saved. You can change it until the deadline.", "success")
     return redirect(url_for("review.findings") + f"#finding-{finding.id}", 303)
 
 

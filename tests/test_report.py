@@ -134,3 +134,30 @@ def test_verification_page_and_command(app, client, released, runner, tmp_path, 
     result = runner.invoke(args=["report", str(sent_case.id), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == client.get("/portal/report.pdf").data
+
+
+def test_a_dispute_after_release_leads_to_a_new_version(app, client, released, sent_case):
+    first = client.get("/portal/report.pdf").data
+    page = client.get("/portal/findings")
+    assert b"you can still dispute a finding" in page.data
+    with app.app_context():
+        from refcheck.models import Finding
+
+        finding = db.session.execute(sa.select(Finding).order_by(Finding.position)).scalars().first()
+    response = client.post(f"/portal/findings/{finding.id}", data={
+        "csrf_token": csrf_from(page.data), "text": "The dates on my contract are 2022-01 to 2024-06."},
+        follow_redirects=True)
+    assert b"Your dispute is saved" in response.data
+    case_page = released.get(f"/staff/cases/{sent_case.id}")
+    assert b"The dates on my contract" in case_page.data
+    released.post(f"/staff/cases/{sent_case.id}/release", data={"csrf_token": csrf_from(case_page.data)})
+    second = client.get("/portal/report.pdf").data
+    assert second != first
+    assert "The dates on my contract are 2022-01 to 2024-06." in _text(second)
+    with app.app_context():
+        versions = db.session.execute(sa.select(Report.version).order_by(Report.version)).scalars().all()
+        assert versions == [1, 2]
+        old = db.session.execute(sa.select(Report).where(Report.version == 1)).scalar_one()
+        from refcheck.report import pdf_bytes
+
+        assert pdf_bytes(old) == first  # an issued version never changes
