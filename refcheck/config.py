@@ -77,6 +77,8 @@ class Defaults:
     CROSSVERIFY_TOLERANCE_MONTHS = 2
     # Working days the candidate has to reply to the findings.
     REPLY_WORKING_DAYS = 5
+    # Paper for the PDF report: "A4" or "Letter".
+    REPORT_PAGE_SIZE = "A4"
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:

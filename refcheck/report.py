@@ -119,7 +119,7 @@ def gather(case: Case) -> dict[str, Any]:
         "answers": rows,
         "signals": [{"referee": labels.get(sig.referee_id, "A referee"), "detail": sig.detail,
                      "resolution": sig.resolved_note
-                     or "Shown to staff during review; no separate note was recorded."}
+                     or "Not yet resolved by staff."}
                     for sig in signals],
         "controller": current_app.config["CONTROLLER_NAME"],
         "tolerance_months": current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"],
@@ -168,7 +168,8 @@ def render(data: dict[str, Any], version: int, released: dt.date) -> tuple[bytes
     """Render the report PDF; return the bytes and the content fingerprint."""
     digest = fingerprint(data, version)
     html = render_template("report/report.html", data=data, version=version, released=released,
-                           fingerprint=digest, ratings=_ratings(data))
+                           fingerprint=digest, ratings=_ratings(data),
+                           page_size=current_app.config["REPORT_PAGE_SIZE"])
     pdf = HTML(string=html, base_url=ASSET_BASE, url_fetcher=AssetFetcher()).write_pdf()
     return pdf, digest
 

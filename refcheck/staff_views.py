@@ -320,6 +320,28 @@ def answers(case_id: int) -> Any:
                            ratings=report.rating_summary(data))
 
 
+@bp.route("/cases/<int:case_id>/signals/<int:signal_id>", methods=["POST"])
+@staff_only
+def resolve_signal(case_id: int, signal_id: int) -> Any:
+    """Record how staff handled a fraud signal; the note appears in the report."""
+    signal = db.session.execute(
+        sa.select(FraudSignal).where(FraudSignal.id == signal_id, FraudSignal.case_id == case_id)
+    ).scalar_one_or_none()
+    if signal is None:
+        abort(404)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        note = (form.reason.data or "").strip()
+        if not note:
+            flash("Write what was checked and what you concluded.", "error")
+        else:
+            signal.resolved_note = note
+            audit.record("fraud_signal.resolved", cases.staff_actor(current_user), case_id, signal=signal.id)
+            db.session.commit()
+            flash("Saved how the signal was handled.", "success")
+    return redirect(url_for("staff.case", case_id=case_id) + "#referees")
+
+
 @bp.route("/cases/<int:case_id>/release", methods=["POST"])
 @staff_only
 def release(case_id: int) -> Any:

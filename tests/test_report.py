@@ -161,3 +161,26 @@ def test_a_dispute_after_release_leads_to_a_new_version(app, client, released, s
         from refcheck.report import pdf_bytes
 
         assert pdf_bytes(old) == first  # an issued version never changes
+
+
+def test_signal_resolution_and_letter_paper_reach_the_report(app, client, released, sent_case):
+    with app.app_context():
+        from refcheck.models import FraudSignal, Referee
+
+        referee = db.session.execute(sa.select(Referee)).scalars().first()
+        signal = FraudSignal(case_id=sent_case.id, referee=referee, rule="too_fast",
+                             detail="Completed 15 questions in 40 seconds (under 75).")
+        db.session.add(signal)
+        db.session.commit()
+        signal_id = signal.id
+    case_page = released.get(f"/staff/cases/{sent_case.id}")
+    released.post(f"/staff/cases/{sent_case.id}/signals/{signal_id}", data={
+        "csrf_token": csrf_from(case_page.data),
+        "reason": "Called the referee; they had drafted answers offline."})
+    app.config["REPORT_PAGE_SIZE"] = "Letter"
+    released.post(f"/staff/cases/{sent_case.id}/release", data={"csrf_token": csrf_from(case_page.data)})
+    pdf = client.get("/portal/report.pdf").data
+    text = re.sub(r"\s+", " ", _text(pdf))
+    assert "Called the referee; they had drafted answers offline." in text
+    width, height = (float(v) for v in PdfReader(io.BytesIO(pdf)).pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (612, 792)  # US Letter in points
