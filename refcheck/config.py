@@ -57,7 +57,7 @@ class Defaults:
 
     # Who is responsible for the data (shown on disclosures and consent receipts).
     CONTROLLER_NAME = "Refcheck Verification Services"
-    CONTROLLER_EMAIL = "privacy@localhost"
+    CONTROLLER_EMAIL = "privacy@refcheck.example"
     JURISDICTION = "GB"
 
     # Pace: how long each step is expected to take, in days.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +12,6 @@ from flask import (
     current_app,
     flash,
     g,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -149,7 +149,9 @@ def receipt() -> Any:
 def receipt_json() -> Any:
     """Return the consent receipt as JSON, in the shape of a Kantara consent receipt."""
     consent = _consent_or_404()
-    response = jsonify(consent_receipt(g.case, consent))
+    response = current_app.response_class(
+        json.dumps(consent_receipt(g.case, consent), indent=2, ensure_ascii=False) + "\n",
+        mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="consent-receipt-{consent.id}.json"'
     return response
 
@@ -205,7 +207,8 @@ def consent_receipt(case: Case, consent: Consent) -> dict[str, Any]:
                 "consentType": "EXPLICIT",
                 "piiCategory": _pii_categories(scope),
                 "primaryPurpose": True,
-                "termination": f"{scope.retention_days} days after the case ends, or on withdrawal",
+                "termination": f"{scope.retention_days} days after the case ends (also when you withdraw), "
+                               "then erased",
                 "thirdPartyDisclosure": True,
                 "thirdPartyName": scope.report_recipients,
             }],
@@ -217,8 +220,8 @@ def consent_receipt(case: Case, consent: Consent) -> dict[str, Any]:
         "scopeSha256": consent.scope_sha256,
         "disclosureVersion": consent.disclosure_version,
         "withdrawn": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
-        "howToWithdraw": "Sign in with your link and choose 'Withdraw consent', or write to "
-                         + cfg["CONTROLLER_EMAIL"],
+        "howToWithdraw": f"Ask for a new link at {cfg['BASE_URL'].rstrip('/')}/link, open it and choose "
+                         f"'Withdraw consent'; or write to {cfg['CONTROLLER_EMAIL']}.",
     }
 
 
@@ -226,7 +229,7 @@ def _pii_categories(scope: Scope) -> list[str]:
     """Name the kinds of personal data the scope covers."""
     categories = ["Name and contact details"]
     if "employment_history" in scope.checks:
-        categories.append("Employment history (employers, job titles, dates, reason for leaving)")
+        categories.append("Employment history (employers, job titles, dates and reasons for leaving)")
     if "references" in scope.checks:
         categories.append("Referees' answers about your work")
     return categories

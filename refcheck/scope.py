@@ -11,7 +11,7 @@ from typing import Any
 
 CHECKS = {
     "references": "references from people who have worked with you",
-    "employment_history": "your employment history: employers, job titles and dates",
+    "employment_history": "your employment history: employers, job titles, dates and reasons for leaving",
 }
 
 # key -> (singular, plural) as a candidate would read them.
@@ -142,12 +142,12 @@ class Scope:
     def referee_sentence(self) -> str:
         """Say in words how many referees of which relationships are needed."""
         parts = [count_phrase(n, r) for r, n in self.relationships.items() if n > 0]
-        optional = [RELATIONSHIPS[r][0] for r, n in self.relationships.items() if n == 0]
+        optional = [_with_article(RELATIONSHIPS[r][0]) for r, n in self.relationships.items() if n == 0]
         sentence = f"Between {self.min_referees} and {self.max_referees} people you choose"
         if parts:
             sentence += ", including at least " + _join(parts)
         if optional:
-            sentence += "; you may also choose a " + _join(optional, "or")
+            sentence += "; you may also choose " + _join(optional, "or")
         sentence += ". We contact only the people you name."
         return f"{sentence} {self.approval_sentence()}".strip()
 
@@ -164,6 +164,11 @@ def month_name(value: str) -> str:
              "November December").split()
     year, month = value.split("-")
     return f"{names[int(month) - 1]} {year}"
+
+
+def _with_article(noun: str) -> str:
+    """Put 'a' or 'another' before a noun phrase: 'a client', 'another colleague'."""
+    return "an" + noun if noun.startswith("other ") else "a " + noun
 
 
 def _join(items: list[str], word: str = "and") -> str:

@@ -50,6 +50,8 @@ def test_candidate_consents_and_sees_receipt_and_timeline(app, client, sent_case
     assert purpose["thirdPartyName"] == "Priya Shah, Head of Talent"
     assert data["scope"]["relationships"] == {"manager": 1, "peer": 1, "client": 0}
     assert data["policyUrl"].startswith("https://refcheck.test/")
+    assert "https://refcheck.test/link" in data["howToWithdraw"]
+    assert "reasons for leaving" in data["services"][0]["purposes"][0]["piiCategory"][1]
 
     home = client.get("/portal")
     assert b"You name your referees" in home.data

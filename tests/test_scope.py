@@ -54,3 +54,10 @@ def test_nomination_within_scope():
     assert "at most 4 referees" in nomination_problems(scope, full, Nominee("peer", "x"), "me")["referees"]
     three = replace(scope, min_referees=3)
     assert still_needed(three, [manager]) == ["1 peer", "1 more of any allowed relationship"]
+
+
+def test_optional_relationships_read_as_a_sentence():
+    scope = replace(default_scope(), relationships={"manager": 1, "peer": 1, "direct_report": 0,
+                                                    "client": 0, "other": 0})
+    assert ("you may also choose a person who reported to you, a client or another colleague."
+            in scope.referee_sentence())
