@@ -10,7 +10,7 @@ from flask import current_app
 
 from . import accounts, answers, cases, referees, report, review
 from .extensions import db
-from .models import Case, QuestionSet, Referee, StaffUser, utcnow
+from .models import Case, FraudSignal, QuestionSet, Referee, StaffUser, utcnow
 from .scope import Scope
 
 DEMO_STAFF_EMAIL = "verifier@refcheck.example"
@@ -163,6 +163,8 @@ def _review_and_release(case: Case, staff: StaffUser, now: dt.datetime) -> None:
     for finding in rows:
         if finding.reply is None and finding.status != "conflict":
             review.reply(case, finding, "", True, now - dt.timedelta(days=1))
+    for signal in db.session.execute(sa.select(FraudSignal).where(FraudSignal.case_id == case.id)).scalars():
+        signal.resolved_note = "Checked by phone with the referee; no concern."
     report.release(case, staff, now)
 
 

@@ -198,6 +198,13 @@ def release(case: Case, staff: StaffUser, now: dt.datetime) -> Report:
     """Render the next version, store it sealed, and release it to the candidate and the hiring side."""
     if case.state not in (CANDIDATE_REVIEW, RELEASED):
         raise CaseError("The report can be released once the candidate has seen the findings.")
+    unresolved = db.session.execute(
+        sa.select(sa.func.count()).select_from(FraudSignal)
+        .where(FraudSignal.case_id == case.id, FraudSignal.resolved_note.is_(None))
+    ).scalar_one()
+    if unresolved:
+        raise CaseError(f"Record how each fraud signal was handled first ({unresolved} still open); "
+                        "the report shows it.")
     previous = latest(case)
     version = (previous.version + 1) if previous else 1
     data = gather(case)

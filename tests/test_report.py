@@ -61,6 +61,16 @@ def released(app, client, invited, staff, sent_case):
     findings_page = client.get("/portal/findings")
     client.post(f"/portal/findings/{first}", data={"csrf_token": csrf_from(findings_page.data),
                                                     "text": "My reply <b>stays as text</b>."})
+    refused = staff_client.post(f"{base}/release", data={"csrf_token": csrf_from(page.data)},
+                                follow_redirects=True)
+    assert b"Record how each fraud signal was handled first" in refused.data  # both answered from 127.0.0.1
+    with app.app_context():
+        from refcheck.models import FraudSignal
+
+        signal_ids = db.session.execute(sa.select(FraudSignal.id)).scalars().all()
+    for signal_id in signal_ids:
+        staff_client.post(f"{base}/signals/{signal_id}", data={
+            "csrf_token": csrf_from(page.data), "reason": "Test network; checked with both referees."})
     released = staff_client.post(f"{base}/release", data={"csrf_token": csrf_from(page.data)},
                                  follow_redirects=True)
     assert b"Version 1 of the report is released" in released.data
