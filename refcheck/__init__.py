@@ -54,8 +54,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = None  # server-side sessions do this job, see accounts.py
     limiter.init_app(app)
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _sqlite_pragmas)
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+        # The key store has one small table outside the main database's migrations.
+        db.create_all(bind_key="keys")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

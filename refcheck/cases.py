@@ -282,6 +282,15 @@ def move(case: Case, state: str, now: dt.datetime) -> None:
     case.state = state
     case.state_changed_at = now
     case.stage_times = {**case_stage_times(case), state: now.isoformat()}
+    if case.is_closed:
+        # The consented retention runs from the day the case ends; then it is erased.
+        case.erase_after = now + dt.timedelta(days=retention_days(case))
+
+
+def retention_days(case: Case) -> int:
+    """Return how many days after the case ends its data may be kept, as consented."""
+    consent = case.consent
+    return Scope.from_json(consent.scope if consent else case.scope).retention_days
 
 
 def _require(case: Case, state: str, message: str) -> None:

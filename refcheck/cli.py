@@ -14,7 +14,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from . import accounts, audit, mail
 from .extensions import db
-from .models import OutboxMessage, utcnow
+from .models import OutboxMessage, keyring, utcnow
 
 
 def register(app: Flask) -> None:
@@ -27,6 +27,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.cli.add_command(crossverify_command)
     app.cli.add_command(report_command)
+    app.cli.add_command(export_command)
+    app.cli.add_command(retention_cli)
+    app.cli.add_command(keys_cli)
 
 
 def _read_password() -> str:
@@ -130,6 +133,119 @@ def report_command(case_id: int, output: str) -> None:
     audit.record("report.downloaded", "cli", case.id, version=latest.version)
     db.session.commit()
     click.echo(f"Wrote {case.reference} version {latest.version} (sha256 {latest.sha256}) to {output}.")
+
+
+@click.command("export")
+@click.argument("case_id", type=int)
+@with_appcontext
+def export_command(case_id: int) -> None:
+    """Print everything held about a case's candidate as JSON, as their portal export gives it."""
+    from . import privacy
+    from .models import Case
+
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise click.ClickException(f"There is no case {case_id} (it may have been erased).")
+    data = privacy.export_case(case, utcnow())
+    audit.record("data.exported", "cli", case.id, format="json")
+    db.session.commit()
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+retention_cli = AppGroup("retention", help="Keep nothing longer than consented.")
+
+
+@retention_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only list the cases that would be erased.")
+@click.option("--now", "now_text", default=None, metavar="ISO-TIME",
+              help="Act as if it were this time (UTC).")
+def retention_purge(dry_run: bool, now_text: str | None) -> None:
+    """Erase every ended case past its retention date (run it daily from cron)."""
+    from . import privacy
+
+    now = dt.datetime.fromisoformat(now_text).replace(tzinfo=dt.UTC) if now_text else utcnow()
+    due = privacy.due_for_erasure(now)
+    lines = [f"{case.reference} ({case.state.replace('_', ' ')}, retention ended "
+             f"{case.erase_after.date().isoformat()})" for case in due]
+    if dry_run:
+        db.session.rollback()
+        for line in lines:
+            click.echo(f"Would erase {line}.")
+    erased = 0
+    for case, line in zip(due, lines, strict=True):
+        if dry_run:
+            break
+        counts = privacy.erase_case(case, "retention_ended", "cli", now)
+        # One commit per case: an interruption leaves every case either whole or erased.
+        db.session.commit()
+        erased += 1
+        click.echo(f"Erased {line}: {sum(counts.values())} rows deleted and its key destroyed.")
+    verb = "would be erased" if dry_run else "erased"
+    click.echo(f"{len(due) if dry_run else erased} cases {verb}.")
+
+
+keys_cli = AppGroup("keys", help="Rotate and retire master keys.")
+
+
+@keys_cli.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def keys_status(as_json: bool) -> None:
+    """Show which master key versions wrap how many data keys, and which can be retired."""
+    from . import keys
+
+    state = keys.status()
+    if as_json:
+        click.echo(json.dumps(state.to_json()))
+        return
+    click.echo(f"Newest master key version: {state.current} (wraps new data keys).")
+    for version in sorted(set(state.configured) | set(state.in_use)):
+        loaded = "configured" if version in state.configured else "NOT CONFIGURED"
+        click.echo(f"  version {version}: {state.in_use.get(version, 0)} data keys, {loaded}")
+    if state.unsplit:
+        click.echo(f"{state.unsplit} data keys have no share in the key store yet: run `keys rotate`.")
+    click.echo("Can be retired: " + (", ".join(map(str, state.retirable())) or "none") + ".")
+
+
+@keys_cli.command("rotate")
+@click.option("--batch-size", default=200, show_default=True, help="Data keys re-wrapped per commit.")
+@click.option("--no-new-version", is_flag=True,
+              help="Re-wrap under the newest configured version without adding one.")
+def keys_rotate(batch_size: int, no_new_version: bool) -> None:
+    """Add a master key version and re-wrap every data key under it, in batches, while the service runs."""
+    from . import keys
+
+    if not no_new_version:
+        try:
+            version = keys.add_version(current_app.config)
+        except keys.RotationError as err:
+            raise click.ClickException(str(err)) from err
+        db.session.commit()
+        click.echo(f"Added master key version {version}.")
+    todo = keys.status()
+    total = sum(n for v, n in todo.in_use.items() if v != todo.current) + todo.unsplit
+    done = 0
+    for count in keys.rewrap_batches(batch_size):
+        db.session.commit()
+        done += count
+        click.echo(f"Re-wrapped {done} of about {total} data keys.")
+    audit.record("keys.rotated", "cli", version=keyring().current_version, rewrapped=done)
+    db.session.commit()
+    click.echo(f"Done: {done} data keys re-wrapped under version {keyring().current_version}. "
+               "Retire old versions with `keys retire VERSION` once `keys status` shows them unused.")
+
+
+@keys_cli.command("retire")
+@click.argument("version", type=int)
+def keys_retire(version: int) -> None:
+    """Remove a master key version that no data key uses any more."""
+    from . import keys
+
+    try:
+        keys.retire(current_app.config, version)
+    except keys.RotationError as err:
+        raise click.ClickException(str(err)) from err
+    db.session.commit()
+    click.echo(f"Retired master key version {version}.")
 
 
 reminders_cli = AppGroup("reminders", help="Keep referees on pace.")

@@ -28,6 +28,9 @@ class Defaults:
     # How many reverse proxies in front of the app to trust for X-Forwarded-For/Proto.
     PROXY_COUNT = 0
 
+    # The key store: a separate database holding each data key's share. Erasing a case deletes its
+    # share here, so backups of the main database cannot be read for that case.
+    KEYSTORE_URL: str | None = None
     # Master keys: "1:<base64 32 bytes>,2:<...>" or a JSON file named by KEYS_FILE.
     MASTER_KEYS: str | None = None
     LOOKUP_KEY: str | None = None
@@ -102,6 +105,14 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("connect_args", {}).setdefault("timeout", 15)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    keystore = app.config["KEYSTORE_URL"] or (
+        "sqlite:///" + str(Path(app.instance_path) / "keystore.sqlite")
+    )
+    binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
+    binds["keys"] = _normalise_database_uri(keystore)
+    if binds["keys"].startswith("sqlite"):
+        binds["keys"] = {"url": binds["keys"], "connect_args": {"timeout": 15}}
+    app.config["SQLALCHEMY_BINDS"] = binds
 
     if app.config["MODE"] == "production":
         _require_production_secrets(app)
@@ -127,6 +138,8 @@ def _require_production_secrets(app: Flask) -> None:
         missing.append("REFCHECK_MASTER_KEYS (or REFCHECK_KEYS_FILE)")
     if not (app.config.get("LOOKUP_KEY") or app.config.get("KEYS_FILE")):
         missing.append("REFCHECK_LOOKUP_KEY (or REFCHECK_KEYS_FILE)")
+    if not app.config.get("KEYSTORE_URL"):
+        missing.append("REFCHECK_KEYSTORE_URL (a database apart from the main one)")
     if missing:
         raise RuntimeError(
             "refcheck will not start in production mode without: " + ", ".join(missing)

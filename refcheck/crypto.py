@@ -1,10 +1,12 @@
 """Encrypt personal data at rest: AES-256-GCM envelopes bound to their place in the database.
 
-Each case has its own data key, stored only wrapped by a versioned master key.
-A sealed value names the data key that sealed it and is bound, as associated
-data, to the table, row and column it lives in, so a value copied elsewhere
-fails to open. Destroying a data key makes everything it sealed unreadable,
-including copies in backups.
+Each case has its own data key, stored only wrapped. The wrapping key is derived
+from a versioned master key and a per-key share that lives in a separate key
+store, never in the main database. A sealed value names the data key that sealed
+it and is bound, as associated data, to the table, row and column it lives in, so
+a value copied elsewhere fails to open. Deleting a key's share from the key store
+makes everything it sealed unreadable, including copies in backups of the main
+database.
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 FORMAT_VERSION = 1
 _NONCE_BYTES = 12
 _HEADER_BYTES = 1 + 16 + _NONCE_BYTES
+SHARE_BYTES = 32
 
 
 class CryptoError(Exception):
@@ -34,6 +39,10 @@ class CryptoError(Exception):
 
 class KeyDestroyed(CryptoError):
     """The data key was destroyed, so what it sealed is gone for good."""
+
+
+class MasterKeyMissing(CryptoError):
+    """A data key names a master key version this process has not loaded."""
 
 
 @dataclass(frozen=True)
@@ -68,29 +77,43 @@ class KeyRing:
             raise CryptoError("no master key or look-up key is configured")
         return cls(master_keys=masters, lookup_key=lookup)
 
-    def wrap(self, data_key: bytes, key_id: str) -> tuple[int, bytes]:
-        """Wrap a data key with the current master key; return (version, wrapped)."""
-        version = self.current_version
+    def wrap(self, data_key: bytes, key_id: str, share: bytes | None = None,
+             version: int | None = None) -> tuple[int, bytes]:
+        """Wrap a data key with a master key (the newest unless named) and the key's share."""
+        version = self.current_version if version is None else version
         nonce = secrets.token_bytes(_NONCE_BYTES)
-        wrapped = AESGCM(self.master_keys[version]).encrypt(nonce, data_key, _wrap_aad(key_id))
-        return version, nonce + wrapped
+        wrapping = self._wrapping_key(version, key_id, share)
+        return version, nonce + AESGCM(wrapping).encrypt(nonce, data_key, _wrap_aad(key_id))
 
-    def unwrap(self, version: int, wrapped: bytes, key_id: str) -> bytes:
-        """Unwrap a data key sealed by master key `version`."""
-        master = self.master_keys.get(version)
-        if master is None:
-            raise CryptoError(f"master key version {version} is not loaded")
+    def unwrap(self, version: int, wrapped: bytes, key_id: str, share: bytes | None = None) -> bytes:
+        """Unwrap a data key sealed by master key `version` and, for split keys, its share."""
+        wrapping = self._wrapping_key(version, key_id, share)
         try:
-            return AESGCM(master).decrypt(
+            return AESGCM(wrapping).decrypt(
                 wrapped[:_NONCE_BYTES], wrapped[_NONCE_BYTES:], _wrap_aad(key_id)
             )
         except InvalidTag as exc:
             raise CryptoError(f"data key {key_id} does not unwrap: altered or moved") from exc
 
+    def _wrapping_key(self, version: int, key_id: str, share: bytes | None) -> bytes:
+        """Return the key that wraps one data key: the master key, mixed with the share if any."""
+        master = self.master_keys.get(version)
+        if master is None:
+            raise MasterKeyMissing(f"master key version {version} is not loaded")
+        if share is None:
+            return master  # keys made before the key store existed; `keys rotate` splits them
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=share,
+                    info=b"refcheck-wrap|" + key_id.encode()).derive(master)
+
     def lookup_hash(self, value: str) -> str:
         """Return a keyed hash of a normalised value, for finding rows without decrypting."""
         normal = unicodedata.normalize("NFKC", value).strip().casefold()
         return hmac.new(self.lookup_key, normal.encode(), hashlib.sha256).hexdigest()
+
+
+def new_share() -> bytes:
+    """Return a fresh random share for the key store."""
+    return secrets.token_bytes(SHARE_BYTES)
 
 
 def new_data_key() -> tuple[str, bytes]:

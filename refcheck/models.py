@@ -93,8 +93,23 @@ class StaffUser(UserMixin, db.Model):
         return self.role == "admin"
 
 
+class KeyShare(db.Model):
+    """The half of a data key's wrapping that lives in the key store, outside the main database.
+
+    Deleting a share is what erases a case: a backup of the main database holds the
+    wrapped key but not its share, so it cannot be read again.
+    """
+
+    __bind_key__ = "keys"
+    __tablename__ = "key_share"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    share: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class DataKey(db.Model):
-    """A per-case data key, stored only wrapped by a master key version."""
+    """A per-case data key, stored only wrapped by a master key version and its key-store share."""
 
     __tablename__ = "data_key"
 
@@ -102,26 +117,59 @@ class DataKey(db.Model):
     master_version: Mapped[int] = mapped_column(index=True)
     # None once destroyed: everything the key sealed is then unreadable.
     wrapped: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # True when the wrapping also needs the share in the key store (every key made since it exists).
+    split: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     destroyed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
+    # Another database: no foreign key, and loaded with its keys in one query per batch.
+    share: Mapped[KeyShare | None] = relationship(
+        primaryjoin="foreign(KeyShare.id) == DataKey.id", lazy="selectin", uselist=False,
+        cascade="save-update, merge",
+    )
+
     @classmethod
     def generate(cls) -> DataKey:
-        """Create a new data key wrapped by the current master key."""
+        """Create a new data key wrapped by the current master key and a fresh share."""
         key_id, key = crypto.new_data_key()
-        version, wrapped = keyring().wrap(key, key_id)
-        return cls(id=key_id, master_version=version, wrapped=wrapped)
+        share = KeyShare(id=key_id, share=crypto.new_share())
+        version, wrapped = keyring().wrap(key, key_id, share.share)
+        return cls(id=key_id, master_version=version, wrapped=wrapped, split=True, share=share)
 
     def plaintext_key(self) -> bytes:
         """Unwrap this key for one use; it is never stored unwrapped."""
         if self.wrapped is None:
             raise crypto.KeyDestroyed(f"data key {self.id} was destroyed")
-        return keyring().unwrap(self.master_version, self.wrapped, self.id)
+        share = None
+        if self.split:
+            if self.share is None:
+                raise crypto.KeyDestroyed(f"data key {self.id} has no share in the key store: erased")
+            share = self.share.share
+        try:
+            return keyring().unwrap(self.master_version, self.wrapped, self.id, share)
+        except crypto.MasterKeyMissing:
+            # `keys rotate` may have added a version to the keys file since this process started.
+            return reload_keyring().unwrap(self.master_version, self.wrapped, self.id, share)
+
+    def rewrap(self, version: int | None = None) -> None:
+        """Wrap this key again under a master key version (the newest by default), splitting it if needed."""
+        key = self.plaintext_key()
+        if self.share is None:
+            self.share = KeyShare(id=self.id, share=crypto.new_share())
+        self.master_version, self.wrapped = keyring().wrap(key, self.id, self.share.share, version)
+        self.split = True
 
 
 def keyring() -> crypto.KeyRing:
     """Return the application's key ring."""
     return current_app.extensions["refcheck.keyring"]
+
+
+def reload_keyring() -> crypto.KeyRing:
+    """Read the key ring again from the configuration, for keys added while the app runs."""
+    ring = crypto.KeyRing.from_config(current_app.config)
+    current_app.extensions["refcheck.keyring"] = ring
+    return ring
 
 
 class Sealed:
@@ -210,6 +258,8 @@ class Case(db.Model):
     reply_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Staff's plain-words explanation of a delay, shown on the candidate's timeline.
     delay_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Set when the case ends: the consented retention runs from then, and the case is erased after it.
+    erase_after: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
 
     candidate: Mapped[Candidate] = relationship()
     data_key: Mapped[DataKey] = relationship()

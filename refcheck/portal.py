@@ -18,14 +18,26 @@ from flask import (
     session,
     url_for,
 )
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
-from . import access, audit, cases, timeline
+from . import access, audit, cases, privacy, timeline
 from .extensions import db, limiter
 from .forms import ConfirmForm, ConsentForm, ReasonForm, RequestLinkForm, WithdrawForm
 from .models import AWAITING_CONSENT, Case, Consent, Referee, utcnow
 from .scope import RELATIONSHIPS, Scope, month_name
 
 bp = Blueprint("portal", __name__)
+
+
+class EraseForm(FlaskForm):
+    """The candidate confirms that erasure is final."""
+
+    confirm = BooleanField(
+        "I understand that this erases everything about this check for good, and cannot be undone.",
+        validators=[DataRequired(message="Please tick the box to confirm.")],
+    )
 LINK_LIMIT = "20 per minute"
 
 
@@ -172,6 +184,49 @@ def withdraw() -> Any:
         flash("Your consent is withdrawn. The check has stopped and no one will be contacted.", "info")
         return redirect(url_for("portal.home"), 303)
     return render_template("portal/withdraw.html", case=case, form=form)
+
+
+@bp.route("/portal/my-data")
+@candidate_required
+def export_page() -> Any:
+    """Show everything held about the candidate in this case, in readable form."""
+    data = privacy.export_case(g.case, utcnow())
+    audit.record("data.exported", cases.candidate_actor(g.case), g.case.id, format="html")
+    db.session.commit()
+    return render_template("portal/export.html", case=g.case, data=data,
+                           erasable=g.case.state in privacy.ERASABLE_STATES)
+
+
+@bp.route("/portal/my-data.json")
+@candidate_required
+def export_json() -> Any:
+    """Download everything held about the candidate in this case as JSON."""
+    data = privacy.export_case(g.case, utcnow())
+    audit.record("data.exported", cases.candidate_actor(g.case), g.case.id, format="json")
+    db.session.commit()
+    response = current_app.response_class(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+                                          mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="refcheck-{g.case.reference}-my-data.json"')
+    return response
+
+
+@bp.route("/portal/erase", methods=["GET", "POST"])
+@candidate_required
+def erase() -> Any:
+    """Erase the case for good at the candidate's request, once nothing more will be checked."""
+    case: Case = g.case
+    form = EraseForm()
+    if case.state not in privacy.ERASABLE_STATES:
+        return render_template("portal/erase.html", case=case, form=form, too_early=True), 409
+    if form.validate_on_submit():
+        reference = case.reference
+        privacy.request_erasure(case, utcnow())
+        db.session.commit()
+        session.clear()
+        return render_template("portal/erased.html", reference=reference)
+    return render_template("portal/erase.html", case=case, form=form,
+                           retention_days=cases.retention_days(case)), (422 if form.errors else 200)
 
 
 @bp.route("/portal/signout", methods=["POST"])

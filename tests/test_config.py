@@ -14,8 +14,10 @@ def test_production_refuses_to_start_without_keys(tmp_path):
     assert not (tmp_path / "keys.json").exists()
 
 
-def test_production_starts_with_keys_from_the_environment(tmp_path, monkeypatch):
+def test_production_starts_with_keys_from_the_environment(tmp_path, tmp_path_factory, monkeypatch):
     key = base64.b64encode(os.urandom(32)).decode()
+    keystore = tmp_path_factory.mktemp("keystore") / "keys.sqlite"
+    monkeypatch.setenv("REFCHECK_KEYSTORE_URL", f"sqlite:///{keystore}")
     monkeypatch.setenv("REFCHECK_MODE", "production")
     monkeypatch.setenv("REFCHECK_SECRET_KEY", "s" * 40)
     monkeypatch.setenv("REFCHECK_MASTER_KEYS", f"1:{key}")
@@ -25,6 +27,16 @@ def test_production_starts_with_keys_from_the_environment(tmp_path, monkeypatch)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.instance_path == str(tmp_path.resolve())
     assert list(tmp_path.iterdir()) == []  # nothing generated in production
+    assert keystore.exists()  # the key store's table is made where it was configured
+
+
+def test_production_refuses_to_start_without_a_key_store(tmp_path, monkeypatch):
+    key = base64.b64encode(os.urandom(32)).decode()
+    monkeypatch.setenv("REFCHECK_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("REFCHECK_MASTER_KEYS", f"1:{key}")
+    monkeypatch.setenv("REFCHECK_LOOKUP_KEY", key)
+    with pytest.raises(RuntimeError, match="REFCHECK_KEYSTORE_URL"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "MODE": "production"})
 
 
 def test_local_mode_generates_private_keys_once(tmp_path, caplog):

@@ -1,0 +1,265 @@
+"""Privacy rights: what is held about a candidate (export), retention, and erasure by key destruction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from . import audit
+from .cases import CaseError, candidate_actor, case_stage_times, retention_days
+from .extensions import db
+from .models import (
+    CANDIDATE_REVIEW,
+    CLOSED_STATES,
+    RELEASED,
+    AccessLink,
+    AuditEvent,
+    Candidate,
+    Case,
+    Claim,
+    Consent,
+    DataKey,
+    Finding,
+    FraudSignal,
+    KeyShare,
+    OutboxMessage,
+    PortalSession,
+    Referee,
+    Reply,
+    Report,
+    Response,
+    StaffNote,
+)
+from .scope import RELATIONSHIPS, Scope
+
+EXPORT_FORMAT = "refcheck-export-v1"
+# Cases a candidate may ask to erase: once nothing more will be checked.
+ERASABLE_STATES = CLOSED_STATES
+
+
+class ErasureRefused(CaseError):
+    """An erasure that cannot happen now, with the reason in plain words."""
+
+
+def due_for_erasure(now: dt.datetime) -> list[Case]:
+    """Return every ended case whose retention has run out, oldest first."""
+    # Cases that ended before erasure dates were recorded get theirs from when they ended.
+    for case in db.session.execute(
+        sa.select(Case).where(Case.state.in_(CLOSED_STATES), Case.erase_after.is_(None))
+    ).scalars():
+        case.erase_after = case.state_changed_at + dt.timedelta(days=retention_days(case))
+    db.session.flush()
+    return list(db.session.execute(
+        sa.select(Case).where(Case.state.in_(CLOSED_STATES), Case.erase_after <= now)
+        .order_by(Case.erase_after, Case.id)
+    ).scalars())
+
+
+def erase_case(case: Case, reason: str, actor: str, now: dt.datetime) -> dict[str, int]:
+    """Destroy a case's data key and delete its rows, leaving only an audit record that it happened.
+
+    The key's share is deleted from the key store, so even a copy of the main database
+    taken before this moment can no longer be read for this case.
+    """
+    case_id, key_id = case.id, case.data_key_id
+    referee_ids = sa.select(Referee.id).where(Referee.case_id == case_id).scalar_subquery()
+    finding_ids = sa.select(Finding.id).where(Finding.case_id == case_id).scalar_subquery()
+    # Children before parents, so foreign keys hold at every step on every backend.
+    steps: list[tuple[str, Any]] = [
+        ("replies", sa.delete(Reply).where(Reply.finding_id.in_(finding_ids))),
+        ("findings", sa.delete(Finding).where(Finding.case_id == case_id)),
+        ("answers", sa.delete(Response).where(Response.referee_id.in_(referee_ids))),
+        ("fraud_signals", sa.delete(FraudSignal).where(FraudSignal.case_id == case_id)),
+        ("links", sa.delete(AccessLink).where(AccessLink.case_id == case_id)),
+        ("sessions", sa.delete(PortalSession).where(
+            sa.or_(PortalSession.case_id == case_id, PortalSession.referee_id.in_(referee_ids)))),
+        ("emails", sa.delete(OutboxMessage).where(
+            sa.or_(OutboxMessage.case_id == case_id, OutboxMessage.data_key_id == key_id))),
+        ("claims", sa.delete(Claim).where(Claim.case_id == case_id)),
+        ("staff_notes", sa.delete(StaffNote).where(StaffNote.case_id == case_id)),
+        ("reports", sa.delete(Report).where(Report.case_id == case_id)),
+        ("referees", sa.delete(Referee).where(Referee.case_id == case_id)),
+        ("consents", sa.delete(Consent).where(Consent.case_id == case_id)),
+    ]
+    counts = {}
+    bulk = {"synchronize_session": False}
+    for name, statement in steps:
+        counts[name] = db.session.execute(statement, execution_options=bulk).rowcount
+    candidate_id = case.candidate_id
+    db.session.expunge(case)
+    db.session.execute(sa.delete(Case).where(Case.id == case_id))
+    db.session.execute(sa.delete(Candidate).where(Candidate.id == candidate_id))
+    # The share goes first: without it the wrapped key is useless, wherever a copy of it lies.
+    db.session.execute(sa.delete(KeyShare).where(KeyShare.id == key_id))
+    db.session.execute(sa.delete(DataKey).where(DataKey.id == key_id))
+    db.session.expire_all()
+    audit.record("case.erased", actor, case_id, reason=reason,
+                 rows={name: count for name, count in counts.items() if count})
+    return counts
+
+
+def request_erasure(case: Case, now: dt.datetime) -> dict[str, int]:
+    """Erase a case at its candidate's request, once nothing more will be checked."""
+    if case.state not in ERASABLE_STATES:
+        raise ErasureRefused("Your data can be erased once the check has ended: after the report is "
+                             "released, or once you withdraw your consent.")
+    return erase_case(case, "candidate_request", candidate_actor(case), now)
+
+
+@dataclass(frozen=True)
+class _Label:
+    """How a referee appears in the export's answers: by relationship and organisation."""
+
+    relationship: str
+    organisation: str
+
+    def text(self) -> str:
+        """Return the label the report uses too."""
+        word = RELATIONSHIPS[self.relationship][0]
+        return f"{word[0].upper()}{word[1:]} at {self.organisation}"
+
+
+def export_case(case: Case, now: dt.datetime) -> dict[str, Any]:
+    """Return everything held about the candidate in one case, decrypted, in a fixed shape.
+
+    Referees' answers appear as the report shows them (by relationship, not name) once
+    the report is released; a referee's own reasons for declining are withheld.
+    """
+    cfg = current_app.config
+    consents = db.session.execute(
+        sa.select(Consent).where(Consent.case_id == case.id).order_by(Consent.decided_at)
+    ).scalars().all()
+    referees = db.session.execute(
+        sa.select(Referee).where(Referee.case_id == case.id).order_by(Referee.nominated_at)
+    ).scalars().all()
+    claims = db.session.execute(
+        sa.select(Claim).where(Claim.case_id == case.id).order_by(Claim.created_at)
+    ).scalars().all()
+    reports = db.session.execute(
+        sa.select(Report.version, Report.fingerprint, Report.sha256, Report.created_at, Report.released_at)
+        .where(Report.case_id == case.id).order_by(Report.version)
+    ).all()
+    emails = db.session.execute(
+        sa.select(OutboxMessage.kind, OutboxMessage.subject, OutboxMessage.created_at, OutboxMessage.sent_at)
+        .where(OutboxMessage.case_id == case.id).order_by(OutboxMessage.created_at)
+    ).all()
+    events = db.session.execute(
+        sa.select(AuditEvent.at, AuditEvent.action, AuditEvent.actor)
+        .where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
+    ).all()
+    note_count = db.session.execute(
+        sa.select(sa.func.count()).select_from(StaffNote).where(StaffNote.case_id == case.id)
+    ).scalar_one()
+
+    scope = Scope.from_json(consents[-1].scope if consents else case.scope)
+    candidate = case.candidate
+    released = case.state == RELEASED
+    redactions = [
+        "Referees' reasons for declining are their own words about themselves and are not included.",
+        f"Staff working notes ({note_count}) are not included here; to ask for them, write to "
+        f"{cfg['CONTROLLER_EMAIL']}.",
+        "Staff members are shown by role, not by name.",
+    ]
+    data: dict[str, Any] = {
+        "format": EXPORT_FORMAT,
+        "exported_at": _iso(now),
+        "controller": {"name": cfg["CONTROLLER_NAME"], "email": cfg["CONTROLLER_EMAIL"]},
+        "case": {
+            "reference": case.reference, "position": case.position,
+            "hiring_organisation": case.hiring_organisation, "purpose": case.purpose,
+            "state": case.state, "opened_at": _iso(case.created_at),
+            "stages_entered": case_stage_times(case), "due_date": _iso(case.due_date),
+            "delay_reason": case.delay_reason, "retention_days": scope.retention_days,
+            "erase_after": _iso(case.erase_after),
+        },
+        "you": {"name": candidate.name, "email": candidate.email},
+        "consents": [_consent(c) for c in consents],
+        "work_history": [c.facts for c in claims],
+        "referees_you_named": [_referee(r) for r in referees],
+        "findings": [],
+        "referee_answers": None,
+        "reports": [{"version": r.version, "fingerprint": r.fingerprint, "sha256": r.sha256,
+                     "created_at": _iso(r.created_at), "released_at": _iso(r.released_at)}
+                    for r in reports],
+        "emails_to_you": [{"kind": e.kind, "subject": e.subject, "queued_at": _iso(e.created_at),
+                           "sent_at": _iso(e.sent_at)} for e in emails],
+        "history": [{"at": _iso(e.at), "action": e.action, "by": _role(e.actor)} for e in events],
+        "withheld": redactions,
+    }
+    if case.state in (CANDIDATE_REVIEW, RELEASED):
+        data["findings"] = _findings(case)
+    if released and "references" in scope.checks:
+        data["referee_answers"] = _answers(case)
+    else:
+        data["referee_answers_note"] = (
+            "Referees' answers appear here as they appear in your report, once it is released."
+            if "references" in scope.checks else "Your consent did not cover referees' answers.")
+    return data
+
+
+def _consent(consent: Consent) -> dict[str, Any]:
+    """Return one consent decision with everything recorded at the time."""
+    return {
+        "receipt_id": consent.id, "decision": consent.decision, "decided_at": _iso(consent.decided_at),
+        "scope": consent.scope, "scope_sha256": consent.scope_sha256,
+        "disclosure_version": consent.disclosure_version,
+        "typed_signature": consent.unseal("signature_enc"),
+        "ip_address": consent.unseal("ip_enc"), "user_agent": consent.unseal("user_agent_enc"),
+        "decline_reason": consent.unseal("decline_reason_enc"),
+        "withdrawn_at": _iso(consent.withdrawn_at),
+        "withdrawal_reason": consent.unseal("withdrawal_reason_enc"),
+    }
+
+
+def _referee(referee: Referee) -> dict[str, Any]:
+    """Return what the candidate told us about a referee, and where the request stands."""
+    details = referee.details
+    return {
+        "name": details.get("name"), "email": details.get("email"),
+        "organisation": details.get("organisation"), "job_title": details.get("job_title"),
+        "relationship": RELATIONSHIPS[referee.relationship][0],
+        "worked_together": {"from": details.get("worked_from"), "to": details.get("worked_to")},
+        "named_by": referee.nominated_by, "state": referee.state,
+        "nominated_at": _iso(referee.nominated_at), "invited_at": _iso(referee.invited_at),
+        "finished_at": _iso(referee.finished_at), "reminders_sent": referee.reminders_sent,
+    }
+
+
+def _findings(case: Case) -> list[dict[str, Any]]:
+    """Return the frozen findings with staff's resolution and the candidate's replies."""
+    from .review import RESOLUTION_WORDS, case_findings_rows
+
+    rows = []
+    for finding in case_findings_rows(case):
+        content = finding.content
+        rows.append({
+            "heading": content["heading"], "fact": finding.fact, "status": finding.status,
+            "explanation": content["explanation"], "sources": content["sources"],
+            "resolution": RESOLUTION_WORDS.get(finding.resolution or "", None),
+            "staff_note": finding.unseal("note_enc"),
+            "your_reply": ({"accepted": finding.reply.accepted, "text": finding.reply.unseal("text_enc")}
+                           if finding.reply else None),
+        })
+    return rows
+
+
+def _answers(case: Case) -> list[dict[str, Any]]:
+    """Return the answers as the released report lines them up: question by question, per referee."""
+    from .report import gather
+
+    return gather(case)["answers"]
+
+
+def _role(actor: str) -> str:
+    """Show who acted by role only: staff, candidate, referee or the system."""
+    kind = actor.split(":", 1)[0]
+    return {"staff": "staff", "candidate": "you", "referee": "a referee"}.get(kind, "system")
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    """Write a date or time as ISO 8601, or None."""
+    return value.isoformat() if value is not None else None
