@@ -58,6 +58,8 @@ def register_extensions(app: Flask) -> None:
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
         # The key store has one small table outside the main database's migrations.
+        from . import models  # noqa: F401 - its tables must be known before they are created
+
         db.create_all(bind_key="keys")
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 
 import pytest
 import sqlalchemy as sa
@@ -34,7 +35,6 @@ from .conftest import (
     send_case,
 )
 from .test_report import INJECTION, released  # noqa: F401 - the fixture is used by name
-
 
 
 def _count(app, model, **where):
@@ -247,3 +247,27 @@ def test_erasing_one_case_leaves_the_others_readable(app, staff, sent_case, runn
     with app.app_context():
         assert db.session.get(Case, other.id).candidate.name == OTHER_CANDIDATE[0]
         assert db.session.get(Case, other.id).candidate.email == OTHER_CANDIDATE[1]
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="runs the commands on a fresh SQLite instance, as a newcomer does")
+def test_a_fresh_process_seeds_the_demo_and_runs_the_privacy_commands(tmp_path):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "REFCHECK_INSTANCE_PATH": str(tmp_path / "instance"),
+           "REFCHECK_BASE_URL": "http://127.0.0.1:5000"}
+    env.pop("REFCHECK_TEST_DATABASE_URL", None)
+
+    def flask(*args):
+        return subprocess.run([sys.executable, "-m", "flask", "--app", "refcheck", *args], env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    demo = flask("demo", "--json")
+    assert demo.returncode == 0, demo.stderr[-2000:]
+    released_id = json.loads(demo.stdout.strip().splitlines()[-1])["released_case_id"]
+    exported = flask("export", str(released_id))
+    assert exported.returncode == 0 and json.loads(exported.stdout)["case"]["state"] == "released"
+    status = flask("keys", "status", "--json")
+    assert json.loads(status.stdout)["data_keys_by_version"] == {"1": 4}
+    assert "0 cases would be erased" in flask("retention", "purge", "--dry-run").stdout
+    assert (tmp_path / "instance" / "keystore.sqlite").exists()
