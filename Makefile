@@ -9,7 +9,7 @@ PORT ?= 5000
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --upgrade pip setuptools
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
@@ -22,10 +22,13 @@ run: install
 	REFCHECK_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask --app refcheck demo
 	REFCHECK_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask --app refcheck run --host $(HOST) --port $(PORT)
 
-## Run the whole suite on SQLite, then again on PostgreSQL when REFCHECK_TEST_DATABASE_URL is set.
+## Lint, scan the code (bandit) and the dependencies (pip-audit), then run the whole suite on SQLite,
+## and again on PostgreSQL when REFCHECK_TEST_DATABASE_URL is set. pytest repeats the scans' lines at its end.
+CHECKS_SUMMARY := test-artifacts/checks-summary.txt
 test: install-test
 	$(BIN)/ruff check refcheck tests wsgi.py
-	env -u REFCHECK_TEST_DATABASE_URL $(BIN)/pytest
+	$(BIN)/python .ci/checks.py --summary $(CHECKS_SUMMARY)
+	env -u REFCHECK_TEST_DATABASE_URL REFCHECK_CHECKS_SUMMARY=$(CHECKS_SUMMARY) $(BIN)/pytest
 	@if [ -n "$$REFCHECK_TEST_DATABASE_URL" ]; then \
-		echo "== again on PostgreSQL"; $(BIN)/pytest; \
+		echo "== again on PostgreSQL"; REFCHECK_CHECKS_SUMMARY=$(CHECKS_SUMMARY) $(BIN)/pytest; \
 	else echo "REFCHECK_TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi

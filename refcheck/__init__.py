@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import math
 import os
+import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template
+from flask import Flask, g, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -105,12 +108,36 @@ def register_errorhandlers(app: Flask) -> None:
             db.session.rollback()
         return render_template("error.html", code=code, error=error), code
 
-    for code in (400, 401, 403, 404, 405, 413, 429, 500):
+    for code in (400, 401, 403, 404, 405, 413, 500):
         app.register_error_handler(code, render_error)
+    app.register_error_handler(429, rate_limited)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         return render_template("error.html", code=400, error=error, csrf=True), 400
+
+
+def rate_limited(error: Any) -> Any:
+    """Say kindly that a limit was reached and when to try again, in words and in Retry-After."""
+    current = limiter.current_limit
+    reset_at = current.reset_at if current is not None else time.time() + 60
+    wait = max(1, math.ceil(reset_at - time.time()))
+    again_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
+    response = make_response(render_template(
+        "error.html", code=429, error=error, retry_in=_wait_in_words(wait),
+        retry_at=again_at.strftime("%H:%M UTC")), 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _wait_in_words(seconds: int) -> str:
+    """Say a short wait the way a person would: '40 seconds', 'about 3 minutes', 'about 2 hours'."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 120:
+        return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    return f"about {math.ceil(minutes / 60)} hours"
 
 
 def register_response_hooks(app: Flask) -> None:

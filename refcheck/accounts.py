@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,8 @@ from . import access, audit
 from .extensions import db, limiter, login_manager
 from .forms import ConfirmForm, LoginForm, StaffAccountForm
 from .models import ROLES, StaffUser, utcnow
+
+log = logging.getLogger(__name__)
 
 # Checked when no account matches, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("refcheck-no-such-account")
@@ -95,13 +98,38 @@ def deactivate(user: StaffUser, actor: StaffUser, now: dt.datetime) -> None:
 
 @login_manager.user_loader
 def load_staff(user_id: str) -> StaffUser | None:
-    """Load the signed-in staff member only while their server-side session is live."""
-    lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
-    record = access.find_session(session.get("staff_sid"), "staff", utcnow(), lifetime, lifetime)
+    """Load the signed-in staff member only while their server-side session is live and not idle."""
+    cfg = current_app.config
+    now = utcnow()
+    record = access.find_session(session.get("staff_sid"), "staff", now,
+                                 idle=dt.timedelta(minutes=cfg["STAFF_IDLE_MINUTES"]),
+                                 absolute=dt.timedelta(seconds=cfg["PERMANENT_SESSION_LIFETIME"]))
     if record is None or str(record.staff_user_id) != user_id:
         return None
     user = record.staff_user
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    if now - record.last_seen_at >= dt.timedelta(seconds=cfg["SESSION_TOUCH_SECONDS"]):
+        touch_session(record.id, now)
+    return user
+
+
+def touch_session(session_id: int, now: dt.datetime) -> None:
+    """Record activity on a staff session in its own short transaction.
+
+    The view's transaction is not ours to commit (it may hold half-made changes), so the
+    write goes through a separate connection; it is throttled, so most requests write nothing.
+    A failed write only means the idle clock was not moved, so it is logged and the request goes on.
+    """
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.update(access.PortalSession)
+                .where(access.PortalSession.id == session_id, access.PortalSession.ended_at.is_(None))
+                .values(last_seen_at=now)
+            )
+    except sa.exc.SQLAlchemyError:
+        log.warning("Could not record activity on a staff session; its idle clock was not moved.")
 
 
 def role_required(*roles: str) -> Callable:

@@ -38,14 +38,28 @@ class Defaults:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_SECURE = False  # production mode turns it on
+    # Absolute lifetime of a signed-in session, in seconds, however active it is.
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # A staff session left untouched this long ends; activity is recorded at most once a minute.
+    STAFF_IDLE_MINUTES = 30
+    SESSION_TOUCH_SECONDS = 60
+    # Flask-Login's remember cookie is never issued, but should one appear it carries the same flags.
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False  # production mode turns it on
+    REMEMBER_COOKIE_DURATION = 8 * 3600
+    REMEMBER_COOKIE_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
     MAX_CONTENT_LENGTH = 1024 * 1024
 
     RATELIMIT_ENABLED = True
+    # "memory://" for one process; "redis://host:6379/0" when several app servers share the limits.
     RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "refcheck"
     RATELIMIT_HEADERS_ENABLED = True
+    # If Redis goes away, keep limiting per process rather than failing every request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
     # Mail: "console" writes to stdout and instance/mail/; "smtp" delivers through SMTP_*.
     MAIL_BACKEND = "console"
@@ -100,11 +114,14 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         "sqlite:///" + str(Path(app.instance_path) / "refcheck.sqlite")
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_uri(uri)
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    # Bound values never appear in SQL logs or database error messages: they can hold personal data.
+    options.setdefault("hide_parameters", True)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Writers wait for each other instead of failing at once.
-        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        options.setdefault("connect_args", {}).setdefault("timeout", 15)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+        options["connect_args"] = {**options.get("connect_args", {})}
+        options["connect_args"].setdefault("timeout", 15)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     keystore = app.config["KEYSTORE_URL"] or (
         "sqlite:///" + str(Path(app.instance_path) / "keystore.sqlite")
     )
@@ -117,6 +134,7 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if app.config["MODE"] == "production":
         _require_production_secrets(app)
         app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     else:
         _ensure_local_secrets(app)
 

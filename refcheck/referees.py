@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, u
 
 from . import access, audit, fraud, mail
 from .cases import CaseError, candidate_actor, move, staff_actor
-from .extensions import db
+from .extensions import db, limiter
 from .forms import ClaimForm, ConfirmForm, RefereeForm, show_error
 from .models import (
     COLLECTING,
@@ -317,9 +317,12 @@ def staff_add_referee(case: Case, details: RefereeDetails, staff: StaffUser, now
 # ---------------------------------------------------------------- candidate pages
 
 bp = Blueprint("nominate", __name__, url_prefix="/portal")
+# A candidate names a handful of referees; more tries than this in a minute is not a person typing.
+NOMINATION_LIMIT = "10 per minute"
 
 
 @bp.route("/referees", methods=["GET", "POST"])
+@limiter.limit(NOMINATION_LIMIT, methods=["POST"])
 @candidate_required
 def referees() -> Any:
     """List the candidate's referees and name a new one within the scope."""

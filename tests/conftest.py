@@ -284,3 +284,39 @@ def full_answers(html: str, overrides: dict | None = None) -> dict:
                                                                              "Built the data platform.")
     data.update(overrides or {})
     return data
+
+
+# ---------------------------------------------------------------- figures at the end of a run
+
+# Each group's line counts this run's own outcomes: a test "refuses" or "holds" when it passed.
+FIGURE_GROUPS = (("tests/security/", "attack suite", "refused"), ("tests/faults/", "fault tests", "held"))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print one line per group of tests, and the scans' lines when make test ran them first."""
+    outcome: dict[str, str] = {}
+    rank = {"passed": 0, "skipped": 1, "xfailed": 1, "failed": 2, "error": 2, "xpassed": 2}
+    for key, worst in rank.items():
+        for report in terminalreporter.stats.get(key, []):
+            nodeid = getattr(report, "nodeid", "")
+            if nodeid and rank.get(outcome.get(nodeid, "passed"), 0) <= worst:
+                outcome[nodeid] = key
+    lines = []
+    for prefix, label, verb in FIGURE_GROUPS:
+        group = [state for nodeid, state in outcome.items() if nodeid.startswith(prefix)]
+        if group:
+            passed = group.count("passed")
+            skipped = sum(state in ("skipped", "xfailed") for state in group)
+            line = f"{label}: {passed} of {len(group)} {verb}"
+            lines.append(line + (f" ({skipped} skipped)" if skipped else ""))
+    summary = os.environ.get("REFCHECK_CHECKS_SUMMARY")
+    if summary:
+        try:
+            with open(summary) as handle:
+                lines += [line.rstrip() for line in handle if line.strip()]
+        except OSError:
+            lines.append(f"bandit, pip-audit: no results ({summary} is missing)")
+    if lines:
+        terminalreporter.write_sep("-", "refcheck figures")
+        for line in lines:
+            terminalreporter.write_line(line)
