@@ -72,6 +72,8 @@ def app(tmp_path, smtp_port):
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp_path / 'refcheck.sqlite'}",
+        # The key store is a database of its own; on PostgreSQL runs it lives on the server too.
+        "KEYSTORE_URL": PG_URL or f"sqlite:///{tmp_path / 'keystore.sqlite'}",
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "smtp",
         "SMTP_HOST": "127.0.0.1",

@@ -75,7 +75,8 @@ def test_a_running_server_reads_keys_rewrapped_by_another_process(app, runner, s
         assert keyring().current_version == 1  # this process loaded version 1 only
     # Another process (the operator's command) rotates against the same database and keys file.
     operator = create_app({"INSTANCE_PATH": app.instance_path, "TESTING": True,
-                           "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+                           "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                           "KEYSTORE_URL": app.config["KEYSTORE_URL"]})
     assert operator.test_cli_runner().invoke(args=["keys", "rotate"]).exit_code == 0
     with app.app_context():
         case = db.session.get(Case, sent_case.id)

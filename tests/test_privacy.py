@@ -166,7 +166,8 @@ def test_erasure_after_release_destroys_the_key_and_every_row(app, client, relea
     if not PG_URL:
         # The whole database copied before the erasure, opened with today's keys and key store.
         restored = create_app({"INSTANCE_PATH": app.instance_path, "TESTING": True,
-                               "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_copy}"})
+                               "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_copy}",
+                               "KEYSTORE_URL": app.config["KEYSTORE_URL"]})
         with restored.app_context():
             candidate = db.session.get(Candidate, backup["candidate_id"])
             assert bytes(candidate.name_enc) == backup["name_enc"]  # the row is in the backup...
