@@ -1,4 +1,4 @@
-"""Referee answers: the questionnaire form, sealed submission exactly once, and declining."""
+"""Referee answers: the questionnaire, sealed submission once, correction or withdrawal until release."""
 
 from __future__ import annotations
 
@@ -12,11 +12,24 @@ from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from . import access, audit, fraud, mail
+from . import access, audit, fraud, mail, review
 from .cases import CaseError
 from .extensions import db
-from .models import FraudSignal, Question, QuestionSet, Referee, Response, keyring
-from .scope import RELATIONSHIPS, Scope
+from .models import (
+    CANCELLED,
+    COLLECTING,
+    RELEASED,
+    WITHDRAWN,
+    AccessLink,
+    Case,
+    FraudSignal,
+    Question,
+    QuestionSet,
+    Referee,
+    Response,
+    keyring,
+)
+from .scope import RELATIONSHIPS, Scope, month_name
 
 UNKNOWN = "unknown"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -57,8 +70,12 @@ def field_name(question: Question) -> str:
     return f"q{question.id}"
 
 
-def build_form(questions: list[Question], formdata: Any = None) -> FlaskForm:
-    """Build a form class for a question set and return an instance bound to the request."""
+def build_form(questions: list[Question], formdata: Any = None,
+               data: dict[str, Any] | None = None) -> FlaskForm:
+    """Build a form class for a question set and return an instance bound to the request.
+
+    `data` pre-fills the form (a correction starts from the sealed answers); a posted form ignores it.
+    """
 
     class QuestionnaireForm(FlaskForm):
         pass
@@ -98,7 +115,12 @@ def build_form(questions: list[Question], formdata: Any = None) -> FlaskForm:
             setattr(QuestionnaireForm, name, TextAreaField(
                 question.text, validators=[*required, Length(max=TEXT_LIMIT)],
                 render_kw={"maxlength": TEXT_LIMIT, "rows": 4}))
-    form = QuestionnaireForm(formdata=formdata) if formdata is not None else QuestionnaireForm()
+    if formdata is not None:
+        form = QuestionnaireForm(formdata=formdata)
+    elif data is not None:
+        form = QuestionnaireForm(data=data)
+    else:
+        form = QuestionnaireForm()
     form.questions = questions  # type: ignore[attr-defined]
     return form
 
@@ -160,7 +182,8 @@ def submit(referee: Referee, question_set: QuestionSet, answers: dict[str, Any],
     _record_submission_signals(referee, response, len(question_set.questions), now)
     referee.state = "submitted"
     referee.finished_at = now
-    access.revoke_referee_links(referee.id, now)
+    # The link stays open: until the report is released the referee may come back to read,
+    # correct or withdraw what they said.
     audit.record("referee.submitted", f"referee:{referee.id}", referee.case_id, referee=referee.id,
                  question_set=question_set.id)
     return response
@@ -215,3 +238,121 @@ def mark_opened(referee: Referee, now: dt.datetime) -> None:
         referee.state = "opened"
         referee.opened_at = now
         audit.record("referee.opened", f"referee:{referee.id}", referee.case_id, referee=referee.id)
+
+
+# ---------------------------------------------------------------- the referee's rights after answering
+
+def locked_reason(referee: Referee) -> str | None:
+    """Return why a referee's sent answers can no longer change ("released" or "stopped"), else None."""
+    state = referee.case.state
+    if state == RELEASED:
+        return "released"
+    if state in (WITHDRAWN, CANCELLED) or referee.case.is_closed:
+        return "stopped"
+    return None
+
+
+def _changeable_response(referee: Referee) -> Response:
+    """Return the referee's sealed answers if they may still change; refuse with a reason otherwise."""
+    if referee.state != "submitted":
+        raise CaseError("There are no answers of yours to change.")
+    reason = locked_reason(referee)
+    if reason == "released":
+        raise CaseError("The report has been released, so your answers can no longer be changed.")
+    if reason == "stopped":
+        raise CaseError("This check has stopped, so your answers can no longer be changed.")
+    return response_of(referee)
+
+
+def response_of(referee: Referee) -> Response:
+    """Return the one sealed Response of a referee."""
+    return db.session.execute(
+        sa.select(Response).where(Response.referee_id == referee.id)
+    ).scalar_one()
+
+
+def prefill(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
+    """Turn sealed answers back into form data, so a correction starts from what was sent."""
+    data: dict[str, Any] = {}
+    for question in questions:
+        name, value = field_name(question), answers.get(str(question.id))
+        if question.kind == "month_range":
+            if isinstance(value, dict):
+                data[f"{name}_from"], data[f"{name}_to"] = value.get("from"), value.get("to")
+            data[f"{name}_unknown"] = value == UNKNOWN
+        elif value is not None:
+            data[name] = value
+    return data
+
+
+def read_back(questions: list[Question], answers: dict[str, Any]) -> list[tuple[Question, str, str]]:
+    """Return each question with the answer in the words the referee saw, and a hint (a rating's scale)."""
+    form = build_form(questions, data=prefill(questions, answers))
+    shown = []
+    for question in questions:
+        value, hint = answers.get(str(question.id)), ""
+        if value in (None, ""):
+            text = "No answer"
+        elif question.kind == "month_range":
+            text = (f"{month_name(value['from'])} to {month_name(value['to'])}" if isinstance(value, dict)
+                    else "I don't remember")
+        elif question.kind in ("rating", "yes_no", "choice"):
+            labels = {str(option.data): option.label.text for option in form[field_name(question)]}
+            text = labels.get(str(value), str(value))
+            if question.kind == "rating" and value != UNKNOWN:
+                text, hint = f"{value} out of 5", f"5 = {question.high_label}"
+        else:
+            text = str(value)
+        shown.append((question, text, hint))
+    return shown
+
+
+def correct(referee: Referee, question_set: QuestionSet, answers: dict[str, Any],
+            now: dt.datetime) -> Response:
+    """Re-seal a referee's corrected answers into their one Response, and refresh frozen findings."""
+    response = _changeable_response(referee)
+    before = response.unseal("answers_enc")["answers"]
+    changed = sum(1 for key in set(before) | set(answers) if before.get(key) != answers.get(key))
+    response.question_set_id = question_set.id
+    response.seal("answers_enc", {"answers": answers, "facts": facts_from(question_set.questions, answers)})
+    actor = f"referee:{referee.id}"
+    # How many answers changed, never what they say.
+    audit.record("referee.corrected", actor, referee.case_id, referee=referee.id, changed=changed)
+    if changed:
+        review.refresh_findings(referee.case, actor, now)
+    return response
+
+
+def withdraw(referee: Referee, now: dt.datetime) -> None:
+    """Delete a referee's answers at their request and tell the candidate, who may name someone else."""
+    response = _changeable_response(referee)
+    db.session.delete(response)
+    referee.state = "withdrawn"
+    referee.finished_at = now
+    access.revoke_referee_links(referee.id, now)
+    actor = f"referee:{referee.id}"
+    audit.record("referee.withdrawn", actor, referee.case_id, referee=referee.id)
+    case: Case = referee.case
+    review.refresh_findings(case, actor, now)
+    mail.queue("referee_withdrew", case.candidate.email, case.data_key, case.id, case=case,
+               name=case.candidate.name, relationship=RELATIONSHIPS[referee.relationship][0],
+               can_replace=case.state == COLLECTING, base_url=current_app.config["BASE_URL"].rstrip("/"))
+
+
+def close_referee_links(case: Case, now: dt.datetime) -> None:
+    """Revoke every referee link of a case whose answers are now final."""
+    db.session.execute(
+        sa.update(AccessLink)
+        .where(AccessLink.case_id == case.id, AccessLink.purpose == "referee",
+               AccessLink.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def link_expires(referee: Referee, now: dt.datetime) -> dt.datetime | None:
+    """Return when the referee's live link stops working, or None when none is live."""
+    return db.session.execute(
+        sa.select(sa.func.max(AccessLink.expires_at))
+        .where(AccessLink.referee_id == referee.id, AccessLink.revoked_at.is_(None),
+               AccessLink.expires_at > now)
+    ).scalar_one_or_none()

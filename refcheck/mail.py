@@ -27,6 +27,7 @@ SUBJECTS = {
     "referee_declined": "One of your referees cannot answer",
     "referee_reminder": "Reminder: a reference request from a former colleague",
     "referee_expired": "One of your referees did not answer in time",
+    "referee_withdrew": "One of your referees withdrew their answers",
     "referee_replacement": "Please name another referee",
     "findings_ready": "Your reference check: the findings are ready for you",
     "report_released": "Your reference report is ready",

@@ -1,7 +1,8 @@
-"""The referee's pages: the private link, who asks and why, attestation, questions, or declining."""
+"""The referee's pages: the link, who asks and why, attestation, questions or declining, then their rights."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,7 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -26,7 +28,7 @@ from . import access, answers
 from .cases import CaseError
 from .extensions import db, limiter
 from .forms import ConfirmForm, show_error
-from .models import Case, Referee, utcnow
+from .models import CANDIDATE_REVIEW, REVIEW, Case, QuestionSet, Referee, utcnow
 from .portal import LINK_LIMIT
 from .scope import RELATIONSHIPS, Scope
 
@@ -48,6 +50,15 @@ class DeclineForm(FlaskForm):
 
     reason = TextAreaField("If you like, tell us why (optional)", validators=[Length(max=1000)])
     call = BooleanField("I would rather answer in a short call")
+
+
+class WithdrawAnswersForm(FlaskForm):
+    """The referee confirms that their answers should be deleted."""
+
+    confirm = BooleanField(
+        "Yes, delete my answers. I understand this cannot be undone.",
+        validators=[DataRequired(message="Tick the box to confirm, or go back to keep your answers.")],
+    )
 
 
 _referee_session = access.session_required(
@@ -86,7 +97,8 @@ def use_link(referee_id: str, token: str) -> Any:
     if link is None or not ConfirmForm().validate_on_submit():
         return render_template("referee/link_refused.html"), 404
     referee = db.session.get(Referee, referee_id)
-    # The link stays usable until the referee answers or declines, so a closed tab is not a dead end.
+    # The link stays usable until the answers are final (release), the referee declines or withdraws,
+    # or it expires: a closed tab is not a dead end, and a referee can come back to correct.
     answers.mark_opened(referee, now)
     sid = access.start_session("referee", now, case_id=referee.case_id, referee_id=referee.id)
     db.session.commit()
@@ -102,7 +114,10 @@ def form() -> Any:
     referee: Referee = g.referee
     context = _context(referee)
     if referee.state == "submitted":
-        return render_template("referee/thanks.html", **context)
+        if request.method == "POST":
+            flash("We already have your answers, so nothing more was saved. You can correct them here.",
+                  "info")
+        return redirect(url_for("referee.your_answers"), 303)
     if referee.state not in ("invited", "opened"):
         return render_template("referee/closed.html", **context)
     if referee.attested_at is None:
@@ -125,9 +140,93 @@ def form() -> Any:
             return render_template("referee/thanks.html", **_context(db.session.get(Referee, referee.id)),
                                    duplicate=True)
         else:
-            return redirect(url_for("referee.form"), 303)
+            return redirect(url_for("referee.thanks"), 303)
     return render_template("referee/questions.html", **context, form=questionnaire, questions=questions,
                            question_set=question_set), (422 if questionnaire.errors else 200)
+
+
+@bp.route("/referee/thanks", methods=["GET"])
+@referee_required
+def thanks() -> Any:
+    """Thank the referee and say what happens to their answers."""
+    referee: Referee = g.referee
+    if referee.state != "submitted":
+        return redirect(url_for("referee.form"))
+    return render_template("referee/thanks.html", **_context(referee))
+
+
+@bp.route("/referee/answers", methods=["GET"])
+@referee_required
+def your_answers() -> Any:
+    """Show the referee their own answers, read back from the sealed record; a GET changes nothing."""
+    referee: Referee = g.referee
+    if referee.state != "submitted":
+        return redirect(url_for("referee.form"))
+    return _answers_page(referee)
+
+
+@bp.route("/referee/correct", methods=["GET", "POST"])
+@referee_required
+def correct() -> Any:
+    """Show the questionnaire filled with the referee's answers, and re-seal what they correct."""
+    referee: Referee = g.referee
+    if referee.state != "submitted":
+        return redirect(url_for("referee.form"), 303)
+    if answers.locked_reason(referee):
+        return _answers_page(referee, refused=True)
+    response = answers.response_of(referee)
+    question_set = db.session.get(QuestionSet, response.question_set_id)
+    questions = list(question_set.questions)
+    if request.method == "POST":
+        questionnaire = answers.build_form(questions)
+        if questionnaire.validate_on_submit():
+            try:
+                values = answers.read_answers(questionnaire, questions)
+                answers.correct(referee, question_set, values, utcnow())
+                db.session.commit()
+            except CaseError as err:
+                db.session.rollback()
+                show_error(questionnaire, err.message, err.field)
+            else:
+                flash("Your corrected answers are saved. Thank you.", "success")
+                return redirect(url_for("referee.your_answers"), 303)
+    else:
+        questionnaire = answers.build_form(
+            questions, data=answers.prefill(questions, response.unseal("answers_enc")["answers"]))
+    return render_template("referee/questions.html", **_context(referee), form=questionnaire,
+                           questions=questions, question_set=question_set, correcting=True), \
+        (422 if questionnaire.errors else 200)
+
+
+@bp.route("/referee/withdraw", methods=["GET", "POST"])
+@referee_required
+def withdraw() -> Any:
+    """Ask the referee to confirm, then delete their answers and tell the candidate."""
+    referee: Referee = g.referee
+    if referee.state != "submitted":
+        return redirect(url_for("referee.form"), 303)
+    if answers.locked_reason(referee):
+        return _answers_page(referee, refused=True)
+    withdraw_form = WithdrawAnswersForm()
+    if withdraw_form.validate_on_submit():
+        try:
+            answers.withdraw(referee, utcnow())
+            db.session.commit()
+        except (CaseError, StaleDataError):
+            # A twin request withdrew them first: the answers are gone either way.
+            db.session.rollback()
+        return redirect(url_for("referee.form"), 303)
+    return render_template("referee/withdraw.html", **_context(referee), form=withdraw_form), \
+        (422 if withdraw_form.errors else 200)
+
+
+def _answers_page(referee: Referee, refused: bool = False) -> Any:
+    """Render the referee's answers; with `refused`, say why a change was not made (409)."""
+    response = answers.response_of(referee)
+    question_set = db.session.get(QuestionSet, response.question_set_id)
+    shown = answers.read_back(list(question_set.questions), response.unseal("answers_enc")["answers"])
+    return render_template("referee/answers.html", **_context(referee), shown=shown, refused=refused,
+                           submitted_at=response.submitted_at), (409 if refused else 200)
 
 
 @bp.route("/referee/attest", methods=["POST"])
@@ -175,7 +274,13 @@ def _attest_form(referee: Referee) -> AttestForm:
 def _context(referee: Referee) -> dict[str, Any]:
     """Return what every referee page shows: who asks, about whom, and why."""
     case: Case = referee.case
-    return {"referee": referee, "details": referee.details, "case": case,
+    scope = Scope.from_json(case.consent.scope) if case.consent else None
+    now = utcnow()
+    released = (case.stage_times or {}).get("released")
+    return {"referee": referee, "details": referee.details, "case": case, "scope": scope,
+            "locked": answers.locked_reason(referee), "link_expires": answers.link_expires(referee, now),
+            "reviewing": case.state in (REVIEW, CANDIDATE_REVIEW),
+            "released_on": dt.datetime.fromisoformat(released).strftime("%d %B %Y") if released else None,
             "candidate_name": case.candidate.name, "relationship": RELATIONSHIPS[referee.relationship][0],
             "controller": current_app.config["CONTROLLER_NAME"],
             "controller_email": current_app.config["CONTROLLER_EMAIL"],

@@ -15,7 +15,7 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from . import audit, mail
+from . import answers, audit, mail
 from .cases import CaseError, move, staff_actor
 from .extensions import db
 from .models import (
@@ -215,6 +215,8 @@ def release(case: Case, staff: StaffUser, now: dt.datetime) -> Report:
     report.seal("pdf_enc", base64.b64encode(pdf).decode())
     if case.state != RELEASED:
         move(case, RELEASED, now)
+    # Released answers are final: referees' links close, and their pages say why.
+    answers.close_referee_links(case, now)
     audit.record("report.released", staff_actor(staff), case.id, version=version, sha256=report.sha256)
     mail.queue("report_released", case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, version=version,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from wtforms.validators import Length
 from . import audit, mail
 from .cases import CaseError, candidate_actor, move, staff_actor
 from .extensions import db
-from .findings import case_findings
+from .findings import CaseFindings, case_findings
 from .models import (
     CANDIDATE_REVIEW,
     COLLECTING,
@@ -57,27 +58,88 @@ def start_review(case: Case, staff: StaffUser, now: dt.datetime) -> list[Finding
     """Move a case into review and freeze its findings as they stand."""
     if case.state != COLLECTING:
         raise CaseError("Review can start only while answers are being collected.")
-    result = case_findings(case)
+    result, items = _derive_findings(case)
     if result.answered == 0:
         raise CaseError("No referee has answered yet, so there is nothing to review.")
+    rows = []
+    for item in items:
+        row = Finding(case_id=case.id, data_key=case.data_key, position=len(rows), fact=item["fact"],
+                      status=item["status"], severity=item["severity"])
+        db.session.add(row)
+        row.seal("content_enc", item["content"])
+        rows.append(row)
+    move(case, REVIEW, now)
+    audit.record("review.started", staff_actor(staff), case.id, findings=len(rows),
+                 coverage=result.coverage["covered"])
+    return rows
+
+
+def _derive_findings(case: Case) -> tuple[CaseFindings, list[dict[str, Any]]]:
+    """Return cross-verification's result and the findings as they would be frozen now."""
+    result = case_findings(case)
     referees = {r.id: r for r in db.session.execute(
         sa.select(Referee).options(sa.orm.selectinload(Referee.data_key)).where(Referee.case_id == case.id)
     ).scalars()}
     groups = [(f"{p.title} at {p.employer}" if p.employer else p.title, p.findings) for p in result.positions]
     groups.append(("How you worked together", result.relationships))
-    rows = []
+    items = []
     for heading, findings in groups:
         for finding in findings:
-            row = Finding(case_id=case.id, data_key=case.data_key, position=len(rows), fact=finding.fact,
-                          status=finding.status, severity=finding.severity)
+            content = {"heading": heading, "explanation": finding.explanation,
+                       "sources": [_source(s.to_json(), referees) for s in finding.sources]}
+            # The JSON round trip makes fresh content compare equal to what a sealed row returns.
+            items.append({"fact": finding.fact, "status": finding.status, "severity": finding.severity,
+                          "content": json.loads(json.dumps(content))})
+    return result, items
+
+
+def refresh_findings(case: Case, actor: str, now: dt.datetime) -> int:
+    """Bring frozen findings in line with referees' answers after a correction or withdrawal.
+
+    A finding that reads exactly as before keeps its resolution and the candidate's reply.
+    A changed, new or vanished one loses them, because they answered something that no
+    longer stands; if the candidate was already reviewing, the case goes back to staff,
+    who resolve and send the findings again. Returns how many findings changed.
+    """
+    if case.state not in (REVIEW, CANDIDATE_REVIEW):
+        return 0
+    # The corrected or deleted answers must be visible to the queries below.
+    db.session.flush()
+    _, items = _derive_findings(case)
+    old = {(row.content["heading"], row.fact): row for row in case_findings_rows(case)}
+    changed = 0
+    for position, item in enumerate(items):
+        row = old.pop((item["content"]["heading"], item["fact"]), None)
+        if row is not None and (row.status, row.severity, row.content) == (
+                item["status"], item["severity"], item["content"]):
+            row.position = position
+            continue
+        changed += 1
+        if row is None:
+            row = Finding(case_id=case.id, data_key=case.data_key, fact=item["fact"])
             db.session.add(row)
-            row.seal("content_enc", {"heading": heading, "explanation": finding.explanation,
-                                     "sources": [_source(s.to_json(), referees) for s in finding.sources]})
-            rows.append(row)
-    move(case, REVIEW, now)
-    audit.record("review.started", staff_actor(staff), case.id, findings=len(rows),
-                 coverage=result.coverage["covered"])
-    return rows
+        else:
+            _clear_resolution(row)
+        row.position, row.status, row.severity = position, item["status"], item["severity"]
+        row.seal("content_enc", item["content"])
+    for row in old.values():
+        changed += 1
+        _clear_resolution(row)
+        db.session.delete(row)
+    if changed and case.state == CANDIDATE_REVIEW:
+        move(case, REVIEW, now)
+    audit.record("review.findings_refreshed", actor, case.id, changed=changed, findings=len(items))
+    return changed
+
+
+def _clear_resolution(row: Finding) -> None:
+    """Drop a finding's staff resolution and the candidate's reply to it."""
+    row.resolution = None
+    row.note_enc = None
+    row.resolved_by_id = None
+    row.resolved_at = None
+    if row.reply is not None:
+        db.session.delete(row.reply)
 
 
 def _source(source: dict[str, Any], referees: dict[str, Referee]) -> dict[str, Any]:
