@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import math
@@ -13,6 +14,7 @@ from typing import Any
 from flask import Flask, g, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, logs
@@ -115,6 +117,43 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         return render_template("error.html", code=400, error=error, csrf=True), 400
+
+    app.register_error_handler(DBAPIError, database_error)
+
+
+# SQLite result codes and PostgreSQL SQLSTATEs that mean "cannot write now, try again later"
+# (busy, read-only, disk full, connection lost, shutting down, serialisation failure), not a bug.
+SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_FULL", "SQLITE_IOERR",
+                      "SQLITE_CANTOPEN", "SQLITE_PROTOCOL", "SQLITE_NOMEM")
+SQLSTATE_UNAVAILABLE = ("08", "25006", "40001", "40P01", "53", "55P03", "57P", "58")
+
+
+def database_unavailable(error: DBAPIError) -> bool:
+    """Say whether a database error means the database cannot take the change now, not a bug."""
+    if error.connection_invalidated:
+        return True
+    name = getattr(error.orig, "sqlite_errorname", None)
+    if name is not None:
+        return name.startswith(SQLITE_UNAVAILABLE)
+    state = getattr(error.orig, "sqlstate", None)
+    if state is not None:
+        return state.startswith(SQLSTATE_UNAVAILABLE)
+    # A driver error without a server code: the connection itself could not be made or was lost.
+    return isinstance(error, OperationalError)
+
+
+def database_error(error: DBAPIError) -> Any:
+    """Say kindly that nothing was saved and the link still works; let other database errors through."""
+    if not database_unavailable(error):
+        raise error
+    # The transaction is gone already; rolling back may fail too when the connection is down.
+    with contextlib.suppress(DBAPIError):
+        db.session.rollback()
+    g.pop("mail_queued", None)  # nothing was saved, so nothing waits to be sent
+    code = getattr(error.orig, "sqlite_errorname", None) or getattr(error.orig, "sqlstate", None)
+    # The error's text can hold SQL parameters: log only its kind.
+    log.warning("Database unavailable (%s %s); the change was not saved.", type(error.orig).__name__, code)
+    return render_template("error.html", code=503, error=None), 503, {"Retry-After": "60"}
 
 
 def rate_limited(error: Any) -> Any:

@@ -96,6 +96,9 @@ class Defaults:
     REPLY_WORKING_DAYS = 5
     # Paper for the PDF report: "A4" or "Letter".
     REPORT_PAGE_SIZE = "A4"
+    # Seconds a report may take to render before it is stopped; keep it below the app server's
+    # own worker timeout (gunicorn's default is 30) so staff see an error, not a dropped request.
+    REPORT_RENDER_TIMEOUT = 25
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -6,6 +6,10 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import os
+import selectors
+import signal
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -170,8 +174,71 @@ def render(data: dict[str, Any], version: int, released: dt.date) -> tuple[bytes
     html = render_template("report/report.html", data=data, version=version, released=released,
                            fingerprint=digest, ratings=_ratings(data),
                            page_size=current_app.config["REPORT_PAGE_SIZE"])
-    pdf = HTML(string=html, base_url=ASSET_BASE, url_fetcher=AssetFetcher()).write_pdf()
-    return pdf, digest
+    return pdf_from_html(html, current_app.config["REPORT_RENDER_TIMEOUT"]), digest
+
+
+class RenderTimeout(CaseError):
+    """The PDF took longer than the configured limit and was stopped; nothing was saved."""
+
+
+def pdf_from_html(html: str, timeout: float | None) -> bytes:
+    """Turn finished HTML into a PDF in a child process, stopped when it runs past `timeout` seconds."""
+    if not timeout or not hasattr(os, "fork"):
+        return _write_pdf(html)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        _render_in_child(html, read_end, write_end)
+    os.close(write_end)
+    finished = False
+    chunks = []
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(read_end, selectors.EVENT_READ)
+            deadline = time.monotonic() + timeout
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not selector.select(remaining):
+                    raise RenderTimeout(
+                        f"The report took longer than {timeout:g} seconds to render, so it was stopped "
+                        "and nothing was saved or sent. Please try again; if it happens again, tell "
+                        "your administrator.")
+                chunk = os.read(read_end, 1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finished = True
+    finally:
+        os.close(read_end)
+        if not finished:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)  # reap the child, whether it finished or was killed
+    payload = b"".join(chunks)
+    if not payload.startswith(b"ok"):
+        raise RuntimeError("The report could not be rendered: " + payload[2:].decode(errors="replace"))
+    return payload[2:]
+
+
+def _render_in_child(html: str, read_end: int, write_end: int) -> None:
+    """Write the PDF (or the error) to the pipe and exit; the child never touches the database."""
+    status = 1
+    try:
+        os.close(read_end)
+        try:
+            payload = b"ok" + _write_pdf(html)
+        except Exception as exc:  # the parent raises it; the child must exit whatever happens
+            payload = b"er" + f"{type(exc).__name__}: {exc}".encode()
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        status = 0
+    finally:
+        # Leave at once: no atexit hooks, no flushing of the parent's buffers, no pool clean-up.
+        os._exit(status)
+
+
+def _write_pdf(html: str) -> bytes:
+    """Render finished HTML with WeasyPrint, fetching only the bundled assets."""
+    return HTML(string=html, base_url=ASSET_BASE, url_fetcher=AssetFetcher()).write_pdf()
 
 
 def _ratings(data: dict[str, Any]) -> list[dict[str, Any]]:

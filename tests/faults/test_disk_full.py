@@ -1,0 +1,70 @@
+"""The disk fills up while a referee's answers are saved: all of it rolls back, nothing half-saved."""
+
+import re
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from refcheck.extensions import db
+from refcheck.models import AccessLink, AuditEvent, FraudSignal, Referee, Response
+
+from .conftest import referee_at_questions, sqlite_only
+
+
+def _rows(app, referee_id):
+    with app.app_context():
+        count = lambda model, *where: db.session.execute(  # noqa: E731
+            sa.select(sa.func.count()).select_from(model).where(*where)).scalar_one()
+        return {
+            "state": db.session.get(Referee, referee_id).state,
+            "responses": count(Response),
+            "signals": count(FraudSignal),
+            "events": count(AuditEvent),
+            "submitted_events": count(AuditEvent, AuditEvent.action == "referee.submitted"),
+            "live_links": count(AccessLink, AccessLink.referee_id == referee_id,
+                                AccessLink.revoked_at.is_(None)),
+        }
+
+
+@sqlite_only
+def test_a_full_disk_during_a_submission_rolls_everything_back(app, invited, runner, caplog):
+    path = invited["Grace Lindqvist"]
+    browser, answers = referee_at_questions(app, path)
+    # Long answers need new pages in the database file, which is where a full disk bites.
+    for name in re.findall(r'<textarea[^>]*name="(q\d+)"', browser.get("/referee").data.decode()):
+        answers[name] = "Led the migration of the reporting warehouse. " * 80
+    referee_id = path.split("/")[2]
+    before = _rows(app, referee_id)
+
+    with app.app_context():
+        engine = db.engine
+        with engine.connect() as conn:
+            pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+            assert conn.exec_driver_sql("PRAGMA freelist_count").scalar() == 0
+
+    def disk_full(dbapi_connection, _record):
+        # The file may not grow past its present size: SQLite answers SQLITE_FULL, as on a full disk.
+        dbapi_connection.execute(f"PRAGMA max_page_count={pages}")
+
+    event.listen(engine, "connect", disk_full)
+    engine.dispose()
+    try:
+        page = browser.post("/referee", data=answers)
+    finally:
+        event.remove(engine, "connect", disk_full)
+        engine.dispose()
+
+    assert page.status_code == 503
+    assert "SQLITE_FULL" in caplog.text  # the real error, met where SQLite allocates a page
+    assert b"nothing you sent was saved" in page.data and b"that link still works" in page.data
+    # No Response without the referee's change, no audit event without its change, no stray signal.
+    assert _rows(app, referee_id) == before
+    assert before["state"] == "opened" and before["responses"] == 0
+
+    # Space is back: the same answers go through once, complete, and the audit chain is whole.
+    assert browser.post("/referee", data=answers).status_code == 303
+    after = _rows(app, referee_id)
+    assert (after["state"], after["responses"], after["submitted_events"]) == ("submitted", 1, 1)
+    assert after["signals"] >= 1  # both referees answer from 127.0.0.1, like the candidate
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "Audit chain intact" in result.output

@@ -1,0 +1,106 @@
+"""A report render that runs too long is stopped at the time limit; staff see why, nothing is saved."""
+
+import io
+import os
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from refcheck import report
+from refcheck.extensions import db
+from refcheck.models import AuditEvent, Case, OutboxMessage, Report
+
+from ..conftest import attest_referee, csrf_from, enter_referee, full_answers, sign_in
+from ..test_findings import _claim
+
+
+def _children() -> list[str]:
+    """Return the ids of this process's live child processes."""
+    tasks = Path(f"/proc/{os.getpid()}/task")
+    return [pid for task in tasks.iterdir() for pid in (task / "children").read_text().split()]
+
+
+@pytest.fixture
+def ready(app, client, invited, staff, sent_case):
+    """A case whose findings the candidate has seen, signals handled; returns the signed-in staff client."""
+    _claim(client)
+    for path in invited.values():
+        browser = enter_referee(app, path)
+        answers = full_answers(attest_referee(browser).data.decode())
+        assert browser.post("/referee", data=answers).status_code == 303
+    staff_client = app.test_client()
+    sign_in(staff_client, staff)
+    base = f"/staff/cases/{sent_case.id}"
+    token = csrf_from(staff_client.get(base).data)
+    staff_client.post(f"{base}/review", data={"csrf_token": token})
+    with app.app_context():
+        from refcheck.models import Finding, FraudSignal
+
+        conflicts = db.session.execute(
+            sa.select(Finding.id).where(Finding.status == "conflict")).scalars().all()
+        signals = db.session.execute(sa.select(FraudSignal.id)).scalars().all()
+    for finding_id in conflicts:
+        staff_client.post(f"{base}/findings/{finding_id}", data={
+            "csrf_token": token, "resolution": "explained", "note": "Checked with both referees."})
+    staff_client.post(f"{base}/send-findings", data={"csrf_token": token})
+    for signal_id in signals:
+        staff_client.post(f"{base}/signals/{signal_id}", data={
+            "csrf_token": token, "reason": "Test network; checked with both referees."})
+    with app.app_context():
+        assert db.session.get(Case, sent_case.id).state == "candidate_review"
+    return staff_client
+
+
+def _saved(app, case_id):
+    with app.app_context():
+        count = lambda model, *where: db.session.execute(  # noqa: E731
+            sa.select(sa.func.count()).select_from(model).where(*where)).scalar_one()
+        return {"state": db.session.get(Case, case_id).state, "reports": count(Report),
+                "released_events": count(AuditEvent, AuditEvent.action == "report.released"),
+                "mail": count(OutboxMessage, OutboxMessage.kind == "report_released")}
+
+
+def test_a_report_render_past_the_limit_is_stopped_and_saves_nothing(app, client, ready, sent_case):
+    base = f"/staff/cases/{sent_case.id}"
+    token = csrf_from(ready.get(base).data)
+    before = _saved(app, sent_case.id)
+    # A real render of the real report, against a limit it cannot meet.
+    app.config["REPORT_RENDER_TIMEOUT"] = 0.01
+    started = time.monotonic()
+    page = ready.post(f"{base}/release", data={"csrf_token": token}, follow_redirects=True)
+    assert time.monotonic() - started < 5
+    assert page.status_code == 200
+    assert ("The report took longer than 0.01 seconds to render, so it was stopped and nothing was saved "
+            "or sent.") in page.data.decode()
+    assert _saved(app, sent_case.id) == before == {"state": "candidate_review", "reports": 0,
+                                                   "released_events": 0, "mail": 0}
+    assert _children() == []  # the render was killed and reaped, not left running
+
+    # The service still answers staff and the candidate.
+    assert ready.get(base).status_code == 200
+    assert client.get("/portal").status_code == 200
+
+    # With a sensible limit the same release goes through, rendered once.
+    app.config["REPORT_RENDER_TIMEOUT"] = 25
+    page = ready.post(f"{base}/release", data={"csrf_token": token}, follow_redirects=True)
+    assert b"Version 1 of the report is released" in page.data
+    assert _saved(app, sent_case.id) == {"state": "released", "reports": 1, "released_events": 1, "mail": 1}
+    pdf = ready.get(f"{base}/report.pdf").data
+    assert "Amira Okafor" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert _children() == []
+
+
+def test_a_long_render_is_stopped_at_the_limit_not_after_it(app):
+    # Thousands of table rows take WeasyPrint many seconds: a real slow render, not a stand-in.
+    rows = "".join(f"<tr><td>Row {n}</td><td>{'text ' * 40}</td></tr>" for n in range(20000))
+    html = f"<html><body><table>{rows}</table></body></html>"
+    started = time.monotonic()
+    with pytest.raises(report.RenderTimeout, match="longer than 0.5 seconds"):
+        report.pdf_from_html(html, 0.5)
+    assert 0.5 <= time.monotonic() - started < 2
+    assert _children() == []
+    # A small document within its limit comes back as a PDF.
+    assert report.pdf_from_html("<p>Hello</p>", 25).startswith(b"%PDF")
