@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach the public, staff and candidate pages."""
     from . import (
         accounts,
+        experience,
         portal,
         public,
         question_editor,
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(referee_portal.bp)
     app.register_blueprint(question_editor.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(experience.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

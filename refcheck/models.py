@@ -629,3 +629,31 @@ class StaffNote(Sealed, db.Model):
 
     data_key: Mapped[DataKey] = relationship()
     author: Mapped[StaffUser] = relationship()
+
+
+SURVEY_MOMENTS = ("consent", "release", "referee")
+
+
+class ExperienceAnswer(Sealed, db.Model):
+    """One optional 'how was this?' answer: a score of 1-5 and a sealed comment.
+
+    The score outlives the case's erasure without anything that names the person; the
+    comment, which may, is sealed under the case's key and deleted with it.
+    """
+
+    __tablename__ = "experience_answer"
+    __table_args__ = (sa.Index("ix_experience_answer_moment_created", "moment", "created_at"),)
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    # "case:<id>:<moment>" or "referee:<id>": one answer per person and moment, changed in place.
+    respondent: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    data_key_id: Mapped[str | None] = mapped_column(sa.ForeignKey("data_key.id"))
+    moment: Mapped[str] = mapped_column(sa.String(20))  # consent | release | referee
+    # Kept in clear so the metrics can be filtered by organisation after erasure too.
+    hiring_organisation: Mapped[str] = mapped_column(sa.String(200))
+    score: Mapped[int | None]
+    comment_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    data_key: Mapped[DataKey | None] = relationship()

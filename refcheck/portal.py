@@ -22,10 +22,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from . import access, audit, cases, privacy, timeline
+from . import access, audit, cases, experience, privacy, timeline
 from .extensions import db, limiter
 from .forms import ConfirmForm, ConsentForm, ReasonForm, RequestLinkForm, WithdrawForm
-from .models import AWAITING_CONSENT, Case, Consent, Referee, utcnow
+from .models import AWAITING_CONSENT, RELEASED, Case, Consent, Referee, utcnow
 from .scope import RELATIONSHIPS, Scope, month_name
 
 bp = Blueprint("portal", __name__)
@@ -104,7 +104,9 @@ def home() -> Any:
     ).scalars().all()
     return render_template("portal/home.html", case=case, steps=steps,
                            next_step=timeline.next_step(steps), consent=case.consent,
-                           referees=listed, **_disclosure(case))
+                           referees=listed, **_disclosure(case),
+                           typical_days=None if case.is_closed else experience.typical_days("check"),
+                           experience_done=case.state == RELEASED and experience.answered(case, "release"))
 
 
 @bp.route("/portal/consent", methods=["POST"])
@@ -153,7 +155,8 @@ def receipt() -> Any:
     """Show the consent receipt for this case."""
     consent = _consent_or_404()
     return render_template("portal/receipt.html", case=g.case, consent=consent,
-                           receipt=consent_receipt(g.case, consent), **_disclosure(g.case))
+                           receipt=consent_receipt(g.case, consent), **_disclosure(g.case),
+                           experience_done=experience.answered(g.case, "consent"))
 
 
 @bp.route("/portal/receipt.json")

@@ -23,6 +23,7 @@ from .models import (
     Claim,
     Consent,
     DataKey,
+    ExperienceAnswer,
     Finding,
     FraudSignal,
     KeyShare,
@@ -84,6 +85,9 @@ def erase_case(case: Case, reason: str, actor: str, now: dt.datetime) -> dict[st
         ("reports", sa.delete(Report).where(Report.case_id == case_id)),
         ("referees", sa.delete(Referee).where(Referee.case_id == case_id)),
         ("consents", sa.delete(Consent).where(Consent.case_id == case_id)),
+        # Experience scores stay for the metrics, with nothing left that points to the person.
+        ("experience_comments", sa.update(ExperienceAnswer).where(ExperienceAnswer.case_id == case_id)
+         .values(case_id=None, data_key_id=None, comment_enc=None)),
     ]
     counts = {}
     bulk = {"synchronize_session": False}
