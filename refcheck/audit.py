@@ -20,9 +20,14 @@ GENESIS = "0" * 64
 def record(action: str, actor: str, case_id: int | None = None, **details: Any) -> AuditEvent:
     """Append an event to the chain; the caller's transaction commits it with the change."""
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         # Two transactions must not both extend the same head; this lock is held until commit.
         session.execute(sa.text("SELECT pg_advisory_xact_lock(7262010)"))
+    elif dialect == "sqlite":
+        # SQLite takes its write lock at a transaction's first write; a head read before that can be
+        # extended by another process meanwhile. A write that changes nothing takes the lock first.
+        session.execute(sa.update(AuditEvent.__table__).where(sa.false()).values(action=AuditEvent.action))
     head = session.execute(
         sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).scalar_one_or_none()

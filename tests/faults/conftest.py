@@ -35,7 +35,9 @@ from ..conftest import (
     nominate,
     peer,
     send_case,
+    sign_in,
 )
+from ..test_findings import _claim
 
 ROOT = Path(__file__).resolve().parents[2]
 sqlite_only = pytest.mark.skipif(bool(PG_URL),
@@ -146,7 +148,7 @@ def served(app, tmp_path) -> Iterator[Server]:
     with open(log, "wb") as out:
         process = subprocess.Popen(  # noqa: S603 - fixed arguments
             [sys.executable, "-m", "gunicorn", "--workers", "4", "--worker-class", "gthread",
-             "--threads", "5", "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5",
+             "--threads", "5", "--no-control-socket", "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5",
              "--access-logfile", "-", "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
              "refcheck:create_app()"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", log)
@@ -170,3 +172,34 @@ def served(app, tmp_path) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def ready(app, client, invited, staff, sent_case):
+    """A case whose findings the candidate has seen, signals handled; returns the signed-in staff client."""
+    _claim(client)
+    for path in invited.values():
+        browser = enter_referee(app, path)
+        answers = full_answers(attest_referee(browser).data.decode())
+        assert browser.post("/referee", data=answers).status_code == 303
+    staff_client = app.test_client()
+    sign_in(staff_client, staff)
+    base = f"/staff/cases/{sent_case.id}"
+    token = csrf_from(staff_client.get(base).data)
+    staff_client.post(f"{base}/review", data={"csrf_token": token})
+    with app.app_context():
+        from refcheck.models import Case, Finding, FraudSignal
+
+        conflicts = db.session.execute(
+            sa.select(Finding.id).where(Finding.status == "conflict")).scalars().all()
+        signals = db.session.execute(sa.select(FraudSignal.id)).scalars().all()
+    for finding_id in conflicts:
+        staff_client.post(f"{base}/findings/{finding_id}", data={
+            "csrf_token": token, "resolution": "explained", "note": "Checked with both referees."})
+    staff_client.post(f"{base}/send-findings", data={"csrf_token": token})
+    for signal_id in signals:
+        staff_client.post(f"{base}/signals/{signal_id}", data={
+            "csrf_token": token, "reason": "Test network; checked with both referees."})
+    with app.app_context():
+        assert db.session.get(Case, sent_case.id).state == "candidate_review"
+    return staff_client

@@ -2,12 +2,14 @@
 
 import re
 import threading
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
 from refcheck.extensions import db
-from refcheck.models import Referee, Response
+from refcheck.models import AuditEvent, Referee, Response
 
 from ..conftest import csrf_from, full_answers
 from .conftest import HttpBrowser, invite_referees, sqlite_only
@@ -61,3 +63,37 @@ def test_sqlite_with_four_writer_processes_shows_no_user_a_locked_database(app, 
         assert set(db.session.execute(sa.select(Referee.state)).scalars()) == {"submitted"}
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "Audit chain intact" in result.output
+
+
+def _download(base: str, cookie: str, path: str, start: threading.Barrier) -> tuple[int, bytes]:
+    request = urllib.request.Request(base + path, headers={"Cookie": cookie})
+    start.wait(timeout=60)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback only
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+@sqlite_only
+def test_parallel_audited_downloads_keep_the_audit_chain_whole(app, ready, sent_case, staff, served, runner):
+    base = f"/staff/cases/{sent_case.id}"
+    released = ready.post(f"{base}/release", data={"csrf_token": csrf_from(ready.get(base).data)},
+                          follow_redirects=True)
+    assert b"Version 1 of the report is released" in released.data
+    browser = HttpBrowser(served.base)
+    page = browser.get("/staff/login")[1]
+    assert browser.post("/staff/login", {"csrf_token": csrf_from(page), "email": staff.email,
+                                         "password": staff.password})[0] in (302, 303)
+    # Each download writes one audit event, and each event must follow the one before it.
+    start = threading.Barrier(12)
+    with ThreadPoolExecutor(12) as pool:
+        results = list(pool.map(lambda _: _download(served.base, browser.cookie_header(),
+                                                    f"{base}/report.pdf", start), range(12)))
+    assert [status for status, _ in results] == [200] * 12
+    assert len({body for _, body in results}) == 1 and results[0][1].startswith(b"%PDF")
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "report.downloaded")).scalar_one() == 12
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "Audit chain intact" in result.output, result.output

@@ -13,45 +13,13 @@ from refcheck import report
 from refcheck.extensions import db
 from refcheck.models import AuditEvent, Case, OutboxMessage, Report
 
-from ..conftest import attest_referee, csrf_from, enter_referee, full_answers, sign_in
-from ..test_findings import _claim
+from ..conftest import csrf_from
 
 
 def _children() -> list[str]:
     """Return the ids of this process's live child processes."""
     tasks = Path(f"/proc/{os.getpid()}/task")
     return [pid for task in tasks.iterdir() for pid in (task / "children").read_text().split()]
-
-
-@pytest.fixture
-def ready(app, client, invited, staff, sent_case):
-    """A case whose findings the candidate has seen, signals handled; returns the signed-in staff client."""
-    _claim(client)
-    for path in invited.values():
-        browser = enter_referee(app, path)
-        answers = full_answers(attest_referee(browser).data.decode())
-        assert browser.post("/referee", data=answers).status_code == 303
-    staff_client = app.test_client()
-    sign_in(staff_client, staff)
-    base = f"/staff/cases/{sent_case.id}"
-    token = csrf_from(staff_client.get(base).data)
-    staff_client.post(f"{base}/review", data={"csrf_token": token})
-    with app.app_context():
-        from refcheck.models import Finding, FraudSignal
-
-        conflicts = db.session.execute(
-            sa.select(Finding.id).where(Finding.status == "conflict")).scalars().all()
-        signals = db.session.execute(sa.select(FraudSignal.id)).scalars().all()
-    for finding_id in conflicts:
-        staff_client.post(f"{base}/findings/{finding_id}", data={
-            "csrf_token": token, "resolution": "explained", "note": "Checked with both referees."})
-    staff_client.post(f"{base}/send-findings", data={"csrf_token": token})
-    for signal_id in signals:
-        staff_client.post(f"{base}/signals/{signal_id}", data={
-            "csrf_token": token, "reason": "Test network; checked with both referees."})
-    with app.app_context():
-        assert db.session.get(Case, sent_case.id).state == "candidate_review"
-    return staff_client
 
 
 def _saved(app, case_id):
