@@ -148,7 +148,8 @@ def served(app, tmp_path) -> Iterator[Server]:
     with open(log, "wb") as out:
         process = subprocess.Popen(  # noqa: S603 - fixed arguments
             [sys.executable, "-m", "gunicorn", "--workers", "4", "--worker-class", "gthread",
-             "--threads", "5", "--no-control-socket", "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5",
+             "--threads", "5", "--no-control-socket", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+             "--graceful-timeout", "5",
              "--access-logfile", "-", "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
              "refcheck:create_app()"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", log)

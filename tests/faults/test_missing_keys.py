@@ -60,8 +60,8 @@ def test_production_with_a_missing_keys_file_refuses_to_start(production_env, mo
 def test_gunicorn_in_production_without_keys_exits_and_says_why(production_env):
     port = free_port()
     result = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--no-control-socket", "--bind", f"127.0.0.1:{port}",
-         "refcheck:create_app()"],
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--no-control-socket",
+         "--bind", f"127.0.0.1:{port}", "refcheck:create_app()"],
         cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "will not start in production mode without: REFCHECK_MASTER_KEYS" in result.stderr
