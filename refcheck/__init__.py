@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from . import (
         accounts,
         experience,
+        metrics,
         portal,
         public,
         question_editor,
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(question_editor.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(experience.bp)
+    app.register_blueprint(metrics.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

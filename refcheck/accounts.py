@@ -230,6 +230,6 @@ def deactivate_account(user_id: int) -> Any:
 @login_manager.unauthorized_handler
 def unauthorized() -> Any:
     """Send anonymous visitors of staff pages to the sign-in page."""
-    if request.blueprint in ("staff", "auth"):
+    if request.path.startswith("/staff/"):
         return redirect(url_for("auth.login"))
     abort(401)

@@ -235,7 +235,12 @@ class Case(db.Model):
     """One verification of one candidate for one position."""
 
     __tablename__ = "case"
-    __table_args__ = (sa.Index("ix_case_state_created", "state", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_case_state_created", "state", "created_at"),
+        # The metrics filter by the period a case was opened in, and by hiring organisation.
+        sa.Index("ix_case_created", "created_at"),
+        sa.Index("ix_case_organisation_created", "hiring_organisation", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[str] = mapped_column(sa.ForeignKey("candidate.id"), index=True)

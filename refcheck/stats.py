@@ -1,0 +1,73 @@
+"""Pure figures for the staff metrics: percentiles, time spent in each stage, and bar chart geometry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+# The stages a case passes through before it ends, in order; time in each is what staff can change.
+STAGES = ("awaiting_consent", "nominating", "collecting", "review", "candidate_review")
+DAY = 86400.0
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Return the value below which `fraction` of the values lie (linear interpolation), or None."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How long something took: how many, the median and the 90th percentile, in days."""
+
+    count: int
+    median_days: float | None
+    p90_days: float | None
+
+    @classmethod
+    def of_seconds(cls, seconds: list[float]) -> Spread:
+        """Summarise durations given in seconds."""
+        median, p90 = percentile(seconds, 0.5), percentile(seconds, 0.9)
+        return cls(len(seconds), None if median is None else median / DAY, None if p90 is None else p90 / DAY)
+
+
+def stage_durations(stage_times: Mapping[str, str]) -> dict[str, float]:
+    """Return seconds spent in each finished stage of one case, from when it entered each state."""
+    entered = sorted((dt.datetime.fromisoformat(at), state) for state, at in stage_times.items())
+    spent: dict[str, float] = {}
+    for (start, state), (end, _next) in zip(entered, entered[1:], strict=False):
+        if state in STAGES:
+            spent[state] = max(0.0, (end - start).total_seconds())
+    return spent
+
+
+def stage_spreads(all_stage_times: Iterable[Mapping[str, str]]) -> dict[str, Spread]:
+    """Return the spread of time spent in each stage across many cases."""
+    seconds: dict[str, list[float]] = {stage: [] for stage in STAGES}
+    for stage_times in all_stage_times:
+        for stage, spent in stage_durations(stage_times).items():
+            seconds[stage].append(spent)
+    return {stage: Spread.of_seconds(values) for stage, values in seconds.items()}
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a horizontal bar chart, in chart units (0-100 wide)."""
+
+    label: str
+    value: float
+    width: float
+    text: str
+
+
+def bars(items: Iterable[tuple[str, float | None, str]]) -> list[Bar]:
+    """Scale (label, value, text) rows to bars whose widths share one scale; missing values are 0 wide."""
+    rows = list(items)
+    top = max((value for _, value, _ in rows if value), default=0) or 1
+    return [Bar(label, value or 0, round(100 * (value or 0) / top, 2), text) for label, value, text in rows]

@@ -1,0 +1,153 @@
+"""Staff metrics: figures per stage and for referees, declines, overdue cases and experience, filtered."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from refcheck import experience
+from refcheck.extensions import db
+from refcheck.models import Case, Referee, utcnow
+from refcheck.stats import Spread, bars, percentile, stage_durations, stage_spreads
+
+from .conftest import make_staff, send_case, sign_in
+
+
+def test_percentiles_interpolate_and_handle_nothing():
+    assert percentile([], 0.5) is None
+    assert percentile([4.0], 0.9) == 4.0
+    assert percentile([1, 2, 3, 4], 0.5) == 2.5
+    assert percentile(list(range(1, 11)), 0.9) == 9.1
+
+
+def test_time_in_each_stage_comes_from_when_the_case_entered_each_state():
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    times = {"draft": start, "awaiting_consent": start + dt.timedelta(days=1),
+             "nominating": start + dt.timedelta(days=3), "collecting": start + dt.timedelta(days=4),
+             "review": start + dt.timedelta(days=14)}
+    spent = stage_durations({state: at.isoformat() for state, at in times.items()})
+    # Draft is not a stage staff wait on; review has not ended, so it is not counted yet.
+    assert spent == {"awaiting_consent": 2 * 86400, "nominating": 86400, "collecting": 10 * 86400}
+    spreads = stage_spreads([{k: v.isoformat() for k, v in times.items()}] * 3)
+    assert spreads["collecting"] == Spread(3, 10.0, 10.0) and spreads["review"] == Spread(0, None, None)
+
+
+def test_bars_share_one_scale():
+    drawn = bars([("a", 10, "10"), ("b", 5, "5"), ("c", None, "none")])
+    assert [b.width for b in drawn] == [100.0, 50.0, 0.0]
+
+
+def _case(app, staff, n, organisation="Northwind Analytics Ltd", **changes):
+    """Send a case and then set its times and state as if it had lived them."""
+    sent = send_case(app, staff, (f"Person {n}", f"person{n}@example.org"))
+    with app.app_context():
+        case = db.session.get(Case, sent.id)
+        case.hiring_organisation = organisation
+        for name, value in changes.items():
+            setattr(case, name, value)
+        db.session.commit()
+    return sent.id
+
+
+def _stages(now, days):
+    """Stage times for a released case: consent took days[0], nominating days[1], collecting days[2]..."""
+    at = now - dt.timedelta(days=sum(days) + 1)
+    times = {"draft": at.isoformat()}
+    for state, spent in zip(("awaiting_consent", "nominating", "collecting", "review", "candidate_review",
+                             "released"), [0, *days], strict=False):
+        at += dt.timedelta(days=spent)
+        times[state] = at.isoformat()
+    return times, at
+
+
+def test_the_metrics_page_shows_pace_referees_declines_and_experience(app, client, staff):
+    now = utcnow()
+    for n, collecting in enumerate((4, 6, 8)):
+        times, released_at = _stages(now, [1, 2, collecting, 1, 3])
+        _case(app, staff, n, state="released", stage_times=times, state_changed_at=released_at,
+              created_at=now - dt.timedelta(days=30))
+    late = _case(app, staff, 7, delay_reason="The manager is on leave until Monday.",
+                 created_at=now - dt.timedelta(days=40), invited_at=now - dt.timedelta(days=40),
+                 stage_times={"draft": (now - dt.timedelta(days=40)).isoformat(),
+                              "awaiting_consent": (now - dt.timedelta(days=40)).isoformat()})
+    elsewhere = _case(app, staff, 8, organisation="Contoso Retail plc", created_at=now - dt.timedelta(days=5))
+    with app.app_context():
+        referee = db.session.execute(sa.select(Referee)).scalars().first()
+        assert referee is None  # referees come from the invited fixture elsewhere; none here
+        case = db.session.get(Case, late)
+        experience.record(case, "consent", 2, "Too many emails.", now)
+        experience.record(db.session.get(Case, elsewhere), "consent", 5, "Lovely.", now)
+        db.session.commit()
+
+    sign_in(client, staff)
+    page = client.get("/staff/metrics")
+    assert page.status_code == 200
+    html = page.data.decode()
+    assert "5 in all" in html
+    assert "<svg" in html and "Median days in each stage" in html
+    # Collecting took 4, 6 and 8 days: median 6.0, 90th percentile 7.6.
+    assert "<th scope=\"row\">Collecting</th><td>3</td><td>6.0 days</td><td>7.6 days</td>" in html
+    assert f"RC-{late:05d}" in html and "The manager is on leave until Monday." in html
+    assert "Too many emails." in html and "Lovely." in html
+    assert "Average 3.5 of 5, from 2 answers." in html
+
+    one_org = client.get("/staff/metrics?organisation=Contoso+Retail+plc").data.decode()
+    assert "1 in all" in one_org and "Lovely." in one_org and "Too many emails." not in one_org
+    assert f"RC-{late:05d}" not in one_org
+
+    since = (now - dt.timedelta(days=10)).date().isoformat()
+    short = client.get(f"/staff/metrics?from={since}").data.decode()
+    assert "1 in all" in short
+
+    wrong = client.get("/staff/metrics?from=last+tuesday").data.decode()
+    assert "is not a date like" in wrong and "5 in all" in wrong
+
+
+def test_referee_response_figures(app, client, invited, staff):
+    with app.app_context():
+        now = utcnow()
+        first, second = db.session.execute(sa.select(Referee).order_by(Referee.nominated_at)).scalars().all()
+        first.state, first.invited_at, first.finished_at = "submitted", now - dt.timedelta(days=5), now
+        second.state, second.invited_at, second.finished_at = "declined", now - dt.timedelta(days=3), now
+        second.reminders_sent = 2
+        second.seal("decline_reason_enc", "I only met her twice.")
+        db.session.commit()
+    staff_client = app.test_client()
+    sign_in(staff_client, staff)
+    html = staff_client.get("/staff/metrics").data.decode()
+    assert "<dt>Invited</dt><dd>2</dd>" in html
+    assert "(50% of those who have finished)" in html
+    assert "median 5.0 days" in html and "<dt>Reminders sent</dt><dd>2</dd>" in html
+    assert "I only met her twice." in html
+
+
+def _queries(app, client, url):
+    statements = []
+
+    def listener(*args):
+        statements.append(args[2])
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def test_the_metrics_cost_the_same_queries_for_few_or_many_cases(app, client, staff):
+    sign_in(client, staff)
+    _case(app, staff, 1)
+    few = _queries(app, client, "/staff/metrics")
+    for n in range(2, 8):
+        _case(app, staff, n, delay_reason="Waiting.")
+    assert _queries(app, client, "/staff/metrics") == few
+
+
+def test_metrics_are_for_staff_only(app, client, staff):
+    assert client.get("/staff/metrics").status_code == 302
+    verifier = make_staff(app, "val@verify.example", role="verifier")
+    sign_in(client, verifier)
+    assert client.get("/staff/metrics").status_code == 200
