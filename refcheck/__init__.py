@@ -208,6 +208,9 @@ def register_response_hooks(app: Flask) -> None:
         )
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
+        # No other site's window keeps a handle on ours, and no page may ask for devices.
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         # Pages opened from emailed links carry tokens in their URL: never send them onward.
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("Cache-Control", "no-store")

@@ -57,6 +57,7 @@ def build_app(tmp_path, *, tables: bool = True, **overrides):
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp_path / 'refcheck.sqlite'}",
+        "KEYSTORE_URL": PG_URL or f"sqlite:///{tmp_path / 'keystore.sqlite'}",
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "smtp",
         "SMTP_HOST": "127.0.0.1",
@@ -358,6 +359,8 @@ def test_every_kind_of_response_sends_a_strict_content_security_policy(app, clie
         assert directives["object-src"] == "object-src 'none'"
         assert response.headers["X-Frame-Options"] == "DENY"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert "camera=()" in response.headers["Permissions-Policy"]
         assert "Strict-Transport-Security" not in response.headers  # not in local mode
 
 
