@@ -131,4 +131,5 @@ def referee_answer() -> Any:
     referee = g.portal_session.referee
     if referee is not None and referee.state == "submitted":
         _save(g.case, "referee", referee)
+        return redirect(url_for("referee.thanks"), 303)
     return redirect(url_for("referee.form"), 303)

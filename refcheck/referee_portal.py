@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from . import access, answers
+from . import access, answers, experience
 from .cases import CaseError
 from .extensions import db, limiter
 from .forms import ConfirmForm, show_error
@@ -284,4 +284,7 @@ def _context(referee: Referee) -> dict[str, Any]:
             "candidate_name": case.candidate.name, "relationship": RELATIONSHIPS[referee.relationship][0],
             "controller": current_app.config["CONTROLLER_NAME"],
             "controller_email": current_app.config["CONTROLLER_EMAIL"],
-            "minutes": current_app.config["REFEREE_MINUTES"]}
+            "minutes": current_app.config["REFEREE_MINUTES"],
+            "typical_days": experience.typical_days("referee") if referee.state in ("invited", "opened")
+            else None,
+            "experience_done": referee.state == "submitted" and experience.answered(case, "referee", referee)}

@@ -102,3 +102,41 @@ def test_erasure_keeps_the_score_but_not_the_comment_or_the_case(app, client, se
     with app.app_context():
         row = db.session.execute(sa.select(ExperienceAnswer)).scalar_one()
         assert row.hiring_organisation == "Northwind Analytics Ltd" and row.data_key_id is None
+
+
+def test_a_referee_may_say_how_answering_was(app, invited):
+    from .conftest import attest_referee, enter_referee, full_answers
+
+    browser = enter_referee(app, invited["Grace Lindqvist"])
+    html = attest_referee(browser).data.decode()
+    assert browser.post("/referee", data=full_answers(html)).status_code == 303
+    thanks = browser.get("/referee/thanks").data.decode()
+    assert "How was answering for you?" in thanks
+    sent = browser.post("/referee/experience", data={"csrf_token": csrf_from(thanks), "score": "5",
+                                                     "comment": "Short and fair."}, follow_redirects=True)
+    assert "Thank you for telling us." in sent.data.decode()
+    assert [(m, s, c) for m, s, c, _ in _answers(app)] == [("referee", 5, "Short and fair.")]
+    # A referee who has not answered cannot leave a score for the process.
+    other = enter_referee(app, invited["Peer 1"])
+    page = other.get("/referee").data.decode()
+    other.post("/referee/experience", data={"csrf_token": csrf_from(page), "score": "1"})
+    assert len(_answers(app)) == 1
+
+
+def test_referees_see_a_typical_answer_time_once_enough_have_answered(app, invited):
+    page = app.test_client().get(invited["Peer 1"]).data.decode()
+    assert "have usually answered within" not in page
+    from refcheck.models import Referee
+
+    with app.app_context():
+        now = utcnow()
+        case_id = db.session.execute(sa.select(Referee.case_id)).scalars().first()
+        for n in range(5):
+            db.session.add(Referee(case_id=case_id, data_key=db.session.get(Case, case_id).data_key,
+                                   relationship="peer", details_enc=b"", email_hash=f"h{n}",
+                                   verification_code="X", state="submitted",
+                                   invited_at=now - dt.timedelta(days=3 + n), finished_at=now))
+        db.session.commit()
+    experience._typical_cache.clear()
+    page = app.test_client().get(invited["Peer 1"]).data.decode()
+    assert "have usually answered within 5 days of being asked" in page
