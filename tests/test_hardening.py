@@ -723,3 +723,18 @@ def test_the_end_of_run_figures_count_real_outcomes(tmp_path):
     assert "bandit: 0 high findings" in run.stdout
     assert "pip-audit: 0 known vulnerabilities in 3 packages" in run.stdout
     assert run.returncode == 1  # the failing attack test still fails the run
+
+
+def test_limits_still_hold_per_server_when_redis_is_down(tmp_path, monkeypatch):
+    # The one limiter object of this process remembers a dead storage; start and end this test clean.
+    monkeypatch.setattr(limiter, "_storage_dead", False)
+    # Nothing listens on port 1: every call to this "Redis" fails.
+    app = build_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    try:
+        browser = app.test_client()
+        token = csrf_from(browser.get("/staff/login").data)
+        form = {"csrf_token": token, "email": "x@verify.example", "password": "wrong" * 4}
+        statuses = [browser.post("/staff/login", data=form).status_code for _ in range(11)]
+        assert statuses == [200] * 10 + [429]
+    finally:
+        dispose(app)
