@@ -7,6 +7,7 @@ queues any email in the caller's transaction. None of them commits.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -251,6 +252,26 @@ def find_cases_for_email(email: str, limit: int = 5) -> list[Case]:
         .where(Candidate.email_hash == digest, Case.state != DRAFT)
         .order_by(Case.created_at.desc()).limit(limit)
     ).scalars())
+
+
+def search_clause(text: str) -> sa.ColumnElement[bool] | None:
+    """Turn what staff typed into a filter: a reference, a candidate's email, or an organisation or position.
+
+    Names are sealed, so they cannot be searched; emails are found by their keyed hash,
+    and words by the start of the organisation or position.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    reference = re.fullmatch(r"(?i)(?:RC-?)?0*(\d{1,9})", text)
+    if reference:
+        return Case.id == int(reference.group(1))
+    if "@" in text:
+        return Case.candidate_id.in_(
+            sa.select(Candidate.id).where(Candidate.email_hash == keyring().lookup_hash(text)))
+    pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return sa.or_(Case.hiring_organisation.ilike(pattern, escape="\\"),
+                  Case.position.ilike(pattern, escape="\\"))
 
 
 def _stop_referees(case: Case, now: dt.datetime) -> None:

@@ -38,12 +38,16 @@ PAGE_SIZE = 50
 @bp.route("/")
 @staff_only
 def dashboard() -> Any:
-    """List cases, newest first, optionally of one state, with overdue ones marked."""
+    """List cases, newest first, optionally of one state or matching a search, with overdue ones marked."""
     state = request.args.get("state")
+    search = request.args.get("q", "").strip()[:200]
     query = (sa.select(Case).options(selectinload(Case.candidate).selectinload(Candidate.data_key))
              .order_by(Case.created_at.desc()))
     if state in CASE_STATES:
         query = query.where(Case.state == state)
+    clause = cases.search_clause(search)
+    if clause is not None:
+        query = query.where(clause)
     page = max(request.args.get("page", 1, type=int), 1)
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
     counts = dict(db.session.execute(sa.select(Case.state, sa.func.count()).group_by(Case.state)).all())
@@ -53,7 +57,7 @@ def dashboard() -> Any:
         step = timeline.next_step(timeline.build(cases.case_facts(case), now))
         listed.append((case, step))
     return render_template("staff/dashboard.html", listed=listed, counts=counts, state=state,
-                           states=CASE_STATES, page=page, page_size=PAGE_SIZE)
+                           states=CASE_STATES, page=page, page_size=PAGE_SIZE, search=search)
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
