@@ -123,6 +123,9 @@ def touch_session(session_id: int, now: dt.datetime) -> None:
     """
     try:
         with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Never wait behind this request's own transaction: skip the touch instead.
+                connection.exec_driver_sql("SET LOCAL lock_timeout = '2s'")
             connection.execute(
                 sa.update(access.PortalSession)
                 .where(access.PortalSession.id == session_id, access.PortalSession.ended_at.is_(None))
