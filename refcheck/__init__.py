@@ -150,9 +150,10 @@ def database_error(error: DBAPIError) -> Any:
     """Say kindly that nothing was saved and the link still works; let other database errors through."""
     if not database_unavailable(error):
         raise error
-    # The transaction is gone already; rolling back may fail too when the connection is down.
+    # Drop the failed transaction and hand its connection back. Close rather than roll back: after
+    # a failed COMMIT the transaction has already ended, and with no connection the rollback fails too.
     with contextlib.suppress(DBAPIError):
-        db.session.rollback()
+        db.session.close()
     g.pop("mail_queued", None)  # nothing was saved, so nothing waits to be sent
     code = getattr(error.orig, "sqlite_errorname", None) or getattr(error.orig, "sqlstate", None)
     # The error's text can hold SQL parameters: log only its kind.
