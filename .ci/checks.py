@@ -25,9 +25,9 @@ EXCEPTIONS = ROOT / ".ci" / "pip-audit-exceptions.txt"
 PYPI_PROJECT = "https://pypi.org/pypi/{name}/json"
 
 
-def run_bandit() -> tuple[bool, str]:
-    """Scan refcheck/ and fail on any high-severity finding."""
-    proc = subprocess.run([str(BIN / "bandit"), "-r", "refcheck", "-q", "-f", "json"],
+def run_bandit(target: Path = ROOT / "refcheck") -> tuple[bool, str]:
+    """Scan the package (refcheck/ unless told) and fail on any high-severity finding."""
+    proc = subprocess.run([str(BIN / "bandit"), "-r", str(target), "-q", "-f", "json"],
                           cwd=ROOT, capture_output=True, text=True, check=False)
     try:
         report = json.loads(proc.stdout)
@@ -40,7 +40,7 @@ def run_bandit() -> tuple[bool, str]:
               f"{result['test_id']} {result['issue_text']}", file=sys.stderr)
     totals = report["metrics"]["_totals"]
     line = (f"bandit: {by_severity['HIGH']} high findings ({by_severity['MEDIUM']} medium, "
-            f"{by_severity['LOW']} low, {totals.get('nosec', 0)} nosec) in {totals['loc']} lines of refcheck/")
+            f"{by_severity['LOW']} low, {totals.get('nosec', 0)} nosec) in {totals['loc']} lines of {target.name}/")
     return by_severity["HIGH"] == 0, line
 
 
@@ -125,7 +125,8 @@ def run_pip_audit() -> tuple[bool, str]:
     if exceptions:
         line += f" ({len(exceptions)} excepted with a reason in .ci/{EXCEPTIONS.name})"
     if unchecked:
-        line += f"; {len(unchecked)} NOT CHECKED (PyPI knows only their latest release here)"
+        line += (f"; {len(unchecked)} NOT CHECKED, as PyPI answers here only for a project's latest "
+                 f"release: {', '.join(unchecked)}")
     return not found, line
 
 

@@ -738,3 +738,39 @@ def test_limits_still_hold_per_server_when_redis_is_down(tmp_path, monkeypatch):
         assert statuses == [200] * 10 + [429]
     finally:
         dispose(app)
+
+
+def _ci_checks():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ci_checks", ROOT / ".ci" / "checks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bandit_passes_refcheck_and_would_fail_a_high_finding(tmp_path):
+    checks = _ci_checks()
+    ok, line = checks.run_bandit()
+    assert ok and line.startswith("bandit: 0 high findings"), line
+    bad = tmp_path / "careless"
+    bad.mkdir()
+    (bad / "fetch.py").write_text("import requests\n\n\ndef get(url):\n"
+                                  "    return requests.get(url, verify=False, timeout=5)\n")
+    ok, line = checks.run_bandit(bad)
+    assert not ok and line.startswith("bandit: 1 high findings"), line
+
+
+def test_a_pip_audit_exception_needs_a_written_reason(tmp_path, monkeypatch):
+    checks = _ci_checks()
+    listed = tmp_path / "exceptions.txt"
+    monkeypatch.setattr(checks, "EXCEPTIONS", listed)
+    listed.write_text("# comment\nGHSA-aaaa-bbbb-cccc Only the CLI uses it; refcheck never calls it.\n")
+    assert checks.read_exceptions() == {
+        "GHSA-aaaa-bbbb-cccc": "Only the CLI uses it; refcheck never calls it."}
+    listed.write_text("PYSEC-2099-1\n")
+    with pytest.raises(SystemExit, match="PYSEC-2099-1 has no written reason"):
+        checks.read_exceptions()
+    # The repository's own list is well formed.
+    monkeypatch.undo()
+    assert all(checks.read_exceptions().values())
