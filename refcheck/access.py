@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, g, session
 
+from . import audit
 from .extensions import db
 from .models import AccessLink, Case, PortalSession, utcnow
 
@@ -91,6 +92,24 @@ def find_link(token: str, purpose: str, now: dt.datetime, *, case_id: int | None
     if link.used_at or link.revoked_at or link.expires_at <= now:
         return None
     return link
+
+
+def record_refused_link(token: str, purpose: str) -> None:
+    """Audit a refused use of a real link whose case has ended; guessed tokens leave no trace.
+
+    Someone trying a link after withdrawal or cancellation is worth knowing about; random
+    guesses are for the rate limit, not the log. The caller commits.
+    """
+    if not _TOKEN_SHAPE.match(token or ""):
+        return
+    link = db.session.execute(
+        sa.select(AccessLink).where(AccessLink.token_hash == hash_token(token))
+    ).scalar_one_or_none()
+    if link is None or link.purpose != purpose or not link.case.is_closed:
+        return
+    actor = f"referee:{link.referee_id}" if link.referee_id else f"candidate:{link.case_id}"
+    audit.record("action.refused", actor, link.case_id, attempt=f"{purpose}.link",
+                 reason="The link no longer works.", state=link.case.state)
 
 
 def start_session(kind: str, now: dt.datetime, *, staff_user_id: int | None = None,

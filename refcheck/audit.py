@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from .extensions import db
-from .models import AuditEvent, utcnow
+from .models import CLOSED_STATES, AuditEvent, Case, utcnow
 
 GENESIS = "0" * 64
 
@@ -43,6 +43,17 @@ def record(action: str, actor: str, case_id: int | None = None, **details: Any) 
     session.add(event)
     session.flush()
     return event
+
+
+def refusal(case: Case, attempt: str, actor: str, reason: str) -> None:
+    """Drop what a refused request half-changed and, if the case has ended, record the attempt.
+
+    An action tried on a withdrawn, declined, cancelled or released case is worth a line in the
+    log; the view commits it.
+    """
+    db.session.rollback()
+    if case.state in CLOSED_STATES:
+        record("action.refused", actor, case.id, attempt=attempt, reason=reason, state=case.state)
 
 
 def event_hash(event: AuditEvent) -> str:

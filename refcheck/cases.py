@@ -85,6 +85,7 @@ def candidate_actor(case: Case) -> str:
 def open_case(details: CaseDetails, scope: Scope, staff: StaffUser, now: dt.datetime) -> Case:
     """Create a draft case with its own data key and the candidate's sealed details."""
     _check_scope(scope)
+    _check_address(details.candidate_email)
     key = DataKey.generate()
     candidate = Candidate(data_key=key, created_at=now,
                           email_hash=keyring().lookup_hash(details.candidate_email))
@@ -107,6 +108,7 @@ def update_draft(case: Case, details: CaseDetails, scope: Scope, staff: StaffUse
     if case.state != DRAFT:
         raise CaseError("The candidate has already been asked; this case can no longer be edited.")
     _check_scope(scope)
+    _check_address(details.candidate_email)
     if details.candidate_email.strip() != case.candidate.email:
         case.candidate.email_hash = keyring().lookup_hash(details.candidate_email)
     case.candidate.seal("name_enc", details.candidate_name.strip())
@@ -318,6 +320,13 @@ def _require(case: Case, state: str, message: str) -> None:
     """Refuse unless the case is in `state`."""
     if case.state != state:
         raise CaseError(message)
+
+
+def _check_address(email: str) -> None:
+    """Refuse a candidate address that would not reach a mail header as itself."""
+    if mail.unsafe_address(email):
+        raise CaseError("This email address cannot be used: please give a plain address without "
+                        "\u201c=?\u201d.", field="candidate_email")
 
 
 def _check_scope(scope: Scope) -> None:

@@ -54,11 +54,24 @@ def queue(kind: str, to: str, data_key: DataKey, case_id: int | None,
     return message
 
 
+def unsafe_address(address: str) -> bool:
+    """Say whether an address would not reach a To header as itself.
+
+    The email package decodes RFC 2047 encoded words even inside an address and writes the
+    decoded text back unquoted, so "=?utf-8?q?a=2C_b=40evil.example?=@x" would name other
+    recipients in the header. Such addresses are refused where they are typed, and here.
+    """
+    return "=?" in address or "\r" in address or "\n" in address
+
+
 def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
     """Turn an outbox row into an email; EmailMessage refuses CR/LF in headers."""
+    recipient = message.unseal("recipient_enc")
+    if unsafe_address(recipient):
+        raise ValueError("the recipient address holds an encoded word or a line break")
     email = EmailMessage()
     email["From"] = sender
-    email["To"] = message.unseal("recipient_enc")
+    email["To"] = recipient
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(idstring=message.id, domain=sender.rpartition("@")[2] or None)
     email["Auto-Submitted"] = "auto-generated"
@@ -86,7 +99,7 @@ def attempt(message: OutboxMessage, transport: Transport, now: dt.datetime) -> b
     message.attempts += 1
     try:
         transport.send(build_message(message, current_app.config["MAIL_FROM"]))
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, ValueError) as exc:
         # Back off: 1, 2, 4 ... minutes, capped at a day. The error names no recipient.
         delay = min(2 ** (message.attempts - 1), 24 * 60)
         message.next_attempt_at = now + dt.timedelta(minutes=delay)

@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from . import access, answers, experience
+from . import access, answers, audit, experience
 from .cases import CaseError
 from .extensions import db, limiter
 from .forms import ConfirmForm, show_error
@@ -83,7 +83,7 @@ def open_link(referee_id: str, token: str) -> Any:
     """Show who asks and why; a GET changes nothing."""
     link = access.find_link(token, "referee", utcnow(), referee_id=referee_id)
     if link is None:
-        return render_template("referee/link_refused.html"), 404
+        return _link_refused(token)
     referee = db.session.get(Referee, referee_id)
     return render_template("referee/open_link.html", **_context(referee), form=ConfirmForm())
 
@@ -95,7 +95,7 @@ def use_link(referee_id: str, token: str) -> Any:
     now = utcnow()
     link = access.find_link(token, "referee", now, referee_id=referee_id)
     if link is None or not ConfirmForm().validate_on_submit():
-        return render_template("referee/link_refused.html"), 404
+        return _link_refused(token)
     referee = db.session.get(Referee, referee_id)
     # The link stays usable until the answers are final (release), the referee declines or withdraws,
     # or it expires: a closed tab is not a dead end, and a referee can come back to correct.
@@ -119,6 +119,8 @@ def form() -> Any:
                   "info")
         return redirect(url_for("referee.your_answers"), 303)
     if referee.state not in ("invited", "opened"):
+        if request.method == "POST":
+            _refused(referee, "This reference request is closed.")
         return render_template("referee/closed.html", **context)
     if referee.attested_at is None:
         return render_template("referee/attest.html", **context, attest_form=_attest_form(referee),
@@ -239,6 +241,7 @@ def attest() -> Any:
         try:
             answers.attest(referee, utcnow())
         except CaseError as err:
+            _refused(referee, err.message)
             flash(err.message, "error")
         else:
             db.session.commit()
@@ -257,10 +260,24 @@ def decline() -> Any:
         try:
             answers.decline(referee, decline_form.reason.data or "", bool(decline_form.call.data), utcnow())
         except CaseError as err:
+            _refused(referee, err.message)
             flash(err.message, "error")
         else:
             db.session.commit()
     return redirect(url_for("referee.form"), 303)
+
+
+def _link_refused(token: str) -> Any:
+    """Answer every unusable link alike; a real link of an ended case leaves an audit line."""
+    access.record_refused_link(token, "referee")
+    db.session.commit()
+    return render_template("referee/link_refused.html"), 404
+
+
+def _refused(referee: Referee, reason: str) -> None:
+    """Drop a refused request's half-made changes and, on an ended case, audit the attempt."""
+    audit.refusal(referee.case, request.endpoint or "", f"referee:{referee.id}", reason)
+    db.session.commit()
 
 
 def _attest_form(referee: Referee) -> AttestForm:

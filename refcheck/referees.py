@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
 from . import access, audit, fraud, mail
 from .cases import CaseError, candidate_actor, move, staff_actor
@@ -176,9 +176,13 @@ def claims_of(case: Case) -> list[Claim]:
 def _valid_email(value: str) -> str:
     """Return a normalised email address or refuse it with the validator's reason."""
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
+        address = validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError as err:
         raise CaseError(f"This email address does not look right: {err}", field="email") from err
+    if mail.unsafe_address(address):
+        raise CaseError("This email address cannot be used: please give a plain address without "
+                        "\u201c=?\u201d.", field="email")
+    return address
 
 
 def _check_details(details: RefereeDetails, scope: Scope) -> None:
@@ -189,6 +193,10 @@ def _check_details(details: RefereeDetails, scope: Scope) -> None:
     if details.relationship not in RELATIONSHIPS:
         raise CaseError("Choose how you worked together.", field="relationship")
     _check_period(details.worked_from, details.worked_to, "worked_from", "worked_to")
+    if details.worked_to < scope.period_from or details.worked_from > scope.period_to:
+        raise CaseError("This time together is outside the period agreed for this check "
+                        f"({month_name(scope.period_from)} to {month_name(scope.period_to)}).",
+                        field="worked_from")
 
 
 def _check_claim(facts: ClaimFacts, scope: Scope) -> None:
@@ -251,10 +259,23 @@ def approve(referee: Referee, actor: str, now: dt.datetime) -> str:
         raise CaseError("Only a referee who has not been contacted yet can be approved.")
     if referee.case.state != COLLECTING:
         raise CaseError("The candidate has not sent their list yet.")
+    _check_still_in_scope(referee)
     referee.approved_at = now
     token = invite(referee, now)
     audit.record("referee.approved", actor, referee.case_id, referee=referee.id)
     return token
+
+
+def _check_still_in_scope(referee: Referee) -> None:
+    """Refuse a referee the consented scope does not cover, however the row came to exist."""
+    case = referee.case
+    scope = consented_scope(case)
+    others = [r for r in active_referees(case) if r.id != referee.id]
+    problems = nomination_problems(scope, nominees(others), Nominee(referee.relationship, referee.email_hash),
+                                   case.candidate.email_hash)
+    if problems:
+        raise CaseError(next(iter(problems.values())))
+    _check_details(RefereeDetails(**referee.details), scope)
 
 
 def ask_replacement(referee: Referee, actor: str, reason: str, now: dt.datetime) -> None:
@@ -331,10 +352,12 @@ def referees() -> Any:
     form = RefereeForm()
     if scope is not None:
         form.relationship.choices = relationship_choices(scope)
-    if scope is not None and case.state in (NOMINATING, COLLECTING) and form.validate_on_submit():
+    # The service, not this view, decides whether the case still takes referees, so a refusal is audited.
+    if form.validate_on_submit():
         try:
             nominate(case, details_from(form), "candidate", candidate_actor(case), utcnow())
         except CaseError as err:
+            _refused(case, err)
             show_error(form, err.message, err.field)
         else:
             db.session.commit()
@@ -361,6 +384,7 @@ def invite_referees() -> Any:
         try:
             sent = send_invitations(case, candidate_actor(case), utcnow())
         except CaseError as err:
+            _refused(case, err)
             flash(err.message, "error")
         else:
             db.session.commit()
@@ -387,6 +411,7 @@ def remove_referee(referee_id: str) -> Any:
         try:
             remove_nomination(case, referee, candidate_actor(case), utcnow())
         except CaseError as err:
+            _refused(case, err)
             flash(err.message, "error")
         else:
             db.session.commit()
@@ -400,10 +425,11 @@ def history() -> Any:
     """List and add the candidate's statements about their positions."""
     case: Case = g.case
     form = ClaimForm()
-    if case.state in (NOMINATING, COLLECTING) and form.validate_on_submit():
+    if form.validate_on_submit():
         try:
             save_claim(case, _claim_facts(form), candidate_actor(case), utcnow())
         except CaseError as err:
+            _refused(case, err)
             show_error(form, err.message, err.field)
         else:
             db.session.commit()
@@ -430,11 +456,18 @@ def remove_history(claim_id: str) -> Any:
         try:
             remove_claim(case, claim, candidate_actor(case))
         except CaseError as err:
+            _refused(case, err)
             flash(err.message, "error")
         else:
             db.session.commit()
             flash("Removed.", "info")
     return redirect(url_for("nominate.history"), 303)
+
+
+def _refused(case: Case, err: CaseError) -> None:
+    """Drop a refused request's half-made changes and, on an ended case, audit the attempt."""
+    audit.refusal(case, request.endpoint or "", candidate_actor(case), err.message)
+    db.session.commit()
 
 
 def consented_scope_or_none(case: Case) -> Scope | None:

@@ -246,6 +246,8 @@ def reply_to(finding_id: str) -> Any:
         try:
             reply(case, finding, form.text.data or "", bool(form.accepted.data), utcnow())
         except CaseError as err:
+            audit.refusal(case, "review.reply_to", candidate_actor(case), err.message)
+            db.session.commit()
             flash(err.message, "error")
         else:
             db.session.commit()

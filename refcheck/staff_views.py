@@ -132,6 +132,7 @@ def add_referee(case_id: int) -> Any:
         try:
             referees.staff_add_referee(case, referees.details_from(form), current_user, utcnow())
         except cases.CaseError as err:
+            _refused(case, err)
             show_error(form, err.message, err.field)
         else:
             db.session.commit()
@@ -172,6 +173,7 @@ def invite(case_id: int) -> Any:
         try:
             cases.invite_candidate(case, current_user, utcnow())
         except cases.CaseError as err:
+            _refused(case, err)
             flash(err.message, "error")
         else:
             db.session.commit()
@@ -203,6 +205,7 @@ def cancel(case_id: int) -> Any:
         try:
             cases.cancel_case(case, current_user, form.reason.data or "", utcnow())
         except cases.CaseError as err:
+            _refused(case, err)
             flash(err.message, "error")
         else:
             db.session.commit()
@@ -250,6 +253,7 @@ def start_review(case_id: int) -> Any:
         try:
             rows = review.start_review(case, current_user, utcnow())
         except cases.CaseError as err:
+            _refused(case, err)
             flash(err.message, "error")
         else:
             db.session.commit()
@@ -272,6 +276,7 @@ def resolve_finding(case_id: int, finding_id: str) -> Any:
         try:
             review.resolve(finding, current_user, form.resolution.data, form.note.data or "", utcnow())
         except cases.CaseError as err:
+            _refused(db.session.get(Case, case_id), err)
             flash(err.message, "error")
         else:
             db.session.commit()
@@ -288,6 +293,7 @@ def send_findings(case_id: int) -> Any:
         try:
             review.send_to_candidate(case, current_user, utcnow())
         except cases.CaseError as err:
+            _refused(case, err)
             flash(err.message, "error")
         else:
             db.session.commit()
@@ -355,6 +361,7 @@ def release(case_id: int) -> Any:
         try:
             released = report.release(case, current_user, utcnow())
         except cases.CaseError as err:
+            _refused(case, err)
             flash(err.message, "error")
         else:
             db.session.commit()
@@ -393,11 +400,18 @@ def _referee_action(case_id: int, referee_id: str, action: Any, done: str) -> An
         try:
             action(referee, cases.staff_actor(current_user), utcnow())
         except cases.CaseError as err:
+            _refused(referee.case, err)
             flash(err.message, "error")
         else:
             db.session.commit()
             flash(done, "success")
     return redirect(url_for("staff.case", case_id=case_id) + "#referees")
+
+
+def _refused(case: Case, err: cases.CaseError) -> None:
+    """Drop a refused request's half-made changes and, on an ended case, audit the attempt."""
+    audit.refusal(case, request.endpoint or "", cases.staff_actor(current_user), err.message)
+    db.session.commit()
 
 
 def _actor_names(events: list[AuditEvent]) -> dict[str, str]:
