@@ -167,6 +167,9 @@ def rate_limited(error: Any) -> Any:
     reset_at = current.reset_at if current is not None else time.time() + 60
     wait = max(1, math.ceil(reset_at - time.time()))
     again_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
+    # Round the clock time up, so "after 14:49" is never a moment too early.
+    again_at = again_at.replace(second=0, microsecond=0) + dt.timedelta(
+        minutes=1 if again_at.second or again_at.microsecond else 0)
     response = make_response(render_template(
         "error.html", code=429, error=error, retry_in=_wait_in_words(wait),
         retry_at=again_at.strftime("%H:%M UTC")), 429)

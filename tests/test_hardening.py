@@ -277,7 +277,14 @@ def test_nominating_too_fast_gets_a_kind_page_with_the_time_to_try_again(limited
     retry_after = int(refused.headers["Retry-After"])
     assert 1 <= retry_after <= 60
     assert abs(_seconds_in_words(text) - retry_after) <= 60
-    assert re.search(r"\(after \d\d:\d\d UTC\)", text)
+    # The clock time is never too early: it is at or after the moment the limit lifts.
+    hour, minute = map(int, re.search(r"\(after (\d\d):(\d\d) UTC\)", text).groups())
+    now = dt.datetime.now(dt.UTC)
+    after = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if after < now - dt.timedelta(hours=12):
+        after += dt.timedelta(days=1)  # across midnight
+    lifts = now + dt.timedelta(seconds=retry_after)
+    assert lifts - dt.timedelta(seconds=2) <= after <= lifts + dt.timedelta(seconds=61)
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(Referee)).scalar_one() == 0
     # Reading the page is not limited.
