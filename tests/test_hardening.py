@@ -690,19 +690,28 @@ def test_masking_covers_tokens_emails_and_exception_text():
         def emit(self, record):
             records.append(self.format(record))
 
+    from refcheck import logs
+
+    logs.install()  # what create_app does; a second call changes nothing
+    logs.install()
     logger = logging.getLogger("refcheck.test_hardening")
     handler = Keep()
     logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
     try:
         try:
             raise ValueError("could not reach amira.okafor@candidate.example")
         except ValueError as err:
             logger.error("sending to %s failed: %s", "grace@northwind.example", err, exc_info=True)
         logger.warning("%d mails due", 3)
+        # gunicorn's access log passes one dict of request atoms.
+        logger.info('%(r)s by %(u)s', {"r": f"GET /c/3/{token} HTTP/1.1", "u": "amira@candidate.example"})
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
     joined = "\n".join(records)
     assert "@" not in joined and "[email]" in joined and "3 mails due" in joined
+    assert "GET /c/3/[token] HTTP/1.1 by [email]" in joined and token not in joined
     assert "ValueError" in joined  # the trace is kept, masked
 
 
