@@ -175,6 +175,8 @@ def correct() -> Any:
     if referee.state != "submitted":
         return redirect(url_for("referee.form"), 303)
     if answers.locked_reason(referee):
+        if request.method == "POST":
+            _refused(referee, f"The answers are locked: {answers.locked_reason(referee)}.")
         return _answers_page(referee, refused=True)
     response = answers.response_of(referee)
     question_set = db.session.get(QuestionSet, response.question_set_id)
@@ -208,6 +210,8 @@ def withdraw() -> Any:
     if referee.state != "submitted":
         return redirect(url_for("referee.form"), 303)
     if answers.locked_reason(referee):
+        if request.method == "POST":
+            _refused(referee, f"The answers are locked: {answers.locked_reason(referee)}.")
         return _answers_page(referee, refused=True)
     withdraw_form = WithdrawAnswersForm()
     if withdraw_form.validate_on_submit():

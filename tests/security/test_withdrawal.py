@@ -121,7 +121,8 @@ def test_refused_attempts_on_a_running_case_leave_nothing_half_done(app, client,
         assert db.session.get(Case, sent_case.id).state == "collecting"
 
 
-def test_referee_who_answered_cannot_change_answers_after_withdrawal(app, client, invited, sent_case):
+def test_referee_who_answered_cannot_change_or_withdraw_answers_after_withdrawal(app, client, invited,
+                                                                              sent_case):
     grace = enter_referee(app, invited["Grace Lindqvist"])
     html = attest_referee(grace).data.decode()
     assert grace.post("/referee", data=full_answers(html)).status_code == 303
@@ -137,3 +138,9 @@ def test_referee_who_answered_cannot_change_answers_after_withdrawal(app, client
     assert page.status_code in (303, 409) or b"Changed after" not in page.data
     with app.app_context():
         assert db.session.execute(sa.select(Response.answers_enc)).scalar_one() == before
+    token = csrf_from(html)
+    assert grace.post("/referee/withdraw", data={"csrf_token": token, "confirm": "y"}).status_code == 409
+    assert _count(app, Response) == 1
+    grace_actor = f"referee:{invited['Grace Lindqvist'].split('/')[2]}"
+    refusals = _refusals(app, sent_case.id)
+    assert ("referee.correct", grace_actor) in refusals and ("referee.withdraw", grace_actor) in refusals
