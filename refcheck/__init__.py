@@ -155,6 +155,8 @@ def database_error(error: DBAPIError) -> Any:
     with contextlib.suppress(DBAPIError):
         db.session.close()
     g.pop("mail_queued", None)  # nothing was saved, so nothing waits to be sent
+    # The page must not ask the database who is signed in: Flask-Login's template context would.
+    g.setdefault("_login_user", login_manager.anonymous_user())
     code = getattr(error.orig, "sqlite_errorname", None) or getattr(error.orig, "sqlstate", None)
     # The error's text can hold SQL parameters: log only its kind.
     log.warning("Database unavailable (%s %s); the change was not saved.", type(error.orig).__name__, code)

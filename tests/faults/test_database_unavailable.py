@@ -75,3 +75,16 @@ def test_referee_submission_without_a_database_saves_nothing_and_can_be_sent_aga
     assert (after["state"], after["responses"], after["submitted_events"]) == ("submitted", 1, 1)
     with broken.app_context():
         db.engine.dispose()
+
+
+def test_staff_pages_without_a_database_say_so_kindly(app, staff, tmp_path):
+    from ..conftest import sign_in
+
+    browser = app.test_client()
+    assert sign_in(browser, staff).status_code in (302, 303)
+    broken = _broken_database(app, "down", tmp_path)
+    page = same_browser(browser, broken).get("/staff/")
+    assert page.status_code == 503
+    assert b"We could not save that just now" in page.data and b"Traceback" not in page.data
+    # Back up: the same staff session carries on.
+    assert browser.get("/staff/").status_code == 200
