@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test lint
+.PHONY: run test install install-test lint bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,9 @@ test: install-test
 	@if [ -n "$$REFCHECK_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL"; REFCHECK_CHECKS_SUMMARY=$(CHECKS_SUMMARY) $(BIN)/pytest; \
 	else echo "REFCHECK_TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi
+
+## Benchmarks (not tests): referees under load over gunicorn on SQLite and PostgreSQL, the report, 100,000
+## cases, encryption. Prints a table; `make bench ARGS=--save` also writes benchmarks/RESULTS.md.
+bench: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m benchmarks $(ARGS)

@@ -1,0 +1,161 @@
+"""Run every benchmark on this machine and print one table: `python -m benchmarks [--save]`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from . import crypto_bench, load, report_bench, scale
+from .common import Results, ensure_pg_database, pg_available, verdict
+
+RESULTS_FILE = Path(__file__).with_name("RESULTS.md")
+
+
+def machine() -> str:
+    """Describe the machine: cores, memory, Python."""
+    memory = "?"
+    try:
+        with open("/proc/meminfo") as handle:
+            kib = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
+            memory = f"{kib / 2**20:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return (f"{os.cpu_count()} CPUs (nproc), {memory} memory, {platform.system()} {platform.machine()}, "
+            f"Python {platform.python_version()}")
+
+
+def load_average() -> str:
+    """Return the 1, 5 and 15 minute load averages, as `uptime` shows them."""
+    try:
+        # uptime from PATH, as a person would run it.
+        return subprocess.run(["uptime"], capture_output=True, text=True,  # noqa: S607
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def encryption_rows(results: Results, encrypted: list[load.LoadRun], plain: list[load.LoadRun]) -> None:
+    """Compare submission throughput with AES-GCM against the no-op cipher, over alternated runs."""
+    def rate(runs: list[load.LoadRun]) -> float:
+        phases = [r.phase("POST /referee (submission)") for r in runs]
+        return sum(p.count for p in phases) / sum(p.seconds for p in phases)
+
+    ratio = rate(encrypted) / rate(plain)
+    errors = sum(len(r.errors()) for r in encrypted + plain)
+    results.add("4. encryption",
+                f"submissions over gunicorn, SQLite ({len(encrypted)} runs each, alternated)",
+                f"AES-256-GCM: {rate(encrypted):.0f}/s", f"no-op cipher: {rate(plain):.0f}/s",
+                f"{ratio:.0%}",
+                ">= 90%", verdict(ratio >= 0.9 and errors == 0))
+    stored = sum(r.stored for r in plain)
+    expected = sum(r.expected for r in plain)
+    results.add("4. encryption", "no-op runs: errors, Response rows stored", f"{errors} errors, {stored} of "
+                f"{expected} stored", "", "", "0, all", verdict(errors == 0 and stored == expected))
+
+
+def main() -> int:
+    """Run the benchmarks chosen on the command line; print the table; save it with --save."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--only", nargs="*", choices=["crypto", "report", "load", "scale"],
+                        default=["crypto", "report", "load", "scale"])
+    parser.add_argument("--quick", action="store_true", help="small sizes, to try the benchmarks out")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--scale-postgres", action="store_true",
+                        help="also seed and measure the 100,000-case database on PostgreSQL (minutes)")
+    parser.add_argument("--save", action="store_true", help=f"write the table to {RESULTS_FILE.name}")
+    args = parser.parse_args()
+
+    quick = args.quick
+    cases_for_load = 20 if quick else 100  # three referees each
+    concurrency = 16
+    hello_requests = 500 if quick else 2000
+    scale_cases, scale_referees = (5_000, 15_000) if quick else (100_000, 300_000)
+    postgres = not args.no_postgres and pg_available()
+    started = time.perf_counter()
+    began = dt.datetime.now(dt.UTC)
+    load_before = load_average()
+    results = Results()
+    print(f"refcheck benchmarks on {machine()}\nload before: {load_before}", flush=True)
+    if not args.no_postgres and not postgres:
+        results.note("PostgreSQL is not reachable on 127.0.0.1:5432: its rows are skipped.")
+
+    def step(title: str, work) -> None:
+        print(f"\n== {title}", flush=True)
+        try:
+            work()
+        except Exception as exc:  # one failing benchmark must not hide the others' figures
+            traceback.print_exc()
+            results.add(title, "failed", f"{type(exc).__name__}: {exc}"[:300], verdict=verdict(False))
+
+    if "crypto" in args.only:
+        step("4. encryption, in-process", lambda: crypto_bench.run(results, 0.3 if quick else 1.0))
+    if "report" in args.only:
+        step("2. report", lambda: report_bench.run(results, 3 if quick else 5))
+    if "load" in args.only:
+        def referees() -> None:
+            results.note(f"Load: {cases_for_load * 3} invited referees per run, {concurrency} concurrent "
+                         "clients, each step done by every referee before the next; gunicorn 2 sync workers "
+                         "on 127.0.0.1 for both apps; rate limits off (RATELIMIT_ENABLED=false); mail "
+                         "stays queued in the outbox (no SMTP server).")
+            hello = [load.hello_run(concurrency, hello_requests)]
+            print(f"    hello world: {hello[0].describe()}", flush=True)
+            sqlite = load.refcheck_run("SQLite", None, cases_for_load, concurrency)
+            hello.append(load.hello_run(concurrency, hello_requests))
+            baseline = load.Phase("hello world GET /", sum(h.seconds for h in hello),
+                                  [x for h in hello for x in h.latencies],
+                                  [e for h in hello for e in h.errors])
+            results.add("1. baseline", "hello world GET / (before and after SQLite run)",
+                        baseline.describe()
+                        + (f", {len(baseline.errors)} errors" if baseline.errors else ""))
+            load.report_backend(results, sqlite, baseline)
+            if postgres:
+                url = ensure_pg_database("refcheck_bench")
+                pg = load.refcheck_run("PostgreSQL", url, cases_for_load, concurrency)
+                hello_pg = load.hello_run(concurrency, hello_requests)
+                results.add("1. baseline", "hello world GET / (after PostgreSQL run)", hello_pg.describe())
+                load.report_backend(results, pg, hello_pg)
+            # A-B-B-A: encrypted, no-op, no-op, encrypted, so drift in the machine's load cancels out.
+            plain = [load.refcheck_run("SQLite, no-op cipher", None, cases_for_load, concurrency,
+                                       noop_cipher=True) for _ in range(2)]
+            again = load.refcheck_run("SQLite", None, cases_for_load, concurrency)
+            encryption_rows(results, [sqlite, again], plain)
+
+        step("1. referees under load", referees)
+    if "scale" in args.only:
+        step("3. scale, SQLite", lambda: scale.run(results, "SQLite", None, scale_cases, scale_referees,
+                                                   10 if quick else 20))
+        if postgres and args.scale_postgres:
+            url = ensure_pg_database("refcheck_bench_scale")
+            step("3. scale, PostgreSQL", lambda: scale.run(results, "PostgreSQL", url, scale_cases,
+                                                           scale_referees, 10 if quick else 20))
+        elif postgres:
+            results.note("Scale on PostgreSQL not run (add --scale-postgres).")
+
+    minutes = (time.perf_counter() - started) / 60
+    load_after = load_average()
+    command = "make bench" + (f" ARGS='{' '.join(sys.argv[1:])}'" if sys.argv[1:] else "")
+    header = [f"Run: {began:%Y-%m-%d %H:%M} UTC, {minutes:.1f} minutes, `{command}`",
+              f"Machine: {machine()}",
+              f"Load before: {load_before}", f"Load after: {load_after}"]
+    print("\n" + "\n".join(header) + "\n\n" + results.table())
+    for note in results.notes:
+        print("- " + note)
+    if args.save:
+        RESULTS_FILE.write_text(
+            "# Benchmark results\n\nEvery figure below was measured by `make bench` in the run described "
+            "here; each ratio compares with a baseline measured in the same run. Nothing is typed in.\n\n"
+            + "\n".join(f"- {line}" for line in header) + "\n\n" + results.table() + "\n\n"
+            + "".join(f"- {note}\n" for note in results.notes))
+        print(f"\nSaved to {RESULTS_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,372 @@
+"""Benchmark 1 and 4b: referees opening and submitting their forms over gunicorn, against hello world."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from .common import (
+    ROOT,
+    VENV_BIN,
+    Results,
+    bench_config,
+    csrf_from,
+    free_port,
+    fresh_schema,
+    http,
+    percentile,
+    server_env,
+    verdict,
+)
+
+CONF = Path(__file__).with_name("gunicorn_conf.py")
+WARM_UP = 6  # referees walked through first, not measured
+
+
+# ------------------------------------------------------------------ seeding through the services
+
+def seed_invited_referees(app: Any, cases_count: int) -> list[tuple[str, str]]:
+    """Open cases, consent, nominate a manager and two peers per case and invite them; return links.
+
+    Everything goes through refcheck's own services, as the demo does, so tokens, sealed details,
+    audit events and outbox emails are all real.
+    """
+    from refcheck import accounts, cases, referees
+    from refcheck.extensions import db
+    from refcheck.models import utcnow
+    from refcheck.scope import Scope
+
+    links: list[tuple[str, str]] = []
+    with app.app_context():
+        staff = accounts.create_staff("bench@verify.example", "Bench Verifier", "admin",
+                                      "correct horse battery staple", "bench")
+        db.session.commit()
+        scope = Scope(checks=("references", "employment_history"), min_referees=2, max_referees=4,
+                      relationships={"manager": 1, "peer": 1}, period_from="2019-01", period_to="2026-10",
+                      question_set="standard-v1", report_recipients="Priya Shah, Head of Talent",
+                      retention_days=180)
+        for n in range(cases_count):
+            now = utcnow()
+            details = cases.CaseDetails(f"Candidate {n}", f"candidate{n}@candidate.example",
+                                        "Senior Data Engineer", "Northwind Analytics Ltd",
+                                        "To confirm work history.", None)
+            case = cases.open_case(details, scope, staff, now)
+            cases.invite_candidate(case, staff, now)
+            cases.grant_consent(case, f"Candidate {n}", "127.0.0.1", "bench", now)
+            actor = cases.candidate_actor(case)
+            people = [("manager", "Head of Data"), ("peer", "Data Engineer"), ("peer", "Analyst")]
+            for i, (relationship, title) in enumerate(people):
+                referees.nominate(case, referees.RefereeDetails(
+                    f"Referee {n}-{i}", f"referee{n}-{i}@northwind-{n}.example", "Northwind Analytics Ltd",
+                    title, relationship, "2021-01", "2024-06"), "candidate", actor, now)
+            sent = referees.send_invitations(case, actor, now + dt.timedelta(seconds=1))
+            links += [(referee.id, token) for referee, token in sent]
+            db.session.commit()
+    return links
+
+
+# ------------------------------------------------------------------ servers
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], log: Path, ready_path: str = "/"):
+    """Serve `app_spec` with the benchmark's gunicorn settings on a free loopback port; yield the port."""
+    port = free_port()
+    command = [str(VENV_BIN / "gunicorn"), "-c", str(CONF), "--bind", f"127.0.0.1:{port}", app_spec]
+    with open(log, "ab") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)  # noqa: S603 - our argv
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn stopped at start; see {log}")
+            try:
+                if http(port, "GET", ready_path, timeout=5).status < 500:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not answer within 60 s; see {log}")
+            time.sleep(0.2)
+        # Both workers load the app lazily: warm them so the first measured requests are not imports.
+        for _ in range(8):
+            http(port, "GET", ready_path)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# ------------------------------------------------------------------ load
+
+@dataclass
+class Phase:
+    """One step done by every referee at once: how long it took and each request's latency."""
+
+    name: str
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    client_cpu: float = 0.0
+
+    @property
+    def count(self) -> int:
+        """Return how many requests succeeded."""
+        return len(self.latencies)
+
+    @property
+    def throughput(self) -> float:
+        """Return successful requests per second of the step's wall time."""
+        return self.count / self.seconds if self.seconds else 0.0
+
+    def describe(self) -> str:
+        """Return throughput and latency in words."""
+        return (f"{self.throughput:.0f}/s, p50 {percentile(self.latencies, 50) * 1000:.1f} ms, "
+                f"p99 {percentile(self.latencies, 99) * 1000:.1f} ms")
+
+
+def run_phase(name: str, items: list[Any], work: Any, concurrency: int) -> Phase:
+    """Run `work(item)` for every item with `concurrency` clients at once; collect latency and errors."""
+    phase = Phase(name)
+
+    def one(item: Any) -> None:
+        try:
+            seconds = work(item)
+            phase.latencies.append(seconds)
+        except Exception as exc:  # an error is a result to count and show, not a crash
+            phase.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+
+    cpu = time.process_time()
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(one, items))
+    phase.seconds = time.perf_counter() - start
+    phase.client_cpu = time.process_time() - cpu
+    return phase
+
+
+def hello_phase(port: int, requests: int, concurrency: int) -> Phase:
+    """GET / on the hello-world app `requests` times."""
+
+    def get(_: int) -> float:
+        reply = http(port, "GET", "/")
+        if reply.status != 200 or reply.body != b"Hello, world!":
+            raise RuntimeError(f"hello: {reply.status}")
+        return reply.seconds
+
+    return run_phase("hello world GET /", list(range(requests)), get, concurrency)
+
+
+@dataclass
+class Referee:
+    """One simulated referee: their link, cookie jar and the page last seen."""
+
+    id: str
+    token: str
+    cookies: dict[str, str] = field(default_factory=dict)
+    page: bytes = b""
+
+    @property
+    def link(self) -> str:
+        """Return the path of the emailed link."""
+        return f"/r/{self.id}/{self.token}"
+
+
+def expect(reply: Any, status: int, what: str, location: str | None = None) -> float:
+    """Return a reply's latency, or raise if its status (or redirect) is not the expected one."""
+    if reply.status != status:
+        raise RuntimeError(f"{what}: {reply.status} instead of {status}")
+    if location and location not in reply.headers.get("location", ""):
+        raise RuntimeError(f"{what}: redirected to {reply.headers.get('location')}")
+    return reply.seconds
+
+
+def referee_phases(port: int, links: list[tuple[str, str]], concurrency: int) -> list[Phase]:
+    """Walk every referee through the flow one step at a time, all referees concurrently per step."""
+    people = [Referee(rid, token) for rid, token in links]
+
+    def open_link(r: Referee) -> float:
+        reply = http(port, "GET", r.link, r.cookies)
+        r.page = reply.body
+        return expect(reply, 200, "GET link")
+
+    def use_link(r: Referee) -> float:
+        reply = http(port, "POST", r.link, r.cookies, {"csrf_token": csrf_from(r.page)})
+        return expect(reply, 303, "POST link", "/referee")
+
+    def attest_page(r: Referee) -> float:
+        reply = http(port, "GET", "/referee", r.cookies)
+        r.page = reply.body
+        if b"Before you answer" not in reply.body:
+            raise RuntimeError("GET /referee: no attestation form")
+        return expect(reply, 200, "GET /referee (attest)")
+
+    def attest(r: Referee) -> float:
+        reply = http(port, "POST", "/referee/attest", r.cookies,
+                     {"csrf_token": csrf_from(r.page), "identity": "y", "truthful": "y"})
+        return expect(reply, 303, "POST attest")
+
+    def questions_page(r: Referee) -> float:
+        reply = http(port, "GET", "/referee", r.cookies)
+        r.page = reply.body
+        if b'name="q' not in reply.body:
+            raise RuntimeError("GET /referee: no questions")
+        return expect(reply, 200, "GET /referee (questions)")
+
+    def submit(r: Referee) -> float:
+        reply = http(port, "POST", "/referee", r.cookies, full_answers(r.page.decode()))
+        return expect(reply, 303, "POST answers", "/referee/thanks")
+
+    steps = [("GET /r/<id>/<token> (page)", open_link), ("POST /r/<id>/<token> (session)", use_link),
+             ("GET /referee, attest (page)", attest_page), ("POST /referee/attest", attest),
+             ("GET /referee, questions (page)", questions_page), ("POST /referee (submission)", submit)]
+    phases = []
+    for name, work in steps:
+        phases.append(run_phase(name, people, work, concurrency))
+    return phases
+
+
+def full_answers(html: str) -> dict[str, str]:
+    """Answer every question on the page as a careful referee would (as tests/conftest.py does)."""
+    data = {"csrf_token": csrf_from(html)}
+    for name in set(re.findall(r'name="(q\d+(?:_from|_to)?)"', html)):
+        if name.endswith("_from"):
+            data[name] = "2022-01"
+        elif name.endswith("_to"):
+            data[name] = "2024-06"
+        else:
+            options = re.findall(rf'name="{name}"[^>]*type="radio" value="([^"]+)"', html)
+            data[name] = options[0] if options and options[0] != "1" else (
+                options[3] if options else "Built the data platform and kept the team informed.")
+    return data
+
+
+# ------------------------------------------------------------------ one backend
+
+@dataclass
+class LoadRun:
+    """What one refcheck load run measured."""
+
+    label: str
+    phases: list[Phase]
+    stored: int
+    expected: int
+    outbox: int
+    audited: int
+
+    def phase(self, prefix: str) -> Phase:
+        """Return the step whose name starts with `prefix`."""
+        return next(p for p in self.phases if p.name.startswith(prefix))
+
+    def pages(self) -> Phase:
+        """Return the page views (the GET steps) merged into one."""
+        merged = Phase("page views")
+        for p in self.phases:
+            if "(page)" in p.name:
+                merged.seconds += p.seconds
+                merged.latencies += p.latencies
+                merged.errors += p.errors
+        return merged
+
+    def errors(self) -> list[str]:
+        """Return every error of every step."""
+        return [e for p in self.phases for e in p.errors]
+
+
+def refcheck_run(label: str, database_url: str | None, cases_count: int, concurrency: int,
+                 noop_cipher: bool = False) -> LoadRun:
+    """Seed invited referees on a fresh database, serve refcheck with gunicorn and walk them through."""
+    from refcheck import create_app
+    from refcheck.extensions import db
+    from refcheck.models import AuditEvent, OutboxMessage, Response
+
+    from .noop_cipher import installed
+
+    with tempfile.TemporaryDirectory(prefix="refcheck-bench-") as tmp:
+        workdir = Path(tmp)
+        config = bench_config(workdir, database_url)
+        with installed() if noop_cipher else nullcontext():
+            app = create_app(config)
+            fresh_schema(app)
+            started = time.perf_counter()
+            links = seed_invited_referees(app, cases_count + WARM_UP // 3)
+            seeded = time.perf_counter() - started
+            with app.app_context():
+                outbox_before = db.session.execute(sa.select(sa.func.count(OutboxMessage.id))).scalar_one()
+        print(f"    {label}: seeded {len(links)} invited referees through the services in {seeded:.1f} s",
+              flush=True)
+        env = server_env(config)
+        if noop_cipher:
+            env["BENCH_NOOP_CIPHER"] = "1"
+        warm, links = links[:WARM_UP], links[WARM_UP:]
+        with gunicorn("wsgi:app", env, workdir / "gunicorn.log") as port:
+            # A few referees go first, unmeasured, so both workers have compiled every template.
+            warm_phases = referee_phases(port, warm, 2)
+            phases = referee_phases(port, links, concurrency)
+        for p in warm_phases:
+            phases[0].errors += [f"warm-up: {e}" for e in p.errors]
+        with installed() if noop_cipher else nullcontext(), app.app_context():
+            stored = db.session.execute(sa.select(sa.func.count(Response.id))).scalar_one()
+            outbox = db.session.execute(sa.select(sa.func.count(OutboxMessage.id))).scalar_one()
+            outbox -= outbox_before
+            audited = db.session.execute(sa.select(sa.func.count(AuditEvent.id))
+                                         .where(AuditEvent.action == "referee.submitted")).scalar_one()
+            # Read one answer back through the app's own code: what was stored is what was sent.
+            if not noop_cipher and stored:
+                first = db.session.execute(sa.select(Response).limit(1)).scalar_one()
+                assert first.unseal("answers_enc")["answers"], "a stored answer did not open"
+            db.session.remove()
+            db.engine.dispose()
+            for engine in db.engines.values():
+                engine.dispose()
+        log = (workdir / "gunicorn.log").read_text(errors="replace")
+        if "Traceback" in log:
+            print("    gunicorn log has tracebacks:\n" + log[-3000:], flush=True)
+    return LoadRun(label, phases, stored, len(links) + len(warm), outbox, audited)
+
+
+def report_backend(results: Results, run: LoadRun, hello: Phase) -> None:
+    """Add one backend's rows: page views and submissions against hello world, and the checks."""
+    name = f"1. referees on {run.label}"
+    pages = run.pages()
+    submissions = run.phase("POST /referee (submission)")
+    for p in run.phases:
+        results.add(name, p.name, p.describe() + (f", {len(p.errors)} errors" if p.errors else ""))
+    ratio = pages.throughput / hello.throughput
+    results.add(name, "page views (3 GETs above)", pages.describe(), hello.describe(), f"{ratio:.0%}",
+                ">= 50%", verdict(ratio >= 0.5))
+    ratio = submissions.throughput / hello.throughput
+    results.add(name, "submissions", submissions.describe(), hello.describe(), f"{ratio:.0%}", ">= 35%",
+                verdict(ratio >= 0.35))
+    errors = run.errors()
+    results.add(name, "errors", str(len(errors)), "", "", "0", verdict(not errors))
+    for error in sorted(set(errors))[:5]:
+        results.note(f"{run.label}: {error}")
+    results.add(name, "Response rows stored", f"{run.stored} of {run.expected}", "", "", "all",
+                verdict(run.stored == run.expected))
+    results.add(name, "audit events / new outbox emails",
+                f"{run.audited} referee.submitted / {run.outbox} queued", "", "", "", "")
+
+
+def hello_run(concurrency: int, requests: int) -> Phase:
+    """Serve the hello-world app with the same gunicorn settings and load it."""
+    with tempfile.TemporaryDirectory(prefix="refcheck-bench-hello-") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("REFCHECK_")}
+        env["PYTHONPATH"] = str(ROOT)
+        with gunicorn("benchmarks.hello:app", env, Path(tmp) / "gunicorn.log") as port:
+            return hello_phase(port, requests, concurrency)

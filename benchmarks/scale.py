@@ -1,0 +1,139 @@
+"""Benchmark 3: staff pages, search, metrics and the candidate portal on 100,000 cases, in-process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from .common import Results, bench_config, csrf_from, fresh_schema, median, verdict
+
+GOAL_MS = 30.0
+
+
+class QueryCounter:
+    """Count the SQL statements every engine of the app sends."""
+
+    def __init__(self, engines: list[Any]) -> None:
+        self.count = 0
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args: Any) -> None:
+        self.count += 1
+
+
+def measure(client: Any, counter: QueryCounter, path: str, repeat: int, expect: bytes | None = None
+            ) -> tuple[float, int, list[int]]:
+    """Return the median milliseconds, and the query counts, of `repeat` GETs of a page (after 2 warm-ups)."""
+    for _ in range(2):
+        reply = client.get(path)
+        if reply.status_code != 200:
+            raise RuntimeError(f"{path}: {reply.status_code}")
+        if expect is not None and expect not in reply.data:
+            raise RuntimeError(f"{path}: the page does not show {expect!r}")
+    times, queries = [], []
+    for _ in range(repeat):
+        counter.count = 0
+        start = time.perf_counter()
+        reply = client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+        queries.append(counter.count)
+        if reply.status_code != 200:
+            raise RuntimeError(f"{path}: {reply.status_code}")
+    return median(times), queries[-1], sorted(set(queries))
+
+
+def candidate_client(app: Any, case_id: int) -> Any:
+    """Give a case's candidate a fresh link and enter the portal with it, as a browser would."""
+    from refcheck import access
+    from refcheck.extensions import db
+    from refcheck.models import Case, utcnow
+
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        token = access.issue_link(case, "candidate", dt.timedelta(days=14), utcnow())
+        db.session.commit()
+    client = app.test_client()
+    page = client.get(f"/c/{case_id}/{token}")
+    reply = client.post(f"/c/{case_id}/{token}", data={"csrf_token": csrf_from(page.data)})
+    if reply.status_code != 303:
+        raise RuntimeError(f"portal entry for case {case_id}: {reply.status_code}")
+    return client
+
+
+def run(results: Results, label: str, database_url: str | None, cases: int, referees: int,
+        repeat: int = 20) -> None:
+    """Seed the large database, then time each page and count its queries."""
+    from refcheck import create_app
+    from refcheck.extensions import db
+    from refcheck.models import Case, Referee
+
+    from . import seed_scale
+
+    name = f"3. scale, {label}"
+    with tempfile.TemporaryDirectory(prefix="refcheck-bench-scale-") as tmp:
+        app = create_app({**bench_config(Path(tmp), database_url), "WTF_CSRF_ENABLED": True})
+        fresh_schema(app)
+        sample = seed_scale.seed(app, cases, referees)
+        counts = sample["counts"]
+        results.add(name, "seed_scale.py", f"{counts['cases']:,} cases, {counts['referees']:,} referees, "
+                    f"{counts['responses']:,} sealed answers in {sample['seconds']:.0f} s")
+        with app.app_context():
+            counter = QueryCounter(list(db.engines.values()))
+            # Two running cases with answers in, with different numbers of referees: their pages must
+            # cost the same number of queries.
+            picks = []
+            for size in (3, 4):
+                picks.append(db.session.execute(
+                    sa.select(Case.id).join(Referee, Referee.case_id == Case.id)
+                    .where(Case.state == "collecting").group_by(Case.id)
+                    .having(sa.func.count(Referee.id) == size,
+                            sa.func.sum(sa.case((Referee.state == "submitted", 1), else_=0)) >= 1)
+                    .order_by(Case.id.desc()).limit(1)).scalar_one())
+        staff = app.test_client()
+        page = staff.get("/staff/login")
+        signed = staff.post("/staff/login", data={"csrf_token": csrf_from(page.data),
+                                                  "email": sample["staff_email"],
+                                                  "password": sample["staff_password"]})
+        if signed.status_code not in (302, 303):
+            raise RuntimeError(f"staff sign-in: {signed.status_code}")
+        email = sample["emails"][42]
+        pages = [
+            ("staff case list /staff/", "/staff/", b"RC-"),
+            ("  page 200 of the list", "/staff/?page=200", b"RC-"),
+            ("search ?q=RC-00042", "/staff/?q=RC-00042", b"RC-00042"),
+            ("search ?q=<an email>", f"/staff/?q={email}", b"RC-00042"),
+            ("search ?q=Wood (organisation prefix)", "/staff/?q=Wood", b"Woodgrove"),
+            ("search ?q=Zzz (matches nothing)", "/staff/?q=Zzz", None),
+            (f"case page (3 referees) /staff/cases/{picks[0]}", f"/staff/cases/{picks[0]}",
+             f"Referee {picks[0]}-2".encode()),
+            (f"case page (4 referees) /staff/cases/{picks[1]}", f"/staff/cases/{picks[1]}",
+             f"Referee {picks[1]}-3".encode()),
+            ("metrics /staff/metrics", "/staff/metrics", None),
+            ("metrics, one organisation", "/staff/metrics?organisation=Woodgrove+Bank", None),
+        ]
+        # Requests run outside any app context of ours, so each gets its own session, as in production.
+        if True:
+            for title, path, expect in pages:
+                ms, queries, seen = measure(staff, counter, path, repeat, expect)
+                results.add(name, title, f"median {ms:.1f} ms, {queries} queries"
+                            + (f" (varied: {seen})" if len(seen) > 1 else ""),
+                            "", "", f"< {GOAL_MS:.0f} ms", verdict(ms < GOAL_MS))
+            for pick, size in zip(picks, (3, 4), strict=True):
+                portal = candidate_client(app, pick)
+                ms, queries, seen = measure(portal, counter, "/portal", repeat,
+                                            f"Referee {pick}-1".encode())
+                results.add(name, f"candidate portal /portal ({size} referees)",
+                            f"median {ms:.1f} ms, {queries} queries"
+                            + (f" (varied: {seen})" if len(seen) > 1 else ""),
+                            "", "", f"< {GOAL_MS:.0f} ms", verdict(ms < GOAL_MS))
+        with app.app_context():
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()

@@ -1,0 +1,324 @@
+"""Make a large database quickly: 100,000 cases and 300,000 referees with real sealed values.
+
+Rows go in with bulk inserts, but every personal value is sealed with crypto.seal under its case's own
+data key, and each data key is wrapped by the master key and a share in the key store, exactly as the
+services do; so every page decrypts what it shows. Run it on its own:
+
+    .venv/bin/python -m benchmarks.seed_scale --instance /tmp/scale/instance \
+        [--database-url postgresql://...] [--cases 100000 --referees 300000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import time
+import uuid
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+
+ORGANISATIONS = ["Northwind Analytics Ltd", "Contoso Retail plc", "Fabrikam Health Analytics",
+                 "Tailspin Toys", "Woodgrove Bank", "Litware Inc", "Adventure Works Cycles",
+                 "Proseware Ltd", "Wide World Importers", "Alpine Ski House"]
+POSITIONS = ["Senior Data Engineer", "Product Analyst", "Nurse Practitioner", "Account Manager",
+             "Site Reliability Engineer", "Finance Controller", "UX Researcher", "Warehouse Lead"]
+# Two years of cases, about 140 a day. Cases older than RUNNING_DAYS have ended, in these shares;
+# younger ones are spread over every state. The stages before each state are in LIFECYCLE.
+YEARS_DAYS = 730
+RUNNING_DAYS = 45
+ENDED_SHARES = [("released", 80), ("declined", 5), ("withdrawn", 7), ("cancelled", 8)]
+RECENT_SHARES = [("awaiting_consent", 10), ("nominating", 10), ("collecting", 35), ("review", 8),
+                 ("candidate_review", 7), ("released", 22), ("declined", 3), ("withdrawn", 2),
+                 ("cancelled", 3)]
+LIFECYCLE = ["draft", "awaiting_consent", "nominating", "collecting", "review", "candidate_review",
+             "released"]
+BATCH = 2000
+
+
+def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: int = 20261123,
+         progress: bool = True) -> dict[str, Any]:
+    """Fill an app's (empty) database; return what a benchmark needs to find its way around."""
+    from refcheck import accounts, audit, crypto
+    from refcheck.cases import DISCLOSURE_VERSION
+    from refcheck.extensions import db
+    from refcheck.models import (
+        AuditEvent,
+        Candidate,
+        Case,
+        Claim,
+        Consent,
+        DataKey,
+        KeyShare,
+        QuestionSet,
+        Referee,
+        Response,
+        keyring,
+    )
+    from refcheck.scope import Scope
+
+    rng = random.Random(seed_value)  # noqa: S311 - repeatable test data, not secrets
+    started = time.perf_counter()
+    with app.app_context():
+        ring = keyring()
+        staff = accounts.create_staff("scale@verify.example", "Scale Verifier", "admin",
+                                      "correct horse battery staple", "bench")
+        db.session.commit()
+        staff_id = staff.id
+        sets = {s.relationship: s for s in db.session.execute(
+            sa.select(QuestionSet).options(sa.orm.selectinload(QuestionSet.questions))
+            .where(QuestionSet.key == "standard", QuestionSet.version == 1)).scalars()}
+        scope = Scope(checks=("references", "employment_history"), min_referees=3, max_referees=4,
+                      relationships={"manager": 1, "peer": 1, "direct_report": 0},
+                      period_from="2019-01", period_to="2026-10", question_set="standard-v1",
+                      report_recipients="Priya Shah, Head of Talent", retention_days=180)
+        scope_json, scope_sha = scope.to_json(), scope.fingerprint()
+        ended = [s for s, share in ENDED_SHARES for _ in range(share)]
+        recent = [s for s, share in RECENT_SHARES for _ in range(share)]
+        with_referees = lambda state: state not in ("awaiting_consent", "declined")  # noqa: E731
+        ages = [rng.uniform(0.5, YEARS_DAYS) for _ in range(cases)]
+        # Oldest first, so ids (and references) grow with time as they do in a real database.
+        ages.sort(reverse=True)
+        case_states = [(recent if age <= RUNNING_DAYS else ended)[rng.randrange(100)] for age in ages]
+        eligible = sum(with_referees(s) for s in case_states)
+        base, extra = divmod(referees, eligible) if eligible else (0, 0)
+        now = dt.datetime.now(dt.UTC)
+        head = audit.GENESIS
+        sample: dict[str, Any] = {"emails": {}, "cases": {}}
+        counts = dict.fromkeys(("cases", "referees", "responses", "audit"), 0)
+        given = 0
+
+        buffers: dict[Any, list[dict[str, Any]]] = {t: [] for t in (
+            KeyShare, DataKey, Candidate, Case, Consent, Claim, Referee, Response, AuditEvent)}
+
+        def flush() -> None:
+            for model, rows in buffers.items():
+                if rows:
+                    db.session.execute(sa.insert(model), rows)
+                    rows.clear()
+            db.session.commit()
+
+        for n in range(1, cases + 1):
+            state = case_states[n - 1]
+            created = now - dt.timedelta(days=ages[n - 1])
+            key_id, key = crypto.new_data_key()
+            share = crypto.new_share()
+            version, wrapped = ring.wrap(key, key_id, share)
+            buffers[KeyShare].append({"id": key_id, "share": share, "created_at": created})
+            buffers[DataKey].append({"id": key_id, "master_version": version, "wrapped": wrapped,
+                                     "split": True, "created_at": created})
+
+            def sealed(table: str, row_id: str, column: str, value: Any, *, _key=key, _id=key_id,
+                       suffix: str = "") -> bytes:
+                return crypto.seal(_key, _id, f"{table}/{row_id}/{column}{suffix}", value)
+
+            email = f"candidate{n:06d}@mail{n % 97}.example"
+            candidate_id = uuid.uuid4().hex
+            buffers[Candidate].append({
+                "id": candidate_id, "data_key_id": key_id, "created_at": created,
+                "name_enc": sealed("candidate", candidate_id, "name_enc", f"Candidate Number {n}"),
+                "email_enc": sealed("candidate", candidate_id, "email_enc", email),
+                "email_hash": ring.lookup_hash(email)})
+            organisation = ORGANISATIONS[n % len(ORGANISATIONS)]
+            stages = _stage_times(state, created, now, rng)
+            entered = {k: dt.datetime.fromisoformat(v) for k, v in stages.items()}
+            last = max(entered.values())
+            buffers[Case].append({
+                "id": n, "candidate_id": candidate_id, "data_key_id": key_id,
+                "position": POSITIONS[n % len(POSITIONS)], "hiring_organisation": organisation,
+                "purpose": "To confirm recent work history before an offer is confirmed.",
+                "scope": scope_json, "state": state, "created_by_id": staff_id, "created_at": created,
+                "state_changed_at": last, "stage_times": stages,
+                "invited_at": entered.get("awaiting_consent"),
+                "consent_decided_at": entered.get("nominating") or entered.get("declined"),
+                "due_date": (created + dt.timedelta(days=30)).date(),
+                "erase_after": last + dt.timedelta(days=180) if state in (
+                    "released", "declined", "withdrawn", "cancelled") else None})
+            counts["cases"] += 1
+            if n in (42, 77777) or n % 20000 == 0:
+                sample["emails"][n] = email
+            for action in ("case.opened", "case.sent"):
+                event = SimpleNamespace(at=created, actor=f"staff:{staff_id}", case_id=n, action=action,
+                                        details={"bench": True}, prev_hash=head)
+                head = audit.event_hash(event)
+                buffers[AuditEvent].append({**vars(event), "hash": head})
+                counts["audit"] += 1
+            if "nominating" in entered:
+                consent_id = uuid.uuid4().hex
+                buffers[Consent].append({
+                    "id": consent_id, "case_id": n, "data_key_id": key_id, "decision": "granted",
+                    "scope": scope_json, "scope_sha256": scope_sha, "disclosure_version": DISCLOSURE_VERSION,
+                    "decided_at": entered["nominating"],
+                    "signature_enc": sealed("consent", consent_id, "signature_enc", f"Candidate Number {n}"),
+                    "ip_enc": sealed("consent", consent_id, "ip_enc", "203.0.113.7"),
+                    "user_agent_enc": sealed("consent", consent_id, "user_agent_enc", "Mozilla/5.0"),
+                    "withdrawn_at": entered.get("withdrawn")})
+                claim_id = uuid.uuid4().hex
+                buffers[Claim].append({
+                    "id": claim_id, "case_id": n, "data_key_id": key_id, "created_at": entered["nominating"],
+                    "updated_at": entered["nominating"],
+                    "facts_enc": sealed("claim", claim_id, "facts_enc", {
+                        "employer": organisation, "title": "Data Engineer", "start_month": "2021-09",
+                        "end_month": "2025-08", "reason_for_leaving": "resigned",
+                        "responsibilities": "Led the move of reporting to streaming pipelines."})})
+            if with_referees(state):
+                # Spread the cases with an extra referee evenly over time; the total comes out exact.
+                want = base + ((given + 1) * extra // eligible - given * extra // eligible)
+                given += 1
+                relationships = ["manager", "peer"] + ["peer", "direct_report"][: max(want - 2, 0)]
+                relationships += ["peer"] * (want - len(relationships))
+                for i, relationship in enumerate(relationships):
+                    referee_id = uuid.uuid4().hex
+                    r_state, times = _referee_state(state, entered, rng)
+                    referee_email = f"referee{n:06d}-{i}@{organisation.split()[0].lower()}.example"
+                    buffers[Referee].append({
+                        "id": referee_id, "case_id": n, "data_key_id": key_id, "relationship": relationship,
+                        "details_enc": sealed("referee", referee_id, "details_enc", {
+                            "name": f"Referee {n}-{i}", "email": referee_email, "organisation": organisation,
+                            "job_title": "Head of Data" if relationship == "manager" else "Data Engineer",
+                            "relationship": relationship, "worked_from": "2021-10", "worked_to": "2025-08"}),
+                        "email_hash": ring.lookup_hash(referee_email), "state": r_state,
+                        "nominated_by": "candidate", "verification_code": "ABC-DEF", **times})
+                    counts["referees"] += 1
+                    if r_state == "submitted":
+                        question_set = sets.get(relationship) or sets[None]
+                        response_id = uuid.uuid4().hex
+                        answers = _typical_answers(question_set, relationship, organisation)
+                        buffers[Response].append({
+                            "id": response_id, "referee_id": referee_id, "data_key_id": key_id,
+                            "question_set_id": question_set.id, "started_at": times["opened_at"],
+                            "submitted_at": times["finished_at"], "ip_hash": ring.lookup_hash("198.51.100.9"),
+                            "answers_enc": sealed("response", response_id, "answers_enc", answers,
+                                                  suffix=f"/referee/{referee_id}")})
+                        counts["responses"] += 1
+            if n % BATCH == 0:
+                flush()
+                if progress and n % 20000 == 0:
+                    print(f"      {n} cases, {counts['referees']} referees, "
+                          f"{time.perf_counter() - started:.0f} s", flush=True)
+        flush()
+        if db.engine.dialect.name == "postgresql":
+            # Ids were given explicitly: move the sequences past them.
+            for table in ("case", "audit_event"):
+                # Fixed table names, no input.
+                db.session.execute(sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
+                    f"(SELECT max(id) FROM \"{table}\"))"))
+            db.session.commit()
+            for table in ("case", "candidate", "referee", "response", "consent", "claim", "data_key",
+                          "audit_event"):
+                db.session.execute(sa.text(f'ANALYZE "{table}"'))
+            db.session.commit()
+        else:
+            db.session.execute(sa.text("ANALYZE"))
+            db.session.commit()
+        sample["staff_email"] = "scale@verify.example"
+        sample["staff_password"] = "correct horse battery staple"  # noqa: S105 - a throw-away database
+        sample["counts"] = counts
+        sample["seconds"] = time.perf_counter() - started
+    return sample
+
+
+def _stage_times(state: str, created: dt.datetime, now: dt.datetime,
+                 rng: random.Random) -> dict[str, str]:
+    """Return when a case entered each state on its way to `state`, all before now."""
+    if state in LIFECYCLE:
+        path = LIFECYCLE[: LIFECYCLE.index(state) + 1]
+    elif state == "declined":
+        path = ["draft", "awaiting_consent", "declined"]
+    else:  # withdrawn or cancelled part-way through collecting
+        path = ["draft", "awaiting_consent", "nominating", "collecting", state]
+    offsets, total = [], 0.0
+    for _ in path:
+        offsets.append(total)
+        total += rng.uniform(2, 120) * 3600
+    # A young case has not had time for every step: squeeze its steps into its age.
+    room = (now - created).total_seconds() * 0.95
+    squeeze = min(1.0, room / offsets[-1]) if offsets[-1] else 1.0
+    return {step: (created + dt.timedelta(seconds=offset * squeeze)).isoformat()
+            for step, offset in zip(path, offsets, strict=True)}
+
+
+def _referee_state(case_state: str, entered: dict[str, dt.datetime],
+                   rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """Return a referee's state and timestamps that fit their case's state."""
+    nominated = entered.get("nominating", min(entered.values())) + dt.timedelta(hours=1)
+    times: dict[str, Any] = {"nominated_at": nominated, "invited_at": None, "opened_at": None,
+                             "attested_at": None, "finished_at": None}
+    if case_state == "nominating":
+        return "nominated", times
+    invited = entered.get("collecting", nominated)
+    times["invited_at"] = invited
+    roll = rng.random()
+    if case_state == "collecting":
+        state = "invited" if roll < 0.3 else "opened" if roll < 0.5 else "declined" if roll < 0.55 \
+            else "submitted"
+    elif case_state in ("withdrawn", "cancelled"):
+        state = "revoked" if roll < 0.7 else "submitted"
+    else:
+        state = "declined" if roll < 0.05 else "submitted"
+    if state in ("opened", "submitted", "declined"):
+        times["opened_at"] = invited + dt.timedelta(hours=rng.uniform(1, 72))
+    if state == "submitted":
+        times["attested_at"] = times["opened_at"] + dt.timedelta(minutes=1)
+        times["finished_at"] = times["opened_at"] + dt.timedelta(minutes=rng.uniform(5, 30))
+    if state == "declined":
+        times["finished_at"] = times["opened_at"] + dt.timedelta(minutes=3)
+    return state, times
+
+
+def _typical_answers(question_set: Any, relationship: str, organisation: str) -> dict[str, Any]:
+    """Return a typical sealed answer record for a question set: answers and the facts drawn from them."""
+    answers: dict[str, Any] = {}
+    facts: dict[str, Any] = {}
+    for question in question_set.questions:
+        key = str(question.id)
+        if question.kind == "rating":
+            answers[key] = "4"
+        elif question.kind == "yes_no":
+            answers[key] = "yes"
+        elif question.kind == "choice":
+            answers[key] = relationship if question.fact_key == "relationship" else "resigned"
+        elif question.kind == "month_range":
+            answers[key] = {"from": "2021-10", "to": "2025-08"}
+        elif question.fact_key == "employer":
+            answers[key] = organisation
+        elif question.fact_key == "title":
+            answers[key] = "Data Engineer"
+        else:
+            answers[key] = ("Careful, well-explained work; kept the team informed when plans changed, "
+                            "and helped new colleagues settle in.")
+        if question.fact_key:
+            value = answers[key]
+            if isinstance(value, dict):
+                facts[question.fact_key] = value["from"]
+            else:
+                facts[question.fact_key] = value
+    return {"answers": answers, "facts": facts}
+
+
+def main() -> None:
+    """Seed a database named on the command line (its tables are dropped and made afresh)."""
+    from pathlib import Path
+
+    from refcheck import create_app
+
+    from .common import bench_config, fresh_schema
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instance", required=True, help="instance folder (keys are generated there)")
+    parser.add_argument("--database-url", help="PostgreSQL URL; SQLite in the instance folder otherwise")
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--referees", type=int, default=300_000)
+    args = parser.parse_args()
+    workdir = Path(args.instance).resolve().parent
+    app = create_app(bench_config(workdir, args.database_url))
+    fresh_schema(app)
+    sample = seed(app, args.cases, args.referees)
+    print(f"seeded {sample['counts']} in {sample['seconds']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
