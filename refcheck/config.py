@@ -124,6 +124,10 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         # Writers wait for each other instead of failing at once.
         options["connect_args"] = {**options.get("connect_args", {})}
         options["connect_args"].setdefault("timeout", 15)
+    else:
+        # A pooled connection may have died with a database restart: test it before use, so the
+        # first people after a restart are served rather than shown an error page.
+        options.setdefault("pool_pre_ping", True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     keystore = app.config["KEYSTORE_URL"] or (
         "sqlite:///" + str(Path(app.instance_path) / "keystore.sqlite")

@@ -88,3 +88,19 @@ def test_staff_pages_without_a_database_say_so_kindly(app, staff, tmp_path):
     assert b"We could not save that just now" in page.data and b"Traceback" not in page.data
     # Back up: the same staff session carries on.
     assert browser.get("/staff/").status_code == 200
+
+
+@pytest.mark.skipif(not PG_URL, reason="a database server restart needs a server: PostgreSQL only")
+def test_a_database_restart_between_requests_goes_unnoticed(app, invited):
+    path = invited["Grace Lindqvist"]
+    browser, answers = referee_at_questions(app, path)
+    referee_id = path.split("/")[2]
+    # The server drops every connection, as in a restart; the app's pool still holds them.
+    with app.app_context():
+        with sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"]).connect() as admin:
+            dropped = admin.exec_driver_sql(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()").scalar()
+        assert dropped >= 1
+    assert browser.post("/referee", data=answers).status_code == 303
+    assert _state(app, referee_id)["responses"] == 1
