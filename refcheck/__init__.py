@@ -63,15 +63,18 @@ def register_extensions(app: Flask) -> None:
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
         # The key store has one small table outside the main database's migrations.
-        from . import models  # noqa: F401 - its tables must be known before they are created
+        from . import keystore, models
 
-        db.create_all(bind_key="keys")
+        keystore.ensure_table()
+        app.extensions["refcheck.keyring_stamp"] = models.keys_file_stamp()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Turn on foreign keys, write-ahead logging and a busy timeout for every connection."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten in the file, so an erased case leaves nothing in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")

@@ -306,8 +306,12 @@ def move(case: Case, state: str, now: dt.datetime) -> None:
     case.state_changed_at = now
     case.stage_times = {**case_stage_times(case), state: now.isoformat()}
     if case.is_closed:
-        # The consented retention runs from the day the case ends; then it is erased.
-        case.erase_after = now + dt.timedelta(days=retention_days(case))
+        # The consented retention runs from the day the case ends; then it is erased. A candidate
+        # who declined agreed to nothing, so their record goes sooner.
+        days = retention_days(case)
+        if state == DECLINED:
+            days = min(days, current_app.config["DECLINED_ERASE_DAYS"])
+        case.erase_after = now + dt.timedelta(days=days)
 
 
 def retention_days(case: Case) -> int:

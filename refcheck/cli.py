@@ -14,7 +14,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from . import accounts, audit, mail
 from .extensions import db
-from .models import OutboxMessage, keyring, utcnow
+from .models import Case, OutboxMessage, keyring, utcnow
 
 
 def register(app: Flask) -> None:
@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(crossverify_command)
     app.cli.add_command(report_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(erase_command)
     app.cli.add_command(retention_cli)
     app.cli.add_command(keys_cli)
 
@@ -80,7 +81,9 @@ def mail_send(limit: int) -> None:
     transport = mail.transport_for(current_app.config, current_app.instance_path)
     sent = failed = 0
     while sent + failed < limit:
-        batch = mail.due_messages(utcnow(), limit=min(50, limit - sent - failed))
+        batch = mail.claim_due(utcnow(), limit=min(50, limit - sent - failed))
+        # Commit the claim before sending: a run started meanwhile (cron) leaves these messages alone.
+        db.session.commit()
         if not batch:
             break
         for message in batch:
@@ -88,8 +91,8 @@ def mail_send(limit: int) -> None:
                 sent += 1
             else:
                 failed += 1
-        # One commit per batch: a crash re-sends at most this batch, and loses nothing.
-        db.session.commit()
+            # One commit per message: a crash re-sends at most the message in flight, and loses nothing.
+            db.session.commit()
     waiting = db.session.execute(
         sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
     ).scalar_one()
@@ -122,7 +125,6 @@ def crossverify_command(file: click.utils.LazyFile) -> None:
 def report_command(case_id: int, output: str) -> None:
     """Write the current version of a case's report to a file, exactly as stored."""
     from . import audit, report
-    from .models import Case
 
     case = db.session.get(Case, case_id)
     latest = report.latest(case) if case else None
@@ -141,7 +143,6 @@ def report_command(case_id: int, output: str) -> None:
 def export_command(case_id: int) -> None:
     """Print everything held about a case's candidate as JSON, as their portal export gives it."""
     from . import privacy
-    from .models import Case
 
     case = db.session.get(Case, case_id)
     if case is None:
@@ -158,30 +159,72 @@ retention_cli = AppGroup("retention", help="Keep nothing longer than consented."
 @retention_cli.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only list the cases that would be erased.")
 @click.option("--now", "now_text", default=None, metavar="ISO-TIME",
-              help="Act as if it were this time (UTC).")
+              help="Act as if it were this time (UTC); outside production, or with --dry-run.")
 def retention_purge(dry_run: bool, now_text: str | None) -> None:
-    """Erase every ended case past its retention date (run it daily from cron)."""
-    from . import privacy
+    """Erase every case past its retention date or never answered, and sweep unused key shares (daily)."""
+    from . import keystore, privacy
 
-    now = dt.datetime.fromisoformat(now_text).replace(tzinfo=dt.UTC) if now_text else utcnow()
+    if now_text and not dry_run and current_app.config["MODE"] == "production":
+        raise click.ClickException("--now erases for real only outside production; add --dry-run to preview.")
+    now = _utc(now_text) if now_text else utcnow()
     due = privacy.due_for_erasure(now)
-    lines = [f"{case.reference} ({case.state.replace('_', ' ')}, retention ended "
-             f"{case.erase_after.date().isoformat()})" for case in due]
+    lines = [(case.id, f"{case.reference} ({case.state.replace('_', ' ')}, "
+              + (f"retention ended {case.erase_after.date().isoformat()})" if reason == "retention_ended"
+                 else "never answered)"), reason) for case, reason in due]
+    db.session.rollback()  # the listing itself changes nothing
     if dry_run:
-        db.session.rollback()
-        for line in lines:
+        for _case_id, line, _reason in lines:
             click.echo(f"Would erase {line}.")
-    erased = 0
-    for case, line in zip(due, lines, strict=True):
-        if dry_run:
-            break
-        counts = privacy.erase_case(case, "retention_ended", "cli", now)
-        # One commit per case: an interruption leaves every case either whole or erased.
-        db.session.commit()
+        click.echo(f"{len(lines)} cases would be erased.")
+        return
+    erased = failed = 0
+    for case_id, line, reason in lines:
+        case = db.session.get(Case, case_id)
+        try:
+            if case is None:
+                raise privacy.ErasureRefused("erased already")
+            counts = privacy.erase_case(case, reason, "cli", now)
+            # One commit per case: an interruption leaves every case either whole or erased.
+            db.session.commit()
+        except Exception as err:  # noqa: BLE001 - one case's failure must not stop the others
+            db.session.rollback()
+            failed += 1
+            click.echo(f"Could not erase {line}: {type(err).__name__}. It stays for the next run.", err=True)
+            continue
         erased += 1
         click.echo(f"Erased {line}: {sum(counts.values())} rows deleted and its key destroyed.")
-    verb = "would be erased" if dry_run else "erased"
-    click.echo(f"{len(due) if dry_run else erased} cases {verb}.")
+    grace = dt.timedelta(minutes=current_app.config["ORPHAN_SHARE_MINUTES"])
+    swept = keystore.sweep_orphans(now, grace)
+    click.echo(f"{erased} cases erased" + (f", {failed} could not be (see above)" if failed else "")
+               + (f"; {swept} unused key shares destroyed" if swept else "") + ".")
+    if failed:
+        sys.exit(1)
+
+
+@click.command("erase")
+@click.argument("case_id", type=int)
+@click.option("--reason", required=True, help="Why, for the audit log: e.g. 'candidate asked by email'.")
+@click.option("--yes", is_flag=True, help="Confirm that the erasure is final.")
+@with_appcontext
+def erase_command(case_id: int, reason: str, yes: bool) -> None:
+    """Erase one case now, for example when its candidate asks by email; it cannot be undone."""
+    from . import privacy
+
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise click.ClickException(f"There is no case {case_id} (it may have been erased already).")
+    if not yes:
+        raise click.ClickException(f"Erasing {case.reference} cannot be undone: add --yes to confirm.")
+    reference = case.reference
+    counts = privacy.erase_case(case, f"staff: {reason.strip()[:200]}", "cli", utcnow())
+    db.session.commit()
+    click.echo(f"Erased {reference}: {sum(counts.values())} rows deleted and its key destroyed.")
+
+
+def _utc(text: str) -> dt.datetime:
+    """Read an ISO time as UTC: naive times are UTC, others are converted."""
+    value = dt.datetime.fromisoformat(text)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 keys_cli = AppGroup("keys", help="Rotate and retire master keys.")
@@ -202,7 +245,13 @@ def keys_status(as_json: bool) -> None:
         loaded = "configured" if version in state.configured else "NOT CONFIGURED"
         click.echo(f"  version {version}: {state.in_use.get(version, 0)} data keys, {loaded}")
     if state.unsplit:
-        click.echo(f"{state.unsplit} data keys have no share in the key store yet: run `keys rotate`.")
+        click.echo(f"{state.unsplit} data keys have no share in the key store yet: run `keys rotate`. "
+                   "Until then, erasing those cases does not reach backups.")
+    if state.missing_shares:
+        click.echo(f"WARNING: {state.missing_shares} data keys have lost their share: those cases "
+                   "cannot be read. Restore the key store from backup.")
+    if state.orphan_shares:
+        click.echo(f"{state.orphan_shares} key shares belong to no key; `retention purge` destroys them.")
     click.echo("Can be retired: " + (", ".join(map(str, state.retirable())) or "none") + ".")
 
 

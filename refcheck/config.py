@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,12 @@ class Defaults:
     # The key store: a separate database holding each data key's share. Erasing a case deletes its
     # share here, so backups of the main database cannot be read for that case.
     KEYSTORE_URL: str | None = None
+    # Candidates who decline have nothing checked: their record goes after this many days at most.
+    DECLINED_ERASE_DAYS = 30
+    # A case never answered is erased this many days after its candidate's link expired.
+    UNANSWERED_ERASE_DAYS = 30
+    # A share nothing uses is swept this long after it was made (younger ones may be in flight).
+    ORPHAN_SHARE_MINUTES = 60
     # Master keys: "1:<base64 32 bytes>,2:<...>" or a JSON file named by KEYS_FILE.
     MASTER_KEYS: str | None = None
     LOOKUP_KEY: str | None = None
@@ -133,9 +140,12 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         "sqlite:///" + str(Path(app.instance_path) / "keystore.sqlite")
     )
     binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
-    binds["keys"] = _normalise_database_uri(keystore)
-    if binds["keys"].startswith("sqlite"):
-        binds["keys"] = {"url": binds["keys"], "connect_args": {"timeout": 15}}
+    keys_url = _normalise_database_uri(keystore)
+    # Engine options reach only the main database's engine; the key store needs its own.
+    key_options: dict[str, Any] = {"url": keys_url, "hide_parameters": True}
+    if keys_url.startswith("sqlite"):
+        key_options["connect_args"] = {"timeout": 15}
+    binds["keys"] = key_options
     app.config["SQLALCHEMY_BINDS"] = binds
 
     if app.config["MODE"] == "production":
@@ -165,10 +175,25 @@ def _require_production_secrets(app: Flask) -> None:
         missing.append("REFCHECK_LOOKUP_KEY (or REFCHECK_KEYS_FILE)")
     if not app.config.get("KEYSTORE_URL"):
         missing.append("REFCHECK_KEYSTORE_URL (a database apart from the main one)")
+    elif _same_database(app.config["KEYSTORE_URL"], app.config["SQLALCHEMY_DATABASE_URI"]):
+        missing.append("REFCHECK_KEYSTORE_URL naming a database apart from the main one "
+                       "(in the main one, every backup would hold the keys)")
     if missing:
         raise RuntimeError(
             "refcheck will not start in production mode without: " + ", ".join(missing)
         )
+
+
+def _same_database(first: str, second: str) -> bool:
+    """Say whether two database URLs name the same database on the same server."""
+    def place(url: str) -> tuple[Any, ...]:
+        parsed = make_url(_normalise_database_uri(url))
+        backend = parsed.get_backend_name()
+        port = parsed.port or {"postgresql": 5432}.get(backend)
+        host = {"localhost": "127.0.0.1"}.get(parsed.host or "", parsed.host)
+        return backend, host, port, parsed.database
+
+    return place(first) == place(second)
 
 
 def _ensure_local_secrets(app: Flask) -> None:

@@ -11,10 +11,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from . import audit
+from . import audit, keystore
 from .config import _new_key
 from .extensions import db
-from .models import DataKey, keyring, reload_keyring
+from .models import DataKey, keyring, reload_keyring, utcnow
 
 
 class RotationError(Exception):
@@ -30,6 +30,8 @@ class KeyStatus:
     in_use: dict[int, int]
     unsplit: int
     destroyed: int
+    missing_shares: int = 0
+    orphan_shares: int = 0
 
     def retirable(self) -> list[int]:
         """Return the configured versions that are neither current nor used by any data key."""
@@ -40,6 +42,7 @@ class KeyStatus:
         return {"current": self.current, "configured": self.configured,
                 "data_keys_by_version": {str(v): n for v, n in sorted(self.in_use.items())},
                 "without_key_store_share": self.unsplit, "destroyed": self.destroyed,
+                "shares_missing": self.missing_shares, "orphan_shares": self.orphan_shares,
                 "retirable": self.retirable()}
 
 
@@ -60,7 +63,8 @@ def status() -> KeyStatus:
             unsplit += count
     ring = keyring()
     return KeyStatus(current=ring.current_version, configured=sorted(ring.master_keys), in_use=in_use,
-                     unsplit=unsplit, destroyed=destroyed)
+                     unsplit=unsplit, destroyed=destroyed, missing_shares=keystore.missing_share_count(),
+                     orphan_shares=len(keystore.orphan_share_ids(utcnow())))
 
 
 def add_version(config: dict[str, Any]) -> int:
@@ -83,24 +87,29 @@ def rewrap_batches(batch_size: int) -> Iterator[int]:
     """Re-wrap data keys not yet under the newest version (or not yet split), a batch at a time.
 
     Yields the number re-wrapped in each batch after flushing it; the caller commits, so a
-    running service keeps working and an interrupted rotation resumes where it stopped.
+    running service keeps working and an interrupted rotation resumes where it stopped. Passes
+    repeat until one finds nothing, so keys made by a server during the run are not missed.
     """
     current = keyring().current_version
-    last_id = ""
     while True:
-        batch = db.session.execute(
-            sa.select(DataKey)
-            .where(DataKey.wrapped.is_not(None), DataKey.id > last_id,
-                   sa.or_(DataKey.master_version != current, DataKey.split.is_(False)))
-            .order_by(DataKey.id).limit(batch_size)
-        ).scalars().all()
-        if not batch:
+        last_id, found = "", 0
+        while True:
+            batch = db.session.execute(
+                sa.select(DataKey)
+                .where(DataKey.wrapped.is_not(None), DataKey.id > last_id,
+                       sa.or_(DataKey.master_version != current, DataKey.split.is_(False)))
+                .order_by(DataKey.id).limit(batch_size)
+            ).scalars().all()
+            if not batch:
+                break
+            for key in batch:
+                key.rewrap(current)
+            last_id = batch[-1].id
+            found += len(batch)
+            db.session.flush()
+            yield len(batch)
+        if not found:
             return
-        for key in batch:
-            key.rewrap(current)
-        last_id = batch[-1].id
-        db.session.flush()
-        yield len(batch)
 
 
 def retire(config: dict[str, Any], version: int) -> None:

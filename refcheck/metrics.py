@@ -157,6 +157,7 @@ def _overdue(period: Period, now: dt.datetime) -> list[dict[str, Any]]:
     """Return the running cases whose current step is late, with the reason staff gave, oldest first."""
     running = db.session.execute(
         period.cases(Case).where(Case.state.not_in(CLOSED_STATES)).order_by(Case.created_at)
+        .options(sa.orm.selectinload(Case.data_key))
     ).scalars().all()
     late = []
     for case in running:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from typing import Any
 
@@ -122,19 +123,30 @@ class DataKey(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     destroyed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    # Another database: no foreign key, and loaded with its keys in one query per batch.
+    # Another database: no foreign key, and loaded with its keys in one query per batch. Shares
+    # are written and deleted only through refcheck.keystore, in transactions of their own.
     share: Mapped[KeyShare | None] = relationship(
-        primaryjoin="foreign(KeyShare.id) == DataKey.id", lazy="selectin", uselist=False,
-        cascade="save-update, merge",
+        primaryjoin="foreign(KeyShare.id) == DataKey.id", lazy="selectin", uselist=False, viewonly=True,
     )
 
     @classmethod
     def generate(cls) -> DataKey:
-        """Create a new data key wrapped by the current master key and a fresh share."""
+        """Create a new data key wrapped by the newest master key and a fresh, already stored share."""
+        from .keystore import store_share
+
         key_id, key = crypto.new_data_key()
-        share = KeyShare(id=key_id, share=crypto.new_share())
-        version, wrapped = keyring().wrap(key, key_id, share.share)
-        return cls(id=key_id, master_version=version, wrapped=wrapped, split=True, share=share)
+        share = store_share(key_id)
+        version, wrapped = fresh_keyring().wrap(key, key_id, share)
+        data_key = cls(id=key_id, master_version=version, wrapped=wrapped, split=True)
+        data_key._new_share = share
+        return data_key
+
+    def _share_bytes(self) -> bytes | None:
+        """Return this key's share: just made in this process, or loaded from the key store."""
+        fresh = getattr(self, "_new_share", None)
+        if fresh is not None:
+            return fresh
+        return self.share.share if self.share is not None else None
 
     def plaintext_key(self) -> bytes:
         """Unwrap this key for one use; it is never stored unwrapped."""
@@ -142,9 +154,9 @@ class DataKey(db.Model):
             raise crypto.KeyDestroyed(f"data key {self.id} was destroyed")
         share = None
         if self.split:
-            if self.share is None:
+            share = self._share_bytes()
+            if share is None:
                 raise crypto.KeyDestroyed(f"data key {self.id} has no share in the key store: erased")
-            share = self.share.share
         try:
             return keyring().unwrap(self.master_version, self.wrapped, self.id, share)
         except crypto.MasterKeyMissing:
@@ -153,10 +165,15 @@ class DataKey(db.Model):
 
     def rewrap(self, version: int | None = None) -> None:
         """Wrap this key again under a master key version (the newest by default), splitting it if needed."""
+        from .keystore import store_share
+
         key = self.plaintext_key()
-        if self.share is None:
-            self.share = KeyShare(id=self.id, share=crypto.new_share())
-        self.master_version, self.wrapped = keyring().wrap(key, self.id, self.share.share, version)
+        share = self._share_bytes() if self.split else None
+        if share is None:
+            # Stored first: until the main database commits, the old wrapping still opens the key.
+            share = store_share(self.id)
+            self._new_share = share
+        self.master_version, self.wrapped = keyring().wrap(key, self.id, share, version)
         self.split = True
 
 
@@ -169,7 +186,39 @@ def reload_keyring() -> crypto.KeyRing:
     """Read the key ring again from the configuration, for keys added while the app runs."""
     ring = crypto.KeyRing.from_config(current_app.config)
     current_app.extensions["refcheck.keyring"] = ring
+    current_app.extensions["refcheck.keyring_stamp"] = keys_file_stamp()
     return ring
+
+
+def fresh_keyring() -> crypto.KeyRing:
+    """Return the key ring, read again first if the keys file changed, so new keys use the newest version."""
+    if keys_file_stamp() != current_app.extensions.get("refcheck.keyring_stamp"):
+        return reload_keyring()
+    return keyring()
+
+
+def keys_file_stamp() -> tuple[int, int] | None:
+    """Return the keys file's modification time and size, or None when keys come from elsewhere."""
+    path = current_app.config.get("KEYS_FILE")
+    if not path:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def seal_value(key: DataKey, place: str, value: Any) -> bytes:
+    """Seal one value under a data key for a place ("table/row/column"); the row needs its id."""
+    if "/None/" in place:
+        raise crypto.CryptoError("a row needs its id before a value can be sealed into it")
+    return crypto.seal(key.plaintext_key(), key.id, place, value)
+
+
+def seal_open(key: DataKey, place: str, blob: bytes) -> Any:
+    """Open a value sealed for a place; raise crypto.CryptoError if it was moved or altered."""
+    return crypto.open_sealed(key.plaintext_key(), key.id, place, blob)
 
 
 class Sealed:
@@ -261,8 +310,11 @@ class Case(db.Model):
     due_date: Mapped[dt.date | None] = mapped_column(sa.Date)
     # When the candidate's replies to the findings are due.
     reply_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    # Staff's plain-words explanation of a delay, shown on the candidate's timeline.
-    delay_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Staff's plain-words explanation of a delay (or a cancellation), shown on the candidate's
+    # timeline; sealed, since it may describe people. Read and written through `delay_reason`.
+    delay_reason_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # Written in clear before migration 0010; read as a fallback and cleared on the next change.
+    delay_reason_clear: Mapped[str | None] = mapped_column("delay_reason", sa.Text)
     # Set when the case ends: the consented retention runs from then, and the case is erased after it.
     erase_after: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
 
@@ -277,6 +329,20 @@ class Case(db.Model):
     def reference(self) -> str:
         """Return the reference people quote for this case."""
         return f"RC-{self.id:05d}"
+
+    @property
+    def delay_reason(self) -> str | None:
+        """Return staff's explanation of a delay or cancellation, decrypted."""
+        if self.delay_reason_enc is not None:
+            return seal_open(self.data_key, f"case/{self.id}/delay_reason_enc", self.delay_reason_enc)
+        return self.delay_reason_clear
+
+    @delay_reason.setter
+    def delay_reason(self, value: str | None) -> None:
+        """Seal staff's explanation under the case's key; None clears it."""
+        self.delay_reason_clear = None
+        self.delay_reason_enc = (None if value is None else
+                                 seal_value(self.data_key, f"case/{self.id}/delay_reason_enc", value))
 
     @property
     def is_closed(self) -> bool:
@@ -544,10 +610,33 @@ class FraudSignal(db.Model):
     # Plain words with no personal data: "email domain is a free-mail provider".
     detail: Mapped[str] = mapped_column(sa.String(300))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    resolved_note: Mapped[str | None] = mapped_column(sa.Text)
+    # How staff handled the signal; sealed under the case's key, since it may name people.
+    resolved_note_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # Written in clear before migration 0010; read as a fallback and cleared on the next change.
+    resolved_note_clear: Mapped[str | None] = mapped_column("resolved_note", sa.Text)
 
     # Declared so the unit of work writes the referee before its signals.
     referee: Mapped[Referee] = relationship()
+
+    @property
+    def resolved_note(self) -> str | None:
+        """Return how staff handled the signal, decrypted."""
+        if self.resolved_note_enc is not None:
+            return seal_open(self.referee.data_key, f"fraud_signal/{self.id}/resolved_note_enc",
+                             self.resolved_note_enc)
+        return self.resolved_note_clear
+
+    @resolved_note.setter
+    def resolved_note(self, value: str | None) -> None:
+        """Seal the note under the case's key; None clears it."""
+        self.resolved_note_clear = None
+        self.resolved_note_enc = (None if value is None else seal_value(
+            self.referee.data_key, f"fraud_signal/{self.id}/resolved_note_enc", value))
+
+    @classmethod
+    def unresolved(cls) -> sa.ColumnElement[bool]:
+        """Select the signals staff have not yet recorded a note on."""
+        return sa.and_(cls.resolved_note_enc.is_(None), cls.resolved_note_clear.is_(None))
 
 
 FINDING_RESOLUTIONS = ("confirmed", "explained", "dismissed")

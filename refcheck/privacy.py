@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
-from . import audit
+from . import audit, keystore
 from .cases import CaseError, candidate_actor, case_stage_times, retention_days
 from .extensions import db
 from .models import (
-    CANDIDATE_REVIEW,
+    AWAITING_CONSENT,
     CLOSED_STATES,
+    DRAFT,
     RELEASED,
     AccessLink,
     AuditEvent,
@@ -26,7 +28,6 @@ from .models import (
     ExperienceAnswer,
     Finding,
     FraudSignal,
-    KeyShare,
     OutboxMessage,
     PortalSession,
     Referee,
@@ -38,6 +39,8 @@ from .models import (
 from .scope import RELATIONSHIPS, Scope
 
 EXPORT_FORMAT = "refcheck-export-v1"
+# Mail addressed to referees about the candidate: theirs, not the candidate's.
+REFEREE_MAIL = frozenset({"referee_invitation", "referee_reminder"})
 # Cases a candidate may ask to erase: once nothing more will be checked.
 ERASABLE_STATES = CLOSED_STATES
 
@@ -46,30 +49,41 @@ class ErasureRefused(CaseError):
     """An erasure that cannot happen now, with the reason in plain words."""
 
 
-def due_for_erasure(now: dt.datetime) -> list[Case]:
-    """Return every ended case whose retention has run out, oldest first."""
+def due_for_erasure(now: dt.datetime) -> list[tuple[Case, str]]:
+    """Return every case due for erasure with the reason: retention over, or never answered; oldest first."""
+    cfg = current_app.config
     # Cases that ended before erasure dates were recorded get theirs from when they ended.
     for case in db.session.execute(
         sa.select(Case).where(Case.state.in_(CLOSED_STATES), Case.erase_after.is_(None))
     ).scalars():
         case.erase_after = case.state_changed_at + dt.timedelta(days=retention_days(case))
     db.session.flush()
-    return list(db.session.execute(
+    ended = db.session.execute(
         sa.select(Case).where(Case.state.in_(CLOSED_STATES), Case.erase_after <= now)
         .order_by(Case.erase_after, Case.id)
-    ).scalars())
+    ).scalars().all()
+    # A candidate who never answered gave no consent to keep anything: their link has long expired.
+    unanswered_before = now - dt.timedelta(days=cfg["CANDIDATE_LINK_DAYS"] + cfg["UNANSWERED_ERASE_DAYS"])
+    unanswered = db.session.execute(
+        sa.select(Case).where(Case.state.in_((DRAFT, AWAITING_CONSENT)),
+                              Case.state_changed_at < unanswered_before)
+        .order_by(Case.state_changed_at, Case.id)
+    ).scalars().all()
+    return [(case, "retention_ended") for case in ended] + [(case, "never_answered") for case in unanswered]
 
 
 def erase_case(case: Case, reason: str, actor: str, now: dt.datetime) -> dict[str, int]:
-    """Destroy a case's data key and delete its rows, leaving only an audit record that it happened.
+    """Delete a case's rows and destroy its data key, leaving only an audit record that it happened.
 
-    The key's share is deleted from the key store, so even a copy of the main database
-    taken before this moment can no longer be read for this case.
+    The key's share is deleted from the key store once this transaction commits, so even a
+    copy of the main database taken before this moment can no longer be read for this case.
     """
     case_id, key_id = case.id, case.data_key_id
+    split = case.data_key.split
     referee_ids = sa.select(Referee.id).where(Referee.case_id == case_id).scalar_subquery()
     finding_ids = sa.select(Finding.id).where(Finding.case_id == case_id).scalar_subquery()
-    # Children before parents, so foreign keys hold at every step on every backend.
+    # Children before parents, so foreign keys hold at every step on every backend. A table
+    # added later that refers to a case makes the final delete fail loudly rather than leave rows.
     steps: list[tuple[str, Any]] = [
         ("replies", sa.delete(Reply).where(Reply.finding_id.in_(finding_ids))),
         ("findings", sa.delete(Finding).where(Finding.case_id == case_id)),
@@ -85,24 +99,31 @@ def erase_case(case: Case, reason: str, actor: str, now: dt.datetime) -> dict[st
         ("reports", sa.delete(Report).where(Report.case_id == case_id)),
         ("referees", sa.delete(Referee).where(Referee.case_id == case_id)),
         ("consents", sa.delete(Consent).where(Consent.case_id == case_id)),
-        # Experience scores stay for the metrics, with nothing left that points to the person.
-        ("experience_comments", sa.update(ExperienceAnswer).where(ExperienceAnswer.case_id == case_id)
-         .values(case_id=None, data_key_id=None, comment_enc=None)),
     ]
     counts = {}
     bulk = {"synchronize_session": False}
     for name, statement in steps:
         counts[name] = db.session.execute(statement, execution_options=bulk).rowcount
+    # Experience scores stay for the metrics, with nothing left that points to the person or the case.
+    for answer_id in db.session.execute(
+            sa.select(ExperienceAnswer.id).where(ExperienceAnswer.case_id == case_id)).scalars().all():
+        db.session.execute(sa.update(ExperienceAnswer).where(ExperienceAnswer.id == answer_id).values(
+            case_id=None, data_key_id=None, comment_enc=None, respondent=f"erased:{uuid.uuid4().hex}"),
+            execution_options=bulk)
+        counts["experience_comments"] = counts.get("experience_comments", 0) + 1
     candidate_id = case.candidate_id
     db.session.expunge(case)
-    db.session.execute(sa.delete(Case).where(Case.id == case_id))
+    if db.session.execute(sa.delete(Case).where(Case.id == case_id)).rowcount != 1:
+        raise ErasureRefused(f"Case {case_id} was erased already.")
     db.session.execute(sa.delete(Candidate).where(Candidate.id == candidate_id))
-    # The share goes first: without it the wrapped key is useless, wherever a copy of it lies.
-    db.session.execute(sa.delete(KeyShare).where(KeyShare.id == key_id))
     db.session.execute(sa.delete(DataKey).where(DataKey.id == key_id))
+    keystore.destroy_after_commit(key_id)
     db.session.expire_all()
-    audit.record("case.erased", actor, case_id, reason=reason,
-                 rows={name: count for name, count in counts.items() if count})
+    details: dict[str, Any] = {"reason": reason, "rows": {n: c for n, c in counts.items() if c}}
+    if not split:
+        # Made before the key store existed: backups stay readable while the old master key exists.
+        details["key_without_share"] = True
+    audit.record("case.erased", actor, case_id, **details)
     return counts
 
 
@@ -167,6 +188,8 @@ def export_case(case: Case, now: dt.datetime) -> dict[str, Any]:
         f"Staff working notes ({note_count}) are not included here; to ask for them, write to "
         f"{cfg['CONTROLLER_EMAIL']}.",
         "Staff members are shown by role, not by name.",
+        "Referees our team added are shown by relationship only: their contact details are theirs.",
+        "Emails to your referees are theirs and are not included.",
     ]
     data: dict[str, Any] = {
         "format": EXPORT_FORMAT,
@@ -190,12 +213,14 @@ def export_case(case: Case, now: dt.datetime) -> dict[str, Any]:
                      "created_at": _iso(r.created_at), "released_at": _iso(r.released_at)}
                     for r in reports],
         "emails_to_you": [{"kind": e.kind, "subject": e.subject, "queued_at": _iso(e.created_at),
-                           "sent_at": _iso(e.sent_at)} for e in emails],
+                           "sent_at": _iso(e.sent_at)} for e in emails if e.kind not in REFEREE_MAIL],
+        "fraud_signals": _signals(case, referees),
+        "your_experience_answers": _experience(case),
         "history": [{"at": _iso(e.at), "action": e.action, "by": _role(e.actor)} for e in events],
         "withheld": redactions,
     }
-    if case.state in (CANDIDATE_REVIEW, RELEASED):
-        data["findings"] = _findings(case)
+    # Findings are held from the moment review starts, whether or not the case went on.
+    data["findings"] = _findings(case)
     if released and "references" in scope.checks:
         data["referee_answers"] = _answers(case)
     else:
@@ -220,7 +245,15 @@ def _consent(consent: Consent) -> dict[str, Any]:
 
 
 def _referee(referee: Referee) -> dict[str, Any]:
-    """Return what the candidate told us about a referee, and where the request stands."""
+    """Return what the candidate told us about a referee, and where the request stands.
+
+    A referee staff added is someone else's contact the candidate never gave us: shown by
+    relationship and state only.
+    """
+    if referee.nominated_by != "candidate":
+        return {"name": None, "email": None, "relationship": RELATIONSHIPS[referee.relationship][0],
+                "named_by": referee.nominated_by, "state": referee.state,
+                "nominated_at": _iso(referee.nominated_at)}
     details = referee.details
     return {
         "name": details.get("name"), "email": details.get("email"),
@@ -231,6 +264,24 @@ def _referee(referee: Referee) -> dict[str, Any]:
         "nominated_at": _iso(referee.nominated_at), "invited_at": _iso(referee.invited_at),
         "finished_at": _iso(referee.finished_at), "reminders_sent": referee.reminders_sent,
     }
+
+
+def _signals(case: Case, referees: list[Referee]) -> list[dict[str, Any]]:
+    """Return the fraud signals as the report shows them: by referee label, with staff's resolution."""
+    labels = {r.id: _Label(r.relationship, r.details.get("organisation", "")).text() for r in referees}
+    rows = db.session.execute(
+        sa.select(FraudSignal).where(FraudSignal.case_id == case.id).order_by(FraudSignal.id)).scalars()
+    return [{"referee": labels.get(s.referee_id, "A referee"), "detail": s.detail,
+             "found_at": _iso(s.created_at), "resolution": s.resolved_note} for s in rows]
+
+
+def _experience(case: Case) -> list[dict[str, Any]]:
+    """Return the candidate's own answers to 'how was this?'."""
+    rows = db.session.execute(
+        sa.select(ExperienceAnswer).where(ExperienceAnswer.case_id == case.id,
+                                          ExperienceAnswer.respondent.like("case:%"))).scalars()
+    return [{"moment": a.moment, "score": a.score, "comment": a.unseal("comment_enc"),
+             "at": _iso(a.created_at)} for a in rows]
 
 
 def _findings(case: Case) -> list[dict[str, Any]]:

@@ -267,7 +267,7 @@ def release(case: Case, staff: StaffUser, now: dt.datetime) -> Report:
         raise CaseError("The report can be released once the candidate has seen the findings.")
     unresolved = db.session.execute(
         sa.select(sa.func.count()).select_from(FraudSignal)
-        .where(FraudSignal.case_id == case.id, FraudSignal.resolved_note.is_(None))
+        .where(FraudSignal.case_id == case.id, FraudSignal.unresolved())
     ).scalar_one()
     if unresolved:
         raise CaseError(f"Record how each fraud signal was handled first ({unresolved} still open); "

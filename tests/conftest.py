@@ -72,8 +72,8 @@ def app(tmp_path, smtp_port):
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp_path / 'refcheck.sqlite'}",
-        # The key store is a database of its own; on PostgreSQL runs it lives on the server too.
-        "KEYSTORE_URL": PG_URL or f"sqlite:///{tmp_path / 'keystore.sqlite'}",
+        # The key store is a database of its own; on PostgreSQL runs, a second database on that server.
+        "KEYSTORE_URL": pg_keystore_url() or f"sqlite:///{tmp_path / 'keystore.sqlite'}",
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "smtp",
         "SMTP_HOST": "127.0.0.1",
@@ -95,6 +95,25 @@ def app(tmp_path, smtp_port):
         if PG_URL:
             _drop_everything()
         db.engine.dispose()
+
+
+_PG_KEYSTORE: list[str] = []
+
+
+def pg_keystore_url() -> str | None:
+    """Return the PostgreSQL key store's URL (the test database's name plus _keys), creating it once."""
+    if not PG_URL:
+        return None
+    if not _PG_KEYSTORE:
+        url = sa.engine.make_url(PG_URL)
+        name = f"{url.database}_keys"
+        admin = sa.create_engine(url.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        admin.dispose()
+        _PG_KEYSTORE.append(url.set(database=name).render_as_string(hide_password=False))
+    return _PG_KEYSTORE[0]
 
 
 def _drop_everything() -> None:

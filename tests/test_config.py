@@ -95,3 +95,14 @@ def test_sign_in_is_rate_limited(app, client):
              for _ in range(12)]
     limiter.enabled = False
     assert codes[:10] == [200] * 10 and codes[-1] == 429
+
+
+def test_production_refuses_a_key_store_inside_the_main_database(tmp_path, monkeypatch):
+    key = base64.b64encode(os.urandom(32)).decode()
+    monkeypatch.setenv("REFCHECK_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("REFCHECK_MASTER_KEYS", f"1:{key}")
+    monkeypatch.setenv("REFCHECK_LOOKUP_KEY", key)
+    monkeypatch.setenv("REFCHECK_KEYSTORE_URL", "postgres://keys@localhost:5432/refcheck")
+    with pytest.raises(RuntimeError, match="apart from the main one"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "MODE": "production",
+                    "SQLALCHEMY_DATABASE_URI": "postgresql://app@127.0.0.1/refcheck"})

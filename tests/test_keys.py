@@ -124,3 +124,24 @@ def test_keys_from_the_environment_are_added_by_the_operator(tmp_path, monkeypat
         db.create_all()
     result = app.test_cli_runner().invoke(args=["keys", "rotate"])
     assert result.exit_code != 0 and "REFCHECK_MASTER_KEYS" in result.output
+
+
+def test_a_server_that_missed_a_rotation_makes_new_keys_under_the_newest_version(app, staff, sent_case):
+    from refcheck.models import StaffUser
+
+    from .conftest import send_case as _send
+
+    with app.app_context():
+        assert keyring().current_version == 1
+    operator = create_app({"INSTANCE_PATH": app.instance_path, "TESTING": True,
+                           "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                           "KEYSTORE_URL": app.config["KEYSTORE_URL"]})
+    assert operator.test_cli_runner().invoke(args=["keys", "rotate"]).exit_code == 0
+    # This server never met a version-2 key, yet the case it opens now uses version 2.
+    fresh = _send(app, staff, OTHER_CANDIDATE)
+    with app.app_context():
+        assert db.session.get(Case, fresh.id).data_key.master_version == 2
+        assert db.session.get(StaffUser, staff.id) is not None
+    retire = operator.test_cli_runner().invoke(args=["keys", "retire", "1"])
+    assert retire.exit_code == 0, retire.output
+    assert _names(app) == ["Amira Okafor", "Tomasz Wielgosz"]

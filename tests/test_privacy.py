@@ -15,6 +15,7 @@ from refcheck.models import (
     Case,
     Consent,
     DataKey,
+    ExperienceAnswer,
     KeyShare,
     OutboxMessage,
     Referee,
@@ -155,10 +156,18 @@ def test_erasure_after_release_destroys_the_key_and_every_row(app, client, relea
         assert "Amira" not in json.dumps(erased.details)
         from refcheck import audit
         assert audit.verify_chain(audit.stream_events()).intact
-        # The backup's wrapped key does not open with the master key alone.
-        ring = app.extensions["refcheck.keyring"]
-        with pytest.raises(crypto.CryptoError):
-            ring.unwrap(backup["version"], backup["wrapped"], backup["key_id"])
+        # Restore the backed-up key and candidate rows: the share is gone, so they cannot be read.
+        db.session.add(DataKey(id=backup["key_id"], master_version=backup["version"],
+                               wrapped=backup["wrapped"], split=True))
+        db.session.add(Candidate(id=backup["candidate_id"], data_key_id=backup["key_id"],
+                                 name_enc=backup["name_enc"], email_enc=backup["name_enc"], email_hash="x"))
+        db.session.commit()
+        restored_row = db.session.get(Candidate, backup["candidate_id"])
+        with pytest.raises(crypto.KeyDestroyed):
+            restored_row.name  # noqa: B018
+        db.session.execute(sa.delete(Candidate).where(Candidate.id == backup["candidate_id"]))
+        db.session.execute(sa.delete(DataKey).where(DataKey.id == backup["key_id"]))
+        db.session.commit()
     # The session and the old pages are gone with the data.
     assert client.get("/portal").status_code == 401
     assert client.get("/portal/report.pdf").status_code == 401
@@ -235,10 +244,30 @@ def test_retention_purge_erases_only_cases_past_their_date(app, runner, staff, s
     assert f"Erased RC-{other.id:05d}" in runner.invoke(args=["retention", "purge", "--now", later]).output
 
 
-def test_purge_leaves_running_cases_alone_whatever_their_age(app, runner, staff, sent_case):
-    far = (utcnow() + dt.timedelta(days=3650)).isoformat(timespec="seconds").replace("+00:00", "")
+def test_purge_erases_unanswered_cases_but_leaves_running_ones_alone(app, runner, staff, sent_case, client):
+    running = send_case(app, staff, OTHER_CANDIDATE)
+    enter_portal(client, running)
+    consent(client)
+    soon = (utcnow() + dt.timedelta(days=40)).isoformat(timespec="seconds")
+    listed = runner.invoke(args=["retention", "purge", "--dry-run", "--now", soon]).output
+    assert "0 cases would be erased" in listed  # the link (14 days) and 30 more have not run out
+    later = (utcnow() + dt.timedelta(days=45)).isoformat(timespec="seconds")
+    listed = runner.invoke(args=["retention", "purge", "--dry-run", "--now", later]).output
+    assert f"Would erase RC-{sent_case.id:05d} (awaiting consent, never answered)." in listed
+    far = (utcnow() + dt.timedelta(days=3650)).isoformat(timespec="seconds")
     result = runner.invoke(args=["retention", "purge", "--now", far])
-    assert "0 cases erased" in result.output and _count(app, Case, id=sent_case.id) == 1
+    assert "1 cases erased" in result.output
+    assert _count(app, Case, id=sent_case.id) == 0 and _count(app, Case, id=running.id) == 1
+
+
+def test_a_declined_check_is_kept_a_month_at_most(app, client, sent_case):
+    enter_portal(client, sent_case)
+    page = client.get("/portal")
+    client.post("/portal/decline", data={"csrf_token": csrf_from(page.data)})
+    with app.app_context():
+        case = db.session.get(Case, sent_case.id)
+        assert case.state == "declined"
+        assert case.erase_after - utcnow() < dt.timedelta(days=31)
 
 
 def test_erasing_one_case_leaves_the_others_readable(app, staff, sent_case, runner):
@@ -272,3 +301,177 @@ def test_a_fresh_process_seeds_the_demo_and_runs_the_privacy_commands(tmp_path):
     assert json.loads(status.stdout)["data_keys_by_version"] == {"1": 4}
     assert "0 cases would be erased" in flask("retention", "purge", "--dry-run").stdout
     assert (tmp_path / "instance" / "keystore.sqlite").exists()
+
+
+def _references_to(app, case_id, key_id, referee_ids, finding_ids):
+    """Count rows in every table that still point at an erased case, its key, referees or findings."""
+    wanted = {"case_id": [case_id], "data_key_id": [key_id], "referee_id": referee_ids,
+              "finding_id": finding_ids}
+    found = {}
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            if table.name == "audit_event":
+                continue  # the one record that the erasure happened
+            for column, ids in wanted.items():
+                if column in table.c and ids:
+                    count = db.session.execute(sa.select(sa.func.count()).select_from(table)
+                                               .where(table.c[column].in_(ids))).scalar_one()
+                    if count:
+                        found[f"{table.name}.{column}"] = count
+    return found
+
+
+def test_erasure_leaves_no_row_anywhere_that_points_at_the_case(app, client, released, sent_case):  # noqa: F811
+    from refcheck.models import Finding, FraudSignal, StaffNote
+
+    token = csrf_from(client.get("/portal").data)
+    client.post("/portal/experience/release", data={"csrf_token": token, "score": "4", "comment": "Fine."})
+    with app.app_context():
+        case = db.session.get(Case, sent_case.id)
+        db.session.add(StaffNote(case_id=case.id, data_key=case.data_key, author_id=case.created_by_id,
+                                 text_enc=b"x"))
+        db.session.commit()
+        key_id = case.data_key_id
+        referee_ids = db.session.execute(
+            sa.select(Referee.id).where(Referee.case_id == case.id)).scalars().all()
+        finding_ids = db.session.execute(
+            sa.select(Finding.id).where(Finding.case_id == case.id)).scalars().all()
+        assert db.session.execute(sa.select(sa.func.count()).select_from(FraudSignal)).scalar_one()
+    before = _references_to(app, sent_case.id, key_id, referee_ids, finding_ids)
+    assert {"case.id", "referee.case_id", "response.referee_id", "finding.case_id", "reply.finding_id",
+            "fraud_signal.case_id", "staff_note.case_id", "experience_answer.case_id",
+            "outbox.case_id"} - {"case.id"} <= set(before)
+    page = client.get("/portal/erase")
+    client.post("/portal/erase", data={"csrf_token": csrf_from(page.data), "confirm": "y"})
+    assert _references_to(app, sent_case.id, key_id, referee_ids, finding_ids) == {}
+    with app.app_context():
+        score = db.session.execute(sa.select(ExperienceAnswer)).scalar_one()
+        assert score.score == 4 and score.comment_enc is None and score.respondent.startswith("erased:")
+
+
+def _rename_key_store_table(app, away):
+    """Make the key store fail for real: its table goes missing, then comes back."""
+    old, new = ("key_share", "key_share_away") if away else ("key_share_away", "key_share")
+    with app.app_context():
+        with db.engines["keys"].begin() as conn:
+            conn.exec_driver_sql(f"ALTER TABLE {old} RENAME TO {new}")
+
+
+def test_a_key_store_failure_while_opening_a_case_leaves_nothing_half_made(app, staff):
+    from .conftest import sign_in
+
+    staff_client = app.test_client()
+    sign_in(staff_client, staff)
+    page = staff_client.get("/staff/cases/new")
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # show the error page a person would see
+    _rename_key_store_table(app, away=True)
+    try:
+        from .test_cases import GOOD
+
+        response = staff_client.post("/staff/cases/new", data={
+            **GOOD, "candidate_name": "Nia Grant", "csrf_token": csrf_from(page.data)})
+        assert response.status_code >= 500 and b"Nia Grant" not in response.data
+    finally:
+        _rename_key_store_table(app, away=False)
+    assert _count(app, Case) == 0 and _count(app, Candidate) == 0 and _count(app, DataKey) == 0
+
+
+def test_a_key_store_failure_during_erasure_is_swept_by_the_next_purge(app, client, runner, sent_case,
+                                                                       tmp_path):
+    from refcheck import privacy
+
+    enter_portal(client, sent_case)
+    consent(client)
+    page = client.get("/portal/withdraw")
+    client.post("/portal/withdraw", data={"csrf_token": csrf_from(page.data), "confirm": "y"})
+    with app.app_context():
+        case = db.session.get(Case, sent_case.id)
+        key_id = case.data_key_id
+        privacy.erase_case(case, "candidate_request", "test", utcnow())
+        # The key store becomes unreachable between the erasure and its commit.
+        engines = db.engines
+        working = engines["keys"]
+        engines["keys"] = sa.create_engine(f"sqlite:///{tmp_path / 'missing' / 'keys.sqlite'}")
+        try:
+            db.session.commit()
+        finally:
+            engines["keys"].dispose()
+            engines["keys"] = working
+    # The erasure itself went through; only the share is left, as an orphan that is reported...
+    assert _count(app, Case, id=sent_case.id) == 0
+    assert _count(app, KeyShare, id=key_id) == 1
+    status = json.loads(runner.invoke(args=["keys", "status", "--json"]).output)
+    assert status["orphan_shares"] == 1
+    # ...and destroyed by the next purge once it is older than the grace period.
+    app.config["ORPHAN_SHARE_MINUTES"] = 0
+    result = runner.invoke(args=["retention", "purge"])
+    assert "1 unused key shares destroyed" in result.output, result.output
+    assert _count(app, KeyShare, id=key_id) == 0
+
+
+def test_staff_erase_a_case_on_request_with_a_reason(app, runner, sent_case):
+    unconfirmed = runner.invoke(args=["erase", str(sent_case.id), "--reason", "asked by email"])
+    assert unconfirmed.exit_code != 0 and "--yes" in unconfirmed.output
+    assert _count(app, Case, id=sent_case.id) == 1
+    done = runner.invoke(args=["erase", str(sent_case.id), "--reason", "asked by email", "--yes"])
+    assert done.exit_code == 0 and f"Erased RC-{sent_case.id:05d}" in done.output
+    with app.app_context():
+        event = db.session.execute(
+            sa.select(AuditEvent).where(AuditEvent.action == "case.erased")).scalar_one()
+    assert event.details["reason"] == "staff: asked by email" and event.actor == "cli"
+    again = runner.invoke(args=["erase", str(sent_case.id), "--reason", "x", "--yes"])
+    assert again.exit_code != 0 and "erased already" in again.output
+
+
+def test_the_export_leaves_out_what_belongs_to_others(app, client, invited, staff, sent_case):
+    from refcheck import referees as referee_service
+    from refcheck.models import StaffUser
+
+    with app.app_context():
+        case = db.session.get(Case, sent_case.id)
+        user = db.session.get(StaffUser, staff.id)
+        details = referee_service.RefereeDetails(
+            name="Olu Staffadded", email="olu@elsewhere.example", organisation="Northwind Analytics",
+            job_title="Director", relationship="peer", worked_from="2022-01", worked_to="2023-01")
+        referee_service.nominate(case, details, "staff", f"staff:{user.id}", utcnow())
+        db.session.commit()
+    body = client.get("/portal/my-data.json").data.decode()
+    data = json.loads(body)
+    assert "Olu Staffadded" not in body and "olu@elsewhere.example" not in body
+    assert {"name": None, "email": None, "relationship": "peer"}.items() <= next(
+        r for r in data["referees_you_named"] if r["named_by"] == "staff").items()
+    kinds = {e["kind"] for e in data["emails_to_you"]}
+    assert "referee_invitation" not in kinds and "candidate_invitation" in kinds
+    assert "grace.lindqvist@northwind.example" in body  # the candidate's own nomination stays
+
+
+def test_delay_reasons_and_signal_notes_are_sealed_and_old_clear_ones_still_read(app, invited, sent_case):
+    from refcheck import cases
+    from refcheck.models import FraudSignal, StaffUser
+
+    with app.app_context():
+        case = db.session.get(Case, sent_case.id)
+        referee = db.session.execute(sa.select(Referee).where(Referee.case_id == case.id)).scalars().first()
+        signal = FraudSignal(case_id=case.id, referee=referee, rule="test", detail="A test signal.")
+        db.session.add(signal)
+        db.session.flush()
+        cases.explain_delay(case, db.session.get(StaffUser, case.created_by_id), "Grace Lindqvist is away.")
+        signal.resolved_note = "Phoned Grace Lindqvist."
+        db.session.commit()
+        raw = db.session.execute(sa.text(
+            'SELECT c.delay_reason, c.delay_reason_enc, f.resolved_note, f.resolved_note_enc '
+            'FROM "case" c JOIN fraud_signal f ON f.case_id = c.id')).one()
+        assert raw[0] is None and raw[2] is None
+        assert b"Grace" not in bytes(raw[1]) and b"Grace" not in bytes(raw[3])
+        db.session.expire_all()
+        assert db.session.get(Case, sent_case.id).delay_reason == "Grace Lindqvist is away."
+        note = db.session.execute(sa.select(FraudSignal)).scalar_one().resolved_note
+        assert note == "Phoned Grace Lindqvist."
+        assert db.session.execute(
+            sa.select(sa.func.count()).select_from(FraudSignal).where(FraudSignal.unresolved())).scalar() == 0
+        # A reason written in clear before the columns were sealed is still shown.
+        db.session.execute(sa.text('UPDATE "case" SET delay_reason = :r, delay_reason_enc = NULL'),
+                           {"r": "Written before sealing."})
+        db.session.commit()
+        db.session.expire_all()
+        assert db.session.get(Case, sent_case.id).delay_reason == "Written before sealing."
