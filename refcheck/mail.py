@@ -94,6 +94,28 @@ def due_messages(now: dt.datetime, limit: int = 50) -> list[OutboxMessage]:
     return list(db.session.execute(query).scalars())
 
 
+def claim_due(now: dt.datetime, limit: int = 50) -> list[OutboxMessage]:
+    """Take the due messages this sender will try, so that a sender running alongside skips them.
+
+    Each message's next attempt moves past twice the time the batch could take; the caller commits
+    this claim before sending. A sender that dies leaves its messages to be retried after that.
+    """
+    lease = dt.timedelta(seconds=2 * limit * int(current_app.config["SMTP_TIMEOUT"]) + 60)
+    claimed = []
+    for message in due_messages(now, limit):
+        # The condition is checked again under the write lock: of two senders, one moves the row.
+        taken = db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, OutboxMessage.sent_at.is_(None),
+                   OutboxMessage.next_attempt_at <= now)
+            .values(next_attempt_at=now + lease)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken:
+            claimed.append(message)
+    return claimed
+
+
 def attempt(message: OutboxMessage, transport: Transport, now: dt.datetime) -> bool:
     """Try to deliver one message and record the outcome on the row; never raise."""
     message.attempts += 1
