@@ -70,6 +70,7 @@ def main() -> int:
     parser.add_argument("--scale-postgres", action="store_true",
                         help="also seed and measure the 100,000-case database on PostgreSQL (minutes)")
     parser.add_argument("--save", action="store_true", help=f"write the table to {RESULTS_FILE.name}")
+    parser.add_argument("--save-as", type=Path, help="write the table to this file instead")
     args = parser.parse_args()
 
     quick = args.quick
@@ -147,13 +148,14 @@ def main() -> int:
     print("\n" + "\n".join(header) + "\n\n" + results.table())
     for note in results.notes:
         print("- " + note)
-    if args.save:
-        RESULTS_FILE.write_text(
+    if args.save or args.save_as:
+        target = args.save_as or RESULTS_FILE
+        target.write_text(
             "# Benchmark results\n\nEvery figure below was measured by `make bench` in the run described "
             "here; each ratio compares with a baseline measured in the same run. Nothing is typed in.\n\n"
             + "\n".join(f"- {line}" for line in header) + "\n\n" + results.table() + "\n\n"
             + "".join(f"- {note}\n" for note in results.notes))
-        print(f"\nSaved to {RESULTS_FILE}")
+        print(f"\nSaved to {target}")
     return 0
 
 

@@ -25,14 +25,15 @@ ORGANISATIONS = ["Northwind Analytics Ltd", "Contoso Retail plc", "Fabrikam Heal
                  "Proseware Ltd", "Wide World Importers", "Alpine Ski House"]
 POSITIONS = ["Senior Data Engineer", "Product Analyst", "Nurse Practitioner", "Account Manager",
              "Site Reliability Engineer", "Finance Controller", "UX Researcher", "Warehouse Lead"]
-# Two years of cases, about 140 a day. Cases older than RUNNING_DAYS have ended, in these shares;
-# younger ones are spread over every state. The stages before each state are in LIFECYCLE.
+# Two years of cases, about 140 a day. Each case moves through the lifecycle at about the configured
+# pace (each stage takes a random share of its expected days, sometimes more), so old cases have
+# ended and young ones are spread over the running states, a few of them late.
 YEARS_DAYS = 730
-RUNNING_DAYS = 45
-ENDED_SHARES = [("released", 80), ("declined", 5), ("withdrawn", 7), ("cancelled", 8)]
-RECENT_SHARES = [("awaiting_consent", 10), ("nominating", 10), ("collecting", 35), ("review", 8),
-                 ("candidate_review", 7), ("released", 22), ("declined", 3), ("withdrawn", 2),
-                 ("cancelled", 3)]
+# How each case ends, out of 100.
+ENDINGS = [("released", 85), ("declined", 5), ("withdrawn", 5), ("cancelled", 5)]
+# Expected days in each stage (the timeline's pace) and the spread of the actual time, as factors.
+STAGE_DAYS = {"draft": (1, 0.05, 1.0), "awaiting_consent": (5, 0.1, 1.2), "nominating": (5, 0.1, 1.2),
+              "collecting": (10, 0.4, 1.3), "review": (3, 0.2, 1.3), "candidate_review": (7, 0.3, 1.2)}
 LIFECYCLE = ["draft", "awaiting_consent", "nominating", "collecting", "review", "candidate_review",
              "released"]
 BATCH = 2000
@@ -75,16 +76,17 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
                       period_from="2019-01", period_to="2026-10", question_set="standard-v1",
                       report_recipients="Priya Shah, Head of Talent", retention_days=180)
         scope_json, scope_sha = scope.to_json(), scope.fingerprint()
-        ended = [s for s, share in ENDED_SHARES for _ in range(share)]
-        recent = [s for s, share in RECENT_SHARES for _ in range(share)]
-        with_referees = lambda state: state not in ("awaiting_consent", "declined")  # noqa: E731
-        ages = [rng.uniform(0.5, YEARS_DAYS) for _ in range(cases)]
+        endings = [s for s, share in ENDINGS for _ in range(share)]
+        with_referees = lambda state: state not in ("draft", "awaiting_consent", "declined")  # noqa: E731
+        ages = [rng.uniform(0.2, YEARS_DAYS) for _ in range(cases)]
         # Oldest first, so ids (and references) grow with time as they do in a real database.
         ages.sort(reverse=True)
-        case_states = [(recent if age <= RUNNING_DAYS else ended)[rng.randrange(100)] for age in ages]
+        now = dt.datetime.now(dt.UTC)
+        paths = [_stage_times(endings[rng.randrange(100)], now - dt.timedelta(days=age), now, rng)
+                 for age in ages]
+        case_states = [max(path, key=path.get) for path in paths]
         eligible = sum(with_referees(s) for s in case_states)
         base, extra = divmod(referees, eligible) if eligible else (0, 0)
-        now = dt.datetime.now(dt.UTC)
         head = audit.GENESIS
         sample: dict[str, Any] = {"emails": {}, "cases": {}}
         counts = dict.fromkeys(("cases", "referees", "responses", "audit"), 0)
@@ -122,7 +124,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
                 "email_enc": sealed("candidate", candidate_id, "email_enc", email),
                 "email_hash": ring.lookup_hash(email)})
             organisation = ORGANISATIONS[n % len(ORGANISATIONS)]
-            stages = _stage_times(state, created, now, rng)
+            stages = paths[n - 1]
             entered = {k: dt.datetime.fromisoformat(v) for k, v in stages.items()}
             last = max(entered.values())
             buffers[Case].append({
@@ -171,7 +173,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
                 relationships += ["peer"] * (want - len(relationships))
                 for i, relationship in enumerate(relationships):
                     referee_id = uuid.uuid4().hex
-                    r_state, times = _referee_state(state, entered, rng)
+                    r_state, times = _referee_state(state, entered, now, rng)
                     referee_email = f"referee{n:06d}-{i}@{organisation.split()[0].lower()}.example"
                     buffers[Referee].append({
                         "id": referee_id, "case_id": n, "data_key_id": key_id, "relationship": relationship,
@@ -221,27 +223,29 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
     return sample
 
 
-def _stage_times(state: str, created: dt.datetime, now: dt.datetime,
+def _stage_times(ending: str, created: dt.datetime, now: dt.datetime,
                  rng: random.Random) -> dict[str, str]:
-    """Return when a case entered each state on its way to `state`, all before now."""
-    if state in LIFECYCLE:
-        path = LIFECYCLE[: LIFECYCLE.index(state) + 1]
-    elif state == "declined":
-        path = ["draft", "awaiting_consent", "declined"]
-    else:  # withdrawn or cancelled part-way through collecting
-        path = ["draft", "awaiting_consent", "nominating", "collecting", state]
-    offsets, total = [], 0.0
-    for _ in path:
-        offsets.append(total)
-        total += rng.uniform(2, 120) * 3600
-    # A young case has not had time for every step: squeeze its steps into its age.
-    room = (now - created).total_seconds() * 0.95
-    squeeze = min(1.0, room / offsets[-1]) if offsets[-1] else 1.0
-    return {step: (created + dt.timedelta(seconds=offset * squeeze)).isoformat()
-            for step, offset in zip(path, offsets, strict=True)}
+    """Return when a case entered each state so far, moving at about the configured pace toward `ending`."""
+    times: dict[str, str] = {}
+    at = created
+    for state in LIFECYCLE:
+        if at > now:
+            break
+        times[state] = at.isoformat()
+        if state == "released":
+            break
+        if ending == "declined" and state == "awaiting_consent" or \
+                ending in ("withdrawn", "cancelled") and state == "collecting":
+            stop = at + dt.timedelta(days=rng.uniform(0.5, 4))
+            if stop <= now:
+                times[ending] = stop.isoformat()
+            break
+        days, low, high = STAGE_DAYS[state]
+        at += dt.timedelta(days=days * rng.uniform(low, high))
+    return times
 
 
-def _referee_state(case_state: str, entered: dict[str, dt.datetime],
+def _referee_state(case_state: str, entered: dict[str, dt.datetime], now: dt.datetime,
                    rng: random.Random) -> tuple[str, dict[str, Any]]:
     """Return a referee's state and timestamps that fit their case's state."""
     nominated = entered.get("nominating", min(entered.values())) + dt.timedelta(hours=1)
@@ -266,7 +270,8 @@ def _referee_state(case_state: str, entered: dict[str, dt.datetime],
         times["finished_at"] = times["opened_at"] + dt.timedelta(minutes=rng.uniform(5, 30))
     if state == "declined":
         times["finished_at"] = times["opened_at"] + dt.timedelta(minutes=3)
-    return state, times
+    # Nothing happens in the future: a young case's referees acted in the time it has had.
+    return state, {k: min(v, now) if v is not None else None for k, v in times.items()}
 
 
 def _typical_answers(question_set: Any, relationship: str, organisation: str) -> dict[str, Any]:
