@@ -152,6 +152,11 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         _require_production_secrets(app)
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+        if app.config.get("APPLICATION_ROOT", "/") == "/" and not app.config.get("SESSION_COOKIE_DOMAIN"):
+            # Browsers accept a "__Host-" cookie only over HTTPS, for this exact host and path "/",
+            # so a sibling subdomain cannot plant or overwrite the session cookie.
+            app.config["SESSION_COOKIE_NAME"] = "__Host-refcheck"
+            app.config["REMEMBER_COOKIE_NAME"] = "__Host-remember"
     else:
         _ensure_local_secrets(app)
 

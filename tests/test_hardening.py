@@ -214,8 +214,10 @@ def test_session_cookie_is_httponly_and_lax_locally_and_also_secure_in_productio
 
     login = make_staff(production_app)
     browser = production_app.test_client()
-    cookie = _set_cookie(sign_in(browser, login), "session")
+    # "__Host-": browsers keep it only from HTTPS, for this host alone and path "/".
+    cookie = _set_cookie(sign_in(browser, login), "__Host-refcheck")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    assert "Path=/;" in cookie + ";" and "Domain" not in cookie
 
 
 def test_a_remember_cookie_would_carry_the_same_flags_and_opens_nothing_alone(production_app):
@@ -232,12 +234,12 @@ def test_a_remember_cookie_would_carry_the_same_flags_and_opens_nothing_alone(pr
         return "ok"
 
     browser = production_app.test_client()
-    cookie = _set_cookie(browser.get("/remember-me-test"), "remember_token")
+    cookie = _set_cookie(browser.get("/remember-me-test"), "__Host-remember")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
     # Without a server-side session the remember cookie does not sign anyone in.
-    value = re.match(r"remember_token=([^;]+)", cookie).group(1)
+    value = re.match(r"__Host-remember=([^;]+)", cookie).group(1)
     stranger = production_app.test_client()
-    stranger.set_cookie("remember_token", value)
+    stranger.set_cookie("__Host-remember", value)
     assert stranger.get("/staff/").status_code == 302
 
 
