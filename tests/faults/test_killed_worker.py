@@ -2,6 +2,7 @@
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -39,6 +40,8 @@ def test_a_worker_killed_mid_submission_leaves_the_answer_whole_or_absent(app, i
          moment],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        # Wait (at most a minute) for the worker to say its rows are written.
+        assert select.select([worker.stdout], [], [], 60)[0], "the worker said nothing for a minute"
         line = worker.stdout.readline()
         assert line.strip() == "ready", worker.stderr.read()
     finally:

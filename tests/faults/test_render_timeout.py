@@ -39,7 +39,7 @@ def test_a_report_render_past_the_limit_is_stopped_and_saves_nothing(app, client
     app.config["REPORT_RENDER_TIMEOUT"] = 0.01
     started = time.monotonic()
     page = ready.post(f"{base}/release", data={"csrf_token": token}, follow_redirects=True)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 10
     assert page.status_code == 200
     assert ("The report took longer than 0.01 seconds to render, so it was stopped and nothing was saved "
             "or sent.") in page.data.decode()
@@ -68,7 +68,7 @@ def test_a_long_render_is_stopped_at_the_limit_not_after_it(app):
     started = time.monotonic()
     with pytest.raises(report.RenderTimeout, match="longer than 0.5 seconds"):
         report.pdf_from_html(html, 0.5)
-    assert 0.5 <= time.monotonic() - started < 2
+    assert 0.5 <= time.monotonic() - started < 3
     assert _children() == []
     # A small document within its limit comes back as a PDF.
     assert report.pdf_from_html("<p>Hello</p>", 25).startswith(b"%PDF")
