@@ -26,7 +26,7 @@ run: install
 ## and again on PostgreSQL when REFCHECK_TEST_DATABASE_URL is set. pytest repeats the scans' lines at its end.
 CHECKS_SUMMARY := test-artifacts/checks-summary.txt
 test: install-test
-	$(BIN)/ruff check refcheck tests wsgi.py
+	$(BIN)/ruff check refcheck tests wsgi.py .ci/checks.py
 	$(BIN)/python .ci/checks.py --summary $(CHECKS_SUMMARY)
 	env -u REFCHECK_TEST_DATABASE_URL REFCHECK_CHECKS_SUMMARY=$(CHECKS_SUMMARY) $(BIN)/pytest
 	@if [ -n "$$REFCHECK_TEST_DATABASE_URL" ]; then \
