@@ -53,10 +53,13 @@ TEXT_LIMIT = 4000
 def question_set_for(scope: Scope, relationship: str) -> QuestionSet:
     """Return the published set of the scope's family for a relationship, or the family's general set."""
     key, _, version = scope.question_set.rpartition("-v")
+    # Only the relationship's own set and the general one, with their questions: every referee
+    # page and submission loads this, and a family holds a set per relationship.
     sets = db.session.execute(
         sa.select(QuestionSet).options(sa.orm.selectinload(QuestionSet.questions))
         .where(QuestionSet.key == key, QuestionSet.version == int(version or 0),
-               QuestionSet.state == "published")
+               QuestionSet.state == "published",
+               sa.or_(QuestionSet.relationship == relationship, QuestionSet.relationship.is_(None)))
     ).scalars().all()
     chosen = next((s for s in sets if s.relationship == relationship), None) or next(
         (s for s in sets if s.relationship is None), None)

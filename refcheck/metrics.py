@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from . import cases, timeline
 from .accounts import staff_only
@@ -18,6 +18,7 @@ from .models import (
     DECLINED,
     RELEASED,
     SURVEY_MOMENTS,
+    AuditEvent,
     Case,
     Consent,
     ExperienceAnswer,
@@ -30,6 +31,9 @@ bp = Blueprint("metrics", __name__, url_prefix="/staff")
 DEFAULT_DAYS = 90
 # Lists of reasons and comments show the newest few; each one is decrypted for the page.
 SHOWN = 10
+# Figures are computed again once something is recorded or this many seconds have passed (lateness
+# moves with the clock); computing them reads every case of the period.
+FIGURES_SECONDS = 60
 MOMENT_WORDS = {"consent": "Candidates, after deciding", "release": "Candidates, after the report",
                 "referee": "Referees, after answering"}
 
@@ -138,7 +142,7 @@ def _referee_declines(period: Period) -> list[dict[str, Any]]:
                                                     sa.orm.selectinload(Referee.case))
         .order_by(Referee.finished_at.desc()).limit(SHOWN)
     ).scalars().all()
-    return [{"case": r.case, "when": r.finished_at, "call": r.call_requested,
+    return [{"case": _case_link(r.case), "when": r.finished_at, "call": r.call_requested,
              "reason": r.unseal("decline_reason_enc")} for r in rows]
 
 
@@ -150,7 +154,8 @@ def _candidate_decline_reasons(period: Period) -> list[dict[str, Any]]:
                                                        sa.orm.selectinload(Consent.case))
         .order_by(Consent.decided_at.desc()).limit(SHOWN)
     ).scalars().all()
-    return [{"case": c.case, "when": c.decided_at, "reason": c.unseal("decline_reason_enc")} for c in rows]
+    return [{"case": _case_link(c.case), "when": c.decided_at, "reason": c.unseal("decline_reason_enc")}
+            for c in rows]
 
 
 def _overdue(period: Period, now: dt.datetime) -> list[dict[str, Any]]:
@@ -163,8 +168,13 @@ def _overdue(period: Period, now: dt.datetime) -> list[dict[str, Any]]:
     for case in running:
         step = timeline.next_step(timeline.build(cases.case_facts(case), now))
         if step is not None and step.status == "overdue":
-            late.append({"case": case, "step": step, "reason": case.delay_reason})
+            late.append({"case": _case_link(case), "step": step, "reason": case.delay_reason})
     return late
+
+
+def _case_link(case: Case) -> dict[str, Any]:
+    """Return what the page links a case by, as plain values that outlive the request's session."""
+    return {"id": case.id, "reference": case.reference}
 
 
 def _experience(period: Period) -> list[dict[str, Any]]:
@@ -211,4 +221,27 @@ def page() -> Any:
         sa.select(Case.hiring_organisation).distinct().order_by(Case.hiring_organisation)
     ).scalars().all()
     return render_template("staff/metrics.html", period=period, problems=problems,
-                           organisations=organisations, figures=gather(period, now), stages=STAGES)
+                           organisations=organisations, figures=recent_figures(period, now), stages=STAGES)
+
+
+def recent_figures(period: Period, now: dt.datetime) -> dict[str, Any]:
+    """Return the period's figures, computed again only when the audit log has moved or a minute passed.
+
+    Every change to a case writes an audit event in its transaction, so the head of the chain names
+    the state of the data; the figures kept for it are at most FIGURES_SECONDS old.
+    """
+    head = db.session.execute(
+        sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar_one_or_none()
+    kept: dict[Any, tuple[dt.datetime, dict[str, Any]]] = current_app.extensions.setdefault(
+        "refcheck.metrics", {})
+    key = (period, head)
+    if key in kept and (now - kept[key][0]).total_seconds() < FIGURES_SECONDS:
+        return kept[key][1]
+    figures = gather(period, now)
+    # Keep only figures of the current data, for a few recent periods.
+    for old in [k for k in kept if k[1] != head or (now - kept[k][0]).total_seconds() >= FIGURES_SECONDS]:
+        kept.pop(old, None)
+    if len(kept) >= 16:
+        kept.pop(next(iter(kept)), None)
+    kept[key] = (now, figures)
+    return figures
