@@ -264,6 +264,7 @@ class LoadRun:
 
     label: str
     phases: list[Phase]
+    started: float
     stored: int
     expected: int
     outbox: int
@@ -297,6 +298,7 @@ def refcheck_run(label: str, database_url: str | None, cases_count: int, concurr
 
     from .noop_cipher import installed
 
+    began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="refcheck-bench-") as tmp:
         workdir = Path(tmp)
         config = bench_config(workdir, database_url)
@@ -337,7 +339,7 @@ def refcheck_run(label: str, database_url: str | None, cases_count: int, concurr
         log = (workdir / "gunicorn.log").read_text(errors="replace")
         if "Traceback" in log:
             print("    gunicorn log has tracebacks:\n" + log[-3000:], flush=True)
-    return LoadRun(label, phases, stored, len(links) + len(warm), outbox, audited)
+    return LoadRun(label, phases, began, stored, len(links) + len(warm), outbox, audited)
 
 
 def report_backend(results: Results, run: LoadRun, hello: Phase) -> None:

@@ -28,25 +28,35 @@ class QueryCounter:
         self.count += 1
 
 
-def measure(client: Any, counter: QueryCounter, path: str, repeat: int, expect: bytes | None = None
+def measure(client: Any, counter: QueryCounter, path: Any, repeat: int, expect: bytes | None = None
             ) -> tuple[float, int, list[int]]:
-    """Return the median milliseconds, and the query counts, of `repeat` GETs of a page (after 2 warm-ups)."""
-    for _ in range(2):
-        reply = client.get(path)
+    """Return the median milliseconds, and the query counts, of `repeat` GETs of a page (after 2 warm-ups).
+
+    `path` may be a function of the request's number, to ask for a different page each time.
+    """
+    at = path if callable(path) else (lambda _n: path)
+    for n in range(2):
+        reply = client.get(at(-1 - n))
         if reply.status_code != 200:
             raise RuntimeError(f"{path}: {reply.status_code}")
         if expect is not None and expect not in reply.data:
             raise RuntimeError(f"{path}: the page does not show {expect!r}")
     times, queries = [], []
-    for _ in range(repeat):
+    for n in range(repeat):
         counter.count = 0
         start = time.perf_counter()
-        reply = client.get(path)
+        reply = client.get(at(n))
         times.append((time.perf_counter() - start) * 1000)
         queries.append(counter.count)
         if reply.status_code != 200:
             raise RuntimeError(f"{path}: {reply.status_code}")
     return median(times), queries[-1], sorted(set(queries))
+
+
+def _fresh_period(n: int) -> str:
+    """Return the metrics page for a 90-day period ending n + 3 days ago: a different one for each n."""
+    end = dt.date.today() - dt.timedelta(days=n + 3)
+    return f"/staff/metrics?from={end - dt.timedelta(days=89)}&to={end}"
 
 
 def candidate_client(app: Any, case_id: int) -> Any:
@@ -115,8 +125,10 @@ def run(results: Results, label: str, database_url: str | None, cases: int, refe
              f"Referee {picks[0]}-2".encode()),
             (f"case page (4 referees) /staff/cases/{picks[1]}", f"/staff/cases/{picks[1]}",
              f"Referee {picks[1]}-3".encode()),
-            ("metrics /staff/metrics", "/staff/metrics", None),
+            ("metrics /staff/metrics (last 90 days)", "/staff/metrics", None),
             ("metrics, one organisation", "/staff/metrics?organisation=Woodgrove+Bank", None),
+            # A period never asked for before, so its figures are computed afresh on each request.
+            ("metrics computed afresh (a new 90-day period each time)", _fresh_period, None),
         ]
         # Requests run outside any app context of ours, so each gets its own session, as in production.
         if True:
