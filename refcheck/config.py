@@ -145,6 +145,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     key_options: dict[str, Any] = {"url": keys_url, "hide_parameters": True}
     if keys_url.startswith("sqlite"):
         key_options["connect_args"] = {"timeout": 15}
+    else:
+        key_options["pool_pre_ping"] = True  # as for the main database: survive a server restart
     binds["keys"] = key_options
     app.config["SQLALCHEMY_BINDS"] = binds
 
