@@ -16,6 +16,7 @@ from . import crypto_bench, load, report_bench, scale
 from .common import Results, ensure_pg_database, pg_available, verdict
 
 RESULTS_FILE = Path(__file__).with_name("RESULTS.md")
+BEFORE_FILE = Path(__file__).with_name("RESULTS-before.md")
 
 
 def machine() -> str:
@@ -149,9 +150,12 @@ def main() -> int:
     minutes = (time.perf_counter() - started) / 60
     load_after = load_average()
     command = "make bench" + (f" ARGS='{' '.join(sys.argv[1:])}'" if sys.argv[1:] else "")
+    met = sum(r.verdict == "yes" for r in results.rows)
+    missed = [f"{r.benchmark}: {r.measure}" for r in results.rows if r.verdict == "NO"]
     header = [f"Run: {began:%Y-%m-%d %H:%M} UTC, {minutes:.1f} minutes, `{command}`",
               f"Machine: {machine()}",
-              f"Load before: {load_before}", f"Load after: {load_after}"]
+              f"Load before: {load_before}", f"Load after: {load_after}",
+              f"Goals: {met} met, {len(missed)} missed" + (f" ({'; '.join(missed)})" if missed else "")]
     print("\n" + "\n".join(header) + "\n\n" + results.table())
     for note in results.notes:
         print("- " + note)
@@ -161,7 +165,9 @@ def main() -> int:
             "# Benchmark results\n\nEvery figure below was measured by `make bench` in the run described "
             "here; each ratio compares with a baseline measured in the same run. Nothing is typed in.\n\n"
             + "\n".join(f"- {line}" for line in header) + "\n\n" + results.table() + "\n\n"
-            + "".join(f"- {note}\n" for note in results.notes))
+            + "".join(f"- {note}\n" for note in results.notes)
+            + (f"\nThe run before the fixes these benchmarks led to is kept in [{BEFORE_FILE.name}]"
+               f"({BEFORE_FILE.name}).\n" if BEFORE_FILE.exists() else ""))
         print(f"\nSaved to {target}")
     return 0
 
