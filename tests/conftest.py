@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 
 from refcheck import create_app
 from refcheck.extensions import db
-from refcheck.models import OutboxMessage, utcnow
+from refcheck.models import Finding, FraudSignal, OutboxMessage, utcnow
 from refcheck.question_sets import install_standard_v1
 
 PG_URL = os.environ.get("REFCHECK_TEST_DATABASE_URL")
@@ -305,6 +305,79 @@ def full_answers(html: str, overrides: dict | None = None) -> dict:
                                                                              "Built the data platform.")
     data.update(overrides or {})
     return data
+
+
+def count_queries(app, client, url: str) -> int:
+    """Return how many SQL statements the main database ran to serve one page (which must answer 200)."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def listener(*args):
+        statements.append(args[2])
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def state_work_history(client):
+    """The candidate states one position, the facts the referees will be compared with."""
+    page = client.get("/portal/history")
+    client.post("/portal/history", data={
+        "csrf_token": csrf_from(page.data), "employer": "Northwind Analytics Ltd",
+        "title": "Senior Data Engineer", "start_month": "2022-01", "end_month": "2024-06",
+        "reason_for_leaving": "resigned"})
+
+
+def release_case(app, client, invited, staff, sent_case, *, answer: str, reply: str, note: str,
+                 stop_at_candidate_review: bool = False, signal_note: str | None = None,
+                 release: bool = True):
+    """Take an invited case through answers, review, a reply and release; return the staff client.
+
+    The peer's first free-text answer carries `answer`, the candidate's reply `reply`, and staff's
+    resolution and signal notes `note` (the signal notes `signal_note` when given). With
+    release=False it stops just before release, every signal handled.
+    """
+    state_work_history(client)
+    for name, path in invited.items():
+        browser = enter_referee(app, path)
+        html = attest_referee(browser).data.decode()
+        data = full_answers(html)
+        if name == "Peer 1":
+            data[re.findall(r'<textarea[^>]*name="(q\d+)"', html)[0]] = answer
+        assert browser.post("/referee", data=data).status_code == 303
+    staff_client = app.test_client()
+    sign_in(staff_client, staff)
+    base = f"/staff/cases/{sent_case.id}"
+    token = csrf_from(staff_client.get(base).data)
+    staff_client.post(f"{base}/review", data={"csrf_token": token})
+    with app.app_context():
+        conflicts = db.session.execute(
+            sa.select(Finding.id).where(Finding.status == "conflict")).scalars().all()
+        first = db.session.execute(sa.select(Finding.id).order_by(Finding.position)).scalars().first()
+        signals = db.session.execute(sa.select(FraudSignal.id)).scalars().all()
+    for finding_id in {*conflicts, first}:
+        staff_client.post(f"{base}/findings/{finding_id}", data={
+            "csrf_token": token, "resolution": "explained", "note": note})
+    staff_client.post(f"{base}/send-findings", data={"csrf_token": token})
+    if stop_at_candidate_review:
+        return staff_client
+    page = client.get("/portal/findings")
+    client.post(f"/portal/findings/{first}", data={"csrf_token": csrf_from(page.data), "text": reply})
+    for signal_id in signals:
+        staff_client.post(f"{base}/signals/{signal_id}", data={"csrf_token": token,
+                                                               "reason": signal_note or note})
+    if not release:
+        return staff_client
+    done = staff_client.post(f"{base}/release", data={"csrf_token": token}, follow_redirects=True)
+    assert b"Version 1 of the report is released" in done.data
+    return staff_client
 
 
 # ---------------------------------------------------------------- figures at the end of a run

@@ -1,12 +1,11 @@
 """The staff answers page: side by side, a constant number of queries, and private notes."""
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from refcheck.extensions import db
 from refcheck.models import StaffNote
 
-from .conftest import attest_referee, csrf_from, enter_referee, full_answers, sign_in
+from .conftest import attest_referee, count_queries, csrf_from, enter_referee, full_answers, sign_in
 from .test_findings import _claim
 
 
@@ -16,28 +15,15 @@ def _answer(app, path):
     assert browser.post("/referee", data=full_answers(page.data.decode())).status_code == 303
 
 
-def _queries(app, client, url):
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        with app.app_context():
-            event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
-def test_answers_side_by_side_with_constant_queries(app, client, invited, staff, sent_case):
+def test_answers_side_by_side_with_constantcount_queries(app, client, invited, staff, sent_case):
     _claim(client)
     staff_client = app.test_client()
     sign_in(staff_client, staff)
     url = f"/staff/cases/{sent_case.id}/answers"
     _answer(app, invited["Grace Lindqvist"])
-    one = _queries(app, staff_client, url)
+    one = count_queries(app, staff_client, url)
     _answer(app, invited["Peer 1"])
-    two = _queries(app, staff_client, url)
+    two = count_queries(app, staff_client, url)
     assert one == two
     page = staff_client.get(url).data.decode()
     assert "Manager at Northwind Analytics" in page and "Peer at Northwind Analytics" in page

@@ -142,26 +142,11 @@ def test_dashboard_lists_cases_with_what_they_wait_on(app, client, staff, sent_c
 
 
 def test_dashboard_queries_do_not_grow_with_the_number_of_cases(app, client, staff):
-    from sqlalchemy import event
-
-    from .conftest import OTHER_CANDIDATE, send_case
+    from .conftest import OTHER_CANDIDATE, count_queries, send_case
 
     sign_in(client, staff)
-
-    def count_queries():
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get("/staff/").status_code == 200
-        finally:
-            with app.app_context():
-                event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
-
     send_case(app, staff)
-    few = count_queries()
+    few = count_queries(app, client, "/staff/")
     for _ in range(5):
         send_case(app, staff, OTHER_CANDIDATE)
-    assert count_queries() == few
+    assert count_queries(app, client, "/staff/") == few

@@ -5,15 +5,8 @@ from sqlalchemy import event
 
 from refcheck.extensions import db
 
-from .conftest import attest_referee, csrf_from, enter_referee, full_answers, sign_in
-
-
-def _claim(client):
-    page = client.get("/portal/history")
-    client.post("/portal/history", data={
-        "csrf_token": csrf_from(page.data), "employer": "Northwind Analytics Ltd",
-        "title": "Senior Data Engineer", "start_month": "2022-01", "end_month": "2024-06",
-        "reason_for_leaving": "resigned"})
+from .conftest import attest_referee, enter_referee, full_answers, sign_in
+from .conftest import state_work_history as _claim
 
 
 def _answer(app, path, **overrides):

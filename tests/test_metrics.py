@@ -3,14 +3,13 @@
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from refcheck import experience
 from refcheck.extensions import db
 from refcheck.models import Case, Referee, utcnow
 from refcheck.stats import Spread, bars, percentile, stage_durations, stage_spreads
 
-from .conftest import make_staff, send_case, sign_in
+from .conftest import count_queries, make_staff, send_case, sign_in
 
 
 def test_percentiles_interpolate_and_handle_nothing():
@@ -121,29 +120,13 @@ def test_referee_response_figures(app, client, invited, staff):
     assert "I only met her twice." in html
 
 
-def _queries(app, client, url):
-    statements = []
-
-    def listener(*args):
-        statements.append(args[2])
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        with app.app_context():
-            event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
-
-
 def test_the_metrics_cost_the_same_queries_for_few_or_many_cases(app, client, staff):
     sign_in(client, staff)
     _case(app, staff, 1)
-    few = _queries(app, client, "/staff/metrics")
+    few = count_queries(app, client, "/staff/metrics")
     for n in range(2, 8):
         _case(app, staff, n, delay_reason="Waiting.")
-    assert _queries(app, client, "/staff/metrics") == few
+    assert count_queries(app, client, "/staff/metrics") == few
 
 
 def test_metrics_are_for_staff_only(app, client, staff):

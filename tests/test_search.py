@@ -1,12 +1,11 @@
 """Staff find cases by reference, the candidate's email, or the start of the organisation or position."""
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from refcheck.extensions import db
 from refcheck.models import Case
 
-from .conftest import OTHER_CANDIDATE, send_case, sign_in
+from .conftest import OTHER_CANDIDATE, count_queries, send_case, sign_in
 
 
 def _refs(client, query):
@@ -46,21 +45,9 @@ def test_search_costs_the_same_queries_for_any_number_of_matches(app, client, st
     sign_in(client, staff)
     send_case(app, staff)
 
-    def count():
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        with app.app_context():
-            event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get("/staff/?q=Northwind").status_code == 200
-        finally:
-            with app.app_context():
-                event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
-
-    one = count()
+    one = count_queries(app, client, "/staff/?q=Northwind")
     for n in range(4):
         send_case(app, staff, (f"Person {n}", f"p{n}@example.org"))
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(Case)).scalar() == 5
-    assert count() == one
+    assert count_queries(app, client, "/staff/?q=Northwind") == one

@@ -34,10 +34,9 @@ from ..conftest import (
     full_answers,
     nominate,
     peer,
+    release_case,
     send_case,
-    sign_in,
 )
-from ..test_findings import _claim
 
 ROOT = Path(__file__).resolve().parents[2]
 sqlite_only = pytest.mark.skipif(bool(PG_URL),
@@ -178,29 +177,11 @@ def served(app, tmp_path) -> Iterator[Server]:
 @pytest.fixture
 def ready(app, client, invited, staff, sent_case):
     """A case whose findings the candidate has seen, signals handled; returns the signed-in staff client."""
-    _claim(client)
-    for path in invited.values():
-        browser = enter_referee(app, path)
-        answers = full_answers(attest_referee(browser).data.decode())
-        assert browser.post("/referee", data=answers).status_code == 303
-    staff_client = app.test_client()
-    sign_in(staff_client, staff)
-    base = f"/staff/cases/{sent_case.id}"
-    token = csrf_from(staff_client.get(base).data)
-    staff_client.post(f"{base}/review", data={"csrf_token": token})
+    staff_client = release_case(app, client, invited, staff, sent_case, answer="Built the data platform.",
+                                reply="Fine by me.", note="Checked with both referees.",
+                                signal_note="Test network; checked with both referees.", release=False)
     with app.app_context():
-        from refcheck.models import Case, Finding, FraudSignal
+        from refcheck.models import Case
 
-        conflicts = db.session.execute(
-            sa.select(Finding.id).where(Finding.status == "conflict")).scalars().all()
-        signals = db.session.execute(sa.select(FraudSignal.id)).scalars().all()
-    for finding_id in conflicts:
-        staff_client.post(f"{base}/findings/{finding_id}", data={
-            "csrf_token": token, "resolution": "explained", "note": "Checked with both referees."})
-    staff_client.post(f"{base}/send-findings", data={"csrf_token": token})
-    for signal_id in signals:
-        staff_client.post(f"{base}/signals/{signal_id}", data={
-            "csrf_token": token, "reason": "Test network; checked with both referees."})
-    with app.app_context():
         assert db.session.get(Case, sent_case.id).state == "candidate_review"
     return staff_client

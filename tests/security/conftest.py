@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,10 +12,9 @@ import sqlalchemy as sa
 
 from refcheck import create_app
 from refcheck.extensions import db
-from refcheck.models import AuditEvent, Finding, FraudSignal
+from refcheck.models import AuditEvent
 
-from ..conftest import attest_referee, csrf_from, enter_referee, free_port, full_answers, sign_in
-from ..test_findings import _claim
+from ..conftest import free_port, release_case  # noqa: F401 - the suite's tests import it from here
 
 
 @dataclass
@@ -61,47 +59,6 @@ def hostile_text(trap: Trap) -> str:
             f'<link rel="stylesheet" href="{trap.url}/style.css"> @import url(file:///etc/passwd); '
             f"@import url({trap.url}/import.css); {{{{7*7}}}} </p><script>alert(1)</script> "
             f"<object data=\"file:///etc/passwd\"></object>")
-
-
-def release_case(app, client, invited, staff, sent_case, *, answer: str, reply: str, note: str,
-                 stop_at_candidate_review: bool = False, signal_note: str | None = None):
-    """Take an invited case through answers, review, a reply and release; return the staff client.
-
-    The peer's first free-text answer carries `answer`, the candidate's reply `reply`, and staff's
-    resolution and signal notes `note` (the signal notes `signal_note` when given).
-    """
-    _claim(client)
-    for name, path in invited.items():
-        browser = enter_referee(app, path)
-        html = attest_referee(browser).data.decode()
-        data = full_answers(html)
-        if name == "Peer 1":
-            data[re.findall(r'<textarea[^>]*name="(q\d+)"', html)[0]] = answer
-        assert browser.post("/referee", data=data).status_code == 303
-    staff_client = app.test_client()
-    sign_in(staff_client, staff)
-    base = f"/staff/cases/{sent_case.id}"
-    token = csrf_from(staff_client.get(base).data)
-    staff_client.post(f"{base}/review", data={"csrf_token": token})
-    with app.app_context():
-        conflicts = db.session.execute(
-            sa.select(Finding.id).where(Finding.status == "conflict")).scalars().all()
-        first = db.session.execute(sa.select(Finding.id).order_by(Finding.position)).scalars().first()
-        signals = db.session.execute(sa.select(FraudSignal.id)).scalars().all()
-    for finding_id in {*conflicts, first}:
-        staff_client.post(f"{base}/findings/{finding_id}", data={
-            "csrf_token": token, "resolution": "explained", "note": note})
-    staff_client.post(f"{base}/send-findings", data={"csrf_token": token})
-    if stop_at_candidate_review:
-        return staff_client
-    page = client.get("/portal/findings")
-    client.post(f"/portal/findings/{first}", data={"csrf_token": csrf_from(page.data), "text": reply})
-    for signal_id in signals:
-        staff_client.post(f"{base}/signals/{signal_id}", data={"csrf_token": token,
-                                                               "reason": signal_note or note})
-    done = staff_client.post(f"{base}/release", data={"csrf_token": token}, follow_redirects=True)
-    assert b"Version 1 of the report is released" in done.data
-    return staff_client
 
 
 def audit_actions(app, case_id: int | None = None) -> list[tuple[str, str, dict]]:
