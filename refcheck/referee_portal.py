@@ -167,17 +167,26 @@ def your_answers() -> Any:
     return _answers_page(referee)
 
 
+def _closed_to_changes(referee: Referee) -> Any | None:
+    """Answer a change the referee can no longer make (audited when attempted); None when it may go ahead."""
+    if referee.state != "submitted":
+        return redirect(url_for("referee.form"), 303)
+    reason = answers.locked_reason(referee)
+    if reason:
+        if request.method == "POST":
+            _refused(referee, f"The answers are locked: {reason}.")
+        return _answers_page(referee, refused=True)
+    return None
+
+
 @bp.route("/referee/correct", methods=["GET", "POST"])
 @referee_required
 def correct() -> Any:
     """Show the questionnaire filled with the referee's answers, and re-seal what they correct."""
     referee: Referee = g.referee
-    if referee.state != "submitted":
-        return redirect(url_for("referee.form"), 303)
-    if answers.locked_reason(referee):
-        if request.method == "POST":
-            _refused(referee, f"The answers are locked: {answers.locked_reason(referee)}.")
-        return _answers_page(referee, refused=True)
+    closed = _closed_to_changes(referee)
+    if closed is not None:
+        return closed
     response = answers.response_of(referee)
     question_set = db.session.get(QuestionSet, response.question_set_id)
     questions = list(question_set.questions)
@@ -207,12 +216,9 @@ def correct() -> Any:
 def withdraw() -> Any:
     """Ask the referee to confirm, then delete their answers and tell the candidate."""
     referee: Referee = g.referee
-    if referee.state != "submitted":
-        return redirect(url_for("referee.form"), 303)
-    if answers.locked_reason(referee):
-        if request.method == "POST":
-            _refused(referee, f"The answers are locked: {answers.locked_reason(referee)}.")
-        return _answers_page(referee, refused=True)
+    closed = _closed_to_changes(referee)
+    if closed is not None:
+        return closed
     withdraw_form = WithdrawAnswersForm()
     if withdraw_form.validate_on_submit():
         try:
