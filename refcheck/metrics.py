@@ -25,7 +25,7 @@ from .models import (
     Referee,
     utcnow,
 )
-from .stats import STAGES, Spread, bars, stage_spreads
+from .stats import STAGES, Spread, bars, duration_words, stage_spreads
 
 bp = Blueprint("metrics", __name__, url_prefix="/staff")
 DEFAULT_DAYS = 90
@@ -131,7 +131,7 @@ def _days(spread: Spread) -> str:
     """Describe a spread in words for a chart label."""
     if spread.median_days is None:
         return "none yet"
-    return f"{spread.median_days:.1f} days"
+    return duration_words(spread.median_days)
 
 
 def _referee_declines(period: Period) -> list[dict[str, Any]]:
@@ -221,7 +221,8 @@ def page() -> Any:
         sa.select(Case.hiring_organisation).distinct().order_by(Case.hiring_organisation)
     ).scalars().all()
     return render_template("staff/metrics.html", period=period, problems=problems,
-                           organisations=organisations, figures=recent_figures(period, now), stages=STAGES)
+                           organisations=organisations, figures=recent_figures(period, now), stages=STAGES,
+                           duration=duration_words)
 
 
 def recent_figures(period: Period, now: dt.datetime) -> dict[str, Any]:

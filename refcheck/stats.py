@@ -10,6 +10,20 @@ from dataclasses import dataclass
 # The stages a case passes through before it ends, in order; time in each is what staff can change.
 STAGES = ("awaiting_consent", "nominating", "collecting", "review", "candidate_review")
 DAY = 86400.0
+_ORDER = {state: rank for rank, state in enumerate(
+    ("draft", *STAGES, "released", "declined", "withdrawn", "cancelled"))}
+
+
+def duration_words(days: float | None) -> str:
+    """Say a duration as people would: minutes or hours under a day, days with one decimal above."""
+    if days is None:
+        return "—"
+    hours = days * 24
+    if hours < 1:
+        return f"{max(1, round(hours * 60))} min"
+    if days < 1:
+        return f"{hours:.1f} hours"
+    return f"{days:.1f} days"
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -39,9 +53,11 @@ class Spread:
 
 def stage_durations(stage_times: Mapping[str, str]) -> dict[str, float]:
     """Return seconds spent in each finished stage of one case, from when it entered each state."""
-    entered = sorted((dt.datetime.fromisoformat(at), state) for state, at in stage_times.items())
+    # States entered at the same moment (a case opened and sent at once) keep their lifecycle order.
+    entered = sorted((dt.datetime.fromisoformat(at), _ORDER.get(state, len(_ORDER)), state)
+                     for state, at in stage_times.items())
     spent: dict[str, float] = {}
-    for (start, state), (end, _next) in zip(entered, entered[1:], strict=False):
+    for (start, _rank, state), (end, _next_rank, _next) in zip(entered, entered[1:], strict=False):
         if state in STAGES:
             spent[state] = max(0.0, (end - start).total_seconds())
     return spent

@@ -31,6 +31,25 @@ def test_time_in_each_stage_comes_from_when_the_case_entered_each_state():
     assert spreads["collecting"] == Spread(3, 10.0, 10.0) and spreads["review"] == Spread(0, None, None)
 
 
+def test_stages_entered_at_the_same_moment_keep_their_lifecycle_order():
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    # Opened and sent at once; review started and findings sent at once, then two days with the candidate.
+    times = {"draft": start, "awaiting_consent": start, "nominating": start + dt.timedelta(hours=3),
+             "collecting": start + dt.timedelta(days=1), "review": start + dt.timedelta(days=5),
+             "candidate_review": start + dt.timedelta(days=5), "released": start + dt.timedelta(days=7)}
+    spent = stage_durations({state: at.isoformat() for state, at in times.items()})
+    assert spent["awaiting_consent"] == 3 * 3600 and spent["review"] == 0
+    assert spent["candidate_review"] == 2 * 86400
+
+
+def test_durations_read_as_people_say_them():
+    from refcheck.stats import duration_words
+
+    assert duration_words(None) == "—"
+    assert duration_words(0.125) == "3.0 hours" and duration_words(0.0001) == "1 min"
+    assert duration_words(2.5) == "2.5 days"
+
+
 def test_bars_share_one_scale():
     drawn = bars([("a", 10, "10"), ("b", 5, "5"), ("c", None, "none")])
     assert [b.width for b in drawn] == [100.0, 50.0, 0.0]
