@@ -751,3 +751,16 @@ class ExperienceAnswer(Sealed, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     data_key: Mapped[DataKey | None] = relationship()
+
+
+class ErasedReport(db.Model):
+    """What /verify still knows of a released report whose case was erased: no personal data at all."""
+
+    __tablename__ = "erased_report"
+
+    fingerprint: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    case_id: Mapped[int]  # no foreign key: the case is gone
+    version: Mapped[int]
+    released_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    erased_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

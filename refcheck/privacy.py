@@ -25,6 +25,7 @@ from .models import (
     Claim,
     Consent,
     DataKey,
+    ErasedReport,
     ExperienceAnswer,
     Finding,
     FraudSignal,
@@ -100,6 +101,11 @@ def erase_case(case: Case, reason: str, actor: str, now: dt.datetime) -> dict[st
         ("referees", sa.delete(Referee).where(Referee.case_id == case_id)),
         ("consents", sa.delete(Consent).where(Consent.case_id == case_id)),
     ]
+    # /verify must still vouch for a report the hiring side holds: keep its fingerprints, nothing else.
+    for report in db.session.execute(
+            sa.select(Report).where(Report.case_id == case_id, Report.released_at.is_not(None))).scalars():
+        db.session.merge(ErasedReport(fingerprint=report.fingerprint, sha256=report.sha256, case_id=case_id,
+                                      version=report.version, released_at=report.released_at, erased_at=now))
     counts = {}
     bulk = {"synchronize_session": False}
     for name, statement in steps:

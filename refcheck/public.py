@@ -28,14 +28,16 @@ def privacy() -> Any:
 @bp.route("/verify", methods=["GET", "POST"])
 def verify() -> Any:
     """Say which case reference and version a report's fingerprint matches, and nothing else."""
-    from .report import find_by_fingerprint
+    from .report import find_by_fingerprint, find_erased
 
     form = VerifyForm()
-    match = None
+    match = erased = None
     if form.validate_on_submit():
         found = find_by_fingerprint(form.fingerprint.data)
         match = (f"RC-{found.case_id:05d}", found.version) if found else False
-    return render_template("public/verify.html", form=form, match=match)
+        if not found:
+            erased = find_erased(form.fingerprint.data)
+    return render_template("public/verify.html", form=form, match=match, erased=erased)
 
 
 class VerifyForm(FlaskForm):

@@ -27,6 +27,7 @@ from .models import (
     RELEASED,
     Case,
     Claim,
+    ErasedReport,
     FraudSignal,
     Question,
     QuestionSet,
@@ -294,6 +295,14 @@ def release(case: Case, staff: StaffUser, now: dt.datetime) -> Report:
 def pdf_bytes(report: Report) -> bytes:
     """Return a stored report exactly as it was rendered."""
     return base64.b64decode(report.unseal("pdf_enc"))
+
+
+def find_erased(value: str) -> ErasedReport | None:
+    """Find a released report whose case has since been erased, by either of its fingerprints."""
+    value = value.strip().lower()
+    return db.session.execute(
+        sa.select(ErasedReport).where(sa.or_(ErasedReport.fingerprint == value, ErasedReport.sha256 == value))
+    ).scalars().first()
 
 
 def find_by_fingerprint(value: str) -> Report | None:

@@ -310,8 +310,8 @@ def _references_to(app, case_id, key_id, referee_ids, finding_ids):
     found = {}
     with app.app_context():
         for table in db.metadata.sorted_tables:
-            if table.name == "audit_event":
-                continue  # the one record that the erasure happened
+            if table.name in ("audit_event", "erased_report"):
+                continue  # the record that the erasure happened, and released reports' fingerprints
             for column, ids in wanted.items():
                 if column in table.c and ids:
                     count = db.session.execute(sa.select(sa.func.count()).select_from(table)
@@ -475,3 +475,22 @@ def test_delay_reasons_and_signal_notes_are_sealed_and_old_clear_ones_still_read
         db.session.commit()
         db.session.expire_all()
         assert db.session.get(Case, sent_case.id).delay_reason == "Written before sealing."
+
+
+def test_verify_still_vouches_for_a_report_whose_case_was_erased(app, client, released, sent_case):  # noqa: F811
+    with app.app_context():
+        stored = db.session.execute(sa.select(Report).where(Report.case_id == sent_case.id)).scalar_one()
+        fingerprint, sha256 = stored.fingerprint, stored.sha256
+    page = client.get("/portal/erase")
+    client.post("/portal/erase", data={"csrf_token": csrf_from(page.data), "confirm": "y"})
+    assert _count(app, Report, case_id=sent_case.id) == 0
+    visitor = app.test_client()
+    for value in (fingerprint, sha256.upper()):
+        form = visitor.get("/verify")
+        answer = visitor.post("/verify", data={"csrf_token": csrf_from(form.data), "fingerprint": value})
+        html = answer.data.decode()
+        assert f"RC-{sent_case.id:05d}" in html and "The report is genuine." in html
+        assert "has since been erased" in html and "Amira" not in html
+    form = visitor.get("/verify")
+    other = visitor.post("/verify", data={"csrf_token": csrf_from(form.data), "fingerprint": "0" * 64})
+    assert "does not match any report we issued" in other.data.decode()
