@@ -105,8 +105,14 @@ def _save(case: Case, moment: str, referee: Referee | None) -> None:
         if record(case, moment, _score(form), form.comment.data or "", utcnow(), referee) is not None:
             db.session.commit()
             flash("Thank you for telling us.", "success")
+        else:
+            flash("Nothing was sent: choose a score or write a comment, if you like.", "info")
+    elif form.comment.errors:
+        flash("Please keep your comment under 1,000 characters. Nothing was sent.", "error")
+    elif form.score.errors:
+        flash("Please choose a score from 1 to 5. Nothing was sent.", "error")
     else:
-        flash("Please keep your comment under 1,000 characters.", "error")
+        flash("That form had expired. Please send it again.", "error")
 
 
 candidate_only = access.session_required("candidate", lambda: ("", 401))

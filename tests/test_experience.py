@@ -52,11 +52,13 @@ def test_an_empty_or_overlong_answer_saves_nothing_and_blocks_nothing(app, clien
     token = csrf_from(client.get("/portal/receipt").data)
     empty = client.post("/portal/experience/consent", data={"csrf_token": token}, follow_redirects=True)
     assert empty.status_code == 200 and "Your consent receipt" in empty.data.decode()
+    assert "Nothing was sent: choose a score or write a comment" in empty.data.decode()
     long = client.post("/portal/experience/consent", data={"csrf_token": token, "comment": "x" * 1001},
                        follow_redirects=True)
     assert "under 1,000 characters" in long.data.decode()
-    bad_score = client.post("/portal/experience/consent", data={"csrf_token": token, "score": "9"})
-    assert bad_score.status_code == 303
+    bad_score = client.post("/portal/experience/consent", data={"csrf_token": token, "score": "9"},
+                            follow_redirects=True)
+    assert "choose a score from 1 to 5" in bad_score.data.decode()
     assert _answers(app) == []
     # Nothing about the release can be answered before there is one.
     client.post("/portal/experience/release", data={"csrf_token": token, "score": "1"})
@@ -111,7 +113,7 @@ def test_a_referee_may_say_how_answering_was(app, invited):
     html = attest_referee(browser).data.decode()
     assert browser.post("/referee", data=full_answers(html)).status_code == 303
     thanks = browser.get("/referee/thanks").data.decode()
-    assert "How was answering for you?" in thanks
+    assert "How was answering for you?" in thanks and "changes nothing about your answers" in thanks
     sent = browser.post("/referee/experience", data={"csrf_token": csrf_from(thanks), "score": "5",
                                                      "comment": "Short and fair."}, follow_redirects=True)
     assert "Thank you for telling us." in sent.data.decode()
