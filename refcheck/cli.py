@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import secrets
 import sys
+from typing import Any
 
 import click
 import sqlalchemy as sa
@@ -15,6 +17,22 @@ from flask.cli import AppGroup, with_appcontext
 from . import accounts, audit, mail
 from .extensions import db
 from .models import Case, OutboxMessage, keyring, utcnow
+
+
+class CaseReference(click.ParamType):
+    """A case as staff quote it: RC-00012, or just its number."""
+
+    name = "CASE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        """Return the case number, or fail with a clear message."""
+        match = re.fullmatch(r"(?i)\s*(?:RC-?)?0*(\d{1,9})\s*", str(value))
+        if not match:
+            self.fail(f"{value!r} is not a case reference such as RC-00012 or 12.", param, ctx)
+        return int(match.group(1))
+
+
+CASE = CaseReference()
 
 
 def register(app: Flask) -> None:
@@ -119,7 +137,7 @@ def crossverify_command(file: click.utils.LazyFile) -> None:
 
 
 @click.command("report")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=CASE)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
 @with_appcontext
 def report_command(case_id: int, output: str) -> None:
@@ -138,7 +156,7 @@ def report_command(case_id: int, output: str) -> None:
 
 
 @click.command("export")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=CASE)
 @with_appcontext
 def export_command(case_id: int) -> None:
     """Print everything held about a case's candidate as JSON, as their portal export gives it."""
@@ -202,7 +220,7 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
 
 
 @click.command("erase")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=CASE)
 @click.option("--reason", required=True, help="Why, for the audit log: e.g. 'candidate asked by email'.")
 @click.option("--yes", is_flag=True, help="Confirm that the erasure is final.")
 @with_appcontext
@@ -252,6 +270,8 @@ def keys_status(as_json: bool) -> None:
                    "cannot be read. Restore the key store from backup.")
     if state.orphan_shares:
         click.echo(f"{state.orphan_shares} key shares belong to no key; `retention purge` destroys them.")
+    if not (state.unsplit or state.missing_shares or state.orphan_shares):
+        click.echo("Key store: every data key has its share, and no share is left over.")
     click.echo("Can be retired: " + (", ".join(map(str, state.retirable())) or "none") + ".")
 
 

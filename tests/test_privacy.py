@@ -494,3 +494,14 @@ def test_verify_still_vouches_for_a_report_whose_case_was_erased(app, client, re
     form = visitor.get("/verify")
     other = visitor.post("/verify", data={"csrf_token": csrf_from(form.data), "fingerprint": "0" * 64})
     assert "does not match any report we issued" in other.data.decode()
+
+
+def test_commands_take_the_reference_staff_see(app, runner, sent_case):
+    reference = f"RC-{sent_case.id:05d}"
+    exported = runner.invoke(args=["export", reference])
+    assert exported.exit_code == 0 and json.loads(exported.output)["case"]["reference"] == reference
+    assert runner.invoke(args=["export", f"rc{sent_case.id}"]).exit_code == 0
+    wrong = runner.invoke(args=["export", "Amira"])
+    assert wrong.exit_code != 0 and "not a case reference such as RC-00012" in wrong.output
+    text = runner.invoke(args=["keys", "status"]).output
+    assert "Key store: every data key has its share, and no share is left over." in text
