@@ -5,7 +5,7 @@ import json
 import sqlalchemy as sa
 
 from refcheck.extensions import db
-from refcheck.models import AccessLink, AuditEvent, Case, Consent, OutboxMessage
+from refcheck.models import AccessLink, AuditEvent, Case, Consent, OutboxMessage, utcnow
 
 from .conftest import OTHER_CANDIDATE, consent, csrf_from, enter_portal, send_case
 
@@ -175,3 +175,32 @@ def test_receipt_json_is_valid_json_download(client, sent_case):
     response = client.get("/portal/receipt.json")
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert json.loads(response.data)["decision"] == "granted"
+
+
+def test_each_page_points_to_the_next_step(app, client, sent_case):
+    from .conftest import MANAGER, nominate, peer
+
+    enter_portal(client, sent_case)
+    consent(client)
+    receipt = client.get("/portal/receipt").data.decode()
+    assert "Next: name your referees" in receipt
+    assert "Name your referees" in client.get("/portal").data.decode()
+    for data in (MANAGER, peer(1), peer(2), peer(3)):
+        nominate(client, **data)
+    home = client.get("/portal").data.decode()
+    assert "See your referees" in home and ">Name your referees<" not in home
+
+
+def test_the_emailed_link_speaks_of_where_the_check_stands(app, client, sent_case):
+    from refcheck import cases
+
+
+    page = client.get(sent_case.path).data.decode()
+    assert "Nothing happens until you decide" in page
+    enter_portal(client, sent_case)
+    consent(client)
+    with app.app_context():
+        token = cases.send_new_link(db.session.get(Case, sent_case.id), utcnow())
+        db.session.commit()
+    again = app.test_client().get(f"/c/{sent_case.id}/{token}").data.decode()
+    assert "Nothing happens until you decide" not in again and "where your check stands" in again
