@@ -239,7 +239,8 @@ def _render_in_child(html: str, read_end: int, write_end: int) -> None:
 
 def _write_pdf(html: str) -> bytes:
     """Render finished HTML with WeasyPrint, fetching only the bundled assets."""
-    return HTML(string=html, base_url=ASSET_BASE, url_fetcher=AssetFetcher()).write_pdf()
+    # Tagged, so screen readers can read the report in order, headings and tables included.
+    return HTML(string=html, base_url=ASSET_BASE, url_fetcher=AssetFetcher()).write_pdf(pdf_tags=True)
 
 
 def _ratings(data: dict[str, Any]) -> list[dict[str, Any]]:

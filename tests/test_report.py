@@ -194,3 +194,9 @@ def test_signal_resolution_and_letter_paper_reach_the_report(app, client, releas
     assert "Called the referee; they had drafted answers offline." in text
     width, height = (float(v) for v in PdfReader(io.BytesIO(pdf)).pages[0].mediabox[2:])
     assert (round(width), round(height)) == (612, 792)  # US Letter in points
+
+
+def test_the_report_is_a_tagged_pdf_for_screen_readers(client, released):
+    reader = PdfReader(io.BytesIO(client.get("/portal/report.pdf").data))
+    catalog = reader.trailer["/Root"]
+    assert bool(catalog["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in catalog
