@@ -24,6 +24,7 @@ from .models import (
     DECLINED,
     DRAFT,
     NOMINATING,
+    REFEREE_ACTIVE,
     RELEASED,
     REVIEW,
     WITHDRAWN,
@@ -35,7 +36,7 @@ from .models import (
     StaffUser,
     keyring,
 )
-from .scope import Scope
+from .scope import Nominee, Scope, still_needed
 from .timeline import CaseFacts
 
 DISCLOSURE_VERSION = "2026-11.1"
@@ -221,9 +222,46 @@ def explain_delay(case: Case, staff: StaffUser, reason: str) -> None:
     audit.record("case.delay_explained", staff_actor(staff), case.id, cleared=not case.delay_reason)
 
 
-def case_facts(case: Case) -> CaseFacts:
-    """Collect what the timeline needs from a case."""
+def answers_in(listed: list[Case]) -> dict[int, dt.datetime]:
+    """Return, per collecting case, when its last referee answered, if nobody is left to answer.
+
+    Nobody is left when no referee is still to answer and those who answered meet the consented
+    scope; such a case waits on staff to review. Two queries, however many cases are listed.
+    """
+    ids = [case.id for case in listed if case.state == COLLECTING]
+    if not ids:
+        return {}
+    scopes = {case_id: Scope.from_json(scope) for case_id, scope in db.session.execute(
+        sa.select(Consent.case_id, Consent.scope)
+        .where(Consent.case_id.in_(ids), Consent.decision == "granted", Consent.withdrawn_at.is_(None))
+    ).all()}
+    pending: set[int] = set()
+    answered: dict[int, list[tuple[Nominee, dt.datetime | None]]] = {}
+    for row in db.session.execute(
+        sa.select(Referee.case_id, Referee.state, Referee.relationship, Referee.email_hash,
+                  Referee.finished_at).where(Referee.case_id.in_(ids), Referee.state.in_(REFEREE_ACTIVE))
+    ).all():
+        if row.state == "submitted":
+            answered.setdefault(row.case_id, []).append(
+                (Nominee(row.relationship, row.email_hash), row.finished_at))
+        else:
+            pending.add(row.case_id)
+    result = {}
+    for case_id, given in answered.items():
+        scope = scopes.get(case_id)
+        if case_id in pending or scope is None or still_needed(scope, [n for n, _ in given]):
+            continue
+        times = [at for _, at in given if at is not None]
+        if times:
+            result[case_id] = max(times)
+    return result
+
+
+def case_facts(case: Case, answered: dict[int, dt.datetime] | None = None) -> CaseFacts:
+    """Collect what the timeline needs from a case; `answered` is answers_in() for a list of cases."""
     cfg = current_app.config
+    if answered is None:
+        answered = answers_in([case])
     entered = {state: dt.datetime.fromisoformat(at) for state, at in (case_stage_times(case)).items()}
     stopped = {
         DECLINED: "You declined, so nothing was checked.",
@@ -237,7 +275,7 @@ def case_facts(case: Case) -> CaseFacts:
                    "review": cfg["REVIEW_DAYS"], "candidate_review": cfg["CANDIDATE_REVIEW_DAYS"],
                    "released": 1},
         due_date=case.due_date, delay_reason=case.delay_reason if case.state != CANCELLED else None,
-        stopped_reason=stopped,
+        stopped_reason=stopped, answers_in=answered.get(case.id),
     )
 
 

@@ -361,7 +361,7 @@ def demo(as_json: bool) -> None:
     """Seed a realistic case through the real services and print how to click through it."""
     from flask_migrate import upgrade
 
-    from .demo import seed
+    from .demo import seed, summary
 
     upgrade(directory=current_app.extensions["migrate"].directory)
     password = secrets.token_urlsafe(12)
@@ -379,27 +379,6 @@ def demo(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result))
         return
-    base = current_app.config["BASE_URL"].rstrip("/")
-    click.echo(f"""
-refcheck demo is ready.
+    click.echo(summary(result))
 
-  Staff sign-in:   {base}/staff/login
-    email:         {result['staff_email']}
-    password:      {result['staff_password']}
-
-  Candidate portal: {result['candidate_url']}
-    ({result['candidate_name']}: consented a week ago; three referees have answered, one has not)
-
-  Referee still to answer:
-    {chr(10).join('    ' + url for url in result['referee_urls']).strip()}
-
-  A new case to consent to: {result['consent_url']}
-    (for {result['consent_candidate_name']}; read the scope, then agree or decline)
-
-  A case ready for review:   {base}/staff/cases/{result['review_case_id']}
-  A released case:           {base}/staff/cases/{result['released_case_id']}
-    its candidate's portal:  {result['released_candidate_url']}
-
-Each link works once for candidates; the emails above carry the same links.
-""")
 

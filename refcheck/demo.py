@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,189 +11,423 @@ from flask import current_app
 
 from . import accounts, answers, cases, referees, report, review
 from .extensions import db
-from .models import Case, FraudSignal, QuestionSet, Referee, StaffUser, utcnow
+from .models import Case, FraudSignal, QuestionSet, StaffUser, utcnow
 from .scope import Scope
 
 DEMO_STAFF_EMAIL = "verifier@refcheck.example"
-DEMO_CANDIDATE = ("Amira Okafor", "amira.okafor@candidate.example")
-FRESH_CANDIDATE = ("Jonah Mensah", "jonah.mensah@candidate.example")
-REVIEW_CANDIDATE = ("Lucía Fernández", "lucia.fernandez@candidate.example")
-RELEASED_CANDIDATE = ("Kwame Asante", "kwame.asante@candidate.example")
-CLAIM = referees.ClaimFacts(
-    employer="Northwind Analytics Ltd", title="Senior Data Engineer", start_month="2021-09",
-    end_month="2025-08", reason_for_leaving="resigned",
-    responsibilities="Led the move of the reporting platform to streaming pipelines.",
+HIRING = "Fabrikam Health Analytics"
+# The scope covers the last seven years; every month below is counted back from the current month,
+# so the story stays inside that period whenever the demo is seeded.
+SCOPE_MONTHS = 84
+
+
+@dataclass(frozen=True)
+class Job:
+    """One job in a candidate's stated work history; months are counted back from now."""
+
+    employer: str
+    title: str
+    start: int
+    end: int
+    responsibilities: str = ""
+
+
+@dataclass(frozen=True)
+class DemoReferee:
+    """One referee, what they remember and what they say in their own words."""
+
+    name: str
+    email: str
+    organisation: str
+    title: str
+    relationship: str
+    worked_from: int
+    worked_to: int
+    rating: int
+    # Free text by the start of the question it answers.
+    words: dict[str, str]
+    # fact key -> what they remember differently from the candidate.
+    remembers: dict[str, Any] = field(default_factory=dict)
+    answers: bool = True
+
+
+@dataclass(frozen=True)
+class Story:
+    """One candidate, the role they applied for, their work history and their referees."""
+
+    name: str
+    email: str
+    position: str
+    jobs: tuple[Job, ...]
+    referees: tuple[DemoReferee, ...]
+    # Days before now that the case was opened.
+    opened: int
+
+
+def _words(responsibilities: str, strengths: str, develop: str, other: str = "") -> dict[str, str]:
+    """Return a referee's free-text answers keyed by the start of each question."""
+    return {"What were the candidate's main responsibilities": responsibilities,
+            "Which strengths": strengths, "In which areas could the candidate develop": develop,
+            "Is there anything else": other}
+
+
+# A running case: three referees have answered and agree; the one from the earlier job has not yet.
+AMIRA = Story(
+    "Amira Okafor", "amira.okafor@candidate.example", "Senior Data Engineer",
+    (Job("Contoso Retail plc", "Data Engineer", 74, 52),
+     Job("Northwind Analytics Ltd", "Senior Data Engineer", 51, 3,
+         "Led the move of the reporting platform to streaming pipelines.")),
+    (DemoReferee("Grace Lindqvist", "grace.lindqvist@northwind-analytics.example", "Northwind Analytics Ltd",
+                 "Head of Data", "manager", 51, 3, 5, _words(
+                     "Owned the reporting platform and led its move from nightly batches to streaming.",
+                     "Plans work carefully and explains trade-offs so that non-engineers can decide.",
+                     "Could delegate more: she tends to take the hardest tickets herself.",
+                     "I would gladly work with her again.")),
+     DemoReferee("Tomás Ibarra", "tomas.ibarra@northwind-analytics.example", "Northwind Analytics Ltd",
+                 "Data Engineer", "peer", 45, 3, 4, _words(
+                     "Designed the streaming pipelines and reviewed most of the team's data models.",
+                     "Thorough code reviews; patient when pairing with newer colleagues.",
+                     "Sometimes spent longer polishing a design than the deadline allowed.")),
+     DemoReferee("Wei Chen", "wei.chen@northwind-analytics.example", "Northwind Analytics Ltd",
+                 "Analytics Engineer", "direct_report", 30, 3, 5, _words(
+                     "Led our team of four and set the technical direction for the platform.",
+                     "Clear weekly priorities and honest feedback; she protected our focus time.",
+                     "Could share the roadmap with the wider company earlier.")),
+     DemoReferee("Sara Holm", "sara.holm@contoso-retail.example", "Contoso Retail plc",
+                 "Data Engineering Lead", "manager", 74, 52, 4, {}, answers=False)),
+    opened=7,
 )
-PREVIOUS_CLAIM = referees.ClaimFacts(
-    employer="Contoso Retail plc", title="Data Engineer", start_month="2019-02", end_month="2021-08",
-    reason_for_leaving="resigned",
+# Every referee has answered; the leaver remembers the last day at Tailspin two months earlier.
+LUCIA = Story(
+    "Lucía Fernández", "lucia.fernandez@candidate.example", "Analytics Engineering Lead",
+    (Job("Tailspin Toys Ltd", "Analytics Engineer", 70, 40),
+     Job("Woodgrove Bank", "Senior Analytics Engineer", 39, 2,
+         "Built the bank's customer analytics models and ran the analytics guild.")),
+    (DemoReferee("Olivia Brandt", "olivia.brandt@woodgrove-bank.example", "Woodgrove Bank",
+                 "Head of Analytics", "manager", 39, 2, 5, _words(
+                     "Built our customer analytics models in dbt and chaired the analytics guild.",
+                     "Turns vague business questions into models people trust; very good at testing data.",
+                     "Presenting to the executive committee: she knows the material but undersells it.")),
+     DemoReferee("Marek Nowak", "marek.nowak@woodgrove-bank.example", "Woodgrove Bank",
+                 "Analytics Engineer", "peer", 36, 2, 4, _words(
+                     "Maintained the core models and on-boarded new analysts to them.",
+                     "Generous with her time; her documentation is the best in the team.",
+                     "Could push back sooner when a request will not fit into a sprint.")),
+     DemoReferee("Hana Sato", "hana.sato@tailspin-toys.example", "Tailspin Toys Ltd",
+                 "Data Science Manager", "manager", 70, 42, 4, _words(
+                     "Built the sales dashboards and the first version of our demand forecast.",
+                     "Learns quickly and asks the questions that find the real problem.",
+                     "At the time, estimating larger pieces of work; she has probably grown since.",
+                     "My records show her last working day two months before the date she gave; "
+                     "she may be counting her notice period."),
+                 remembers={"start_month": (70, 42)})),
+    opened=6,
 )
-# name, email, organisation, title, relationship; the last one has not answered yet.
-REFEREES = [
-    ("Grace Lindqvist", "grace.lindqvist@northwind-analytics.example", "Northwind Analytics Ltd",
-     "Head of Data", "manager"),
-    ("Tomás Ibarra", "tomas.ibarra@northwind-analytics.example", "Northwind Analytics Ltd",
-     "Data Engineer", "peer"),
-    ("Wei Chen", "wei.chen@northwind-analytics.example", "Northwind Analytics Ltd",
-     "Analytics Engineer", "direct_report"),
-    ("Sara Holm", "sara.holm@contoso-retail.example", "Contoso Retail plc", "Engineering Manager", "peer"),
-]
+# Released: the peer left the team before the promotion, so remembers the earlier title.
+KWAME = Story(
+    "Kwame Asante", "kwame.asante@candidate.example", "Senior Data Engineer",
+    (Job("Adventure Works Cycles", "Junior Data Engineer", 80, 61),
+     Job("Litware Inc", "Senior Data Engineer", 60, 4,
+         "Ran the warehouse migration and the data quality checks for finance reporting.")),
+    (DemoReferee("Aisha Bello", "aisha.bello@litware.example", "Litware Inc", "Engineering Manager",
+                 "manager", 60, 4, 5, _words(
+                     "Ran the warehouse migration and owned the data quality checks for finance reporting.",
+                     "Calm under pressure; the finance close never slipped because of data on his watch.",
+                     "Could write down decisions more often, so that others can follow them later.",
+                     "Promoted to Senior Data Engineer in {promoted} after leading the migration.")),
+     DemoReferee("Daniel Park", "daniel.park@litware.example", "Litware Inc", "Data Engineer", "peer",
+                 60, 34, 4, _words(
+                     "Built ingestion jobs and, later, the first data quality checks.",
+                     "Reliable and easy to work with; he answered questions from other teams quickly.",
+                     "Then, saying no to side requests that pulled him off the plan."),
+                 remembers={"title": "Data Engineer"}),
+     DemoReferee("Nora Eriksen", "nora.eriksen@adventure-works.example", "Adventure Works Cycles",
+                 "Data Platform Lead", "manager", 80, 61, 4, _words(
+                     "Looked after the nightly loads and wrote our first automated tests for them.",
+                     "Curious and careful; he fixed causes rather than symptoms.",
+                     "Speaking up in larger meetings; one to one he was always clear."))),
+    opened=16,
+)
+KWAME_PROMOTED = 32  # months ago, after the peer moved teams (34 months ago)
+STORIES = (AMIRA, LUCIA, KWAME)
+FRESH = ("Jonah Mensah", "jonah.mensah@candidate.example", "Product Analyst")
+# Kept for callers that name the demo candidates.
+DEMO_CANDIDATE = (AMIRA.name, AMIRA.email)
+FRESH_CANDIDATE = FRESH[:2]
+REVIEW_CANDIDATE = (LUCIA.name, LUCIA.email)
+RELEASED_CANDIDATE = (KWAME.name, KWAME.email)
 
 
 def seed(password: str) -> dict[str, Any]:
-    """Create (or refresh) the demo staff account, a case with referees, and a fresh case."""
+    """Create the demo once; run again, set a new password and send fresh links to the same cases."""
     now = utcnow()
-    staff = _demo_staff(password)
-    case, candidate_token = _running_case(staff, now, DEMO_CANDIDATE)
-    referee_urls = _referees_answer(case, now)
-    to_review, _ = _running_case(staff, now, REVIEW_CANDIDATE)
-    _referees_answer(to_review, now, everyone=True)
-    released, released_token = _running_case(staff, now, RELEASED_CANDIDATE)
-    _referees_answer(released, now, everyone=True)
+    staff = _existing_staff()
+    if staff is not None:
+        return _refresh(staff, password, now)
+    staff = accounts.create_staff(DEMO_STAFF_EMAIL, "Dana Verifier", "admin", password, "demo")
+    case, candidate_token = _running_case(staff, now, AMIRA)
+    referee_urls = _referees_answer(case, AMIRA, now)
+    to_review, _ = _running_case(staff, now, LUCIA)
+    _referees_answer(to_review, LUCIA, now)
+    released, released_token = _running_case(staff, now, KWAME)
+    _referees_answer(released, KWAME, now)
     _review_and_release(released, staff, now)
-    fresh = cases.open_case(_details(FRESH_CANDIDATE, "Product Analyst"), _scope(now), staff, now)
-    fresh_token = cases.invite_candidate(fresh, staff, now)
-    base = current_app.config["BASE_URL"].rstrip("/")
+    opened = now - dt.timedelta(hours=2)
+    fresh = cases.open_case(_details(FRESH, opened), _scope(now), staff, opened)
+    fresh_token = cases.invite_candidate(fresh, staff, opened)
+    return _result(password, case, candidate_token, referee_urls, fresh, fresh_token, to_review,
+                   released, released_token, existed=False)
+
+
+def _existing_staff() -> StaffUser | None:
+    """Return the demo staff account if the demo was seeded before."""
+    return db.session.execute(
+        sa.select(StaffUser).where(StaffUser.email == DEMO_STAFF_EMAIL)
+    ).scalar_one_or_none()
+
+
+def _refresh(staff: StaffUser, password: str, now: dt.datetime) -> dict[str, Any]:
+    """Give the existing demo a new password and fresh links, without adding cases again."""
+    staff.active = True
+    accounts.set_password(staff, password, "demo")
+    found = {who: _demo_case(staff, who) for who in (AMIRA.email, LUCIA.email, KWAME.email, FRESH[1])}
+    running, to_review, released, fresh = found.values()
+    # Each candidate asks for a new link, as they would at /link; referees still to answer get a
+    # reminder with a new one. Both emails are real and go to the mail folder.
+    tokens = {who: cases.send_new_link(case, now) if case is not None else None
+              for who, case in found.items() if who != LUCIA.email}
+    referee_urls = []
+    if running is not None:
+        base = _base()
+        for referee in referees.active_referees(running):
+            if referee.state in ("invited", "opened"):
+                token = referees.resend(referee, "demo", now)
+                referee_urls.append(f"{base}/r/{referee.id}/{token}")
+    return _result(password, running, tokens[AMIRA.email], referee_urls, fresh, tokens[FRESH[1]],
+                   to_review, released, tokens[KWAME.email], existed=True)
+
+
+def _demo_case(staff: StaffUser, email: str) -> Case | None:
+    """Return the demo's case for a candidate, if it is still there."""
+    return next((case for case in cases.find_cases_for_email(email) if case.created_by_id == staff.id), None)
+
+
+def _result(password: str, case: Case | None, candidate_token: str | None, referee_urls: list[str],
+            fresh: Case | None, fresh_token: str | None, to_review: Case | None, released: Case | None,
+            released_token: str | None, existed: bool) -> dict[str, Any]:
+    """Return what `flask demo` prints, and prints as JSON with --json."""
+    base = _base()
+
+    def link(found: Case | None, token: str | None) -> str | None:
+        return f"{base}/c/{found.id}/{token}" if found is not None and token else None
+
     return {
-        "case_id": case.id,
-        "case_reference": case.reference,
+        "case_id": case.id if case else None,
+        "case_reference": case.reference if case else None,
         "staff_email": DEMO_STAFF_EMAIL,
         "staff_password": password,
         "staff_login_url": f"{base}/staff/login",
-        "candidate_name": DEMO_CANDIDATE[0],
-        "candidate_email": DEMO_CANDIDATE[1],
-        "candidate_url": f"{base}/c/{case.id}/{candidate_token}",
+        "candidate_name": AMIRA.name,
+        "candidate_email": AMIRA.email,
+        "candidate_url": link(case, candidate_token),
         "referee_urls": referee_urls,
-        "consent_case_id": fresh.id,
-        "consent_candidate_name": FRESH_CANDIDATE[0],
-        "consent_url": f"{base}/c/{fresh.id}/{fresh_token}",
-        "review_case_id": to_review.id,
-        "released_case_id": released.id,
-        "released_candidate_url": f"{base}/c/{released.id}/{released_token}",
+        "consent_case_id": fresh.id if fresh else None,
+        "consent_candidate_name": FRESH[0],
+        "consent_url": link(fresh, fresh_token),
+        "review_case_id": to_review.id if to_review else None,
+        "released_case_id": released.id if released else None,
+        "released_candidate_url": link(released, released_token),
+        "existed": existed,
     }
 
 
-def _demo_staff(password: str) -> StaffUser:
-    """Return the demo staff account with a fresh password."""
-    staff = db.session.execute(
-        sa.select(StaffUser).where(StaffUser.email == DEMO_STAFF_EMAIL)
-    ).scalar_one_or_none()
-    if staff is None:
-        return accounts.create_staff(DEMO_STAFF_EMAIL, "Dana Verifier", "admin", password, "demo")
-    staff.active = True
-    accounts.set_password(staff, password, "demo")
-    return staff
+def summary(result: dict[str, Any]) -> str:
+    """Say what the demo holds and how to click through it."""
+    base = _base()
+
+    def shown(value: Any) -> str:
+        return str(value) if value else "(this demo case is no longer there)"
+
+    referee_lines = "\n".join(f"    {url}" for url in result["referee_urls"]) or \
+        "    (nobody: every referee of this case has answered or closed their request)"
+    if result["existed"]:
+        opening = ("The demo already existed, so no cases were added. The demo staff account has a new "
+                   "password,\nand each demo candidate and each referee still to answer was sent a fresh "
+                   "link (the earlier ones\nno longer work).")
+    else:
+        opening = "refcheck demo is ready."
+    return f"""
+{opening}
+
+  Staff sign-in:   {result['staff_login_url']}
+    email:         {result['staff_email']}
+    password:      {result['staff_password']}
+
+  Candidate portal: {shown(result['candidate_url'])}
+    ({result['candidate_name']}: consented a week ago; three referees have answered, one has not
+     and was reminded today)
+
+  Referee still to answer:
+{referee_lines}
+
+  A new case to consent to: {shown(result['consent_url'])}
+    (for {result['consent_candidate_name']}; read the scope, then agree or decline)
+
+  A case ready for review:   {base}/staff/cases/{shown(result['review_case_id'])}
+    (every referee has answered; a former manager remembers leaving two months earlier)
+  A released case:           {base}/staff/cases/{shown(result['released_case_id'])}
+    its candidate's portal:  {shown(result['released_candidate_url'])}
+    (a peer remembered the title before a promotion; the candidate replied, then it was released)
+
+The demo cases were opened, consented to and answered over the past two weeks, and their pages
+show those dates. The audit log and the emails are stamped with the time the demo was seeded,
+because the log only appends and mail is sent when it is sent.
+Candidate links work once; the emails above carry the same links, and each is saved as readable
+text in the instance's mail folder (mail/*.txt, next to the .eml).
+"""
+
+
+def _base() -> str:
+    """Return the address links point to."""
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def _month(now: dt.datetime, back: int) -> str:
+    """Return the month `back` months before now's month, as YYYY-MM."""
+    index = now.year * 12 + now.month - 1 - back
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def _month_words(now: dt.datetime, back: int) -> str:
+    """Return the month `back` months before now, as 'March 2024'."""
+    year, month = (int(part) for part in _month(now, back).split("-"))
+    return dt.date(year, month, 1).strftime("%B %Y")
 
 
 def _scope(now: dt.datetime) -> Scope:
-    """Return the demo scope: at least a manager and a peer, up to four referees."""
-    period_to = now.date().replace(day=1)
+    """Return the demo scope: the last seven years, at least a manager and a peer, up to four referees."""
     return Scope(
         checks=("references", "employment_history"), min_referees=3, max_referees=4,
         relationships={"manager": 1, "peer": 1, "direct_report": 0},
-        period_from=f"{period_to.year - 7}-{period_to.month:02d}",
-        period_to=period_to.strftime("%Y-%m"), question_set="standard-v1",
-        report_recipients="Priya Shah, Head of Talent at Fabrikam Health Analytics",
+        period_from=_month(now, SCOPE_MONTHS), period_to=_month(now, 0), question_set="standard-v1",
+        report_recipients=f"Priya Shah, Head of Talent at {HIRING}",
         retention_days=180,
     )
 
 
-def _details(who: tuple[str, str], position: str) -> cases.CaseDetails:
-    """Return the demo case details for a candidate."""
+def _details(who: tuple[str, str, str], opened: dt.datetime) -> cases.CaseDetails:
+    """Return the demo case details for a candidate, due three weeks after the case opened."""
+    name, email, position = who
     return cases.CaseDetails(
-        candidate_name=who[0], candidate_email=who[1], position=position,
-        hiring_organisation="Fabrikam Health Analytics",
+        candidate_name=name, candidate_email=email, position=position, hiring_organisation=HIRING,
         purpose=f"To confirm your recent work history and hear from people you have worked with, "
-                f"before Fabrikam Health Analytics confirms its offer of {position}.",
-        due_date=(utcnow() + dt.timedelta(days=14)).date(),
+                f"before {HIRING} confirms its offer of {position}.",
+        due_date=(opened + dt.timedelta(days=21)).date(),
     )
 
 
-def _running_case(staff: StaffUser, now: dt.datetime, who: tuple[str, str]) -> tuple[Case, str]:
-    """Open a case a week ago that the candidate consented to, with claims and referees."""
-    start = now - dt.timedelta(days=7)
-    case = cases.open_case(_details(who, "Senior Data Engineer"), _scope(now), staff, start)
+def _claim(job: Job, now: dt.datetime) -> referees.ClaimFacts:
+    """Return a job as the candidate states it."""
+    return referees.ClaimFacts(
+        employer=job.employer, title=job.title, start_month=_month(now, job.start),
+        end_month=_month(now, job.end), reason_for_leaving="resigned", responsibilities=job.responsibilities,
+    )
+
+
+def _running_case(staff: StaffUser, now: dt.datetime, story: Story) -> tuple[Case, str]:
+    """Open a case some days ago that the candidate consented to, with claims and referees."""
+    start = now - dt.timedelta(days=story.opened)
+    case = cases.open_case(_details((story.name, story.email, story.position), start), _scope(now),
+                           staff, start)
     token = cases.invite_candidate(case, staff, start)
-    cases.grant_consent(case, who[0], None, "demo", start + dt.timedelta(hours=3))
+    cases.grant_consent(case, story.name, None, "demo", start + dt.timedelta(hours=3))
     actor = cases.candidate_actor(case)
-    for claim in (PREVIOUS_CLAIM, CLAIM):
-        referees.save_claim(case, claim, actor, start + dt.timedelta(hours=4))
-    for name, email, organisation, title, relationship in REFEREES:
-        worked_from = "2019-03" if organisation.startswith("Contoso") else "2021-10"
-        worked_to = "2021-08" if organisation.startswith("Contoso") else "2025-08"
-        referees.nominate(case, referees.RefereeDetails(name, email, organisation, title, relationship,
-                                                        worked_from, worked_to),
-                          "candidate", actor, start + dt.timedelta(hours=5))
-    referees.send_invitations(case, actor, start + dt.timedelta(hours=6))
+    for job in story.jobs:
+        referees.save_claim(case, _claim(job, now), actor, start + dt.timedelta(hours=4))
+    for person in story.referees:
+        referees.nominate(case, referees.RefereeDetails(
+            person.name, person.email, person.organisation, person.title, person.relationship,
+            _month(now, person.worked_from), _month(now, person.worked_to),
+        ), "candidate", actor, start + dt.timedelta(hours=5))
+    referees.send_invitations(case, actor, start + dt.timedelta(days=1))
     # Consent was given through the service, so the emailed link is still unused: the newcomer opens it.
     return case, token
 
 
-def _referees_answer(case: Case, now: dt.datetime, everyone: bool = False) -> list[str]:
-    """Have referees answer (one remembers the title and dates differently); return the others' links."""
-    base = current_app.config["BASE_URL"].rstrip("/")
+def _referees_answer(case: Case, story: Story, now: dt.datetime) -> list[str]:
+    """Have the referees who answer do so on the days after the invitation; return the others' links."""
+    invited = now - dt.timedelta(days=story.opened - 1)
+    people = {person.name: person for person in story.referees}
     pending = []
     for index, referee in enumerate(referees.active_referees(case)):
-        name = referee.details["name"]
-        if name == REFEREES[-1][0] and not everyone:
+        person = people[referee.details["name"]]
+        if not person.answers:
+            # Reminded today, with a new link the newcomer can open.
             token = referees.resend(referee, "demo", now)
-            pending.append(f"{base}/r/{referee.id}/{token}")
+            pending.append(f"{_base()}/r/{referee.id}/{token}")
             continue
-        opened = now - dt.timedelta(days=5 - index)
+        opened = invited + dt.timedelta(days=1 + index, hours=2)
         answers.mark_opened(referee, opened)
         answers.attest(referee, opened + dt.timedelta(minutes=1))
         question_set = answers.question_set_for(Scope.from_json(case.consent.scope), referee.relationship)
-        mismatch = name == REFEREES[1][0]
-        answers.submit(referee, question_set, _answers_for(question_set, referee, mismatch), None,
-                       opened + dt.timedelta(minutes=14))
+        answers.submit(referee, question_set, _answers_for(question_set, person, story, now), None,
+                       opened + dt.timedelta(minutes=18))
     return pending
 
 
 def _review_and_release(case: Case, staff: StaffUser, now: dt.datetime) -> None:
     """Take a case through review, the candidate's reply and release, as people would."""
-    rows = review.start_review(case, staff, now - dt.timedelta(days=2))
+    reviewed = now - dt.timedelta(days=10)
+    rows = review.start_review(case, staff, reviewed)
+    peer_left, promoted = _month_words(now, 34), _month_words(now, KWAME_PROMOTED)
     for finding in rows:
         if finding.status == "conflict":
-            review.resolve(finding, staff, "explained", "The peer joined the team before the promotion to "
-                           "Senior in 2023; the manager and the payroll record confirm the later title.",
-                           now - dt.timedelta(days=2))
-    review.send_to_candidate(case, staff, now - dt.timedelta(days=2))
-    title = next((f for f in rows if f.fact == "title"), rows[0])
-    review.reply(case, title, "I was promoted to Senior Data Engineer in March 2023; before that my "
-                 "title was Data Engineer.", False, now - dt.timedelta(days=1))
+            review.resolve(finding, staff, "explained",
+                           f"The manager confirms the promotion to Senior Data Engineer in {promoted}; "
+                           f"the peer moved to another team in {peer_left}, before it, and gave the title "
+                           "of that time.", reviewed + dt.timedelta(hours=1))
+    review.send_to_candidate(case, staff, reviewed + dt.timedelta(hours=2))
+    replied = now - dt.timedelta(days=8)
+    title = next(f for f in rows if f.fact == "title" and f.status == "conflict")
+    review.reply(case, title, f"I joined Litware as a Data Engineer in {_month_words(now, 60)} and was "
+                 f"promoted to Senior Data Engineer in {promoted}; my work history gives my final title. "
+                 f"Daniel moved to the payments team in {peer_left}, before my promotion.", False, replied)
     for finding in rows:
         if finding.reply is None and finding.status != "conflict":
-            review.reply(case, finding, "", True, now - dt.timedelta(days=1))
+            review.reply(case, finding, "", True, replied + dt.timedelta(minutes=5))
     for signal in db.session.execute(sa.select(FraudSignal).where(FraudSignal.case_id == case.id)).scalars():
         signal.resolved_note = "Checked by phone with the referee; no concern."
-    report.release(case, staff, now)
+    report.release(case, staff, now - dt.timedelta(days=6))
 
 
-def _answers_for(question_set: QuestionSet, referee: Referee, mismatch: bool) -> dict[str, Any]:
-    """Answer as a plausible referee would; with `mismatch`, remember the title and start differently."""
-    details = referee.details
-    claim = PREVIOUS_CLAIM if details["organisation"] == PREVIOUS_CLAIM.employer else CLAIM
+def _answers_for(question_set: QuestionSet, person: DemoReferee, story: Story,
+                 now: dt.datetime) -> dict[str, Any]:
+    """Answer as this referee would: their own words, and the facts as they remember them."""
+    job = next(j for j in story.jobs if j.employer == person.organisation)
+    remembered_dates = person.remembers.get("start_month", (job.start, job.end))
+    promoted = _month_words(now, KWAME_PROMOTED)
     given: dict[str, Any] = {}
     for question in question_set.questions:
         key = str(question.id)
         if question.kind == "rating":
-            given[key] = "4" if not mismatch else "3"
+            given[key] = str(person.rating)
         elif question.kind == "yes_no":
             given[key] = "yes"
         elif question.fact_key == "relationship":
-            given[key] = referee.relationship
+            given[key] = person.relationship
         elif question.fact_key == "reason_for_leaving":
             given[key] = "resigned"
         elif question.fact_key == "worked_together_from":
-            given[key] = {"from": details["worked_from"], "to": details["worked_to"]}
+            given[key] = {"from": _month(now, person.worked_from), "to": _month(now, person.worked_to)}
         elif question.fact_key == "start_month":
-            given[key] = {"from": "2022-05" if mismatch else claim.start_month, "to": claim.end_month}
+            given[key] = {"from": _month(now, remembered_dates[0]), "to": _month(now, remembered_dates[1])}
         elif question.fact_key == "employer":
-            given[key] = details["organisation"].removesuffix(" Ltd")
+            # People drop the legal suffix when they name where they work.
+            given[key] = person.organisation.removesuffix(" Ltd").removesuffix(" plc").removesuffix(" Inc")
         elif question.fact_key == "title":
-            given[key] = "Data Engineer" if mismatch else claim.title
-        elif question.required:
-            given[key] = "Careful, well-explained work; kept the team informed when plans changed."
+            given[key] = person.remembers.get("title", job.title)
         else:
-            given[key] = ""
+            text = next((words for start, words in person.words.items()
+                         if question.text.startswith(start)), "")
+            given[key] = text.format(promoted=promoted)
     return given

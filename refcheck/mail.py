@@ -150,21 +150,34 @@ class SMTPTransport:
 
 
 class ConsoleTransport:
-    """Local mode: print each message and keep a copy in instance/mail/."""
+    """Local mode: print each message and keep a copy in instance/mail/, as .eml and as plain text."""
+
+    # The headers a person reading the copy needs, in the order a mail program shows them.
+    TEXT_HEADERS = ("From", "To", "Subject", "Message-ID", "Auto-Submitted")
 
     def __init__(self, folder: Path, stream: Any = None) -> None:
         self.folder = folder
         self.stream = stream
 
     def send(self, message: EmailMessage) -> None:
-        """Write the message to a file and to the console."""
+        """Write the message to files and its readable body to the console."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = utcnow().strftime("%Y%m%dT%H%M%S%f") + ".eml"
-        (self.folder / name).write_bytes(bytes(message))
+        stem = utcnow().strftime("%Y%m%dT%H%M%S%f")
+        (self.folder / f"{stem}.eml").write_bytes(bytes(message))
+        # The .eml body is quoted-printable, which wraps long links with "=" and spells "Lucía" as
+        # "Luc=C3=ADa"; the .txt copy is the message as a person reads it, so its links can be followed.
+        body = message.get_content()
+        (self.folder / f"{stem}.txt").write_text(self.as_text(message, body), encoding="utf-8")
         stream = self.stream or sys.stdout
         print(f"\n----- mail to {message['To']}: {message['Subject']} -----", file=stream)
-        print(message.get_content(), file=stream)
-        print(f"----- saved as {self.folder.name}/{name} -----", file=stream, flush=True)
+        print(body, file=stream)
+        print(f"----- saved as {self.folder.name}/{stem}.txt (and .eml) -----", file=stream, flush=True)
+
+    @classmethod
+    def as_text(cls, message: EmailMessage, body: str) -> str:
+        """Return the headers and the decoded body as plain text."""
+        headers = "".join(f"{name}: {message[name]}\n" for name in cls.TEXT_HEADERS if message[name])
+        return f"{headers}\n{body}"
 
 
 def transport_for(app_config: dict[str, Any], instance_path: str) -> Transport:

@@ -165,8 +165,9 @@ def _overdue(period: Period, now: dt.datetime) -> list[dict[str, Any]]:
         .options(sa.orm.selectinload(Case.data_key))
     ).scalars().all()
     late = []
+    answered = cases.answers_in(list(running))
     for case in running:
-        step = timeline.next_step(timeline.build(cases.case_facts(case), now))
+        step = timeline.next_step(timeline.build(cases.case_facts(case, answered), now))
         if step is not None and step.status == "overdue":
             late.append({"case": _case_link(case), "step": step, "reason": case.delay_reason})
     return late

@@ -306,6 +306,11 @@ def invite(referee: Referee, now: dt.datetime, kind: str = "referee_invitation")
     if referee.state == "nominated":
         referee.state = "invited"
         referee.invited_at = now
+    if kind == "referee_reminder":
+        # Every reminder email counts, whether the schedule or staff sent it: the staff page and the
+        # metrics show this figure, and the schedule sends no more than MAX_REMINDERS in all.
+        referee.reminders_sent = (referee.reminders_sent or 0) + 1
+        referee.last_reminder_at = now
     return token
 
 

@@ -50,9 +50,8 @@ def run(now: dt.datetime) -> Run:
             result.expired.append(referee.id)
         elif referee.reminders_sent < len(schedule) and now >= invited + dt.timedelta(
                 days=schedule[referee.reminders_sent]):
+            # invite() counts the reminder on the referee.
             invite(referee, now, kind="referee_reminder")
-            referee.reminders_sent += 1
-            referee.last_reminder_at = now
             audit.record("referee.reminded", "system", referee.case_id, referee=referee.id,
                          count=referee.reminders_sent)
             result.reminded.append(referee.id)

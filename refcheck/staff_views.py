@@ -53,8 +53,9 @@ def dashboard() -> Any:
     counts = dict(db.session.execute(sa.select(Case.state, sa.func.count()).group_by(Case.state)).all())
     now = utcnow()
     listed = []
+    answered = cases.answers_in(list(rows))
     for case in rows:
-        step = timeline.next_step(timeline.build(cases.case_facts(case), now))
+        step = timeline.next_step(timeline.build(cases.case_facts(case, answered), now))
         listed.append((case, step))
     return render_template("staff/dashboard.html", listed=listed, counts=counts, state=state,
                            states=CASE_STATES, page=page, page_size=PAGE_SIZE, search=search)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # The happy path, in order; each entry is (state that is this step, step key).
 STEP_ORDER = (
@@ -46,6 +46,10 @@ class CaseFacts:
     due_date: dt.date | None = None
     delay_reason: str | None = None
     stopped_reason: str | None = None
+    # When the last referee answered, if every referee the case waits on has answered and the
+    # consented scope is met: the case then waits on staff to review, though its state is still
+    # collecting until they start.
+    answers_in: dt.datetime | None = None
 
 
 @dataclass
@@ -64,6 +68,9 @@ class Step:
 
 def build(facts: CaseFacts, now: dt.datetime) -> list[Step]:
     """Return every step with its status and its done or expected date."""
+    if facts.state == "collecting" and facts.answers_in is not None:
+        # Nobody is left to answer: the referees' step is done and the review is ours to do.
+        facts = replace(facts, state="review", entered={**facts.entered, "review": facts.answers_in})
     closed_early = facts.state in ("declined", "withdrawn", "cancelled")
     current = _current_step(facts)
     current_index = STEP_ORDER.index(current)

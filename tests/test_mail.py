@@ -96,3 +96,29 @@ def test_outbox_rows_hold_no_plaintext(app, staff):
         row = db.session.execute(sa.select(OutboxMessage)).scalar_one()
         assert sent.email.encode() not in row.recipient_enc
         assert sent.token.encode() not in row.body_enc
+
+
+def test_local_mail_is_saved_as_text_a_person_can_follow(app, staff, tmp_path):
+    import io
+
+    from refcheck import mail
+
+    sent = send_case(app, staff, ("Lucía Fernández", "lucia.fernandez@candidate.example"))
+    console = io.StringIO()
+    with app.app_context():
+        message = db.session.execute(sa.select(OutboxMessage)).scalar_one()
+        assert mail.attempt(message, mail.ConsoleTransport(tmp_path / "mail", stream=console), utcnow())
+    (eml,) = (tmp_path / "mail").glob("*.eml")
+    (txt,) = (tmp_path / "mail").glob("*.txt")
+    assert eml.stem == txt.stem
+    link = f"https://refcheck.test/c/{sent.id}/{sent.token}"
+    # The .eml is quoted-printable: the name does not read as itself there, and long lines wrap.
+    assert "Luc=C3=ADa" in eml.read_text(encoding="ascii") and "=\n" in eml.read_text(encoding="ascii")
+    text = txt.read_text(encoding="utf-8")
+    headers, _, body = text.partition("\n\n")
+    assert headers.splitlines()[:3] == [
+        f"From: {app.config['MAIL_FROM']}", f"To: {sent.email}",
+        "Subject: Your reference check: please read and decide"]
+    assert "Hello Lucía Fernández" in body and link in body.split()
+    assert link in console.getvalue().split() and "Hello Lucía Fernández" in console.getvalue()
+    assert f"mail/{txt.name}" in console.getvalue()

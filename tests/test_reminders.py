@@ -83,3 +83,26 @@ def test_staff_resend_and_revoke(app, client, invited, staff, sent_case):
     # A referee id under another case's address is not found.
     assert client.post(f"/staff/cases/{sent_case.id + 1}/referees/{grace_id}/revoke",
                        data={"csrf_token": csrf_from(page.data)}).status_code == 404
+
+
+def test_a_reminder_staff_send_is_counted_on_the_case_page_and_in_the_metrics(app, client, runner, invited,
+                                                                              staff, sent_case):
+    sign_in(client, staff)
+    page = client.get(f"/staff/cases/{sent_case.id}")
+    with app.app_context():
+        grace_id = next(r.id for r in db.session.execute(sa.select(Referee)).scalars()
+                        if r.details["name"] == "Grace Lindqvist")
+    client.post(f"/staff/cases/{sent_case.id}/referees/{grace_id}/resend",
+                data={"csrf_token": csrf_from(page.data)})
+    assert _kinds(app).count("referee_reminder") == 1
+    page = client.get(f"/staff/cases/{sent_case.id}").data.decode()
+    assert "1 reminder sent" in page and "0 reminders sent" in page  # Grace, then the other referee
+    metrics = client.get("/staff/metrics").data.decode()
+    assert "<dt>Reminders sent</dt><dd>1</dd>" in metrics
+    # The schedule counts it too: three reminder emails in all, never a fourth.
+    start = _invited_at(app)
+    for days in (2, 4, 7, 10):
+        _run(runner, start + dt.timedelta(days=days, hours=1))
+    with app.app_context():
+        grace = db.session.get(Referee, grace_id)
+        assert grace.reminders_sent == 3 and grace.last_reminder_at is not None

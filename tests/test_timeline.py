@@ -49,3 +49,43 @@ def test_withdrawal_stops_the_remaining_steps():
 def test_release_date_respects_the_due_date():
     steps = build(facts("draft", {}, due_date=dt.date(2027, 3, 1)), T0)
     assert steps[-1].date == dt.date(2027, 3, 1)
+
+
+def test_when_every_referee_has_answered_the_review_is_next_and_ours():
+    answered = T0 + dt.timedelta(days=6)
+    entered = {"awaiting_consent": T0, "nominating": T0 + dt.timedelta(days=1),
+               "collecting": T0 + dt.timedelta(days=2)}
+    steps = build(facts("collecting", entered, answers_in=answered), T0 + dt.timedelta(days=7))
+    assert [s.status for s in steps] == ["done"] * 4 + ["current", "upcoming", "upcoming"]
+    assert steps[3].date == answered.date()
+    assert next_step(steps).key == "review" and next_step(steps).who == "us"
+    assert steps[4].date == (answered + dt.timedelta(days=PACE["review"])).date()
+    # While someone is still to answer, the referees are what the case waits on.
+    waiting = build(facts("collecting", entered), T0 + dt.timedelta(days=7))
+    assert next_step(waiting).who == "your referees"
+
+
+def test_the_dashboard_says_our_team_once_every_referee_has_answered(app, client, invited, staff):
+    from .conftest import attest_referee, enter_referee, full_answers, sign_in
+
+    desk = app.test_client()
+    sign_in(desk, staff)
+    names = list(invited)
+    browser = enter_referee(app, invited[names[0]])
+    browser.post("/referee", data=full_answers(attest_referee(browser).data.decode()))
+    assert _waiting_on(desk.get("/staff/").data.decode()).startswith("Referees")
+    browser = enter_referee(app, invited[names[1]])
+    browser.post("/referee", data=full_answers(attest_referee(browser).data.decode()))
+    row = _waiting_on(desk.get("/staff/").data.decode())
+    assert row.startswith("Our team, expected by"), row
+    assert "collecting" in desk.get("/staff/").data.decode()  # the state itself waits for staff to start
+    # The candidate's timeline (the client holds their portal session) says the same.
+    timeline = client.get("/portal").data.decode()
+    assert "<strong>We review the answers.</strong>" in timeline
+
+
+def _waiting_on(page: str) -> str:
+    import re
+
+    cells = re.findall(r"<td>\s*(.*?)</td>", page, flags=re.S)
+    return " ".join(cells[-1].split())
