@@ -12,7 +12,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import crypto_bench, load, report_bench, scale
+from . import breakdown, crypto_bench, load, report_bench, scale
 from .common import Results, ensure_pg_database, pg_available, verdict
 
 RESULTS_FILE = Path(__file__).with_name("RESULTS.md")
@@ -146,6 +146,7 @@ def main() -> int:
             encryption_rows(results, encrypted, plain)
 
         step("1. referees under load", referees)
+        step("1. where the time goes", lambda: breakdown.run(results, 10 if quick else 20))
     if "scale" in args.only:
         step("3. scale, SQLite", lambda: scale.run(results, "SQLite", None, scale_cases, scale_referees,
                                                    10 if quick else 20))

@@ -1,0 +1,117 @@
+"""Where a referee request's time goes, measured in-process: SQL, templates, encryption and the rest."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+
+from .common import Results, bench_config, csrf_from, fresh_schema
+
+
+class Timers:
+    """Accumulate seconds and calls per kind of work while patched functions run."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+
+    def reset(self) -> None:
+        """Forget everything counted so far."""
+        self.seconds.clear()
+        self.calls.clear()
+
+    def add(self, kind: str, seconds: float) -> None:
+        """Count one call of a kind of work."""
+        self.seconds[kind] = self.seconds.get(kind, 0.0) + seconds
+        self.calls[kind] = self.calls.get(kind, 0) + 1
+
+    def wrap(self, kind: str, function: Callable) -> Callable:
+        """Return `function`, timed under `kind`."""
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.add(kind, time.perf_counter() - start)
+        return timed
+
+
+def run(results: Results, cases: int = 20) -> None:
+    """Walk referees to their questions in-process, then time the questions page and the submission."""
+    import flask.templating
+
+    from refcheck import create_app, crypto
+    from refcheck.extensions import db
+
+    from .load import full_answers, seed_invited_referees
+
+    timers = Timers()
+    with tempfile.TemporaryDirectory(prefix="refcheck-bench-breakdown-") as tmp:
+        app = create_app(bench_config(Path(tmp), None))
+        fresh_schema(app)
+        links = seed_invited_referees(app, cases)
+        browsers = []
+        for referee_id, token in links:
+            browser = app.test_client()
+            page = browser.get(f"/r/{referee_id}/{token}")
+            browser.post(f"/r/{referee_id}/{token}", data={"csrf_token": csrf_from(page.data)})
+            page = browser.get("/referee")
+            browser.post("/referee/attest", data={"csrf_token": csrf_from(page.data), "identity": "y",
+                                                  "truthful": "y"})
+            browsers.append(browser)
+
+        def before(conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any) -> None:
+            context._bench_started = time.perf_counter()
+
+        def after(conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any) -> None:
+            timers.add("SQL", time.perf_counter() - context._bench_started)
+
+        originals = (crypto.seal, crypto.open_sealed, crypto.KeyRing.unwrap, flask.templating._render)
+        with app.app_context():
+            engines = list(db.engines.values())
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", before)
+            event.listen(engine, "after_cursor_execute", after)
+        crypto.seal = timers.wrap("encryption", crypto.seal)
+        crypto.open_sealed = timers.wrap("encryption", crypto.open_sealed)
+        crypto.KeyRing.unwrap = timers.wrap("encryption", crypto.KeyRing.unwrap)
+        flask.templating._render = timers.wrap("templates", flask.templating._render)
+        try:
+            forms: list[dict[str, str]] = []
+            for title, request in (
+                ("GET /referee, questions (page)", lambda n, b: b.get("/referee")),
+                ("POST /referee (submission)", lambda n, b: b.post("/referee", data=forms[n])),
+            ):
+                timers.reset()
+                total = 0.0
+                for n, browser in enumerate(browsers):
+                    start = time.perf_counter()
+                    reply = request(n, browser)
+                    total += time.perf_counter() - start
+                    if title.startswith("GET"):
+                        forms.append(full_answers(reply.data.decode()))
+                    if reply.status_code not in (200, 303):
+                        raise RuntimeError(f"{title}: {reply.status_code}")
+                n = len(browsers)
+                parts = {k: v / n for k, v in timers.seconds.items()}
+                rest = total / n - sum(parts.values())
+                queries = timers.calls.get("SQL", 0) / n
+                results.add("1. where the time goes", f"{title}, in-process, per request",
+                            f"{total / n * 1000:.1f} ms: SQL {parts.get('SQL', 0) * 1000:.1f} ms "
+                            f"({queries:.0f} queries), templates {parts.get('templates', 0) * 1000:.1f} ms, "
+                            f"encryption {parts.get('encryption', 0) * 1000:.2f} ms, "
+                            f"Flask, forms, ORM and the rest {rest * 1000:.1f} ms")
+        finally:
+            crypto.seal, crypto.open_sealed, crypto.KeyRing.unwrap, flask.templating._render = originals
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", before)
+                event.remove(engine, "after_cursor_execute", after)
+            with app.app_context():
+                db.session.remove()
+                for engine in engines:
+                    engine.dispose()
