@@ -10,11 +10,12 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional
 
 from . import access, audit, fraud, mail, review
 from .cases import CaseError
 from .extensions import db
+from .forms import MONTH, MONTH_INPUT
 from .models import (
     CANCELLED,
     COLLECTING,
@@ -29,10 +30,10 @@ from .models import (
     Response,
     keyring,
 )
+from .months import MONTH_HINT, normalise_month
 from .scope import RELATIONSHIPS, Scope, month_name
 
 UNKNOWN = "unknown"
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 # fact key of a month range's start -> fact key of its end.
 RANGE_ENDS = {"start_month": "end_month", "worked_together_from": "worked_together_to"}
 CHOICE_LABELS = {
@@ -102,13 +103,12 @@ def build_form(questions: list[Question], formdata: Any = None,
             choices.append(SelectChoice(UNKNOWN, "I don't know"))
             setattr(QuestionnaireForm, name, RadioField(question.text, choices=choices, validators=required))
         elif question.kind == "month_range":
-            month = Regexp(MONTH_PATTERN, message="Use the form YYYY-MM, for example 2022-04.")
             setattr(QuestionnaireForm, f"{name}_from", StringField(
-                "From (YYYY-MM)", validators=[Optional(), month],
-                render_kw={"placeholder": "2021-03", "inputmode": "numeric"}))
+                "From", validators=[Optional(), MONTH], filters=[normalise_month],
+                description=MONTH_HINT, render_kw=MONTH_INPUT))
             setattr(QuestionnaireForm, f"{name}_to", StringField(
-                "To (YYYY-MM)", validators=[Optional(), month],
-                render_kw={"placeholder": "2024-09", "inputmode": "numeric"}))
+                "To", validators=[Optional(), MONTH], filters=[normalise_month],
+                description=MONTH_HINT, render_kw=MONTH_INPUT))
             setattr(QuestionnaireForm, f"{name}_unknown", BooleanField("I don't remember"))
         elif question.fact_key:
             # A fact (employer, job title) is a line, not an essay.
@@ -288,6 +288,13 @@ def prefill(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any
     return data
 
 
+def rating_scale(question: Question) -> str:
+    """Describe both ends of a rating's scale, so a number read back alone still means something."""
+    if question.low_label and question.high_label:
+        return f"where 1 is \u201c{question.low_label}\u201d and 5 is \u201c{question.high_label}\u201d"
+    return "where 1 is the lowest and 5 the highest"
+
+
 def read_back(questions: list[Question], answers: dict[str, Any]) -> list[tuple[Question, str, str]]:
     """Return each question with the answer in the words the referee saw, and a hint (a rating's scale)."""
     form = build_form(questions, data=prefill(questions, answers))
@@ -303,7 +310,7 @@ def read_back(questions: list[Question], answers: dict[str, Any]) -> list[tuple[
             labels = {str(option.data): option.label.text for option in form[field_name(question)]}
             text = labels.get(str(value), str(value))
             if question.kind == "rating" and value != UNKNOWN:
-                text, hint = f"{value} out of 5", f"5 = {question.high_label}"
+                text, hint = f"{value} of 5", rating_scale(question)
         else:
             text = str(value)
         shown.append((question, text, hint))

@@ -16,6 +16,7 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import Field
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -23,9 +24,10 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
+    ValidationError,
 )
 
+from .months import MONTH_HINT, MONTH_MESSAGE, month_problem, normalise_month
 from .scope import CHECKS, QUESTION_SETS, RELATIONSHIPS, Scope
 
 
@@ -34,7 +36,20 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-MONTH = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Use the form YYYY-MM, for example 2023-04.")
+class MonthOfYear:
+    """Refuse a month field whose (normalised) value is not a real month, saying what to type."""
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        """Raise the reason the month cannot be accepted, if there is one."""
+        problem = month_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+MONTH = MonthOfYear()
+MONTH_NEEDED = DataRequired(message=MONTH_MESSAGE)
+# A phone's number pad has no "-", so month fields take text and the filter reads what was typed.
+MONTH_INPUT = {"inputmode": "text", "autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}
 RELATIONSHIP_CHOICES = [
     SelectChoice("off", "Not asked"), SelectChoice("0", "Allowed, not required"),
     SelectChoice("1", "At least 1"), SelectChoice("2", "At least 2"),
@@ -78,8 +93,10 @@ class CaseForm(FlaskForm):
                                 validators=[InputRequired(), NumberRange(min=1, max=10)])
     max_referees = IntegerField("Most referees", default=4,
                                 validators=[InputRequired(), NumberRange(min=1, max=10)])
-    period_from = StringField("Period from (YYYY-MM)", validators=[DataRequired(), MONTH])
-    period_to = StringField("Period to (YYYY-MM)", validators=[DataRequired(), MONTH])
+    period_from = StringField("Period from", validators=[DataRequired(), MONTH], filters=[normalise_month],
+                              description=MONTH_HINT, render_kw=MONTH_INPUT)
+    period_to = StringField("Period to", validators=[DataRequired(), MONTH], filters=[normalise_month],
+                            description=MONTH_HINT, render_kw=MONTH_INPUT)
     staff_approval = BooleanField("Staff approve each referee before they are contacted")
     question_set = SelectField("Question set", choices=[SelectChoice(k, v) for k, v in QUESTION_SETS.items()])
     report_recipients = TextAreaField(
@@ -193,10 +210,10 @@ class RefereeForm(FlaskForm):
     # The service, not the widget, decides what the scope allows, so its message is the one shown.
     relationship = SelectField("How you worked together", choices=[], validate_choice=False,
                                validators=[DataRequired(message="Choose how you worked together.")])
-    worked_from = StringField("Worked together from (YYYY-MM)", validators=[DataRequired(), MONTH],
-                              render_kw={"placeholder": "2022-04", "inputmode": "numeric"})
-    worked_to = StringField("Until (YYYY-MM)", validators=[DataRequired(), MONTH],
-                            render_kw={"placeholder": "2024-09", "inputmode": "numeric"})
+    worked_from = StringField("Worked together from", validators=[MONTH_NEEDED, MONTH],
+                              filters=[normalise_month], description=MONTH_HINT, render_kw=MONTH_INPUT)
+    worked_to = StringField("Until", validators=[MONTH_NEEDED, MONTH],
+                            filters=[normalise_month], description=MONTH_HINT, render_kw=MONTH_INPUT)
 
 
 class ClaimForm(FlaskForm):
@@ -206,11 +223,11 @@ class ClaimForm(FlaskForm):
                                                    Length(max=200)])
     title = StringField("Your job title", validators=[DataRequired(message="Please fill this in."),
                                                       Length(max=200)])
-    start_month = StringField("Started (YYYY-MM)", validators=[DataRequired(), MONTH],
-                              render_kw={"placeholder": "2021-03", "inputmode": "numeric"})
-    end_month = StringField("Ended (YYYY-MM)", validators=[Optional(), MONTH],
-                            description="Leave empty if you still work there.",
-                            render_kw={"placeholder": "2024-09", "inputmode": "numeric"})
+    start_month = StringField("Started", validators=[MONTH_NEEDED, MONTH],
+                              filters=[normalise_month], description=MONTH_HINT, render_kw=MONTH_INPUT)
+    end_month = StringField("Ended", validators=[Optional(), MONTH], filters=[normalise_month],
+                            description=f"{MONTH_HINT} Leave empty if you still work there.",
+                            render_kw=MONTH_INPUT)
     reason_for_leaving = SelectField("Why it ended", choices=[
         SelectChoice("", "Choose one (if it ended)"), SelectChoice("resigned", "I resigned"),
         SelectChoice("contract_ended", "The contract ended"),

@@ -119,7 +119,8 @@ class Journey:
         assert phone.url == self.base + "/portal"
         self.shoot(phone, "candidate-decide")
         phone.click("button:has-text('I agree to this check')")
-        assert phone.locator("text=Tick the box to show you agree").is_visible()
+        assert phone.locator("#agree-error", has_text="Tick the box to show you agree").is_visible()
+        assert phone.locator(".error-summary a[href='#agree']").is_visible()  # the summary links to it
         phone.fill("#signature", name)
         phone.check("#agree")
         phone.click("button:has-text('I agree to this check')")
@@ -139,8 +140,9 @@ class Journey:
             phone.select_option("#relationship", relationship)
             phone.fill("#organisation", "Brightwater & Co")
             phone.fill("#job_title", "Design Lead")
-            phone.fill("#worked_from", "2022-02")
-            phone.fill("#worked_to", "2024-11")
+            # Typed as on a phone's keyboard; both read as 2022-02 and 2024-11.
+            phone.fill("#worked_from", "02/2022")
+            phone.fill("#worked_to", "Nov 2024")
             phone.click("button:has-text('Add to my list')")
         self.shoot(phone, "candidate-referees")
         phone.click("button:has-text('Send the invitations')")
@@ -152,8 +154,8 @@ class Journey:
         phone.click("a:has-text('Your work history')")
         phone.fill("#employer", "Brightwater & Co")
         phone.fill("#title", "Senior Product Designer")
-        phone.fill("#start_month", "2022-02")
-        phone.fill("#end_month", "2024-11")
+        phone.fill("#start_month", "Feb 2022")
+        phone.fill("#end_month", "202411")
         phone.select_option("#reason_for_leaving", "resigned")
         phone.click("button:has-text('Save this position')")
         assert "Saved your time at Brightwater" in phone.locator(".flash").inner_text()
