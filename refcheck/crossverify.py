@@ -5,6 +5,9 @@ months within a tolerance agree (the difference is still listed), employer names
 agree across case, punctuation and legal suffixes, job titles agree across common
 abbreviations but not across a change of seniority, and reasons for leaving
 compare by category.
+
+Explanations are written in the third person ("The candidate stated …"): the same
+sentence reaches the candidate, staff and the hiring side, sealed into the report.
 """
 
 from __future__ import annotations
@@ -19,14 +22,18 @@ MONTH_FACTS = {"start_month", "end_month", "worked_together_from", "worked_toget
 # Facts whose disagreement matters most for a hiring decision.
 KEY_FACTS = {"employer", "title", "start_month", "end_month", "reason_for_leaving", "rehire_eligible"}
 FACT_WORDS = {
-    "employer": "your employer", "title": "your job title", "start_month": "your start date",
-    "end_month": "your end date", "reason_for_leaving": "your reason for leaving",
-    "rehire_eligible": "your eligibility for re-employment", "relationship": "your working relationship",
-    "worked_together_from": "when you started working together",
-    "worked_together_to": "when you stopped working together",
+    "employer": "the employer", "title": "the job title", "start_month": "the start date",
+    "end_month": "the end date", "reason_for_leaving": "the reason for leaving",
+    "rehire_eligible": "eligibility for re-employment", "relationship": "the working relationship",
+    "worked_together_from": "the start of the working relationship",
+    "worked_together_to": "the end of the working relationship",
 }
-RELATIONSHIP_WORDS = {"manager": "manager", "peer": "peer", "direct_report": "direct report",
-                      "client": "client", "other": "colleague"}
+# relationship -> (singular, plural) as a sentence names a referee.
+RELATIONSHIP_WORDS = {"manager": ("manager", "managers"), "peer": ("peer", "peers"),
+                      "direct_report": ("direct report", "direct reports"), "client": ("client", "clients"),
+                      "other": ("colleague", "colleagues")}
+_COUNTS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine",
+           10: "ten"}
 _LEGAL_SUFFIXES = {
     "ltd", "limited", "inc", "incorporated", "llc", "gmbh", "plc", "corp", "corporation", "co", "company",
     "llp", "lp", "sa", "sas", "sarl", "ag", "bv", "nv", "pty", "srl", "spa", "ab", "as", "oy", "kk",
@@ -206,20 +213,36 @@ def _severity(fact: str, sources: list[Source], tolerance: int, claim: Any = Non
 
 
 def _words(fact: str) -> str:
-    """Name a fact in a sentence: 'your job title'."""
-    return FACT_WORDS.get(fact, "your " + fact.replace("_", " "))
+    """Name a fact in a sentence: 'the job title'."""
+    return FACT_WORDS.get(fact, "the " + fact.replace("_", " "))
 
 
-def _who(sources: list[Source]) -> str:
-    """Name sources by relationship, never by name: 'your manager and a peer'."""
-    words = []
+def _who(sources: list[Source], fact: str = "") -> str:
+    """Name sources by relationship, never by name: "the candidate's manager and a peer"."""
+    if fact == "relationship":
+        # The relationship itself is in question, so naming the referee by it would beg the question.
+        return "the referee" if len(sources) == 1 else f"{_count(len(sources))} referees"
+    counts: dict[str | None, int] = {}
     for source in sources:
-        word = RELATIONSHIP_WORDS.get(source.relationship or "", "a referee")
-        words.append(f"your {word}" if source.relationship == "manager" else
-                     (f"a {word}" if word != "a referee" else word))
+        key = source.relationship if source.relationship in RELATIONSHIP_WORDS else None
+        counts[key] = counts.get(key, 0) + 1
+    words = []
+    for key, count in counts.items():
+        singular, plural = RELATIONSHIP_WORDS.get(key or "", ("referee", "referees"))
+        if count > 1:
+            words.append(f"{_count(count)} {plural}")
+        elif key == "manager":
+            words.append("the candidate's manager")
+        else:
+            words.append(f"a {singular}")
     if len(words) == 1:
         return words[0]
     return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _count(number: int) -> str:
+    """Write a small count as a word: 'two'."""
+    return _COUNTS.get(number, str(number))
 
 
 def _value(fact: str, value: Any) -> str:
@@ -236,40 +259,44 @@ def _explain_agreement(fact: str, agreeing: list[Source], has_claim: bool) -> st
     words = _words(fact)
     notes = [s.difference for s in agreeing if s.difference]
     tail = f" (within the tolerance: {'; '.join(notes)})" if notes else ""
+    who = _capital(_who(agreeing, fact))
     if has_claim:
-        return f"{_capital(_who(agreeing))} confirmed {words}{tail}."
+        return f"{who} confirmed {words}{tail}."
     answer = _value(fact, agreeing[0].value)
-    return f"{_capital(_who(agreeing))} gave the same answer about {words}: {answer}."
+    if len(agreeing) == 1:
+        return f"{who} answered {answer} about {words}."
+    return f"{who} gave the same answer about {words}: {answer}."
 
 
 def _explain_conflict(fact: str, claim: Any, disagreeing: list[Source], agreeing: list[Source]) -> str:
     """Explain a disagreement with the claim in one sentence."""
     words = _words(fact)
     first = disagreeing[0]
-    sentence = (f"You told us {_value(fact, claim)} for {words}; {_who([first])} remembers "
+    sentence = (f"The candidate stated {words} as {_value(fact, claim)}; {_who([first], fact)} remembers "
                 f"{_value(fact, first.value)}")
     if first.difference:
         sentence += f" ({first.difference})"
     if len(disagreeing) > 1:
         others = len(disagreeing) - 1
-        sentence += f", and {others} other referee{'s' if others > 1 else ''} also differ"
+        sentence += (", and one other referee also differs" if others == 1 else
+                     f", and {_count(others)} other referees also differ")
     if agreeing:
-        sentence += f"; {_who(agreeing)} agreed with you"
+        sentence += f"; {_who(agreeing, fact)} agreed with the candidate"
     return sentence + "."
 
 
 def _explain_split(fact: str, groups: list[list[Source]]) -> str:
     """Explain referees disagreeing among themselves in one sentence."""
     words = _words(fact)
-    parts = [f"{_who(group)} said {_value(fact, group[0].value)}" for group in groups]
-    return f"Your referees answered differently about {words}: " + "; ".join(parts) + "."
+    parts = [f"{_who(group, fact)} said {_value(fact, group[0].value)}" for group in groups]
+    return f"The referees answered differently about {words}: " + "; ".join(parts) + "."
 
 
 def _explain_unverified(fact: str, has_claim: bool) -> str:
     """Explain that nobody could confirm a fact."""
     words = _words(fact)
     if has_claim:
-        return f"No referee could confirm {words}; it rests on what you told us."
+        return f"No referee could confirm {words}; it rests on the candidate's own statement."
     return f"No referee knew {words}."
 
 

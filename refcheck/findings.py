@@ -76,7 +76,7 @@ def case_findings(case: Case) -> CaseFindings:
                                           verify(stated, known, tolerance) if known else []))
     if -1 in by_position:
         unlisted = verify({}, by_position[-1], tolerance)
-        positions.append(PositionFindings("A position you did not list", "", unlisted))
+        positions.append(PositionFindings("A position the candidate did not list", "", unlisted))
     consent = case.consent
     required = Scope.from_json(consent.scope).relationships if consent else {}
     # Relationships and periods matter when they differ; agreement is summed up in a count.

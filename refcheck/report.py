@@ -36,8 +36,8 @@ from .models import (
     Response,
     StaffUser,
 )
-from .review import RESOLUTION_WORDS, case_findings_rows
-from .scope import RELATIONSHIPS, Scope, month_name
+from .review import RESOLUTION_WORDS, case_findings_rows, source_label
+from .scope import Scope, month_name
 
 ASSETS = Path(__file__).parent / "static" / "report"
 # Relative URLs in the report resolve here, and only here is anything served from.
@@ -91,13 +91,13 @@ def gather(case: Case) -> dict[str, Any]:
     sources = []
     for referee, response in referees:
         details = referee.details
-        word = RELATIONSHIPS[referee.relationship][0]
         sources.append({
-            "id": referee.id, "label": f"{word[0].upper()}{word[1:]} at {details['organisation']}",
+            "id": referee.id, "label": source_label(referee.relationship, details["organisation"]),
             "relationship": referee.relationship, "state": referee.state,
             "answers": response.unseal("answers_enc")["answers"] if response else {},
             "submitted": response.submitted_at.date().isoformat() if response else None,
         })
+    _number_alike(sources)
     findings = []
     for finding in case_findings_rows(case):
         content = finding.content
@@ -129,6 +129,19 @@ def gather(case: Case) -> dict[str, Any]:
         "controller": current_app.config["CONTROLLER_NAME"],
         "tolerance_months": current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"],
     }
+
+
+def _number_alike(sources: list[dict[str, Any]]) -> None:
+    """Tell apart referees who share a label ('Peer at Northwind (2)'), since answers line up by label."""
+    totals: dict[str, int] = {}
+    for source in sources:
+        totals[source["label"]] = totals.get(source["label"], 0) + 1
+    seen: dict[str, int] = {}
+    for source in sources:
+        label = source["label"]
+        if totals[label] > 1:
+            seen[label] = seen.get(label, 0) + 1
+            source["label"] = f"{label} ({seen[label]})"
 
 
 def _answer_rows(questions: list[Any], sources: list[dict[str, Any]]) -> list[dict[str, Any]]:

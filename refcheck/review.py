@@ -30,7 +30,7 @@ from .models import (
     utcnow,
 )
 from .portal import candidate_required
-from .scope import RELATIONSHIPS
+from .scope import RELATIONSHIP_LABELS
 
 RESOLUTION_WORDS = {"confirmed": "Confirmed by our team", "explained": "Explained",
                     "dismissed": "Set aside by our team"}
@@ -81,7 +81,7 @@ def _derive_findings(case: Case) -> tuple[CaseFindings, list[dict[str, Any]]]:
         sa.select(Referee).options(sa.orm.selectinload(Referee.data_key)).where(Referee.case_id == case.id)
     ).scalars()}
     groups = [(f"{p.title} at {p.employer}" if p.employer else p.title, p.findings) for p in result.positions]
-    groups.append(("How you worked together", result.relationships))
+    groups.append(("Working relationships and periods", result.relationships))
     items = []
     for heading, findings in groups:
         for finding in findings:
@@ -146,9 +146,13 @@ def _source(source: dict[str, Any], referees: dict[str, Referee]) -> dict[str, A
     """Describe a source by relationship and organisation; names stay out of findings."""
     referee = referees.get(source["source"])
     if referee is None:
-        return {**source, "label": "You"}
-    words = RELATIONSHIPS.get(referee.relationship, ("referee", "referees"))[0]
-    return {**source, "label": f"{words[0].upper()}{words[1:]} at {referee.details['organisation']}"}
+        return {**source, "label": "Candidate"}
+    return {**source, "label": source_label(referee.relationship, referee.details["organisation"])}
+
+
+def source_label(relationship: str, organisation: str) -> str:
+    """Label a referee for staff and the report, the same for every reader: 'Direct report at Northwind'."""
+    return f"{RELATIONSHIP_LABELS.get(relationship, 'Referee')} at {organisation}"
 
 
 def resolve(finding: Finding, staff: StaffUser, resolution: str, note: str, now: dt.datetime) -> None:

@@ -23,6 +23,15 @@ RELATIONSHIPS = {
     "other": ("other colleague", "other colleagues"),
 }
 
+# key -> a short neutral label for staff pages and the report, which the hiring side reads too.
+RELATIONSHIP_LABELS = {
+    "manager": "Manager",
+    "peer": "Peer",
+    "direct_report": "Direct report",
+    "client": "Client",
+    "other": "Other",
+}
+
 QUESTION_SETS = {
     "standard-v1": "Standard reference questions (version 1)",
 }

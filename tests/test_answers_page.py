@@ -1,5 +1,7 @@
 """The staff answers page: side by side, a constant number of queries, and private notes."""
 
+import re
+
 import sqlalchemy as sa
 
 from refcheck.extensions import db
@@ -43,3 +45,35 @@ def test_private_notes_are_sealed_and_staff_only(app, client, invited, staff, se
         assert b"Monday" not in note.text_enc
     assert b"Call the manager" not in client.get("/portal").data
     assert client.get(url).status_code == 302  # a candidate session is not staff
+
+
+def test_two_peers_at_one_organisation_each_keep_their_own_column(app, client, sent_case, staff):
+    from refcheck.models import OutboxMessage
+
+    from .conftest import MANAGER, consent, enter_portal, nominate, peer
+
+    enter_portal(client, sent_case)
+    consent(client)
+    for referee in (MANAGER, peer(1), peer(2)):
+        nominate(client, **referee)
+    page = client.get("/portal/referees")
+    invite = client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
+    assert invite.status_code == 303
+    with app.app_context():
+        bodies = [m.unseal("body_enc") for m in db.session.execute(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "referee_invitation")).scalars()]
+    links = {re.search(r"Hello (.+),", b).group(1): re.search(r"https://refcheck\.test(/r/\S+)", b).group(1)
+             for b in bodies}
+    for name, text in (("Peer 1", "Ran the nightly loads."), ("Peer 2", "Led the schema migration.")):
+        browser = enter_referee(app, links[name])
+        html = attest_referee(browser).data.decode()
+        data = full_answers(html)
+        data[re.findall(r'<textarea[^>]*name="(q\d+)"', html)[0]] = text
+        assert browser.post("/referee", data=data).status_code == 303
+    staff_client = app.test_client()
+    sign_in(staff_client, staff)
+    page = staff_client.get(f"/staff/cases/{sent_case.id}/answers").data.decode()
+    # Answers line up by label: two peers from one organisation must not share (and overwrite) a column.
+    assert "Peer at Northwind Analytics (1)" in page and "Peer at Northwind Analytics (2)" in page
+    assert "Ran the nightly loads." in page and "Led the schema migration." in page
+    assert "Peer 1" not in page and "Peer 2" not in page

@@ -27,7 +27,7 @@ def test_two_agreeing_referees_corroborate():
         "employer",
     )
     assert (f.status, f.severity) == ("corroborated", "none")
-    assert "Your manager and a peer confirmed your employer." == f.explanation
+    assert "The candidate's manager and a peer confirmed the employer." == f.explanation
     assert [s.source for s in f.sources] == ["candidate", "a", "b"]
 
 
@@ -51,7 +51,8 @@ def test_seniority_change_is_a_conflict():
         "title",
     )
     assert (f.status, f.severity) == ("conflict", "high")
-    assert "a peer remembers Data Engineer" in f.explanation and "your manager agreed" in f.explanation
+    assert f.explanation == ("The candidate stated the job title as Senior Data Engineer; a peer remembers "
+                             "Data Engineer; the candidate's manager agreed with the candidate.")
     assert [s.agrees for s in f.sources[1:]] == [True, False]
 
 
@@ -96,7 +97,8 @@ def test_dont_know_everywhere_is_unverified():
         "end_month",
     )
     assert f.status == "unverified"
-    assert "No referee could confirm your end date" in f.explanation
+    assert f.explanation == ("No referee could confirm the end date; "
+                             "it rests on the candidate's own statement.")
 
 
 def test_referees_disagreeing_on_an_unclaimed_fact_is_a_conflict():
@@ -105,12 +107,40 @@ def test_referees_disagreeing_on_an_unclaimed_fact_is_a_conflict():
         "rehire_eligible",
     )
     assert (f.status, f.severity) == ("conflict", "high")
-    assert "Your referees answered differently" in f.explanation
+    assert f.explanation == ("The referees answered differently about eligibility for re-employment: "
+                             "the candidate's manager said yes; a peer said no.")
     agree = finding(
         verify({}, [ref("a", "manager", rehire_eligible="yes"), ref("b", "peer", rehire_eligible="yes")]),
         "rehire_eligible",
     )
     assert agree.status == "corroborated"
+
+
+def test_explanations_name_people_in_the_third_person_and_count_alike_referees():
+    findings = verify(
+        {"start_month": "2021-09", "title": "Data Engineer", "relationship": "manager"},
+        [
+            {"id": "a", "relationship": "peer",
+             "facts": {"start_month": "2021-11", "title": "Lead Data Engineer", "relationship": "peer"}},
+            ref("b", "peer", start_month="2021-09", title="Principal Data Engineer"),
+            ref("c", "direct_report", start_month="2021-09", title="Data Engineer"),
+            ref("d", "mentor", rehire_eligible="yes"),
+        ],
+    )
+    start = finding(findings, "start_month")
+    assert start.explanation == ("Two peers and a direct report confirmed the start date "
+                                 "(within the tolerance: 2 months apart).")
+    title = finding(findings, "title")
+    assert title.explanation == ("The candidate stated the job title as Data Engineer; a peer remembers Lead "
+                                 "Data Engineer, and one other referee also differs; a direct report agreed "
+                                 "with the candidate.")
+    # Naming the referee by the relationship in question would take a side.
+    assert finding(findings, "relationship").explanation == (
+        "The candidate stated the working relationship as manager; the referee remembers peer.")
+    assert finding(findings, "rehire_eligible").explanation == (
+        "A referee answered yes about eligibility for re-employment.")
+    for f in findings:
+        assert not {"you", "your"} & set(f.explanation.lower().replace(";", " ").split()), f.explanation
 
 
 def test_reason_for_leaving_compares_categories():

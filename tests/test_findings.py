@@ -28,9 +28,10 @@ def test_staff_see_agreement_and_conflict(app, client, invited, staff, sent_case
     sign_in(staff_client, staff)
     page = staff_client.get(f"/staff/cases/{sent_case.id}").data.decode()
     assert "Findings so far" in page and "From 2 answered referees." in page
-    assert "Your manager and a peer confirmed your employer." in page
-    assert ("You told us Senior Data Engineer for your job title; a peer remembers Data Engineer; "
-            "your manager agreed with you.") in page
+    assert "The candidate&#39;s manager and a peer confirmed the employer." in page
+    assert ("The candidate stated the job title as Senior Data Engineer; a peer remembers Data Engineer; "
+            "the candidate&#39;s manager agreed with the candidate.") in page
+    assert "Your manager" not in page and "You told us" not in page
 
 
 def test_findings_take_a_fixed_number_of_queries(app, client, invited, staff, sent_case):

@@ -1,7 +1,10 @@
 """The released report: rendered once per version, sealed, identical on every download, and inert."""
 
+import datetime as dt
 import io
 import re
+import shutil
+import subprocess
 
 import pytest
 import sqlalchemy as sa
@@ -194,6 +197,52 @@ def test_signal_resolution_and_letter_paper_reach_the_report(app, client, releas
     assert "Called the referee; they had drafted answers offline." in text
     width, height = (float(v) for v in PdfReader(io.BytesIO(pdf)).pages[0].mediabox[2:])
     assert (round(width), round(height)) == (612, 792)  # US Letter in points
+
+
+LONG_LABEL = "Direct report at Northwind Analytics and Data Engineering Consultancy Group Ltd"
+# The width of the ratings' label column in report.css, in points.
+LABEL_COLUMN = 62 / 25.4 * 72
+
+
+def _rating_words(pdf: bytes, tmp_path) -> list[tuple[float, float, float, str]]:
+    """Return (x_min, x_max, y_min, text) of each word between the Ratings and Answers headings."""
+    path = tmp_path / "ratings.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    words = [(float(a), float(c), float(b), text) for a, b, c, text in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)]
+    texts = [w[3] for w in words]
+    start = texts.index("Ratings")
+    end = next(i for i in range(start, len(texts)) if texts[i:i + 3] == ["Answers", "side", "by"])
+    return words[start:end]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"),
+                    reason="needs pdftotext (poppler-utils) to find where words sit on the page")
+def test_rating_labels_are_neutral_and_wrap_clear_of_their_bars(app, released, sent_case, tmp_path):
+    from refcheck.models import Case
+    from refcheck.report import gather, render
+
+    with app.app_context():
+        data = gather(db.session.get(Case, sent_case.id))
+        labels = sorted(s["label"] for s in data["sources"])
+        assert labels == ["Manager at Northwind Analytics", "Peer at Northwind Analytics"]
+        # A long organisation name, as a direct report of the candidate would be labelled.
+        for row in data["answers"]:
+            row["answers"] = {LONG_LABEL if k == labels[0] else k: v for k, v in row["answers"].items()}
+        for source in data["sources"]:
+            source["label"] = LONG_LABEL if source["label"] == labels[0] else source["label"]
+        pdf, _ = render(data, 2, dt.date(2026, 11, 23))
+    assert "you" not in LONG_LABEL.lower() and "Person who reported to you" not in _text(pdf)
+    words = _rating_words(pdf, tmp_path)
+    label_words = [w for w in words if w[3] in ("Direct", "Consultancy", "Ltd")]
+    assert len(label_words) >= 3 * 4  # each of the four ratings the manager gave shows the whole label
+    assert len({round(w[2]) for w in label_words}) > 4  # it wraps onto more lines rather than running on
+    left = min(x_min for x_min, _, _, _ in label_words)
+    assert all(x_max <= left + LABEL_COLUMN + 1 for _, x_max, _, _ in label_words)
+    scores = [w for w in words if w[3] == "4"]
+    assert scores and all(x_min > left + LABEL_COLUMN for x_min, _, _, _ in scores)
 
 
 def test_the_report_is_a_tagged_pdf_for_screen_readers(client, released):

@@ -48,7 +48,7 @@ def test_review_resolve_send_and_reply(app, client, invited, staff, sent_case):
         sealed = db.session.get(Finding, title[0])
         assert b"Data Engineer" not in sealed.content_enc
         labels = [s["label"] for s in sealed.content["sources"]]
-        assert labels == ["You", "Manager at Northwind Analytics", "Peer at Northwind Analytics"]
+        assert labels == ["Candidate", "Manager at Northwind Analytics", "Peer at Northwind Analytics"]
         assert "Grace" not in str(sealed.content)
 
     conflicts = [r for r in rows if r[2] == "conflict"]
