@@ -216,9 +216,9 @@ def _check_claim(facts: ClaimFacts, scope: Scope) -> None:
 def _check_period(start: str, end: str, start_field: str, end_field: str) -> None:
     """Refuse months that are malformed or in the wrong order."""
     if not _MONTH.match(start or ""):
-        raise CaseError("Give the month as YYYY-MM, for example 2022-04.", field=start_field)
+        raise CaseError("Give the month and year, for example 04/2022.", field=start_field)
     if not _MONTH.match(end or ""):
-        raise CaseError("Give the month as YYYY-MM, for example 2024-09.", field=end_field)
+        raise CaseError("Give the month and year, for example 09/2024.", field=end_field)
     if end < start:
         raise CaseError("The end cannot be before the start.", field=end_field)
     if start > utcnow().strftime("%Y-%m"):

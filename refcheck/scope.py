@@ -92,9 +92,9 @@ class Scope:
         elif self.max_referees > MAX_REFEREES:
             problems["max_referees"] = f"Ask for at most {MAX_REFEREES} referees."
         if not _MONTH.match(self.period_from or ""):
-            problems["period_from"] = "Give the first month as YYYY-MM."
+            problems["period_from"] = "Give the first month and year, for example 01/2021."
         if not _MONTH.match(self.period_to or ""):
-            problems["period_to"] = "Give the last month as YYYY-MM."
+            problems["period_to"] = "Give the last month and year, for example 10/2026."
         elif "period_from" not in problems and self.period_to < self.period_from:
             problems["period_to"] = "The period must end after it starts."
         if self.question_set not in (QUESTION_SETS if question_sets is None else question_sets):
