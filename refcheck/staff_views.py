@@ -29,7 +29,7 @@ from .models import (
     utcnow,
 )
 from .question_sets import families
-from .scope import RELATIONSHIPS, month_name, still_needed
+from .scope import RELATIONSHIP_LABELS, RELATIONSHIPS, month_name, still_needed
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE_SIZE = 50
@@ -113,7 +113,7 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
                            and any(r.state == "submitted" for r in listed) else None,
                            frozen=review.case_findings_rows(case), resolve_form=ResolveForm(),
                            resolution_words=review.RESOLUTION_WORDS, latest_report=report.latest(case),
-                           relationships=RELATIONSHIPS,
+                           relationships=RELATIONSHIPS, labels=RELATIONSHIP_LABELS,
                            reasons=referees.REASONS_FOR_LEAVING, month_name=month_name,
                            needed=still_needed(scope, referees.nominees(
                                [r for r in listed if r.state in REFEREE_ACTIVE])) if scope else []), \
