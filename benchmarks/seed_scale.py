@@ -57,6 +57,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
         Referee,
         Response,
         keyring,
+        search_key,
     )
     from refcheck.scope import Scope
 
@@ -130,6 +131,9 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
             buffers[Case].append({
                 "id": n, "candidate_id": candidate_id, "data_key_id": key_id,
                 "position": POSITIONS[n % len(POSITIONS)], "hiring_organisation": organisation,
+                # Bulk inserts skip the model's validators: give search its keys here.
+                "position_key": search_key(POSITIONS[n % len(POSITIONS)]),
+                "organisation_key": search_key(organisation),
                 "purpose": "To confirm recent work history before an offer is confirmed.",
                 "scope": scope_json, "state": state, "created_by_id": staff_id, "created_at": created,
                 "state_changed_at": last, "stage_times": stages,

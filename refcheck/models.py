@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import unicodedata
 import uuid
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from . import crypto
 from .extensions import db
@@ -68,6 +69,15 @@ CASE_STATES = (
 CLOSED_STATES = (RELEASED, DECLINED, WITHDRAWN, CANCELLED)
 
 ROLES = ("admin", "verifier")
+
+
+# Byte order on every backend, so a prefix is a range an ordinary index serves.
+SEARCH_KEY = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
+
+
+def search_key(text: str) -> str:
+    """Return the form of a name that search compares: normalised, trimmed and case-folded."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()[:200]
 
 
 class StaffUser(UserMixin, db.Model):
@@ -296,6 +306,10 @@ class Case(db.Model):
     data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
     position: Mapped[str] = mapped_column(sa.String(200))
     hiring_organisation: Mapped[str] = mapped_column(sa.String(200))
+    # Case-folded copies for staff search by how a name starts: compared as ranges on byte order,
+    # which an index serves on every backend (LIKE and ILIKE do not, on PostgreSQL or with lower()).
+    position_key: Mapped[str] = mapped_column(SEARCH_KEY, index=True, server_default="")
+    organisation_key: Mapped[str] = mapped_column(SEARCH_KEY, index=True, server_default="")
     purpose: Mapped[str] = mapped_column(sa.Text)
     # The scope staff propose; the consent row freezes the copy the candidate agreed to.
     scope: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
@@ -329,6 +343,12 @@ class Case(db.Model):
     def reference(self) -> str:
         """Return the reference people quote for this case."""
         return f"RC-{self.id:05d}"
+
+    @validates("position", "hiring_organisation")
+    def _keep_search_keys(self, name: str, value: str) -> str:
+        """Keep the search copy of the position or organisation in step with it."""
+        setattr(self, "position_key" if name == "position" else "organisation_key", search_key(value or ""))
+        return value
 
     @property
     def delay_reason(self) -> str | None:

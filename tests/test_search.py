@@ -51,3 +51,31 @@ def test_search_costs_the_same_queries_for_any_number_of_matches(app, client, st
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(Case)).scalar() == 5
     assert count_queries(app, client, "/staff/?q=Northwind") == one
+
+
+def test_search_ignores_letter_case_beyond_ascii_too(app, client, staff):
+    from refcheck.models import Case as CaseModel
+
+    sent = send_case(app, staff)
+    with app.app_context():
+        case = db.session.get(CaseModel, sent.id)
+        case.hiring_organisation = "ÉCOLE Straße Consulting"
+        db.session.commit()
+        assert case.organisation_key == "école strasse consulting"
+    sign_in(client, staff)
+    for query in ("école", "ÉCOLE straße", "ecole"):
+        found = client.get("/staff/", query_string={"q": query}).data.decode()
+        assert (f">RC-{sent.id:05d}<" in found) == (query != "ecole")
+
+
+def test_a_common_prefix_finds_the_same_cases_by_the_other_route(app, client, staff, monkeypatch):
+    from refcheck import cases
+
+    sent = [send_case(app, staff, (f"Person {n}", f"p{n}@example.org")) for n in range(3)]
+    sign_in(client, staff)
+    rare = client.get("/staff/", query_string={"q": "northwind"}).data.decode()
+    monkeypatch.setattr(cases, "COMMON_PREFIX", 1)  # three matches now count as common
+    common = client.get("/staff/", query_string={"q": "northwind"}).data.decode()
+    for case in sent:
+        assert f">RC-{case.id:05d}<" in rare and f">RC-{case.id:05d}<" in common
+    assert f">RC-{sent[0].id:05d}<" not in client.get("/staff/", query_string={"q": "zz"}).data.decode()
