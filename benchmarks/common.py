@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import socket
 import statistics
 import time
@@ -16,17 +15,15 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
+from refcheck import stats
+
+# The suite's own helpers: the benchmarks drive the same forms the tests do.
+from tests.conftest import csrf_from, free_port  # noqa: F401 - re-exported for the benchmarks
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 # Our own databases on the local server, never the shared `test` one.
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
-
-
-def free_port() -> int:
-    """Return a loopback TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pg_available() -> bool:
@@ -175,25 +172,12 @@ def _unchunk(payload: bytes) -> bytes:
     return b"".join(out)
 
 
-def csrf_from(html: bytes | str) -> str:
-    """Return the CSRF token in a rendered form."""
-    text = html.decode() if isinstance(html, bytes) else html
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text) or re.search(
-        r'name="csrf_token" value="([^"]+)"', text)
-    if not match:
-        raise AssertionError("no CSRF token on the page")
-    return match.group(1)
-
-
 # ------------------------------------------------------------------ timing and the table
 
 def percentile(values: list[float], q: float) -> float:
-    """Return the q-th percentile (0-100) of values, by nearest rank."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
+    """Return the q-th percentile (0-100) of values as the metrics page computes it, or NaN for nothing."""
+    value = stats.percentile(values, q / 100)
+    return float("nan") if value is None else value
 
 
 def median(values: list[float]) -> float:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import signal
 import subprocess
 import tempfile
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+
+from tests.conftest import full_answers
 
 from .common import (
     ROOT,
@@ -275,21 +276,6 @@ def referee_phases(port: int, links: list[tuple[str, str]], concurrency: int) ->
     for name, work in steps:
         phases.append(run_phase(name, people, work, concurrency))
     return phases
-
-
-def full_answers(html: str) -> dict[str, str]:
-    """Answer every question on the page as a careful referee would (as tests/conftest.py does)."""
-    data = {"csrf_token": csrf_from(html)}
-    for name in set(re.findall(r'name="(q\d+(?:_from|_to)?)"', html)):
-        if name.endswith("_from"):
-            data[name] = "2022-01"
-        elif name.endswith("_to"):
-            data[name] = "2024-06"
-        else:
-            options = re.findall(rf'name="{name}"[^>]*type="radio" value="([^"]+)"', html)
-            data[name] = options[0] if options and options[0] != "1" else (
-                options[3] if options else "Built the data platform and kept the team informed.")
-    return data
 
 
 # ------------------------------------------------------------------ one backend

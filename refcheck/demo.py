@@ -339,7 +339,7 @@ def _running_case(staff: StaffUser, now: dt.datetime, story: Story) -> tuple[Cas
     start = now - dt.timedelta(days=story.opened)
     case = cases.open_case(_details((story.name, story.email, story.position), start), _scope(now),
                            staff, start)
-    token = cases.invite_candidate(case, staff, start)
+    cases.invite_candidate(case, staff, start)
     cases.grant_consent(case, story.name, None, "demo", start + dt.timedelta(hours=3))
     actor = cases.candidate_actor(case)
     for job in story.jobs:
@@ -350,8 +350,9 @@ def _running_case(staff: StaffUser, now: dt.datetime, story: Story) -> tuple[Cas
             _month(now, person.worked_from), _month(now, person.worked_to),
         ), "candidate", actor, start + dt.timedelta(hours=5))
     referees.send_invitations(case, actor, start + dt.timedelta(days=1))
-    # Consent was given through the service, so the emailed link is still unused: the newcomer opens it.
-    return case, token
+    # The invitation's link may have run out since the case opened days ago: the newcomer gets a new
+    # one today, as a candidate who asks at /link does.
+    return case, cases.send_new_link(case, now)
 
 
 def _referees_answer(case: Case, story: Story, now: dt.datetime) -> list[str]:

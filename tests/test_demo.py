@@ -140,6 +140,13 @@ def test_the_case_ready_for_review_waits_on_staff_and_is_not_late(app):
     assert "1 reminder sent" in case_page
 
 
+def test_every_link_the_demo_prints_opens(app):
+    result = _seed(app)
+    for url in (result["candidate_url"], result["consent_url"], result["released_candidate_url"],
+                *result["referee_urls"]):
+        assert app.test_client().get(_path(url)).status_code == 200, url
+
+
 def test_seeding_again_adds_no_cases_and_gives_new_password_and_links(app):
     first = _seed(app, "demo-password-one")
     with app.app_context():

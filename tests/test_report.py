@@ -15,16 +15,12 @@ from refcheck.models import AuditEvent, Report
 
 from .conftest import (
     OTHER_CANDIDATE,
-    attest_referee,
     consent,
     csrf_from,
     enter_portal,
-    enter_referee,
-    full_answers,
+    release_case,
     send_case,
-    sign_in,
 )
-from .test_findings import _claim
 
 INJECTION = ('<link rel="attachment" href="file:///etc/passwd"> <img src="http://example.invalid/x.png"> '
              '@import url(file:///etc/passwd); {{7*7}} </p><script>alert(1)</script> https://example.invalid/')
@@ -38,46 +34,20 @@ def _post(client, path, **data):
 @pytest.fixture
 def released(app, client, invited, staff, sent_case):
     """A case taken through review, a reply and release; returns the staff client."""
-    _claim(client)
-    for name, path in invited.items():
-        browser = enter_referee(app, path)
-        html = attest_referee(browser).data.decode()
-        data = full_answers(html)
-        if name == "Peer 1":
-            # The first free-text answer (main responsibilities) carries the attack.
-            data[re.findall(r'<textarea[^>]*name="(q\d+)"', html)[0]] = INJECTION
-        assert browser.post("/referee", data=data).status_code == 303
-    staff_client = app.test_client()
-    sign_in(staff_client, staff)
-    base = f"/staff/cases/{sent_case.id}"
-    page = staff_client.get(base)
-    staff_client.post(f"{base}/review", data={"csrf_token": csrf_from(page.data)})
-    with app.app_context():
-        from refcheck.models import Finding
+    return release_case(app, client, invited, staff, sent_case, answer=INJECTION,
+                        reply="My reply <b>stays as text</b>.", note="Checked with both referees.",
+                        signal_note="Test network; checked with both referees.")
 
-        for finding in db.session.execute(sa.select(Finding).where(Finding.status == "conflict")).scalars():
-            staff_client.post(f"{base}/findings/{finding.id}", data={
-                "csrf_token": csrf_from(page.data), "resolution": "explained",
-                "note": "Checked with both referees."})
-        first = db.session.execute(sa.select(Finding).order_by(Finding.position)).scalars().first().id
-    staff_client.post(f"{base}/send-findings", data={"csrf_token": csrf_from(page.data)})
-    findings_page = client.get("/portal/findings")
-    client.post(f"/portal/findings/{first}", data={"csrf_token": csrf_from(findings_page.data),
-                                                    "text": "My reply <b>stays as text</b>."})
-    refused = staff_client.post(f"{base}/release", data={"csrf_token": csrf_from(page.data)},
-                                follow_redirects=True)
+
+def test_release_waits_until_every_fraud_signal_has_a_note(app, client, invited, staff, sent_case):
+    staff_client = release_case(app, client, invited, staff, sent_case, answer="Fine work.", reply="Agreed.",
+                                note="Checked with both referees.", stop_at_candidate_review=True)
+    base = f"/staff/cases/{sent_case.id}"
+    token = csrf_from(staff_client.get(base).data)
+    refused = staff_client.post(f"{base}/release", data={"csrf_token": token}, follow_redirects=True)
     assert b"Record how each fraud signal was handled first" in refused.data  # both answered from 127.0.0.1
     with app.app_context():
-        from refcheck.models import FraudSignal
-
-        signal_ids = db.session.execute(sa.select(FraudSignal.id)).scalars().all()
-    for signal_id in signal_ids:
-        staff_client.post(f"{base}/signals/{signal_id}", data={
-            "csrf_token": csrf_from(page.data), "reason": "Test network; checked with both referees."})
-    released = staff_client.post(f"{base}/release", data={"csrf_token": csrf_from(page.data)},
-                                 follow_redirects=True)
-    assert b"Version 1 of the report is released" in released.data
-    return staff_client
+        assert db.session.execute(sa.select(Report)).first() is None
 
 
 def _text(pdf: bytes) -> str:
