@@ -60,6 +60,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
         search_key,
     )
     from refcheck.scope import Scope
+    from refcheck.stats import STAGES, stage_durations
 
     rng = random.Random(seed_value)  # noqa: S311 - repeatable test data, not secrets
     started = time.perf_counter()
@@ -128,6 +129,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
             stages = paths[n - 1]
             entered = {k: dt.datetime.fromisoformat(v) for k, v in stages.items()}
             last = max(entered.values())
+            spent = stage_durations(stages)
             buffers[Case].append({
                 "id": n, "candidate_id": candidate_id, "data_key_id": key_id,
                 "position": POSITIONS[n % len(POSITIONS)], "hiring_organisation": organisation,
@@ -141,7 +143,12 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
                 "consent_decided_at": entered.get("nominating") or entered.get("declined"),
                 "due_date": (created + dt.timedelta(days=30)).date(),
                 "erase_after": last + dt.timedelta(days=180) if state in (
-                    "released", "declined", "withdrawn", "cancelled") else None})
+                    "released", "declined", "withdrawn", "cancelled") else None,
+                # ... and the seconds per stage the model derives from stage_times at each flush.
+                **{f"seconds_{stage}": None if spent.get(stage) is None else round(spent[stage])
+                   for stage in STAGES},
+                "seconds_to_release": round((last - created).total_seconds()) if state == "released"
+                else None})
             counts["cases"] += 1
             if n in (42, 77777) or n % 20000 == 0:
                 sample["emails"][n] = email

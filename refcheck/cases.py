@@ -38,7 +38,7 @@ from .models import (
     search_key,
 )
 from .scope import Nominee, Scope, still_needed
-from .timeline import CaseFacts
+from .timeline import CaseFacts, days_before_late
 
 DISCLOSURE_VERSION = "2026-11.1"
 
@@ -260,7 +260,6 @@ def answers_in(listed: list[Case]) -> dict[int, dt.datetime]:
 
 def case_facts(case: Case, answered: dict[int, dt.datetime] | None = None) -> CaseFacts:
     """Collect what the timeline needs from a case; `answered` is answers_in() for a list of cases."""
-    cfg = current_app.config
     if answered is None:
         answered = answers_in([case])
     entered = {state: dt.datetime.fromisoformat(at) for state, at in (case_stage_times(case)).items()}
@@ -271,13 +270,40 @@ def case_facts(case: Case, answered: dict[int, dt.datetime] | None = None) -> Ca
     }.get(case.state)
     return CaseFacts(
         state=case.state, created_at=case.created_at, entered=entered,
-        pace_days={"opened": 2, "consent": cfg["CONSENT_DAYS"],
-                   "nominating": cfg["NOMINATION_DAYS"], "collecting": cfg["COLLECTION_DAYS"],
-                   "review": cfg["REVIEW_DAYS"], "candidate_review": cfg["CANDIDATE_REVIEW_DAYS"],
-                   "released": 1},
+        pace_days=pace_days(),
         due_date=case.due_date, delay_reason=case.delay_reason if case.state != CANCELLED else None,
         stopped_reason=stopped, answers_in=answered.get(case.id),
     )
+
+
+def pace_days() -> dict[str, int]:
+    """Return the days each timeline step is expected to take once it starts, as configured."""
+    cfg = current_app.config
+    return {"opened": 2, "consent": cfg["CONSENT_DAYS"], "nominating": cfg["NOMINATION_DAYS"],
+            "collecting": cfg["COLLECTION_DAYS"], "review": cfg["REVIEW_DAYS"],
+            "candidate_review": cfg["CANDIDATE_REVIEW_DAYS"], "released": 1}
+
+
+def could_be_late(now: dt.datetime) -> sa.ColumnElement[bool]:
+    """Filter the running cases whose current step may be late by `now`: those the timeline must judge.
+
+    Every case this leaves out is on time, because a step is late only once the days expected
+    of it have passed since the case entered its state (when `move` set state_changed_at), or,
+    for a case whose answers are all in, since the last answer (see answers_in).
+    """
+    pace = pace_days()
+
+    def entered_before(days: int) -> sa.ColumnElement[bool]:
+        return Case.state_changed_at < now - dt.timedelta(days=days)
+
+    clauses = [sa.and_(Case.state == state, entered_before(days))
+               for state in (DRAFT, AWAITING_CONSENT, NOMINATING, REVIEW, CANDIDATE_REVIEW)
+               if (days := days_before_late(state, pace)) is not None]
+    waiting = sa.exists().where(Referee.case_id == Case.id,
+                                Referee.state.in_([s for s in REFEREE_ACTIVE if s != "submitted"]))
+    clauses.append(sa.and_(Case.state == COLLECTING, entered_before(days_before_late(COLLECTING, pace) or 0),
+                           sa.or_(entered_before(pace["collecting"]), ~waiting)))
+    return sa.or_(*clauses)
 
 
 def case_stage_times(case: Case) -> dict[str, str]:

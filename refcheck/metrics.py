@@ -7,25 +7,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
+from sqlalchemy.ext.compiler import compiles
 
-from . import cases, timeline
+from . import cases, kept, timeline
 from .accounts import staff_only
 from .extensions import db
 from .models import (
     CASE_STATES,
-    CLOSED_STATES,
     DECLINED,
-    RELEASED,
+    DRAFT,
     SURVEY_MOMENTS,
-    AuditEvent,
     Case,
     Consent,
     ExperienceAnswer,
     Referee,
     utcnow,
 )
-from .stats import STAGES, Spread, bars, duration_words, stage_spreads
+from .stats import STAGES, Spread, bars, duration_words
 
 bp = Blueprint("metrics", __name__, url_prefix="/staff")
 DEFAULT_DAYS = 90
@@ -87,25 +86,56 @@ def period_from(args: Any, today: dt.date) -> tuple[Period, list[str]]:
     return Period(start, end, (args.get("organisation") or "").strip() or None), problems
 
 
+class seconds_between(sa.sql.functions.FunctionElement):  # noqa: N801 - reads as a SQL function
+    """SQL for the seconds from one time column to another, in each backend's own date arithmetic."""
+
+    type = sa.Float()
+    name = "seconds_between"
+    inherit_cache = True
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    """SQLite keeps times as text; julianday() reads them as fractional days."""
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_postgresql(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    """PostgreSQL subtracts timestamps into an interval and reads its length in seconds."""
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+
+
 def gather(period: Period, now: dt.datetime) -> dict[str, Any]:
-    """Compute every figure on the page for one period, in a fixed number of queries."""
+    """Compute every figure on the page for one period, in a fixed number of queries.
+
+    Counts and sums are made in SQL; only the durations whose percentiles are shown come back
+    as plain numbers, never as whole cases or referees.
+    """
     by_state = dict(db.session.execute(
         period.cases(Case.state, sa.func.count()).group_by(Case.state)).all())
-    stage_rows = db.session.execute(period.cases(Case.stage_times, Case.state, Case.created_at,
-                                                 Case.state_changed_at)).all()
-    stages = stage_spreads(row.stage_times or {} for row in stage_rows)
-    end_to_end = Spread.of_seconds([(row.state_changed_at - row.created_at).total_seconds()
-                                    for row in stage_rows if row.state == RELEASED])
+    columns = [getattr(Case, f"seconds_{stage}") for stage in STAGES] + [Case.seconds_to_release]
+    seconds: list[list[int]] = [[] for _ in columns]
+    for row in _plain(period.cases(*columns).where(Case.state != DRAFT)):
+        for values, value in zip(seconds, row, strict=True):
+            if value is not None:
+                values.append(value)
+    stages = {stage: Spread.of_seconds(values) for stage, values in zip(STAGES, seconds, strict=False)}
+    end_to_end = Spread.of_seconds(seconds[-1])
 
-    referee_scope = period.cases(Referee.state, Referee.invited_at, Referee.finished_at,
-                                 Referee.reminders_sent).join(Referee, Referee.case_id == Case.id)
-    referees = db.session.execute(referee_scope.where(Referee.invited_at.is_not(None))).all()
+    invited = period.cases().join(Referee, Referee.case_id == Case.id).where(Referee.invited_at.is_not(None))
     referee_states: dict[str, int] = {}
-    for row in referees:
-        referee_states[row.state] = referee_states.get(row.state, 0) + 1
+    reminders = 0
+    for state, count, sent in db.session.execute(invited.add_columns(
+            Referee.state, sa.func.count(), sa.func.sum(Referee.reminders_sent)).group_by(Referee.state)):
+        referee_states[state] = count
+        reminders += sent or 0
     answered = referee_states.get("submitted", 0)
-    answer_time = Spread.of_seconds([(row.finished_at - row.invited_at).total_seconds() for row in referees
-                                     if row.state == "submitted" and row.finished_at])
+    answer_time = Spread.of_seconds([seconds for seconds, in _plain(invited.add_columns(
+        seconds_between(Referee.invited_at, Referee.finished_at))
+        .where(Referee.state == "submitted", Referee.finished_at.is_not(None)))])
     finished = answered + referee_states.get("declined", 0) + referee_states.get("expired", 0)
 
     return {
@@ -115,16 +145,21 @@ def gather(period: Period, now: dt.datetime) -> dict[str, Any]:
         "stages": stages, "end_to_end": end_to_end,
         "stage_bars": bars((stage.replace("_", " "), stages[stage].median_days, _days(stages[stage]))
                            for stage in STAGES),
-        "invited": len(referees), "answered": answered, "referee_states": referee_states,
+        "invited": sum(referee_states.values()), "answered": answered, "referee_states": referee_states,
         "response_rate": round(100 * answered / finished) if finished else None,
         "answer_time": answer_time,
-        "reminders": sum(row.reminders_sent or 0 for row in referees),
+        "reminders": reminders,
         "referee_declines": _referee_declines(period),
         "candidate_declines": by_state.get(DECLINED, 0),
         "candidate_decline_reasons": _candidate_decline_reasons(period),
         "overdue": _overdue(period, now),
         "experience": _experience(period),
     }
+
+
+def _plain(query: sa.Select) -> list[sa.Row[Any]]:
+    """Run a query of plain numbers on the session's connection: no ORM rows, for thousands of them."""
+    return list(db.session.connection().execute(query))
 
 
 def _days(spread: Spread) -> str:
@@ -160,13 +195,13 @@ def _candidate_decline_reasons(period: Period) -> list[dict[str, Any]]:
 
 def _overdue(period: Period, now: dt.datetime) -> list[dict[str, Any]]:
     """Return the running cases whose current step is late, with the reason staff gave, oldest first."""
-    running = db.session.execute(
-        period.cases(Case).where(Case.state.not_in(CLOSED_STATES)).order_by(Case.created_at)
+    maybe = db.session.execute(
+        period.cases(Case).where(cases.could_be_late(now)).order_by(Case.created_at)
         .options(sa.orm.selectinload(Case.data_key))
     ).scalars().all()
     late = []
-    answered = cases.answers_in(list(running))
-    for case in running:
+    answered = cases.answers_in(list(maybe))
+    for case in maybe:
         step = timeline.next_step(timeline.build(cases.case_facts(case, answered), now))
         if step is not None and step.status == "overdue":
             late.append({"case": _case_link(case), "step": step, "reason": case.delay_reason})
@@ -218,32 +253,11 @@ def page() -> Any:
     """Show how the process is going for a period and, optionally, one hiring organisation."""
     now = utcnow()
     period, problems = period_from(request.args, now.date())
-    organisations = db.session.execute(
+    head = kept.audit_head()
+    organisations = kept.remember("organisations", None, lambda: db.session.execute(
         sa.select(Case.hiring_organisation).distinct().order_by(Case.hiring_organisation)
-    ).scalars().all()
+    ).scalars().all(), now, FIGURES_SECONDS, head)
+    figures = kept.remember("metrics", period, lambda: gather(period, now), now, FIGURES_SECONDS, head)
     return render_template("staff/metrics.html", period=period, problems=problems,
-                           organisations=organisations, figures=recent_figures(period, now), stages=STAGES,
+                           organisations=organisations, figures=figures, stages=STAGES,
                            duration=duration_words)
-
-
-def recent_figures(period: Period, now: dt.datetime) -> dict[str, Any]:
-    """Return the period's figures, computed again only when the audit log has moved or a minute passed.
-
-    Every change to a case writes an audit event in its transaction, so the head of the chain names
-    the state of the data; the figures kept for it are at most FIGURES_SECONDS old.
-    """
-    head = db.session.execute(
-        sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar_one_or_none()
-    kept: dict[Any, tuple[dt.datetime, dict[str, Any]]] = current_app.extensions.setdefault(
-        "refcheck.metrics", {})
-    key = (period, head)
-    if key in kept and (now - kept[key][0]).total_seconds() < FIGURES_SECONDS:
-        return kept[key][1]
-    figures = gather(period, now)
-    # Keep only figures of the current data, for a few recent periods.
-    for old in [k for k in kept if k[1] != head or (now - kept[k][0]).total_seconds() >= FIGURES_SECONDS]:
-        kept.pop(old, None)
-    if len(kept) >= 16:
-        kept.pop(next(iter(kept)), None)
-    kept[key] = (now, figures)
-    return figures

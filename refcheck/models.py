@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from . import crypto
 from .extensions import db
+from .stats import STAGES, stage_durations
 
 
 def utcnow() -> dt.datetime:
@@ -296,8 +297,11 @@ class Case(db.Model):
     __tablename__ = "case"
     __table_args__ = (
         sa.Index("ix_case_state_created", "state", "created_at"),
-        # The metrics filter by the period a case was opened in, and by hiring organisation.
-        sa.Index("ix_case_created", "created_at"),
+        # The metrics filter by the period a case was opened in, and by hiring organisation; the
+        # period's index also holds the stage seconds they sum, so summing reads no case rows.
+        sa.Index("ix_case_created_pace", "created_at", "state", "seconds_awaiting_consent",
+                 "seconds_nominating", "seconds_collecting", "seconds_review", "seconds_candidate_review",
+                 "seconds_to_release"),
         sa.Index("ix_case_organisation_created", "hiring_organisation", "created_at"),
     )
 
@@ -331,6 +335,15 @@ class Case(db.Model):
     delay_reason_clear: Mapped[str | None] = mapped_column("delay_reason", sa.Text)
     # Set when the case ends: the consented retention runs from then, and the case is erased after it.
     erase_after: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Seconds spent in each finished stage, and from opening to release: copies of what stage_times
+    # says, kept in step at every flush (below), so the metrics sum plain integers in SQL rather
+    # than read and parse every case's times.
+    seconds_awaiting_consent: Mapped[int | None] = mapped_column(sa.Integer)
+    seconds_nominating: Mapped[int | None] = mapped_column(sa.Integer)
+    seconds_collecting: Mapped[int | None] = mapped_column(sa.Integer)
+    seconds_review: Mapped[int | None] = mapped_column(sa.Integer)
+    seconds_candidate_review: Mapped[int | None] = mapped_column(sa.Integer)
+    seconds_to_release: Mapped[int | None] = mapped_column(sa.Integer)
 
     candidate: Mapped[Candidate] = relationship()
     data_key: Mapped[DataKey] = relationship()
@@ -375,10 +388,27 @@ class Case(db.Model):
         return self.consents[-1] if self.consents else None
 
 
+@sa.event.listens_for(Case, "before_insert")
+@sa.event.listens_for(Case, "before_update")
+def _keep_stage_seconds(_mapper: Any, _connection: Any, case: Case) -> None:
+    """Derive the seconds spent in each stage from stage_times, whoever changed the case."""
+    spent = stage_durations(case.stage_times or {})
+    for stage in STAGES:
+        value = spent.get(stage)
+        setattr(case, f"seconds_{stage}", None if value is None else round(value))
+    released = case.state == RELEASED and case.created_at and case.state_changed_at
+    case.seconds_to_release = (max(0, round((case.state_changed_at - case.created_at).total_seconds()))
+                               if released else None)
+
+
 class Consent(Sealed, db.Model):
     """The candidate's decision on one frozen scope; its id is the receipt id."""
 
     __tablename__ = "consent"
+    # The metrics list the newest candidates' declines; only declined rows are indexed.
+    __table_args__ = (sa.Index("ix_consent_declined", "decided_at",
+                               sqlite_where=sa.text("decision = 'declined'"),
+                               postgresql_where=sa.text("decision = 'declined'")),)
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
@@ -486,7 +516,14 @@ class Referee(Sealed, db.Model):
     """A person the candidate named; contact details and period are sealed as one record."""
 
     __tablename__ = "referee"
-    __table_args__ = (sa.Index("ix_referee_case_state", "case_id", "state"),)
+    # A case's referees by state; with the times and reminders the metrics count, read from the index.
+    __table_args__ = (
+        sa.Index("ix_referee_case_progress", "case_id", "state", "invited_at", "finished_at",
+                 "reminders_sent"),
+        # The metrics list the newest declines; only the few declined rows are indexed.
+        sa.Index("ix_referee_declined", "finished_at", sqlite_where=sa.text("state = 'declined'"),
+                 postgresql_where=sa.text("state = 'declined'")),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"))

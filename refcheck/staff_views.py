@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from . import audit, cases, referees, report, review, timeline
+from . import audit, cases, kept, referees, report, review, timeline
 from .accounts import staff_only
 from .extensions import db
 from .findings import case_findings
@@ -33,6 +33,8 @@ from .scope import RELATIONSHIP_LABELS, RELATIONSHIPS, month_name, still_needed
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE_SIZE = 50
+# The counts by state are kept until something is recorded, and at most this long.
+COUNTS_SECONDS = 300
 
 
 @bp.route("/")
@@ -50,8 +52,11 @@ def dashboard() -> Any:
         query = query.where(clause)
     page = max(request.args.get("page", 1, type=int), 1)
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
-    counts = dict(db.session.execute(sa.select(Case.state, sa.func.count()).group_by(Case.state)).all())
     now = utcnow()
+    # Counting every case takes longer than the rest of the page on a large database; the counts
+    # change only with a recorded event, so they are kept until the next one.
+    counts = kept.remember("state counts", None, lambda: dict(db.session.execute(
+        sa.select(Case.state, sa.func.count()).group_by(Case.state)).all()), now, COUNTS_SECONDS)
     listed = []
     answered = cases.answers_in(list(rows))
     for case in rows:

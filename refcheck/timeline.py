@@ -106,6 +106,18 @@ def build(facts: CaseFacts, now: dt.datetime) -> list[Step]:
     return steps
 
 
+def days_before_late(state: str, pace_days: dict[str, int]) -> int | None:
+    """Return the fewest days after entering a running state at which its step can be late."""
+    step = _STATE_TO_STEP.get(state)
+    if step is None or step == "released":
+        return None
+    days = pace_days.get(step, 0)
+    if state == "collecting":
+        # Once every answer is in, the review's pace runs from the last answer, which came later.
+        days = min(days, pace_days.get("review", 0))
+    return days
+
+
 def next_step(steps: list[Step]) -> Step | None:
     """Return the step the case is waiting on, if any."""
     return next((s for s in steps if s.status in ("current", "overdue")), None)

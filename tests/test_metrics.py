@@ -84,8 +84,10 @@ def test_the_metrics_page_shows_pace_referees_declines_and_experience(app, clien
         times, released_at = _stages(now, [1, 2, collecting, 1, 3])
         _case(app, staff, n, state="released", stage_times=times, state_changed_at=released_at,
               created_at=now - dt.timedelta(days=30))
+    # Sent 40 days ago: `move` sets state_changed_at with the time it enters in stage_times.
     late = _case(app, staff, 7, delay_reason="The manager is on leave until Monday.",
                  created_at=now - dt.timedelta(days=40), invited_at=now - dt.timedelta(days=40),
+                 state_changed_at=now - dt.timedelta(days=40),
                  stage_times={"draft": (now - dt.timedelta(days=40)).isoformat(),
                               "awaiting_consent": (now - dt.timedelta(days=40)).isoformat()})
     elsewhere = _case(app, staff, 8, organisation="Contoso Retail plc", created_at=now - dt.timedelta(days=5))
@@ -153,3 +155,65 @@ def test_metrics_are_for_staff_only(app, client, staff):
     verifier = make_staff(app, "val@verify.example", role="verifier")
     sign_in(client, verifier)
     assert client.get("/staff/metrics").status_code == 200
+
+
+def test_stage_seconds_follow_the_case_through_the_real_flow(app, client, invited, staff, sent_case):
+    from .conftest import release_case
+
+    release_case(app, client, invited, staff, sent_case, answer="Led the data platform.",
+                 reply="Correct.", note="Checked with the referee.")
+    with app.app_context():
+        case = db.session.get(Case, sent_case.id)
+        spent = stage_durations(case.stage_times)
+        stored = db.session.execute(sa.text(
+            'SELECT seconds_awaiting_consent, seconds_nominating, seconds_collecting, seconds_review, '
+            'seconds_candidate_review, seconds_to_release FROM "case" WHERE id = :id'),
+            {"id": case.id}).one()
+        assert list(stored[:5]) == [round(spent[stage]) for stage in (
+            "awaiting_consent", "nominating", "collecting", "review", "candidate_review")]
+        assert stored[5] == round((case.state_changed_at - case.created_at).total_seconds())
+
+
+def test_the_late_filter_leaves_out_only_cases_that_are_on_time(app, client, invited, staff, sent_case):
+    """Every running case the timeline calls late is among those `could_be_late` lets through."""
+    from refcheck import cases, timeline
+
+    from .conftest import attest_referee, enter_referee, full_answers
+
+    # The invited case: every referee answers, then the answers sit unreviewed for 4 days; the
+    # review's 3 days have passed since, though the case's 10 days of collecting have not.
+    for path in invited.values():
+        browser = enter_referee(app, path)
+        assert browser.post("/referee", data=full_answers(
+            attest_referee(browser).data.decode())).status_code == 303
+    now = utcnow()
+    with app.app_context():
+        db.session.execute(sa.update(Referee).values(finished_at=now - dt.timedelta(days=4)))
+        answered = db.session.get(Case, sent_case.id)
+        answered.state_changed_at = now - dt.timedelta(days=5)
+        answered.stage_times = {**answered.stage_times, "collecting": answered.state_changed_at.isoformat()}
+        db.session.commit()
+
+    def aged(n, state, days):
+        at = now - dt.timedelta(days=days)
+        return _case(app, staff, n, state=state, state_changed_at=at,
+                     stage_times={"draft": (at - dt.timedelta(days=1)).isoformat(), state: at.isoformat()})
+
+    made = {"late consent": aged(20, "awaiting_consent", 6), "fresh consent": aged(21, "awaiting_consent", 1),
+            "late nominating": aged(22, "nominating", 9), "collecting on time": aged(23, "collecting", 4),
+            "late review": aged(24, "review", 4), "released": aged(25, "released", 90)}
+    with app.app_context():
+        running = db.session.execute(sa.select(Case).where(Case.state.not_in(
+            ("released", "declined", "withdrawn", "cancelled")))).scalars().all()
+        maybe = db.session.execute(sa.select(Case).where(cases.could_be_late(now))).scalars().all()
+
+        def late(listed):
+            answers_in = cases.answers_in(listed)
+            return {c.id for c in listed if (step := timeline.next_step(timeline.build(
+                cases.case_facts(c, answers_in), now))) is not None and step.status == "overdue"}
+
+        assert late(running) == late(maybe) == {
+            sent_case.id, made["late consent"], made["late nominating"], made["late review"]}
+        # The on-time ones are left out, save the collecting one with no referees, which the
+        # timeline then judges on time.
+        assert {c.id for c in maybe} == late(running) | {made["collecting on time"]}

@@ -19,3 +19,26 @@ def test_upgrade_matches_the_models(app):
             tables = set(db.inspect(conn).get_table_names()) - {"alembic_version"}
         assert tables == set()
         db.create_all()
+
+
+def test_stage_seconds_are_filled_in_for_cases_made_before_them(app, client, invited, staff, sent_case):
+    import sqlalchemy as sa
+    from flask_migrate import stamp
+
+    from .conftest import release_case
+
+    release_case(app, client, invited, staff, sent_case, answer="Led the data platform.",
+                 reply="Correct.", note="Checked with the referee.")
+    columns = ("seconds_awaiting_consent, seconds_nominating, seconds_collecting, seconds_review, "
+               "seconds_candidate_review, seconds_to_release")
+    with app.app_context():
+        read = sa.text(f'SELECT {columns} FROM "case" WHERE id = :id')
+        kept = db.session.execute(read, {"id": sent_case.id}).one()
+        assert None not in kept
+        db.session.remove()
+        directory = app.extensions["migrate"].directory
+        stamp(directory=directory, revision="head")
+        # Back to before the columns existed (they are dropped, the cases stay), then forward again.
+        downgrade(directory=directory, revision="0012")
+        upgrade(directory=directory)
+        assert db.session.execute(read, {"id": sent_case.id}).one() == kept
