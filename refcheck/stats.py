@@ -63,15 +63,6 @@ def stage_durations(stage_times: Mapping[str, str]) -> dict[str, float]:
     return spent
 
 
-def stage_spreads(all_stage_times: Iterable[Mapping[str, str]]) -> dict[str, Spread]:
-    """Return the spread of time spent in each stage across many cases."""
-    seconds: dict[str, list[float]] = {stage: [] for stage in STAGES}
-    for stage_times in all_stage_times:
-        for stage, spent in stage_durations(stage_times).items():
-            seconds[stage].append(spent)
-    return {stage: Spread.of_seconds(values) for stage, values in seconds.items()}
-
-
 @dataclass(frozen=True)
 class Bar:
     """One bar of a horizontal bar chart, in chart units (0-100 wide)."""
