@@ -20,6 +20,7 @@ from .models import (
     SURVEY_MOMENTS,
     Case,
     Consent,
+    DataKey,
     ExperienceAnswer,
     Referee,
     utcnow,
@@ -30,6 +31,8 @@ bp = Blueprint("metrics", __name__, url_prefix="/staff")
 DEFAULT_DAYS = 90
 # Lists of reasons and comments show the newest few; each one is decrypted for the page.
 SHOWN = 10
+# The overdue list shows the cases late the longest; the page gives how many there are in all.
+SHOWN_OVERDUE = 50
 # Figures are computed again once something is recorded or this many seconds have passed (lateness
 # moves with the clock); computing them reads every case of the period.
 FIGURES_SECONDS = 60
@@ -117,11 +120,10 @@ def gather(period: Period, now: dt.datetime) -> dict[str, Any]:
     by_state = dict(db.session.execute(
         period.cases(Case.state, sa.func.count()).group_by(Case.state)).all())
     columns = [getattr(Case, f"seconds_{stage}") for stage in STAGES] + [Case.seconds_to_release]
-    seconds: list[list[int]] = [[] for _ in columns]
-    for row in _plain(period.cases(*columns).where(Case.state != DRAFT)):
-        for values, value in zip(seconds, row, strict=True):
-            if value is not None:
-                values.append(value)
+    # One list per column (zip(*rows) turns the rows around), without the stages not yet finished.
+    rows = _plain(period.cases(*columns).where(Case.state != DRAFT))
+    seconds = [[value for value in column if value is not None]
+               for column in (zip(*rows, strict=True) if rows else [()] * len(columns))]
     stages = {stage: Spread.of_seconds(values) for stage, values in zip(STAGES, seconds, strict=False)}
     end_to_end = Spread.of_seconds(seconds[-1])
 
@@ -193,19 +195,26 @@ def _candidate_decline_reasons(period: Period) -> list[dict[str, Any]]:
             for c in rows]
 
 
-def _overdue(period: Period, now: dt.datetime) -> list[dict[str, Any]]:
-    """Return the running cases whose current step is late, with the reason staff gave, oldest first."""
+def _overdue(period: Period, now: dt.datetime) -> dict[str, Any]:
+    """Count the running cases whose current step is late; list the longest late with staff's reason."""
     maybe = db.session.execute(
-        period.cases(Case).where(cases.could_be_late(now)).order_by(Case.created_at)
-        .options(sa.orm.selectinload(Case.data_key))
-    ).scalars().all()
-    late = []
+        period.cases(Case).where(cases.could_be_late(now)).order_by(Case.created_at)).scalars().all()
     answered = cases.answers_in(list(maybe))
+    late = []
     for case in maybe:
         step = timeline.next_step(timeline.build(cases.case_facts(case, answered), now))
         if step is not None and step.status == "overdue":
-            late.append({"case": _case_link(case), "step": step, "reason": case.delay_reason})
-    return late
+            late.append((step, case))
+    late.sort(key=lambda pair: (pair[0].date, pair[1].id))
+    shown = late[:SHOWN_OVERDUE]
+    # Only the listed reasons are decrypted: their cases' keys come in one query, and each case
+    # then finds its key in the session instead of asking for it.
+    if shown:
+        db.session.execute(sa.select(DataKey).where(
+            DataKey.id.in_([case.data_key_id for _, case in shown]))).scalars().all()
+    return {"count": len(late),
+            "shown": [{"case": _case_link(case), "step": step, "reason": case.delay_reason}
+                      for step, case in shown]}
 
 
 def _case_link(case: Case) -> dict[str, Any]:

@@ -28,9 +28,13 @@ def duration_words(days: float | None) -> str:
 
 def percentile(values: list[float], fraction: float) -> float | None:
     """Return the value below which `fraction` of the values lie (linear interpolation), or None."""
-    if not values:
+    return _percentile_of_sorted(sorted(values), fraction)
+
+
+def _percentile_of_sorted(ordered: list[float], fraction: float) -> float | None:
+    """Return percentile() of values already in ascending order."""
+    if not ordered:
         return None
-    ordered = sorted(values)
     position = (len(ordered) - 1) * fraction
     low, high = math.floor(position), math.ceil(position)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
@@ -47,7 +51,8 @@ class Spread:
     @classmethod
     def of_seconds(cls, seconds: list[float]) -> Spread:
         """Summarise durations given in seconds."""
-        median, p90 = percentile(seconds, 0.5), percentile(seconds, 0.9)
+        ordered = sorted(seconds)
+        median, p90 = _percentile_of_sorted(ordered, 0.5), _percentile_of_sorted(ordered, 0.9)
         return cls(len(seconds), None if median is None else median / DAY, None if p90 is None else p90 / DAY)
 
 

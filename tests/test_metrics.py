@@ -108,6 +108,7 @@ def test_the_metrics_page_shows_pace_referees_declines_and_experience(app, clien
     # Collecting took 4, 6 and 8 days: median 6.0, 90th percentile 7.6.
     assert "<th scope=\"row\">Collecting</th><td>3</td><td>6.0 days</td><td>7.6 days</td>" in html
     assert f"RC-{late:05d}" in html and "The manager is on leave until Monday." in html
+    assert "1 running case is late." in html
     assert "Too many emails." in html and "Lovely." in html
     assert "Average 3.5 of 5, from 2 answers." in html
 
@@ -217,3 +218,19 @@ def test_the_late_filter_leaves_out_only_cases_that_are_on_time(app, client, inv
         # The on-time ones are left out, save the collecting one with no referees, which the
         # timeline then judges on time.
         assert {c.id for c in maybe} == late(running) | {made["collecting on time"]}
+
+
+def test_the_overdue_list_shows_the_longest_late_and_counts_them_all(app, client, staff, monkeypatch):
+    from refcheck import metrics
+
+    monkeypatch.setattr(metrics, "SHOWN_OVERDUE", 1)
+    now = utcnow()
+    late = {}
+    for n, days in ((30, 8), (31, 20)):
+        at = now - dt.timedelta(days=days)
+        late[days] = _case(app, staff, n, created_at=at, state_changed_at=at,
+                           stage_times={"draft": at.isoformat(), "awaiting_consent": at.isoformat()})
+    sign_in(client, staff)
+    html = client.get("/staff/metrics").data.decode()
+    assert "2 running cases are late. The 1 late the longest are listed." in html
+    assert f"RC-{late[20]:05d}" in html and f"RC-{late[8]:05d}" not in html
