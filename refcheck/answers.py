@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +26,6 @@ from .models import (
     AccessLink,
     Case,
     FraudSignal,
-    Question,
     QuestionSet,
     Referee,
     Response,
@@ -51,35 +52,108 @@ CHOICE_LABELS = {
 TEXT_LIMIT = 4000
 
 
-def question_set_for(scope: Scope, relationship: str) -> QuestionSet:
+@dataclass(frozen=True)
+class AskedQuestion:
+    """One question of a published set, copied out of the database so requests can share it."""
+
+    id: int
+    position: int
+    text: str
+    kind: str
+    fact_key: str | None
+    choices: tuple[str, ...] | None
+    required: bool
+    low_label: str | None
+    high_label: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class PublishedSet:
+    """A published question set with its questions and its form class, which never change."""
+
+    id: int
+    key: str
+    version: int
+    relationship: str | None
+    title: str
+    published_at: dt.datetime | None
+    questions: tuple[AskedQuestion, ...]
+    form_class: type[FlaskForm]
+
+    @property
+    def family(self) -> str:
+        """Return the name scopes use for this set's family and version."""
+        return f"{self.key}-v{self.version}"
+
+
+def question_set_for(scope: Scope, relationship: str) -> PublishedSet:
     """Return the published set of the scope's family for a relationship, or the family's general set."""
     key, _, version = scope.question_set.rpartition("-v")
-    # Only the relationship's own set and the general one, with their questions: every referee
-    # page and submission loads this, and a family holds a set per relationship.
-    sets = db.session.execute(
-        sa.select(QuestionSet).options(sa.orm.selectinload(QuestionSet.questions))
+    # Only which sets exist is asked every time: a relationship's own set may be published later
+    # in the same family and version, and from then on it is the one its referees answer.
+    rows = db.session.execute(
+        sa.select(QuestionSet.id, QuestionSet.relationship, QuestionSet.published_at)
         .where(QuestionSet.key == key, QuestionSet.version == int(version or 0),
                QuestionSet.state == "published",
                sa.or_(QuestionSet.relationship == relationship, QuestionSet.relationship.is_(None)))
-    ).scalars().all()
-    chosen = next((s for s in sets if s.relationship == relationship), None) or next(
-        (s for s in sets if s.relationship is None), None)
+    ).all()
+    chosen = next((r for r in rows if r.relationship == relationship), None) or next(
+        (r for r in rows if r.relationship is None), None)
     if chosen is None:
         raise CaseError("The questions for this reference are not available. Please contact us.")
-    return chosen
+    return _published(chosen.id, chosen.published_at)
 
 
-def field_name(question: Question) -> str:
+def question_set_by_id(set_id: int) -> PublishedSet:
+    """Return the set a referee's answers were given to."""
+    row = db.session.execute(
+        sa.select(QuestionSet.state, QuestionSet.published_at).where(QuestionSet.id == set_id)
+    ).one()
+    if row.state != "published":
+        # Answers are only ever given to published sets; a draft could still change, so it is never kept.
+        return _snapshot(db.session.get(QuestionSet, set_id))
+    return _published(set_id, row.published_at)
+
+
+def _published(set_id: int, published_at: dt.datetime | None) -> PublishedSet:
+    """Return the process's copy of a published set, loading it on first use.
+
+    A published set never changes (question_editor refuses), so its copy serves every request
+    of this app. The publication time must match as well, so that a rebuilt database reusing an
+    id is never answered from a copy of the old one.
+    """
+    cache: dict[int, PublishedSet] = current_app.extensions.setdefault("refcheck.published_sets", {})
+    copy = cache.get(set_id)
+    if copy is None or copy.published_at != published_at:
+        question_set = db.session.execute(
+            sa.select(QuestionSet).options(sa.orm.selectinload(QuestionSet.questions))
+            .where(QuestionSet.id == set_id)
+        ).scalar_one()
+        copy = cache[set_id] = _snapshot(question_set)
+    return copy
+
+
+def _snapshot(question_set: QuestionSet) -> PublishedSet:
+    """Copy a set and its questions out of the session and build its form class."""
+    questions = tuple(
+        AskedQuestion(id=q.id, position=q.position, text=q.text, kind=q.kind, fact_key=q.fact_key,
+                      choices=tuple(q.choices) if q.choices is not None else None, required=q.required,
+                      low_label=q.low_label, high_label=q.high_label)
+        for q in question_set.questions
+    )
+    return PublishedSet(id=question_set.id, key=question_set.key, version=question_set.version,
+                        relationship=question_set.relationship, title=question_set.title,
+                        published_at=question_set.published_at, questions=questions,
+                        form_class=_questionnaire_class(questions))
+
+
+def field_name(question: AskedQuestion) -> str:
     """Name a question's form field."""
     return f"q{question.id}"
 
 
-def build_form(questions: list[Question], formdata: Any = None,
-               data: dict[str, Any] | None = None) -> FlaskForm:
-    """Build a form class for a question set and return an instance bound to the request.
-
-    `data` pre-fills the form (a correction starts from the sealed answers); a posted form ignores it.
-    """
+def _questionnaire_class(questions: tuple[AskedQuestion, ...]) -> type[FlaskForm]:
+    """Build the form class of a question set; classes hold no request data, so one serves every request."""
 
     class QuestionnaireForm(FlaskForm):
         pass
@@ -118,17 +192,26 @@ def build_form(questions: list[Question], formdata: Any = None,
             setattr(QuestionnaireForm, name, TextAreaField(
                 question.text, validators=[*required, Length(max=TEXT_LIMIT)],
                 render_kw={"maxlength": TEXT_LIMIT, "rows": 4}))
+    return QuestionnaireForm
+
+
+def build_form(question_set: PublishedSet, formdata: Any = None,
+               data: dict[str, Any] | None = None) -> FlaskForm:
+    """Return the set's questionnaire bound to the request.
+
+    `data` pre-fills the form (a correction starts from the sealed answers); a posted form ignores it.
+    """
     if formdata is not None:
-        form = QuestionnaireForm(formdata=formdata)
+        form = question_set.form_class(formdata=formdata)
     elif data is not None:
-        form = QuestionnaireForm(data=data)
+        form = question_set.form_class(data=data)
     else:
-        form = QuestionnaireForm()
-    form.questions = questions  # type: ignore[attr-defined]
+        form = question_set.form_class()
+    form.questions = list(question_set.questions)  # type: ignore[attr-defined]
     return form
 
 
-def read_answers(form: FlaskForm, questions: list[Question]) -> dict[str, Any]:
+def read_answers(form: FlaskForm, questions: Sequence[AskedQuestion]) -> dict[str, Any]:
     """Return the answers keyed by question id, or raise CaseError naming the first gap."""
     answers: dict[str, Any] = {}
     for question in questions:
@@ -150,7 +233,7 @@ def read_answers(form: FlaskForm, questions: list[Question]) -> dict[str, Any]:
     return answers
 
 
-def facts_from(questions: list[Question], answers: dict[str, Any]) -> dict[str, str]:
+def facts_from(questions: Sequence[AskedQuestion], answers: dict[str, Any]) -> dict[str, str]:
     """Turn answers to fact-keyed questions into facts for cross-verification."""
     facts: dict[str, str] = {}
     for question in questions:
@@ -166,7 +249,7 @@ def facts_from(questions: list[Question], answers: dict[str, Any]) -> dict[str, 
     return facts
 
 
-def submit(referee: Referee, question_set: QuestionSet, answers: dict[str, Any], ip: str | None,
+def submit(referee: Referee, question_set: PublishedSet, answers: dict[str, Any], ip: str | None,
            now: dt.datetime) -> Response:
     """Store the answers sealed, exactly once; a second submission is refused."""
     if referee.state == "submitted":
@@ -274,7 +357,7 @@ def response_of(referee: Referee) -> Response:
     ).scalar_one()
 
 
-def prefill(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:
+def prefill(questions: Sequence[AskedQuestion], answers: dict[str, Any]) -> dict[str, Any]:
     """Turn sealed answers back into form data, so a correction starts from what was sent."""
     data: dict[str, Any] = {}
     for question in questions:
@@ -288,18 +371,18 @@ def prefill(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any
     return data
 
 
-def rating_scale(question: Question) -> str:
+def rating_scale(question: AskedQuestion) -> str:
     """Describe both ends of a rating's scale, so a number read back alone still means something."""
     if question.low_label and question.high_label:
         return f"where 1 is \u201c{question.low_label}\u201d and 5 is \u201c{question.high_label}\u201d"
     return "where 1 is the lowest and 5 the highest"
 
 
-def read_back(questions: list[Question], answers: dict[str, Any]) -> list[tuple[Question, str, str]]:
+def read_back(question_set: PublishedSet, answers: dict[str, Any]) -> list[tuple[AskedQuestion, str, str]]:
     """Return each question with the answer in the words the referee saw, and a hint (a rating's scale)."""
-    form = build_form(questions, data=prefill(questions, answers))
+    form = build_form(question_set, data=prefill(question_set.questions, answers))
     shown = []
-    for question in questions:
+    for question in question_set.questions:
         value, hint = answers.get(str(question.id)), ""
         if value in (None, ""):
             text = "No answer"
@@ -317,7 +400,7 @@ def read_back(questions: list[Question], answers: dict[str, Any]) -> list[tuple[
     return shown
 
 
-def correct(referee: Referee, question_set: QuestionSet, answers: dict[str, Any],
+def correct(referee: Referee, question_set: PublishedSet, answers: dict[str, Any],
             now: dt.datetime) -> Response:
     """Re-seal a referee's corrected answers into their one Response, and refresh frozen findings."""
     response = _changeable_response(referee)

@@ -28,7 +28,7 @@ from . import access, answers, audit, experience
 from .cases import CaseError
 from .extensions import db, limiter
 from .forms import ConfirmForm, show_error
-from .models import CANDIDATE_REVIEW, REVIEW, Case, QuestionSet, Referee, utcnow
+from .models import CANDIDATE_REVIEW, REVIEW, Case, Referee, utcnow
 from .portal import LINK_LIMIT
 from .scope import RELATIONSHIPS, Scope
 
@@ -127,7 +127,7 @@ def form() -> Any:
                                decline_form=DeclineForm())
     question_set = answers.question_set_for(Scope.from_json(referee.case.consent.scope), referee.relationship)
     questions = list(question_set.questions)
-    questionnaire = answers.build_form(questions)
+    questionnaire = answers.build_form(question_set)
     if request.method == "POST" and questionnaire.validate_on_submit():
         try:
             values = answers.read_answers(questionnaire, questions)
@@ -188,10 +188,10 @@ def correct() -> Any:
     if closed is not None:
         return closed
     response = answers.response_of(referee)
-    question_set = db.session.get(QuestionSet, response.question_set_id)
+    question_set = answers.question_set_by_id(response.question_set_id)
     questions = list(question_set.questions)
     if request.method == "POST":
-        questionnaire = answers.build_form(questions)
+        questionnaire = answers.build_form(question_set)
         if questionnaire.validate_on_submit():
             try:
                 values = answers.read_answers(questionnaire, questions)
@@ -205,7 +205,7 @@ def correct() -> Any:
                 return redirect(url_for("referee.your_answers"), 303)
     else:
         questionnaire = answers.build_form(
-            questions, data=answers.prefill(questions, response.unseal("answers_enc")["answers"]))
+            question_set, data=answers.prefill(questions, response.unseal("answers_enc")["answers"]))
     return render_template("referee/questions.html", **_context(referee), form=questionnaire,
                            questions=questions, question_set=question_set, correcting=True), \
         (422 if questionnaire.errors else 200)
@@ -235,8 +235,8 @@ def withdraw() -> Any:
 def _answers_page(referee: Referee, refused: bool = False) -> Any:
     """Render the referee's answers; with `refused`, say why a change was not made (409)."""
     response = answers.response_of(referee)
-    question_set = db.session.get(QuestionSet, response.question_set_id)
-    shown = answers.read_back(list(question_set.questions), response.unseal("answers_enc")["answers"])
+    shown = answers.read_back(answers.question_set_by_id(response.question_set_id),
+                              response.unseal("answers_enc")["answers"])
     return render_template("referee/answers.html", **_context(referee), shown=shown, refused=refused,
                            submitted_at=response.submitted_at), (409 if refused else 200)
 
