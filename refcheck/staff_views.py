@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from . import audit, cases, kept, referees, report, review, timeline
@@ -43,7 +43,9 @@ def dashboard() -> Any:
     """List cases, newest first, optionally of one state or matching a search, with overdue ones marked."""
     state = request.args.get("state")
     search = request.args.get("q", "").strip()[:200]
-    query = (sa.select(Case).options(selectinload(Case.candidate).selectinload(Candidate.data_key))
+    # The list shows a few columns of each case; the scope and purpose are long and wait for the case page.
+    query = (sa.select(Case).options(selectinload(Case.candidate).selectinload(Candidate.data_key),
+                                     defer(Case.scope), defer(Case.purpose))
              .order_by(Case.created_at.desc()))
     if state in CASE_STATES:
         query = query.where(Case.state == state)
