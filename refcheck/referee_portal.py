@@ -112,7 +112,6 @@ def use_link(referee_id: str, token: str) -> Any:
 def form() -> Any:
     """Attest first; then answer the questions, keeping every answer if something needs fixing."""
     referee: Referee = g.referee
-    context = _context(referee)
     if referee.state == "submitted":
         if request.method == "POST":
             flash("We already have your answers, so nothing more was saved. You can correct them here.",
@@ -121,9 +120,9 @@ def form() -> Any:
     if referee.state not in ("invited", "opened"):
         if request.method == "POST":
             _refused(referee, "This reference request is closed.")
-        return render_template("referee/closed.html", **context)
+        return render_template("referee/closed.html", **_context(referee))
     if referee.attested_at is None:
-        return render_template("referee/attest.html", **context, attest_form=_attest_form(referee),
+        return render_template("referee/attest.html", **_context(referee), attest_form=_attest_form(referee),
                                decline_form=DeclineForm())
     question_set = answers.question_set_for(Scope.from_json(referee.case.consent.scope), referee.relationship)
     questions = list(question_set.questions)
@@ -143,8 +142,9 @@ def form() -> Any:
                                    duplicate=True)
         else:
             return redirect(url_for("referee.thanks"), 303)
-    return render_template("referee/questions.html", **context, form=questionnaire, questions=questions,
-                           question_set=question_set), (422 if questionnaire.errors else 200)
+    return render_template("referee/questions.html", **_questionnaire_context(referee), form=questionnaire,
+                           questions=questions, question_set=question_set), \
+        (422 if questionnaire.errors else 200)
 
 
 @bp.route("/referee/thanks", methods=["GET"])
@@ -206,7 +206,7 @@ def correct() -> Any:
     else:
         questionnaire = answers.build_form(
             question_set, data=answers.prefill(questions, response.unseal("answers_enc")["answers"]))
-    return render_template("referee/questions.html", **_context(referee), form=questionnaire,
+    return render_template("referee/questions.html", **_questionnaire_context(referee), form=questionnaire,
                            questions=questions, question_set=question_set, correcting=True), \
         (422 if questionnaire.errors else 200)
 
@@ -296,6 +296,17 @@ def _attest_form(referee: Referee) -> AttestForm:
     form.identity.label.text = (f"I am {referee.details['name']}, and I worked with "
                                 f"{referee.case.candidate.name}.")
     return form
+
+
+def _questionnaire_context(referee: Referee) -> dict[str, Any]:
+    """Return what the questionnaire shows around the questions: whose reference, for which role.
+
+    The other pages' context unseals the referee's details and looks up their link, which the
+    questionnaire never shows.
+    """
+    case: Case = referee.case
+    return {"referee": referee, "case": case, "candidate_name": case.candidate.name,
+            "minutes": current_app.config["REFEREE_MINUTES"]}
 
 
 def _context(referee: Referee) -> dict[str, Any]:
