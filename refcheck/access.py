@@ -122,14 +122,32 @@ def start_session(kind: str, now: dt.datetime, *, staff_user_id: int | None = No
     return token
 
 
+@functools.cache
+def _session_lookup(kind: str) -> sa.Select:
+    """Return the query for a session of `kind` by token hash, with the rows its pages always read.
+
+    Built once per kind: composing a query with loader options costs more than running it.
+    """
+    statement = sa.select(PortalSession).where(PortalSession.token_hash == sa.bindparam("token_hash"))
+    if kind == "staff":
+        return statement
+    # Every candidate and referee page shows the case and the candidate's name (sealed under the
+    # case's key); a referee's pages also read the referee and the scope consented to.
+    case = sa.orm.joinedload(PortalSession.case)
+    options = [case.joinedload(Case.candidate), case.joinedload(Case.data_key)]
+    if kind == "referee":
+        options += [sa.orm.joinedload(PortalSession.referee), case.joinedload(Case.consents)]
+    return statement.options(*options)
+
+
 def find_session(token: str | None, kind: str, now: dt.datetime,
                  idle: dt.timedelta, absolute: dt.timedelta) -> PortalSession | None:
     """Return the live session for a cookie token, or None when it ended or timed out."""
     if not token or not _TOKEN_SHAPE.match(token):
         return None
     record = db.session.execute(
-        sa.select(PortalSession).where(PortalSession.token_hash == hash_token(token))
-    ).scalar_one_or_none()
+        _session_lookup(kind), {"token_hash": hash_token(token)}
+    ).unique().scalar_one_or_none()
     if record is None or record.kind != kind or record.ended_at is not None:
         return None
     if now - record.last_seen_at > idle or now - record.created_at > absolute:

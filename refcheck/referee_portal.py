@@ -7,6 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     current_app,
@@ -84,7 +85,7 @@ def open_link(referee_id: str, token: str) -> Any:
     link = access.find_link(token, "referee", utcnow(), referee_id=referee_id)
     if link is None:
         return _link_refused(token)
-    referee = db.session.get(Referee, referee_id)
+    referee = db.session.execute(_referee_with_case(), {"referee_id": referee_id}).unique().scalar_one()
     return render_template("referee/open_link.html", **_context(referee), form=ConfirmForm())
 
 
@@ -296,6 +297,18 @@ def _attest_form(referee: Referee) -> AttestForm:
     form.identity.label.text = (f"I am {referee.details['name']}, and I worked with "
                                 f"{referee.case.candidate.name}.")
     return form
+
+
+@functools.cache
+def _referee_with_case() -> sa.Select:
+    """Return the query for a referee with the case, scope, candidate and key that `_context` reads.
+
+    Built once: composing a query with loader options costs more than running it.
+    """
+    case = sa.orm.joinedload(Referee.case)
+    return (sa.select(Referee).where(Referee.id == sa.bindparam("referee_id"))
+            .options(case.joinedload(Case.candidate), case.joinedload(Case.consents),
+                     sa.orm.joinedload(Referee.data_key)))
 
 
 def _questionnaire_context(referee: Referee) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from .conftest import (
     MANAGER,
     attest_referee,
     consent,
+    count_queries,
     csrf_from,
     default_scope,
     enter_portal,
@@ -171,3 +172,16 @@ def test_radio_buttons_match_what_wtforms_would_write(app, client, sent_case):
                 written += 1
     assert written == html.count('type="radio"')
     assert 'checked id="' in html and "required" in html
+
+
+def test_referee_pages_read_the_session_case_and_scope_in_one_query(app, client, sent_case):
+    links = _invite(app, client, sent_case, MANAGER, peer(1))
+    path = links[MANAGER["name"]]
+    # The link page: the link, then the referee with case, consent and candidate; their link's expiry.
+    assert count_queries(app, app.test_client(), path) <= 4
+    browser = enter_referee(app, path)
+    # The attestation page: the session with everything it shows, then the link's expiry.
+    assert count_queries(app, browser, "/referee") == 2
+    attest_referee(browser)
+    # The questionnaire: the session, and which published set applies; the set itself is kept.
+    assert count_queries(app, browser, "/referee") == 2
