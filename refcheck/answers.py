@@ -86,16 +86,23 @@ class PublishedSet:
         return f"{self.key}-v{self.version}"
 
 
+# Built once: composing the query costs more than running it, on every questionnaire and submission.
+_PUBLISHED_IN_FAMILY = (
+    sa.select(QuestionSet.id, QuestionSet.relationship, QuestionSet.published_at)
+    .where(QuestionSet.key == sa.bindparam("key"), QuestionSet.version == sa.bindparam("version"),
+           QuestionSet.state == "published",
+           sa.or_(QuestionSet.relationship == sa.bindparam("relationship"),
+                  QuestionSet.relationship.is_(None)))
+)
+
+
 def question_set_for(scope: Scope, relationship: str) -> PublishedSet:
     """Return the published set of the scope's family for a relationship, or the family's general set."""
     key, _, version = scope.question_set.rpartition("-v")
     # Only which sets exist is asked every time: a relationship's own set may be published later
     # in the same family and version, and from then on it is the one its referees answer.
     rows = db.session.execute(
-        sa.select(QuestionSet.id, QuestionSet.relationship, QuestionSet.published_at)
-        .where(QuestionSet.key == key, QuestionSet.version == int(version or 0),
-               QuestionSet.state == "published",
-               sa.or_(QuestionSet.relationship == relationship, QuestionSet.relationship.is_(None)))
+        _PUBLISHED_IN_FAMILY, {"key": key, "version": int(version or 0), "relationship": relationship}
     ).all()
     chosen = next((r for r in rows if r.relationship == relationship), None) or next(
         (r for r in rows if r.relationship is None), None)
