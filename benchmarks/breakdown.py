@@ -42,7 +42,7 @@ class Timers:
 
 
 def run(results: Results, cases: int = 20) -> None:
-    """Walk referees to their questions in-process, then time the questions page and the submission."""
+    """Time a referee's requests in-process: the emailed link, attestation, the questions and the answers."""
     import flask.templating
 
     from refcheck import create_app, crypto
@@ -55,15 +55,30 @@ def run(results: Results, cases: int = 20) -> None:
         app = create_app(bench_config(Path(tmp), None))
         fresh_schema(app)
         links = seed_invited_referees(app, cases)
-        browsers = []
-        for referee_id, token in links:
-            browser = app.test_client()
+        browsers = [app.test_client() for _ in links]
+        forms: list[dict[str, str]] = []
+
+        def enter(n: int, browser: Any) -> None:
+            referee_id, token = links[n]
             page = browser.get(f"/r/{referee_id}/{token}")
             browser.post(f"/r/{referee_id}/{token}", data={"csrf_token": csrf_from(page.data)})
+
+        def attest(n: int, browser: Any) -> None:
             page = browser.get("/referee")
             browser.post("/referee/attest", data={"csrf_token": csrf_from(page.data), "identity": "y",
                                                   "truthful": "y"})
-            browsers.append(browser)
+
+        def keep_answers(n: int, browser: Any) -> None:
+            forms.append(full_answers(browser.get("/referee").data.decode()))
+
+        # Each request is timed at the step it belongs to; the steps between walk every referee on.
+        steps: list[tuple[str, Callable[[int, Any], Any], Callable[[int, Any], Any]]] = [
+            ("GET /r/<id>/<token>, the emailed link (page)",
+             lambda n, b: b.get("/r/{}/{}".format(*links[n])), enter),
+            ("GET /referee, before you answer (attestation page)", lambda n, b: b.get("/referee"), attest),
+            ("GET /referee, questions (page)", lambda n, b: b.get("/referee"), keep_answers),
+            ("POST /referee (submission)", lambda n, b: b.post("/referee", data=forms[n]), lambda n, b: None),
+        ]
 
         def before(conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any) -> None:
             context._bench_started = time.perf_counter()
@@ -82,25 +97,21 @@ def run(results: Results, cases: int = 20) -> None:
         crypto.KeyRing.unwrap = timers.wrap("encryption", crypto.KeyRing.unwrap)
         flask.templating._render = timers.wrap("templates", flask.templating._render)
         try:
-            forms: list[dict[str, str]] = []
-            for title, request in (
-                ("GET /referee, questions (page)", lambda n, b: b.get("/referee")),
-                ("POST /referee (submission)", lambda n, b: b.post("/referee", data=forms[n])),
-            ):
+            for title, request, walk_on in steps:
                 timers.reset()
                 total = 0.0
                 for n, browser in enumerate(browsers):
                     start = time.perf_counter()
                     reply = request(n, browser)
                     total += time.perf_counter() - start
-                    if title.startswith("GET"):
-                        forms.append(full_answers(reply.data.decode()))
                     if reply.status_code not in (200, 303):
                         raise RuntimeError(f"{title}: {reply.status_code}")
                 n = len(browsers)
                 parts = {k: v / n for k, v in timers.seconds.items()}
-                rest = total / n - sum(parts.values())
                 queries = timers.calls.get("SQL", 0) / n
+                rest = total / n - sum(parts.values())
+                for m, browser in enumerate(browsers):
+                    walk_on(m, browser)
                 results.add("1. where the time goes", f"{title}, in-process, per request",
                             f"{total / n * 1000:.1f} ms: SQL {parts.get('SQL', 0) * 1000:.1f} ms "
                             f"({queries:.0f} queries), templates {parts.get('templates', 0) * 1000:.1f} ms, "
