@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -15,6 +16,8 @@ from .models import AuditEvent
 T = TypeVar("T")
 # Each kind of figure keeps at most this many versions (periods, filters) at once.
 KEEP = 16
+# Threaded workers share the store; the lock guards its reads and changes, never a computation.
+_LOCK = threading.Lock()
 
 
 def audit_head() -> str | None:
@@ -28,19 +31,24 @@ def audit_head() -> str | None:
 
 
 def remember(kind: str, key: Hashable, compute: Callable[[], T], now: dt.datetime, seconds: float,
-         head: str | None = None) -> T:
+             head: str | None = None) -> T:
     """Return `compute()` for `key`, computed again once the audit log moves or `seconds` pass."""
     head = audit_head() if head is None else head
-    store: dict[Any, tuple[dt.datetime, Any]] = current_app.extensions.setdefault(
-        "refcheck.kept", {}).setdefault(kind, {})
     full_key = (key, head)
-    if full_key in store and (now - store[full_key][0]).total_seconds() < seconds:
-        return store[full_key][1]
+    with _LOCK:
+        store: dict[Any, tuple[dt.datetime, Any]] = current_app.extensions.setdefault(
+            "refcheck.kept", {}).setdefault(kind, {})
+        found = store.get(full_key)
+    if found is not None and (now - found[0]).total_seconds() < seconds:
+        return found[1]
+    # Computed outside the lock: two threads may both compute, but neither waits on the other's queries.
     value = compute()
-    # Keep only what was computed at the current head and is still fresh, and only a few of them.
-    for old in [k for k, (at, _) in store.items() if k[1] != head or (now - at).total_seconds() >= seconds]:
-        store.pop(old, None)
-    if len(store) >= KEEP:
-        store.pop(next(iter(store)), None)
-    store[full_key] = (now, value)
+    with _LOCK:
+        # Keep only what was computed at the current head and is still fresh, and only a few of them.
+        stale = [k for k, (at, _) in store.items() if k[1] != head or (now - at).total_seconds() >= seconds]
+        for old in stale:
+            store.pop(old, None)
+        if len(store) >= KEEP:
+            store.pop(next(iter(store)), None)
+        store[full_key] = (now, value)
     return value

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_login import UserMixin
+from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from . import crypto
@@ -322,7 +323,8 @@ class Case(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     state_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # state -> ISO time the case entered it; feeds the timeline and stage metrics.
-    stage_times: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    # Tracked as it changes in place too, so the seconds below never follow a change left unsaved.
+    stage_times: Mapped[dict[str, str]] = mapped_column(MutableDict.as_mutable(sa.JSON), default=dict)
     invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     consent_decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     due_date: Mapped[dt.date | None] = mapped_column(sa.Date)
@@ -396,9 +398,17 @@ def _keep_stage_seconds(_mapper: Any, _connection: Any, case: Case) -> None:
     for stage in STAGES:
         value = spent.get(stage)
         setattr(case, f"seconds_{stage}", None if value is None else round(value))
-    released = case.state == RELEASED and case.created_at and case.state_changed_at
-    case.seconds_to_release = (max(0, round((case.state_changed_at - case.created_at).total_seconds()))
-                               if released else None)
+    # On insert the time columns' defaults are not filled in yet: the times entered say the same.
+    times = case.stage_times or {}
+    opened = case.created_at or _when(times.get(DRAFT))
+    released = case.state_changed_at or _when(times.get(RELEASED))
+    case.seconds_to_release = (max(0, round((released - opened).total_seconds()))
+                               if case.state == RELEASED and opened and released else None)
+
+
+def _when(iso: str | None) -> dt.datetime | None:
+    """Read a time from stage_times."""
+    return dt.datetime.fromisoformat(iso) if iso else None
 
 
 class Consent(Sealed, db.Model):

@@ -234,3 +234,39 @@ def test_the_overdue_list_shows_the_longest_late_and_counts_them_all(app, client
     html = client.get("/staff/metrics").data.decode()
     assert "2 running cases are late. The 1 late the longest are listed." in html
     assert f"RC-{late[20]:05d}" in html and f"RC-{late[8]:05d}" not in html
+
+
+def _stored_seconds(case_id):
+    return db.session.execute(sa.text(
+        'SELECT stage_times, seconds_awaiting_consent, seconds_to_release FROM "case" WHERE id = :id'),
+        {"id": case_id}).one()
+
+
+def test_stage_times_changed_in_place_are_saved_with_their_seconds(app, staff, sent_case):
+    import json
+
+    with app.app_context():
+        case = db.session.get(Case, sent_case.id)
+        later = dt.datetime.fromisoformat(case.stage_times["awaiting_consent"]) + dt.timedelta(days=2)
+        case.stage_times["nominating"] = later.isoformat()
+        db.session.commit()
+        db.session.remove()
+        times, seconds, _ = _stored_seconds(sent_case.id)
+        times = json.loads(times) if isinstance(times, str) else times
+        assert times["nominating"] == later.isoformat() and seconds == 2 * 86400
+
+
+def test_a_case_inserted_released_gets_its_time_to_release_from_its_stage_times(app, staff, sent_case):
+    from refcheck.models import RELEASED
+
+    with app.app_context():
+        source = db.session.get(Case, sent_case.id)
+        opened = utcnow() - dt.timedelta(days=10)
+        case = Case(candidate=source.candidate, data_key=source.data_key, position="Analyst",
+                    hiring_organisation="Northwind Analytics Ltd", purpose="Imported.", scope=source.scope,
+                    state=RELEASED, created_by_id=source.created_by_id,
+                    stage_times={"draft": opened.isoformat(),
+                                 "released": (opened + dt.timedelta(days=7)).isoformat()})
+        db.session.add(case)
+        db.session.commit()
+        assert _stored_seconds(case.id)[2] == 7 * 86400

@@ -40,3 +40,40 @@ def test_metrics_are_not_computed_again_while_nothing_changes(app, client, staff
     again, page_again = _queries(app, client, "/staff/metrics")
     assert again < first
     assert b": 1 in all." in page and b": 1 in all." in page_again
+
+
+def test_kept_figures_hold_up_under_threads():
+    """Threaded workers (gunicorn's gthread) share one store: no request may fail on another's change."""
+    import datetime as dt
+    import sys
+    import threading
+
+    from flask import Flask
+
+    from refcheck import kept
+
+    app = Flask("threads")
+    errors = []
+    at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+    def work(thread):
+        with app.app_context():
+            for i in range(5000):
+                try:
+                    assert kept.remember("metrics", (thread, i % 40), lambda i=i: i, at, 60,
+                                         head=str(i // 7)) == i
+                except (AssertionError, RuntimeError, KeyError) as err:
+                    errors.append(repr(err))
+                    return
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []

@@ -42,3 +42,24 @@ def test_stage_seconds_are_filled_in_for_cases_made_before_them(app, client, inv
         downgrade(directory=directory, revision="0012")
         upgrade(directory=directory)
         assert db.session.execute(read, {"id": sent_case.id}).one() == kept
+
+
+def test_a_failed_sqlite_migration_leaves_foreign_keys_on(app, staff, sent_case):
+    import pytest
+    import sqlalchemy as sa
+    from flask_migrate import stamp
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("foreign keys are a connection setting on SQLite only")
+        directory = app.extensions["migrate"].directory
+        db.session.remove()
+        stamp(directory=directory, revision="head")
+        downgrade(directory=directory, revision="0012")
+        # A row whose stage times cannot be read makes 0013's backfill fail half-way.
+        with db.engine.begin() as conn:
+            conn.execute(sa.text('UPDATE "case" SET stage_times = :bad'), {"bad": '{"draft": "yesterday"}'})
+        with pytest.raises(ValueError):
+            upgrade(directory=directory)
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -95,23 +95,30 @@ def run_migrations_online():
         sqlite = connection.dialect.name == 'sqlite'
         if sqlite:
             # On SQLite a batch migration copies a table and drops the old one, which foreign keys
-            # forbid while rows point at it; they are off while migrating and checked after.
+            # forbid while rows point at it; they are off while migrating and checked after (SQLite's
+            # DDL is not run in one transaction here, so a broken migration is reported, not undone).
             connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
             connection.commit()
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
-        if sqlite:
-            broken = connection.exec_driver_sql('PRAGMA foreign_key_check').all()
-            connection.exec_driver_sql('PRAGMA foreign_keys=ON')
-            connection.commit()
-            if broken:
-                raise RuntimeError(f'The migration left rows pointing at missing rows: {broken[:5]}')
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql('PRAGMA foreign_key_check').all()
+                    if broken:
+                        raise RuntimeError(
+                            f'The migration left rows pointing at missing rows: {broken[:5]}')
+        finally:
+            if sqlite:
+                # The connection goes back to the app's pool: it must enforce foreign keys again.
+                connection.rollback()
+                connection.exec_driver_sql('PRAGMA foreign_keys=ON')
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -13,7 +13,6 @@ import datetime as dt
 from alembic import op
 import sqlalchemy as sa
 
-from refcheck.stats import STAGES, stage_durations
 
 
 # revision identifiers, used by Alembic.
@@ -22,6 +21,11 @@ down_revision = '0012'
 branch_labels = None
 depends_on = None
 
+# The stages and the way time in each is counted, as they were when this migration was written
+# (refcheck.stats), so that later changes there cannot change what this migration does.
+STAGES = ('awaiting_consent', 'nominating', 'collecting', 'review', 'candidate_review')
+_ORDER = {state: rank for rank, state in enumerate(
+    ('draft', *STAGES, 'released', 'declined', 'withdrawn', 'cancelled'))}
 COLUMNS = [f'seconds_{stage}' for stage in STAGES] + ['seconds_to_release']
 BATCH = 2000
 
@@ -31,6 +35,14 @@ def _aware(value):
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     return value if value is None or value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def stage_durations(stage_times):
+    entered = sorted((dt.datetime.fromisoformat(at), _ORDER.get(state, len(_ORDER)), state)
+                     for state, at in stage_times.items())
+    return {state: max(0.0, (end - start).total_seconds())
+            for (start, _rank, state), (end, _next_rank, _next) in zip(entered, entered[1:])
+            if state in STAGES}
 
 
 def upgrade():
