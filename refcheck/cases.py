@@ -384,6 +384,8 @@ def move(case: Case, state: str, now: dt.datetime) -> None:
         raise CaseError(f"A case that is {case.state.replace('_', ' ')} cannot become "
                         f"{state.replace('_', ' ')}.")
     case.state = state
+    # Always together: the metrics find cases that could be late by state_changed_at alone
+    # (could_be_late), and the timeline reads the same moment from stage_times.
     case.state_changed_at = now
     case.stage_times = {**case_stage_times(case), state: now.isoformat()}
     if case.is_closed:
