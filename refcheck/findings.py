@@ -39,15 +39,14 @@ class CaseFindings:
 def case_findings(case: Case) -> CaseFindings:
     """Compare each answered referee with the claim for the position they knew, in a fixed few queries."""
     tolerance = current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"]
+    # Every row of a case is sealed under the case's one key: the first row to need it loads it and
+    # the rest find it in the session, where a per-query eager load would ask for it again each time.
     rows = db.session.execute(
         sa.select(Referee, Response).join(Response, Response.referee_id == Referee.id)
-        .options(sa.orm.selectinload(Referee.data_key), sa.orm.selectinload(Response.data_key))
         .where(Referee.case_id == case.id, Referee.state == "submitted")
         .order_by(Referee.nominated_at)
     ).all()
-    claims = db.session.execute(
-        sa.select(Claim).options(sa.orm.selectinload(Claim.data_key)).where(Claim.case_id == case.id)
-    ).scalars().all()
+    claims = db.session.execute(sa.select(Claim).where(Claim.case_id == case.id)).scalars().all()
     claim_facts = sorted((c.facts for c in claims), key=lambda f: f["start_month"])
 
     by_position: dict[int, list[dict]] = {}

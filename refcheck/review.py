@@ -48,8 +48,9 @@ def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
 
 def case_findings_rows(case: Case) -> list[Finding]:
     """Return a case's frozen findings with their replies, in order, in one query."""
+    # Sealed under the case's one key, which the first finding to need it loads for the rest.
     return list(db.session.execute(
-        sa.select(Finding).options(sa.orm.selectinload(Finding.data_key), sa.orm.selectinload(Finding.reply))
+        sa.select(Finding).options(sa.orm.selectinload(Finding.reply))
         .where(Finding.case_id == case.id).order_by(Finding.position)
     ).scalars())
 
@@ -78,7 +79,7 @@ def _derive_findings(case: Case) -> tuple[CaseFindings, list[dict[str, Any]]]:
     """Return cross-verification's result and the findings as they would be frozen now."""
     result = case_findings(case)
     referees = {r.id: r for r in db.session.execute(
-        sa.select(Referee).options(sa.orm.selectinload(Referee.data_key)).where(Referee.case_id == case.id)
+        sa.select(Referee).where(Referee.case_id == case.id)
     ).scalars()}
     groups = [(f"{p.title} at {p.employer}" if p.employer else p.title, p.findings) for p in result.positions]
     groups.append(("Working relationships and periods", result.relationships))

@@ -77,3 +77,32 @@ def test_two_peers_at_one_organisation_each_keep_their_own_column(app, client, s
     assert "Peer at Northwind Analytics (1)" in page and "Peer at Northwind Analytics (2)" in page
     assert "Ran the nightly loads." in page and "Led the schema migration." in page
     assert "Peer 1" not in page and "Peer 2" not in page
+
+
+def test_the_case_page_reads_the_case_key_once_however_many_answered(app, client, invited, staff, sent_case):
+    from sqlalchemy import event
+
+    _claim(client)
+    staff_client = app.test_client()
+    sign_in(staff_client, staff)
+    url = f"/staff/cases/{sent_case.id}"
+
+    def statements():
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert staff_client.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return seen
+
+    _answer(app, invited["Grace Lindqvist"])
+    one = statements()
+    _answer(app, invited["Peer 1"])
+    two = statements()
+    assert len(one) == len(two)
+    # Referees, answers, claims and findings are all sealed under the case's one key.
+    assert sum("FROM data_key" in s for s in two) == 1
