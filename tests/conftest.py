@@ -263,6 +263,11 @@ def invited(app, client, sent_case):
     page = client.get("/portal/referees")
     response = client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
     assert response.status_code == 303
+    return invitation_links(app)
+
+
+def invitation_links(app) -> dict[str, str]:
+    """Return each invited referee's link path by name, read from the sealed invitation emails."""
     links = {}
     with app.app_context():
         for message in db.session.execute(

@@ -232,7 +232,7 @@ def test_the_overdue_list_shows_the_longest_late_and_counts_them_all(app, client
                            stage_times={"draft": at.isoformat(), "awaiting_consent": at.isoformat()})
     sign_in(client, staff)
     html = client.get("/staff/metrics").data.decode()
-    assert "2 running cases are late. The 1 late the longest are listed." in html
+    assert "2 running cases are late. Showing the 1 that have been late longest." in html
     assert f"RC-{late[20]:05d}" in html and f"RC-{late[8]:05d}" not in html
 
 

@@ -22,6 +22,7 @@ from .conftest import (
     enter_portal,
     enter_referee,
     full_answers,
+    invitation_links,
     nominate,
     peer,
 )
@@ -40,22 +41,7 @@ def _invite(app, client, sent_case, *people):
     page = client.get("/portal/referees")
     assert client.post("/portal/referees/invite",
                        data={"csrf_token": csrf_from(page.data)}).status_code == 303
-    return _links(app)
-
-
-def _links(app):
-    """Return each invited referee's link path, read from the sealed invitation emails."""
-    from refcheck.models import OutboxMessage
-
-    links = {}
-    with app.app_context():
-        for message in db.session.execute(
-            sa.select(OutboxMessage).where(OutboxMessage.kind == "referee_invitation")
-        ).scalars():
-            body = message.unseal("body_enc")
-            links[re.search(r"Hello (.+),", body).group(1)] = re.search(r"https://refcheck\.test(/r/\S+)",
-                                                                        body).group(1)
-    return links
+    return invitation_links(app)
 
 
 def _publish_client_set(app, text: str = CLIENT_ONLY) -> int:
