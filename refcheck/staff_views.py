@@ -43,17 +43,23 @@ def dashboard() -> Any:
     """List cases, newest first, optionally of one state or matching a search, with overdue ones marked."""
     state = request.args.get("state")
     search = request.args.get("q", "").strip()[:200]
-    # The list shows a few columns of each case; the scope and purpose are long and wait for the case page.
-    query = (sa.select(Case).options(selectinload(Case.candidate).selectinload(Candidate.data_key),
-                                     defer(Case.scope), defer(Case.purpose))
-             .order_by(Case.created_at.desc()))
+    # The id breaks ties in opening time, so no case shows on two pages or on none.
+    newest_first = (Case.created_at.desc(), Case.id.desc())
+    page_ids = sa.select(Case.id).order_by(*newest_first)
     if state in CASE_STATES:
-        query = query.where(Case.state == state)
+        page_ids = page_ids.where(Case.state == state)
     clause = cases.search_clause(search)
     if clause is not None:
-        query = query.where(clause)
+        page_ids = page_ids.where(clause)
     page = max(request.args.get("page", 1, type=int), 1)
-    rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
+    # Find the page's ids first, where an index holding (created_at, id) skips the cases before the
+    # page without reading their rows; only the page's own cases are then read whole.
+    page_ids = page_ids.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    # The list shows a few columns of each case; the scope and purpose are long and wait for the case page.
+    rows = db.session.execute(
+        sa.select(Case).where(Case.id.in_(page_ids.scalar_subquery())).order_by(*newest_first)
+        .options(selectinload(Case.candidate).joinedload(Candidate.data_key, innerjoin=True),
+                 defer(Case.scope), defer(Case.purpose))).scalars().all()
     now = utcnow()
     # Counting every case takes longer than the rest of the page on a large database; the counts
     # change only with a recorded event, so they are kept until the next one.
@@ -100,12 +106,14 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
     events = db.session.execute(
         sa.select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id.desc())
     ).scalars().all()
-    steps = timeline.build(cases.case_facts(case), utcnow())
     scope = referees.consented_scope_or_none(case)
+    listed = referees.all_referees(case)
+    claims = referees.claims_of(case)
+    # The timeline, the findings and the form share the referees and claims read once above.
+    steps = timeline.build(cases.case_facts(case, cases.answers_in_loaded(case, listed, scope)), utcnow())
     form = referee_form or RefereeForm()
     if scope is not None:
         form.relationship.choices = referees.relationship_choices(scope)
-    listed = referees.all_referees(case)
     signals: dict[str, list[FraudSignal]] = {}
     for signal in db.session.execute(
         sa.select(FraudSignal).where(FraudSignal.case_id == case.id).order_by(FraudSignal.id)
@@ -114,9 +122,9 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
     return render_template("staff/case.html", case=case, scope=cases.scope_of(case), steps=steps,
                            events=events, actors=_with_referee_names(_actor_names(events), listed),
                            confirm=ConfirmForm(),
-                           reason_form=ReasonForm(), referees=listed, claims=referees.claims_of(case),
+                           reason_form=ReasonForm(), referees=listed, claims=claims,
                            referee_form=form, consented=scope, signals=signals,
-                           findings=case_findings(case) if case.state == "collecting"
+                           findings=case_findings(case, claims) if case.state == "collecting"
                            and any(r.state == "submitted" for r in listed) else None,
                            frozen=review.case_findings_rows(case), resolve_form=ResolveForm(),
                            resolution_words=review.RESOLUTION_WORDS, latest_report=report.latest(case),

@@ -1,9 +1,11 @@
 """Staff open a case and define its scope; bad input is explained and nothing is half-saved."""
 
+import re
+
 import sqlalchemy as sa
 
 from refcheck.extensions import db
-from refcheck.models import AuditEvent, Candidate, Case, OutboxMessage
+from refcheck.models import AuditEvent, Candidate, Case, OutboxMessage, utcnow
 
 from .conftest import csrf_from, sign_in
 
@@ -150,3 +152,44 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_cases(app, client, sta
     for _ in range(5):
         send_case(app, staff, OTHER_CANDIDATE)
     assert count_queries(app, client, "/staff/") == few
+
+
+def test_list_pages_show_cases_opened_at_the_same_moment_once_each(app, client, staff, monkeypatch):
+    from refcheck import staff_views
+
+    from .conftest import send_case
+
+    sign_in(client, staff)
+    opened = [send_case(app, staff).id for _ in range(5)]
+    with app.app_context():
+        # Imported cases can share an opening time; the list must still page through each once.
+        db.session.execute(sa.update(Case).values(created_at=utcnow()))
+        db.session.commit()
+    monkeypatch.setattr(staff_views, "PAGE_SIZE", 2)
+    shown = []
+    for page in (1, 2, 3):
+        html = client.get(f"/staff/?page={page}").data.decode()
+        shown += [int(ref) for ref in re.findall(r'href="/staff/cases/(\d+)"', html)]
+    assert shown == sorted(opened, reverse=True)  # newest first, the later-opened first on a tie
+    assert b"Older cases" not in client.get("/staff/?page=3").data
+
+
+def test_case_page_queries_do_not_grow_with_referees_answers_and_claims(app, client, invited, staff,
+                                                                       sent_case):
+    from .conftest import attest_referee, count_queries, enter_referee, full_answers, nominate, peer
+
+    url = f"/staff/cases/{sent_case.id}"
+    staff_client = app.test_client()
+    sign_in(staff_client, staff)
+    two_named = count_queries(app, staff_client, url)
+    assert nominate(client, **peer(2)).status_code == 303
+    assert count_queries(app, staff_client, url) == two_named
+    for path in invited.values():
+        browser = enter_referee(app, path)
+        page = attest_referee(browser)
+        assert browser.post("/referee", data=full_answers(page.data.decode())).status_code == 303
+    # With answers in, the page also compares them with the claims: a few more queries, once.
+    answered = count_queries(app, staff_client, url)
+    assert nominate(client, **peer(3)).status_code == 303
+    assert b"Peer 3" in staff_client.get(url).data
+    assert count_queries(app, staff_client, url) == answered
