@@ -249,13 +249,28 @@ def answers_in(listed: list[Case]) -> dict[int, dt.datetime]:
             pending.add(row.case_id)
     result = {}
     for case_id, given in answered.items():
-        scope = scopes.get(case_id)
-        if case_id in pending or scope is None or still_needed(scope, [n for n, _ in given]):
-            continue
-        times = [at for _, at in given if at is not None]
-        if times:
-            result[case_id] = max(times)
+        at = _last_answer(scopes.get(case_id), given, case_id in pending)
+        if at is not None:
+            result[case_id] = at
     return result
+
+
+def answers_in_loaded(case: Case, listed: list[Referee], scope: Scope | None) -> dict[int, dt.datetime]:
+    """Return answers_in([case]) from the case's referees and consented scope, already loaded."""
+    if case.state != COLLECTING:
+        return {}
+    active = [r for r in listed if r.state in REFEREE_ACTIVE]
+    given = [(Nominee(r.relationship, r.email_hash), r.finished_at) for r in active if r.state == "submitted"]
+    at = _last_answer(scope, given, any(r.state != "submitted" for r in active))
+    return {} if at is None else {case.id: at}
+
+
+def _last_answer(scope: Scope | None, given: list[tuple[Nominee, dt.datetime | None]],
+                 pending: bool) -> dt.datetime | None:
+    """Return when the last referee answered, if nobody is left to answer and the answers meet the scope."""
+    if pending or scope is None or not given or still_needed(scope, [n for n, _ in given]):
+        return None
+    return max((at for _, at in given if at is not None), default=None)
 
 
 def case_facts(case: Case, answered: dict[int, dt.datetime] | None = None) -> CaseFacts:

@@ -36,8 +36,11 @@ class CaseFindings:
     answered: int
 
 
-def case_findings(case: Case) -> CaseFindings:
-    """Compare each answered referee with the claim for the position they knew, in a fixed few queries."""
+def case_findings(case: Case, claims: list[Claim] | None = None) -> CaseFindings:
+    """Compare each answered referee with the claim for the position they knew, in a fixed few queries.
+
+    `claims` are the case's claims when the caller has read them already.
+    """
     tolerance = current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"]
     # Every row of a case is sealed under the case's one key: the first row to need it loads it and
     # the rest find it in the session, where a per-query eager load would ask for it again each time.
@@ -46,7 +49,8 @@ def case_findings(case: Case) -> CaseFindings:
         .where(Referee.case_id == case.id, Referee.state == "submitted")
         .order_by(Referee.nominated_at)
     ).all()
-    claims = db.session.execute(sa.select(Claim).where(Claim.case_id == case.id)).scalars().all()
+    if claims is None:
+        claims = list(db.session.execute(sa.select(Claim).where(Claim.case_id == case.id)).scalars())
     claim_facts = sorted((c.facts for c in claims), key=lambda f: f["start_month"])
 
     by_position: dict[int, list[dict]] = {}
