@@ -193,3 +193,29 @@ def test_case_page_queries_do_not_grow_with_referees_answers_and_claims(app, cli
     assert nominate(client, **peer(3)).status_code == 303
     assert b"Peer 3" in staff_client.get(url).data
     assert count_queries(app, staff_client, url) == answered
+
+
+def test_answers_in_from_loaded_referees_agrees_with_the_query(app, invited, sent_case):
+    from refcheck import cases, referees
+
+    from .conftest import attest_referee, enter_referee, full_answers
+
+    def both() -> tuple[dict, dict]:
+        with app.app_context():
+            case = db.session.get(Case, sent_case.id)
+            loaded = cases.answers_in_loaded(case, referees.all_referees(case),
+                                             referees.consented_scope_or_none(case))
+            return loaded, cases.answers_in([case])
+
+    def answer(path: str) -> None:
+        browser = enter_referee(app, path)
+        page = attest_referee(browser)
+        assert browser.post("/referee", data=full_answers(page.data.decode())).status_code == 303
+
+    first, second = invited.values()
+    assert both() == ({}, {})
+    answer(first)
+    assert both() == ({}, {})  # one referee is still to answer
+    answer(second)
+    loaded, queried = both()
+    assert loaded == queried and sent_case.id in loaded
