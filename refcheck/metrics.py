@@ -114,30 +114,19 @@ def _seconds_postgresql(element: seconds_between, compiler: Any, **kw: Any) -> s
 def gather(period: Period, now: dt.datetime) -> dict[str, Any]:
     """Compute every figure on the page for one period, in a fixed number of queries.
 
-    Counts and sums are made in SQL; only the durations whose percentiles are shown come back
-    as plain numbers, never as whole cases or referees.
+    Counts and sums are made in SQL, and on PostgreSQL the percentiles too; SQLite has no
+    percentiles, so there the durations come back as plain numbers, never as whole cases or referees.
     """
     by_state = dict(db.session.execute(
         period.cases(Case.state, sa.func.count()).group_by(Case.state)).all())
     columns = [getattr(Case, f"seconds_{stage}") for stage in STAGES] + [Case.seconds_to_release]
-    # One list per column (zip(*rows) turns the rows around), without the stages not yet finished.
-    rows = _plain(period.cases(*columns).where(Case.state != DRAFT))
-    seconds = [[value for value in column if value is not None]
-               for column in (zip(*rows, strict=True) if rows else [()] * len(columns))]
-    stages = {stage: Spread.of_seconds(values) for stage, values in zip(STAGES, seconds, strict=False)}
-    end_to_end = Spread.of_seconds(seconds[-1])
+    # Drafts have spent no time in any stage; stages not yet finished are NULL and not counted.
+    *spreads, end_to_end = _spreads(period.cases().where(Case.state != DRAFT), columns)
+    stages = dict(zip(STAGES, spreads, strict=True))
 
     invited = period.cases().join(Referee, Referee.case_id == Case.id).where(Referee.invited_at.is_not(None))
-    referee_states: dict[str, int] = {}
-    reminders = 0
-    for state, count, sent in db.session.execute(invited.add_columns(
-            Referee.state, sa.func.count(), sa.func.sum(Referee.reminders_sent)).group_by(Referee.state)):
-        referee_states[state] = count
-        reminders += sent or 0
+    referee_states, reminders, answer_time = _referee_figures(invited)
     answered = referee_states.get("submitted", 0)
-    answer_time = Spread.of_seconds([seconds for seconds, in _plain(invited.add_columns(
-        seconds_between(Referee.invited_at, Referee.finished_at))
-        .where(Referee.state == "submitted", Referee.finished_at.is_not(None)))])
     finished = answered + referee_states.get("declined", 0) + referee_states.get("expired", 0)
 
     return {
@@ -159,9 +148,57 @@ def gather(period: Period, now: dt.datetime) -> dict[str, Any]:
     }
 
 
+def _sorts_in_sql() -> bool:
+    """Say whether the database computes percentiles (PostgreSQL's percentile_cont; SQLite has none)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _percentiles(expression: Any) -> list[Any]:
+    """Return SQL for how many values an expression has, and their median and 90th percentile.
+
+    percentile_cont interpolates between the two nearest values as stats.percentile does, and
+    leaves out NULLs; PostgreSQL sorts the values once for both percentiles.
+    """
+    return [sa.func.count(expression), sa.func.percentile_cont(0.5).within_group(expression),
+            sa.func.percentile_cont(0.9).within_group(expression)]
+
+
+def _spreads(query: sa.Select, expressions: list[Any]) -> list[Spread]:
+    """Return the spread of each expression's values (in seconds) over a query's rows, NULLs left out."""
+    if _sorts_in_sql():
+        row = db.session.execute(query.add_columns(
+            *[part for expression in expressions for part in _percentiles(expression)])).one()
+        return [Spread.of_percentiles(*row[n:n + 3]) for n in range(0, len(row), 3)]
+    # Without percentiles in SQL, only the plain numbers come back, one list per expression
+    # (zip(*rows) turns the rows around).
+    rows = _plain(query.add_columns(*expressions))
+    return [Spread.of_seconds([value for value in column if value is not None])
+            for column in (zip(*rows, strict=True) if rows else [()] * len(expressions))]
+
+
+def _referee_figures(invited: sa.Select) -> tuple[dict[str, int], int, Spread]:
+    """Return invited referees by state, the reminders they were sent, and how long answers took."""
+    seconds = seconds_between(Referee.invited_at, Referee.finished_at)
+    figures = [Referee.state, sa.func.count(), sa.func.sum(Referee.reminders_sent)]
+    # Where the database has percentiles, one pass over the period's referees gives everything:
+    # the submitted group's percentiles are the answer times.
+    in_sql = _sorts_in_sql()
+    rows = db.session.execute(invited.add_columns(*figures, *(_percentiles(seconds) if in_sql else []))
+                              .group_by(Referee.state)).all()
+    states = {row[0]: row[1] for row in rows}
+    reminders = sum(row[2] or 0 for row in rows)
+    if in_sql:
+        submitted = next((row for row in rows if row[0] == "submitted"), None)
+        answer_time = Spread.of_percentiles(*submitted[3:6]) if submitted else Spread.of_seconds([])
+    else:
+        answer_time, = _spreads(invited.where(Referee.state == "submitted"), [seconds])
+    return states, reminders, answer_time
+
+
 def _plain(query: sa.Select) -> list[sa.Row[Any]]:
     """Run a query of plain numbers on the session's connection: no ORM rows, for thousands of them."""
-    return list(db.session.connection().execute(query))
+    # all() fetches the rows in one call; iterating the result would fetch them one by one.
+    return db.session.connection().execute(query).all()
 
 
 def _days(spread: Spread) -> str:

@@ -52,8 +52,13 @@ class Spread:
     def of_seconds(cls, seconds: list[float]) -> Spread:
         """Summarise durations given in seconds."""
         ordered = sorted(seconds)
-        median, p90 = _percentile_of_sorted(ordered, 0.5), _percentile_of_sorted(ordered, 0.9)
-        return cls(len(seconds), None if median is None else median / DAY, None if p90 is None else p90 / DAY)
+        return cls.of_percentiles(len(ordered), _percentile_of_sorted(ordered, 0.5),
+                                  _percentile_of_sorted(ordered, 0.9))
+
+    @classmethod
+    def of_percentiles(cls, count: int, median: float | None, p90: float | None) -> Spread:
+        """Summarise durations from their count and their median and 90th percentile in seconds."""
+        return cls(count, None if median is None else median / DAY, None if p90 is None else p90 / DAY)
 
 
 def stage_durations(stage_times: Mapping[str, str]) -> dict[str, float]:
