@@ -207,6 +207,7 @@ def build_form(question_set: PublishedSet, formdata: Any = None,
     """Return the set's questionnaire bound to the request.
 
     `data` pre-fills the form (a correction starts from the sealed answers); a posted form ignores it.
+    The form is `blank` when nothing of the referee's can be in it: no data given and nothing posted.
     """
     if formdata is not None:
         form = question_set.form_class(formdata=formdata)
@@ -215,6 +216,7 @@ def build_form(question_set: PublishedSet, formdata: Any = None,
     else:
         form = question_set.form_class()
     form.questions = list(question_set.questions)  # type: ignore[attr-defined]
+    form.blank = formdata is None and data is None and not form.is_submitted()  # type: ignore[attr-defined]
     return form
 
 

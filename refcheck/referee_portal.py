@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from flask import (
     current_app,
     flash,
     g,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -20,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, TextAreaField
@@ -143,9 +146,7 @@ def form() -> Any:
                                    duplicate=True)
         else:
             return redirect(url_for("referee.thanks"), 303)
-    return render_template("referee/questions.html", **_questionnaire_context(referee), form=questionnaire,
-                           questions=questions, question_set=question_set), \
-        (422 if questionnaire.errors else 200)
+    return _questionnaire_page(referee, question_set, questionnaire)
 
 
 @bp.route("/referee/thanks", methods=["GET"])
@@ -207,9 +208,7 @@ def correct() -> Any:
     else:
         questionnaire = answers.build_form(
             question_set, data=answers.prefill(questions, response.unseal("answers_enc")["answers"]))
-    return render_template("referee/questions.html", **_questionnaire_context(referee), form=questionnaire,
-                           questions=questions, question_set=question_set, correcting=True), \
-        (422 if questionnaire.errors else 200)
+    return _questionnaire_page(referee, question_set, questionnaire, correcting=True)
 
 
 @bp.route("/referee/withdraw", methods=["GET", "POST"])
@@ -309,6 +308,35 @@ def _referee_with_case() -> sa.Select:
     return (sa.select(Referee).where(Referee.id == sa.bindparam("referee_id"))
             .options(case.joinedload(Case.candidate), case.joinedload(Case.consents),
                      sa.orm.joinedload(Referee.data_key)))
+
+
+def _questionnaire_page(referee: Referee, question_set: answers.PublishedSet, questionnaire: FlaskForm,
+                        correcting: bool = False) -> Any:
+    """Render the questionnaire (422 when something needs another look)."""
+    questions = list(question_set.questions)
+    return render_template("referee/questions.html", **_questionnaire_context(referee), form=questionnaire,
+                           questions=questions, question_set=question_set, correcting=correcting,
+                           question_fields=_question_fields(question_set, questionnaire, questions)), \
+        (422 if questionnaire.errors else 200)
+
+
+def _question_fields(question_set: answers.PublishedSet, questionnaire: FlaskForm,
+                     questions: list[answers.AskedQuestion]) -> Markup:
+    """Render the questions' fieldsets; a blank questionnaire's are kept per question set and reused.
+
+    They cost most of the page, and a blank form's are the same for every referee of the set: no
+    answer, no error, no name (the CSRF token is written outside them). A kept copy lives as long as
+    the process's copy of the set; templates that may change while the app runs are never kept.
+    """
+    render = get_template_attribute("referee/_question_fields.html", "question_fields")
+    if not questionnaire.blank or questionnaire.errors or current_app.jinja_env.auto_reload:
+        return render(questionnaire, questions)
+    kept: weakref.WeakKeyDictionary = current_app.extensions.setdefault(
+        "refcheck.blank_question_fields", weakref.WeakKeyDictionary())
+    fields = kept.get(question_set)
+    if fields is None:
+        fields = kept[question_set] = render(questionnaire, questions)
+    return fields
 
 
 def _questionnaire_context(referee: Referee) -> dict[str, Any]:

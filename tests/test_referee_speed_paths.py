@@ -25,6 +25,7 @@ from .conftest import (
     invitation_links,
     nominate,
     peer,
+    send_case,
 )
 
 CLIENT = {**MANAGER, "name": "Chidi Client", "email": "chidi@customer.example", "relationship": "client",
@@ -171,3 +172,61 @@ def test_referee_pages_read_the_session_case_and_scope_in_one_query(app, client,
     attest_referee(browser)
     # The questionnaire: the session, and which published set applies; the set itself is kept.
     assert count_queries(app, browser, "/referee") == 2
+
+
+def _without_token(html: str) -> str:
+    """Return a page with its CSRF token taken out, to compare two sessions' pages."""
+    return html.replace(csrf_from(html), "")
+
+
+def test_a_kept_blank_questionnaire_is_the_page_rendered_afresh(app, client, sent_case):
+    links = _invite(app, client, sent_case, MANAGER, peer(1), peer(2))
+    first = attest_referee(enter_referee(app, links["Peer 1"]))
+    browser = enter_referee(app, links["Peer 2"])
+    kept = attest_referee(browser)
+    # Without the kept fieldsets, the same referee's page is rendered from scratch.
+    app.extensions.pop("refcheck.blank_question_fields")
+    fresh = browser.get("/referee")
+    assert first.status_code == kept.status_code == fresh.status_code == 200
+    assert _without_token(kept.data.decode()) == _without_token(fresh.data.decode())
+    assert kept.data.count(b'<fieldset class="card question"') > 10
+    # Each referee's page carries the token of their own session.
+    assert csrf_from(kept.data) == csrf_from(fresh.data) != csrf_from(first.data)
+
+
+def test_a_referees_draft_errors_name_and_token_never_reach_another(app, client, staff, sent_case):
+    links = _invite(app, client, sent_case, MANAGER, peer(1), peer(2))
+    other_case = send_case(app, staff, ("Bea Lindgren", "bea.lindgren@example.org"))
+    links.update(_invite(app, app.test_client(), other_case, {**peer(3), "email": "peer3@elsewhere.example"},
+                         {**MANAGER, "name": "Mo Manager", "email": "mo@elsewhere.example"}))
+    one = enter_referee(app, links["Peer 1"])
+    page = attest_referee(one).data.decode()
+    essay = re.search(r'<textarea[^>]*name="(q\d+)"', page).group(1)
+    radio = re.search(r'name="(q\d+)"[^>]*type="radio"', page).group(1)
+    draft = full_answers(page, {essay: "Words only Peer 1 wrote."})
+    del draft[radio]
+    refused = one.post("/referee", data=draft)
+    assert refused.status_code == 422
+    assert b"Words only Peer 1 wrote." in refused.data and b'class="error"' in refused.data
+
+    two = enter_referee(app, links["Peer 2"])
+    blank = attest_referee(two).data.decode()
+    assert "Words only Peer 1 wrote." not in blank
+    assert 'class="error"' not in blank and "checked" not in blank and "Error:" not in blank
+    assert csrf_from(blank) != csrf_from(refused.data)
+    # Peer 1's token is no use in Peer 2's session; Peer 2's own is.
+    assert two.post("/referee", data={**full_answers(blank), "csrf_token": csrf_from(refused.data)}
+                    ).status_code == 400
+    assert two.post("/referee", data=full_answers(blank)).status_code == 303
+
+    three = enter_referee(app, links["Peer 3"])
+    elsewhere = attest_referee(three).data.decode()
+    assert "Bea Lindgren" in elsewhere and sent_case.name not in elsewhere
+    assert "Words only Peer 1 wrote." not in elsewhere and "checked" not in elsewhere
+
+    # Peer 1's own page is blank again (nothing was saved), and their correction later shows their answers.
+    again = one.get("/referee").data.decode()
+    assert "Words only Peer 1 wrote." not in again and _without_token(again) == _without_token(blank)
+    assert one.post("/referee", data=full_answers(again, {essay: "Peer 1, sent."})).status_code == 303
+    correcting = one.get("/referee/correct").data.decode()
+    assert "Peer 1, sent." in correcting and "checked" in correcting
