@@ -29,6 +29,8 @@ POSITIONS = ["Senior Data Engineer", "Product Analyst", "Nurse Practitioner", "A
 # pace (each stage takes a random share of its expected days, sometimes more), so old cases have
 # ended and young ones are spread over the running states, a few of them late.
 YEARS_DAYS = 730
+# What candidates who decline say, when they say anything.
+DECLINE_REASONS = ["I accepted another offer.", None, "The role changed.", None]
 # How each case ends, out of 100.
 ENDINGS = [("released", 85), ("declined", 5), ("withdrawn", 5), ("cancelled", 5)]
 # Expected days in each stage (the timeline's pace) and the spread of the actual time, as factors.
@@ -176,6 +178,17 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
                         "employer": organisation, "title": "Data Engineer", "start_month": "2021-09",
                         "end_month": "2025-08", "reason_for_leaving": "resigned",
                         "responsibilities": "Led the move of reporting to streaming pipelines."})})
+            elif state == "declined":
+                # As cases.decline records it: the scope the candidate saw, and a reason if given.
+                consent_id, reason = uuid.uuid4().hex, DECLINE_REASONS[n % len(DECLINE_REASONS)]
+                buffers[Consent].append({
+                    "id": consent_id, "case_id": n, "data_key_id": key_id, "decision": "declined",
+                    "scope": scope_json, "scope_sha256": scope_sha, "disclosure_version": DISCLOSURE_VERSION,
+                    "decided_at": entered["declined"],
+                    "decline_reason_enc": None if reason is None else sealed(
+                        "consent", consent_id, "decline_reason_enc", reason),
+                    "ip_enc": sealed("consent", consent_id, "ip_enc", "203.0.113.7"),
+                    "user_agent_enc": sealed("consent", consent_id, "user_agent_enc", "Mozilla/5.0")})
             if with_referees(state):
                 # Spread the cases with an extra referee evenly over time; the total comes out exact.
                 want = base + ((given + 1) * extra // eligible - given * extra // eligible)
