@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from . import breakdown, crypto_bench, load, report_bench, scale
@@ -76,8 +77,9 @@ def encryption_rows(results: Results, encrypted: list[load.LoadRun], plain: list
 def main() -> int:
     """Run the benchmarks chosen on the command line; print the table; save it with --save."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--only", nargs="*", choices=["crypto", "report", "load", "scale"],
-                        default=["crypto", "report", "load", "scale"])
+    parser.add_argument("--only", nargs="*", choices=["crypto", "report", "load", "floor", "scale"],
+                        default=["crypto", "report", "load", "scale"],
+                        help="floor: hello world and the stack floor alone (load measures them too)")
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the benchmarks out")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--scale-postgres", action="store_true",
@@ -112,29 +114,46 @@ def main() -> int:
         step("4. encryption, in-process", lambda: crypto_bench.run(results, 0.3 if quick else 1.0))
     if "report" in args.only:
         step("2. report", lambda: report_bench.run(results, 3 if quick else 5))
+    def floor_against_hello(between: Callable[[], None] | None) -> load.Phase:
+        """Measure hello world, the stack floor on SQLite and hello world again; return hello's figures.
+
+        `between` runs after the floor, before the second hello world (the SQLite referee run).
+        """
+        hello = [load.hello_run(concurrency, hello_requests)]
+        print(f"    hello world: {hello[0].describe()}", flush=True)
+        floor = load.floor_run(concurrency, hello_requests)
+        print(f"    stack floor: {floor.describe()}", flush=True)
+        if between is not None:
+            between()
+        hello.append(load.hello_run(concurrency, hello_requests))
+        baseline = load.Phase("hello world GET /", sum(h.seconds for h in hello),
+                              [x for h in hello for x in h.latencies], [e for h in hello for e in h.errors],
+                              server_cpu=sum(h.server_cpu for h in hello))
+        around = "before and after the SQLite run" if between is not None else "before and after it"
+        results.add("1. baseline", f"hello world GET / ({around})",
+                    baseline.describe() + (f", {len(baseline.errors)} errors" if baseline.errors else ""))
+        load.report_floor(results, floor, baseline, "SQLite")
+        return baseline
+
+    if "floor" in args.only and "load" not in args.only:
+        step("1. stack floor against hello world", lambda: floor_against_hello(None))
     if "load" in args.only:
         def referees() -> None:
             results.note(f"Load: {cases_for_load * 3} invited referees per run, {concurrency} concurrent "
                          "clients, each step done by every referee before the next; gunicorn 2 sync workers "
                          "on 127.0.0.1 for both apps; rate limits off (RATELIMIT_ENABLED=false); mail "
                          "stays queued in the outbox (no SMTP server).")
-            hello = [load.hello_run(concurrency, hello_requests)]
-            print(f"    hello world: {hello[0].describe()}", flush=True)
-            sqlite = load.refcheck_run("SQLite", None, cases_for_load, concurrency)
-            hello.append(load.hello_run(concurrency, hello_requests))
-            baseline = load.Phase("hello world GET /", sum(h.seconds for h in hello),
-                                  [x for h in hello for x in h.latencies],
-                                  [e for h in hello for e in h.errors],
-                                  server_cpu=sum(h.server_cpu for h in hello))
-            results.add("1. baseline", "hello world GET / (before and after SQLite run)",
-                        baseline.describe()
-                        + (f", {len(baseline.errors)} errors" if baseline.errors else ""))
-            load.report_backend(results, sqlite, baseline)
+            runs: dict[str, load.LoadRun] = {}
+            baseline = floor_against_hello(
+                lambda: runs.update(sqlite=load.refcheck_run("SQLite", None, cases_for_load, concurrency)))
+            load.report_backend(results, runs["sqlite"], baseline)
             if postgres:
                 url = ensure_pg_database("refcheck_bench")
                 pg = load.refcheck_run("PostgreSQL", url, cases_for_load, concurrency)
                 hello_pg = load.hello_run(concurrency, hello_requests)
                 results.add("1. baseline", "hello world GET / (after PostgreSQL run)", hello_pg.describe())
+                load.report_floor(results, load.floor_run(concurrency, hello_requests, url), hello_pg,
+                                  "PostgreSQL, after its run")
                 load.report_backend(results, pg, hello_pg)
             # A-B-B-A twice (encrypted, no-op, no-op, encrypted), smaller runs, so drift in the machine's
             # load falls on both sides alike.

@@ -401,3 +401,46 @@ def hello_run(concurrency: int, requests: int) -> Phase:
         env["PYTHONPATH"] = str(ROOT)
         with gunicorn("benchmarks.hello:app", env, Path(tmp) / "gunicorn.log") as port:
             return hello_phase(port, requests, concurrency)
+
+
+def floor_run(concurrency: int, requests: int, database_url: str | None = None) -> Phase:
+    """Serve the stack floor (benchmarks/floor.py) with the same gunicorn settings and load it.
+
+    Visitors keep their cookies, as referees do: each request after a visitor's first sends the
+    signed session cookie and the CSRF secret in it, and gets the cookie set again.
+    """
+    import secrets
+
+    from . import floor
+
+    with tempfile.TemporaryDirectory(prefix="refcheck-bench-floor-") as tmp:
+        url = database_url or f"sqlite:///{Path(tmp) / 'floor.sqlite'}"
+        rows = floor.seed(floor.create_app(url, "seeding"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("REFCHECK_", "FLOOR_"))}
+        env.update({"PYTHONPATH": str(ROOT), "FLOOR_DATABASE_URL": url,
+                    "FLOOR_SECRET_KEY": secrets.token_hex(32)})
+        jars: list[dict[str, str]] = [{} for _ in range(rows)]
+
+        def get(n: int) -> float:
+            row = n % rows + 1
+            reply = http(port, "GET", f"/{row}", jars[row - 1])
+            if reply.status != 200 or b'name="csrf_token"' not in reply.body \
+                    or "session=" not in reply.headers.get("set-cookie", ""):
+                raise RuntimeError(f"floor: {reply.status}")
+            return reply.seconds
+
+        with gunicorn("benchmarks.floor:app", env, Path(tmp) / "gunicorn.log", ready_path="/1") as port:
+            return run_phase("stack floor GET /<id>", list(range(requests)), get, concurrency)
+
+
+def report_floor(results: Results, floor: Phase, hello: Phase, label: str) -> None:
+    """Add the stack floor's rows: its share of hello world, a reference line with no goal."""
+    results.add("1. baseline", f"stack floor GET /<id> ({label}; benchmarks/floor.py: one row, a form "
+                "with its CSRF token, a template on a base layout, the session cookie)",
+                floor.describe() + (f", {len(floor.errors)} errors" if floor.errors else ""),
+                hello.describe(), f"{floor.throughput / hello.throughput:.0%}",
+                "reference line, no goal", "")
+    if floor.cpu_each and hello.cpu_each:
+        results.add("1. baseline", "stack floor by server CPU per request (reference line)",
+                    f"{floor.cpu_each * 1000:.2f} ms", f"hello world: {hello.cpu_each * 1000:.2f} ms",
+                    f"{hello.cpu_each / floor.cpu_each:.0%}", "reference line, no goal", "")
