@@ -267,16 +267,18 @@ def submit(referee: Referee, question_set: PublishedSet, answers: dict[str, Any]
         raise CaseError("This reference request is closed.")
     if referee.attested_at is None:
         raise CaseError("Please confirm who you are before answering.")
+    ip_hash = keyring().lookup_hash(ip) if ip else None
+    # Read before anything is added, so the answers, the signals and the referee go in one flush.
+    signals = _submission_signals(referee, ip_hash, len(question_set.questions), now)
     response = Response(referee_id=referee.id, data_key=referee.data_key, question_set_id=question_set.id,
-                        started_at=referee.opened_at, submitted_at=now,
-                        ip_hash=keyring().lookup_hash(ip) if ip else None)
+                        started_at=referee.opened_at, submitted_at=now, ip_hash=ip_hash)
     response.seal("answers_enc", {"answers": answers, "facts": facts_from(question_set.questions, answers)})
     db.session.add(response)
-    # The unique referee_id stops a twin request at the database, whatever the timing.
-    db.session.flush()
-    _record_submission_signals(referee, response, len(question_set.questions), now)
+    db.session.add_all(signals)
     referee.state = "submitted"
     referee.finished_at = now
+    # The unique referee_id stops a twin request at the database, whatever the timing.
+    db.session.flush()
     # The link stays open: until the report is released the referee may come back to read,
     # correct or withdraw what they said.
     audit.record("referee.submitted", f"referee:{referee.id}", referee.case_id, referee=referee.id,
@@ -284,22 +286,31 @@ def submit(referee: Referee, question_set: PublishedSet, answers: dict[str, Any]
     return response
 
 
-def _record_submission_signals(referee: Referee, response: Response, question_count: int,
-                               now: dt.datetime) -> None:
+# Built once: composing the query costs more than running it, on every submission.
+_OTHER_REFEREES_NETWORKS = (
+    sa.select(Response.ip_hash).join(Referee, Referee.id == Response.referee_id)
+    .where(Referee.case_id == sa.bindparam("case_id"), Referee.id != sa.bindparam("referee_id"),
+           Response.ip_hash.is_not(None))
+)
+
+
+def _submission_signals(referee: Referee, ip_hash: str | None, question_count: int,
+                        now: dt.datetime) -> list[FraudSignal]:
     """Compare the submission's network and pace with the candidate's and other referees'."""
     consent = referee.case.consent
     candidate_ip = consent.unseal("ip_enc") if consent is not None else None
     others = db.session.execute(
-        sa.select(Response.ip_hash).join(Referee, Referee.id == Response.referee_id)
-        .where(Referee.case_id == referee.case_id, Referee.id != referee.id, Response.ip_hash.is_not(None))
+        _OTHER_REFEREES_NETWORKS, {"case_id": referee.case_id, "referee_id": referee.id}
     ).scalars().all()
     began = referee.attested_at or referee.opened_at
-    for signal in fraud.submission_signals(
-        response.ip_hash, keyring().lookup_hash(candidate_ip) if candidate_ip else None, list(others),
-        (now - began).total_seconds() if began else None, question_count,
-    ):
-        db.session.add(FraudSignal(case_id=referee.case_id, referee=referee, rule=signal.rule,
-                                   detail=signal.detail, created_at=now))
+    return [
+        FraudSignal(case_id=referee.case_id, referee=referee, rule=signal.rule, detail=signal.detail,
+                    created_at=now)
+        for signal in fraud.submission_signals(
+            ip_hash, keyring().lookup_hash(candidate_ip) if candidate_ip else None, list(others),
+            (now - began).total_seconds() if began else None, question_count,
+        )
+    ]
 
 
 def attest(referee: Referee, now: dt.datetime) -> None:

@@ -89,7 +89,8 @@ def open_link(referee_id: str, token: str) -> Any:
     if link is None:
         return _link_refused(token)
     referee = db.session.execute(_referee_with_case(), {"referee_id": referee_id}).unique().scalar_one()
-    return render_template("referee/open_link.html", **_context(referee), form=ConfirmForm())
+    # The page writes its CSRF token with csrf_token(): no form object is needed to show it.
+    return render_template("referee/open_link.html", **_context(referee))
 
 
 @bp.route("/r/<referee_id>/<token>", methods=["POST"])
@@ -126,7 +127,9 @@ def form() -> Any:
             _refused(referee, "This reference request is closed.")
         return render_template("referee/closed.html", **_context(referee))
     if referee.attested_at is None:
-        return render_template("referee/attest.html", **_context(referee), attest_form=_attest_form(referee),
+        context = _context(referee)  # it has unsealed the names the form shows
+        attest_form = _attest_form(context["details"]["name"], context["candidate_name"])
+        return render_template("referee/attest.html", **context, attest_form=attest_form,
                                decline_form=DeclineForm())
     question_set = answers.question_set_for(Scope.from_json(referee.case.consent.scope), referee.relationship)
     questions = list(question_set.questions)
@@ -246,7 +249,7 @@ def _answers_page(referee: Referee, refused: bool = False) -> Any:
 def attest() -> Any:
     """Record the referee's confirmation, then show the questions."""
     referee: Referee = g.referee
-    attest_form = _attest_form(referee)
+    attest_form = _attest_form(referee.details["name"], referee.case.candidate.name)
     if attest_form.validate_on_submit():
         try:
             answers.attest(referee, utcnow())
@@ -290,11 +293,10 @@ def _refused(referee: Referee, reason: str) -> None:
     db.session.commit()
 
 
-def _attest_form(referee: Referee) -> AttestForm:
+def _attest_form(name: str, candidate_name: str) -> AttestForm:
     """Return the attestation form, naming the person it was sent to."""
     form = AttestForm()
-    form.identity.label.text = (f"I am {referee.details['name']}, and I worked with "
-                                f"{referee.case.candidate.name}.")
+    form.identity.label.text = f"I am {name}, and I worked with {candidate_name}."
     return form
 
 
