@@ -133,8 +133,9 @@ def run(results: Results, label: str, database_url: str | None, cases: int, refe
         if signed.status_code not in (302, 303):
             raise RuntimeError(f"staff sign-in: {signed.status_code}")
         email = sample["emails"][42]
+        every_case = f'<span class="count">{counts["cases"]:,}</span>'.encode()  # as people read it
         pages = [
-            ("staff case list /staff/", "/staff/", b"RC-"),
+            ("staff case list /staff/", "/staff/", every_case),
             ("  the same, just after a change (counts by state made afresh)", after_a_change(app, "/staff/"),
              b"RC-"),
             ("  page 200 of the list", "/staff/?page=200", b"RC-"),

@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_response_hooks(app)
+    app.add_template_filter(thousands)
     register_commands(app)
     return app
 
@@ -226,6 +227,11 @@ def register_response_hooks(app: Flask) -> None:
         if app.config["MODE"] == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+
+def thousands(number: int) -> str:
+    """Write a count with thousands separators, as people read large numbers: 100,000."""
+    return f"{number:,}"
 
 
 def register_commands(app: Flask) -> None:

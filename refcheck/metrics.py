@@ -131,7 +131,7 @@ def gather(period: Period, now: dt.datetime) -> dict[str, Any]:
 
     return {
         "by_state": by_state, "total": sum(by_state.values()),
-        "state_bars": bars((state.replace("_", " "), by_state.get(state, 0), str(by_state.get(state, 0)))
+        "state_bars": bars((state.replace("_", " "), by_state.get(state, 0), f"{by_state.get(state, 0):,}")
                            for state in CASE_STATES if by_state.get(state)),
         "stages": stages, "end_to_end": end_to_end,
         "stage_bars": bars((stage.replace("_", " "), stages[stage].median_days, _days(stages[stage]))

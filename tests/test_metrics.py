@@ -270,3 +270,9 @@ def test_a_case_inserted_released_gets_its_time_to_release_from_its_stage_times(
         db.session.add(case)
         db.session.commit()
         assert _stored_seconds(case.id)[2] == 7 * 86400
+
+
+def test_large_counts_are_written_with_thousands_separators(app):
+    with app.app_context():
+        assert app.jinja_env.from_string("{{ 100000|thousands }} and {{ 999|thousands }}").render() \
+            == "100,000 and 999"
