@@ -147,6 +147,10 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         key_options["connect_args"] = {"timeout": 15}
     else:
         key_options["pool_pre_ping"] = True  # as for the main database: survive a server restart
+        # Every statement the key store runs stands alone (one share written, read or deleted), so
+        # it needs no transaction; without one, a page that reads a share saves the BEGIN and the
+        # ROLLBACK round trips.
+        key_options["isolation_level"] = "AUTOCOMMIT"
     binds["keys"] = key_options
     app.config["SQLALCHEMY_BINDS"] = binds
 

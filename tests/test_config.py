@@ -74,6 +74,18 @@ def test_sqlite_runs_with_wal_and_foreign_keys(app):
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
+def test_a_postgresql_key_store_reads_shares_outside_transactions(app):
+    from refcheck.extensions import db
+
+    with app.app_context(), db.engines["keys"].connect() as conn:
+        if conn.dialect.name == "sqlite":
+            pytest.skip("PostgreSQL settings")
+        # Each key store statement stands alone: no BEGIN, no ROLLBACK, and nothing left open.
+        conn.exec_driver_sql("SELECT count(*) FROM key_share")
+        # Inside a transaction now() would be when it began, before this statement.
+        assert conn.exec_driver_sql("SELECT now() = statement_timestamp()").scalar() is True
+
+
 def test_security_headers_on_every_page(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
