@@ -301,6 +301,8 @@ class Case(db.Model):
         # deep page skip the cases before it without reading their rows.
         sa.Index("ix_case_created_id", "created_at", "id"),
         sa.Index("ix_case_state_created", "state", "created_at", "id"),
+        # Counting cases by state reads this narrow index alone, a third the size of the others.
+        sa.Index("ix_case_state", "state"),
         # The metrics filter by the period a case was opened in, and by hiring organisation; the
         # period's index also holds the stage seconds they sum, so summing reads no case rows.
         sa.Index("ix_case_created_pace", "created_at", "state", "seconds_awaiting_consent",
