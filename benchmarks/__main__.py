@@ -18,6 +18,7 @@ from .common import Results, ensure_pg_database, pg_available, verdict
 
 RESULTS_FILE = Path(__file__).with_name("RESULTS.md")
 BEFORE_FILE = Path(__file__).with_name("RESULTS-before.md")
+FIXES_FILE = Path(__file__).with_name("FIXES.md")
 
 
 def machine() -> str:
@@ -196,7 +197,9 @@ def main() -> int:
             + "\n".join(f"- {line}" for line in header) + "\n\n" + results.table() + "\n\n"
             + "".join(f"- {note}\n" for note in results.notes)
             + (f"\nThe run before the fixes these benchmarks led to is kept in [{BEFORE_FILE.name}]"
-               f"({BEFORE_FILE.name}).\n" if BEFORE_FILE.exists() else ""))
+               f"({BEFORE_FILE.name}).\n" if BEFORE_FILE.exists() else "")
+            + (f"\nWhere a goal was missed, what profiling found, what was fixed and the figures before "
+               f"and after: [{FIXES_FILE.name}]({FIXES_FILE.name}).\n" if FIXES_FILE.exists() else ""))
         print(f"\nSaved to {target}")
     return 0
 
