@@ -8,6 +8,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -35,15 +36,18 @@ from .common import (
 CONF = Path(__file__).with_name("gunicorn_conf.py")
 # The gunicorn master being measured: its workers' CPU time is read from /proc around each step.
 _serving: dict[str, int] = {}
+# Every gunicorn master up now, by its port: the paired cipher runs serve two at once.
+_masters: dict[int, int] = {}
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def server_cpu() -> float:
-    """Return the CPU seconds (user and system) the serving gunicorn's workers have used so far.
+def server_cpu(master: int | None = None) -> float:
+    """Return the CPU seconds (user and system) a gunicorn's workers have used so far.
 
-    Unlike throughput, this hardly moves when other processes load the machine.
+    `master` is the gunicorn to read, by default the one serving now. Unlike throughput, this hardly
+    moves when other processes load the machine.
     """
-    master = _serving.get("pid")
+    master = master or _serving.get("pid")
     if not master:
         return 0.0
     total = 0.0
@@ -128,10 +132,12 @@ def gunicorn(app_spec: str, env: dict[str, str], log: Path, ready_path: str = "/
         # Both workers load the app lazily: warm them so the first measured requests are not imports.
         for _ in range(8):
             http(port, "GET", ready_path)
-        _serving["pid"] = process.pid
+        _serving["pid"] = _masters[port] = process.pid
         yield port
     finally:
-        _serving.pop("pid", None)
+        _masters.pop(port, None)
+        if _serving.get("pid") == process.pid:
+            _serving.pop("pid")
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=30)
@@ -175,8 +181,12 @@ class Phase:
         return self.server_cpu / self.count if self.count else 0.0
 
 
-def run_phase(name: str, items: list[Any], work: Any, concurrency: int) -> Phase:
-    """Run `work(item)` for every item with `concurrency` clients at once; collect latency and errors."""
+def run_phase(name: str, items: list[Any], work: Any, concurrency: int, port: int | None = None) -> Phase:
+    """Run `work(item)` for every item with `concurrency` clients at once; collect latency and errors.
+
+    The server CPU is read from the gunicorn on `port`, by default the one serving now.
+    """
+    master = _masters.get(port) if port else None
     phase = Phase(name)
 
     def one(item: Any) -> None:
@@ -187,13 +197,13 @@ def run_phase(name: str, items: list[Any], work: Any, concurrency: int) -> Phase
             phase.errors.append(f"{type(exc).__name__}: {exc}"[:200])
 
     cpu = time.process_time()
-    served = server_cpu()
+    served = server_cpu(master)
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         list(pool.map(one, items))
     phase.seconds = time.perf_counter() - start
     phase.client_cpu = time.process_time() - cpu
-    phase.server_cpu = server_cpu() - served
+    phase.server_cpu = server_cpu(master) - served
     return phase
 
 
@@ -233,9 +243,13 @@ def expect(reply: Any, status: int, what: str, location: str | None = None) -> f
     return reply.seconds
 
 
-def referee_phases(port: int, links: list[tuple[str, str]], concurrency: int) -> list[Phase]:
+def referee_phases(port: int, people: list[Referee], concurrency: int) -> list[Phase]:
     """Walk every referee through the flow one step at a time, all referees concurrently per step."""
-    people = [Referee(rid, token) for rid, token in links]
+    return [run_phase(name, people, work, concurrency, port) for name, work in referee_steps(port)]
+
+
+def referee_steps(port: int) -> list[tuple[str, Callable[[Referee], float]]]:
+    """Return a referee's steps on the server at `port`, in order: each does one request and checks it."""
 
     def open_link(r: Referee) -> float:
         reply = http(port, "GET", r.link, r.cookies)
@@ -269,13 +283,9 @@ def referee_phases(port: int, links: list[tuple[str, str]], concurrency: int) ->
         reply = http(port, "POST", "/referee", r.cookies, full_answers(r.page.decode()))
         return expect(reply, 303, "POST answers", "/referee/thanks")
 
-    steps = [("GET /r/<id>/<token> (page)", open_link), ("POST /r/<id>/<token> (session)", use_link),
-             ("GET /referee, attest (page)", attest_page), ("POST /referee/attest", attest),
-             ("GET /referee, questions (page)", questions_page), ("POST /referee (submission)", submit)]
-    phases = []
-    for name, work in steps:
-        phases.append(run_phase(name, people, work, concurrency))
-    return phases
+    return [("GET /r/<id>/<token> (page)", open_link), ("POST /r/<id>/<token> (session)", use_link),
+            ("GET /referee, attest (page)", attest_page), ("POST /referee/attest", attest),
+            ("GET /referee, questions (page)", questions_page), ("POST /referee (submission)", submit)]
 
 
 # ------------------------------------------------------------------ one backend
@@ -312,9 +322,34 @@ class LoadRun:
         return [e for p in self.phases for e in p.errors]
 
 
-def refcheck_run(label: str, database_url: str | None, cases_count: int, concurrency: int,
-                 noop_cipher: bool = False) -> LoadRun:
-    """Seed invited referees on a fresh database, serve refcheck with gunicorn and walk them through."""
+@dataclass
+class Served:
+    """One refcheck being served for a load run: its port, its referees, and once over, what it stored."""
+
+    label: str
+    port: int
+    people: list[Referee]
+    began: float
+    expected: int
+    warm_errors: list[str] = field(default_factory=list)
+    stored: int = 0
+    outbox: int = 0
+    audited: int = 0
+
+    def run(self, phases: list[Phase]) -> LoadRun:
+        """Return the load run these phases make, with what was stored."""
+        if phases:
+            phases[0].errors += self.warm_errors
+        return LoadRun(self.label, phases, self.began, self.stored, self.expected, self.outbox, self.audited)
+
+
+@contextmanager
+def served_refcheck(label: str, database_url: str | None, cases_count: int,
+                    noop_cipher: bool = False) -> Iterator[Served]:
+    """Seed invited referees on a fresh database and serve refcheck with gunicorn while the block runs.
+
+    Afterwards the database is read back: answers stored, outbox emails added, audit events.
+    """
     from refcheck import create_app
     from refcheck.extensions import db
     from refcheck.models import AuditEvent, OutboxMessage, Response
@@ -338,31 +373,71 @@ def refcheck_run(label: str, database_url: str | None, cases_count: int, concurr
         env = server_env(config)
         if noop_cipher:
             env["BENCH_NOOP_CIPHER"] = "1"
-        warm, links = links[:WARM_UP], links[WARM_UP:]
+        people = [Referee(rid, token) for rid, token in links]
+        warm, people = people[:WARM_UP], people[WARM_UP:]
         with gunicorn("wsgi:app", env, workdir / "gunicorn.log") as port:
+            served = Served(label, port, people, began, len(links))
             # A few referees go first, unmeasured, so both workers have compiled every template.
-            warm_phases = referee_phases(port, warm, 2)
-            phases = referee_phases(port, links, concurrency)
-        for p in warm_phases:
-            phases[0].errors += [f"warm-up: {e}" for e in p.errors]
+            for p in referee_phases(port, warm, 2):
+                served.warm_errors += [f"warm-up: {e}" for e in p.errors]
+            yield served
         with installed() if noop_cipher else nullcontext(), app.app_context():
-            stored = db.session.execute(sa.select(sa.func.count(Response.id))).scalar_one()
-            outbox = db.session.execute(sa.select(sa.func.count(OutboxMessage.id))).scalar_one()
-            outbox -= outbox_before
-            audited = db.session.execute(sa.select(sa.func.count(AuditEvent.id))
-                                         .where(AuditEvent.action == "referee.submitted")).scalar_one()
+            served.stored = db.session.execute(sa.select(sa.func.count(Response.id))).scalar_one()
+            served.outbox = db.session.execute(
+                sa.select(sa.func.count(OutboxMessage.id))).scalar_one() - outbox_before
+            served.audited = db.session.execute(sa.select(sa.func.count(AuditEvent.id))
+                                                .where(AuditEvent.action == "referee.submitted")).scalar_one()
             # Read one answer back through the app's own code: what was stored is what was sent.
-            if not noop_cipher and stored:
+            if not noop_cipher and served.stored:
                 first = db.session.execute(sa.select(Response).limit(1)).scalar_one()
                 assert first.unseal("answers_enc")["answers"], "a stored answer did not open"
             db.session.remove()
-            db.engine.dispose()
             for engine in db.engines.values():
                 engine.dispose()
         log = (workdir / "gunicorn.log").read_text(errors="replace")
         if "Traceback" in log:
             print("    gunicorn log has tracebacks:\n" + log[-3000:], flush=True)
-    return LoadRun(label, phases, began, stored, len(links) + len(warm), outbox, audited)
+
+
+def refcheck_run(label: str, database_url: str | None, cases_count: int, concurrency: int,
+                 noop_cipher: bool = False) -> LoadRun:
+    """Seed invited referees on a fresh database, serve refcheck with gunicorn and walk them through."""
+    with served_refcheck(label, database_url, cases_count, noop_cipher) as served:
+        phases = referee_phases(served.port, served.people, concurrency)
+    return served.run(phases)
+
+
+def cipher_pair(cases_count: int, concurrency: int, slices: int) -> tuple[LoadRun, LoadRun]:
+    """Serve refcheck twice at once, with AES-GCM and with the no-op cipher; interleave their submissions.
+
+    Both walk their referees up to the questions first. Then the submissions go in `slices` turns
+    (AES-GCM, no-op, no-op, AES-GCM, ...), each a share of each side's referees, so that whatever
+    the machine does meanwhile falls on both sides alike. A whole run of each, one after the
+    other, differed by more than the cipher costs.
+    """
+    with served_refcheck("SQLite", None, cases_count) as real, \
+            served_refcheck("SQLite, no-op cipher", None, cases_count, noop_cipher=True) as plain:
+        phases: dict[str, list[Phase]] = {}
+        for side in (real, plain):
+            *before, _submit = referee_steps(side.port)
+            phases[side.label] = [run_phase(name, side.people, work, concurrency, side.port)
+                                  for name, work in before]
+        name = referee_steps(real.port)[-1][0]
+        merged = {real.label: Phase(name), plain.label: Phase(name)}
+        size = -(-len(real.people) // slices)
+        for turn in range(slices):
+            for side in (real, plain) if turn % 2 == 0 else (plain, real):
+                _name, submit = referee_steps(side.port)[-1]
+                part = run_phase(name, side.people[turn * size:(turn + 1) * size], submit, concurrency,
+                                 side.port)
+                total = merged[side.label]
+                total.seconds += part.seconds
+                total.latencies += part.latencies
+                total.errors += part.errors
+                total.client_cpu += part.client_cpu
+                total.server_cpu += part.server_cpu
+    return (real.run(phases[real.label] + [merged[real.label]]),
+            plain.run(phases[plain.label] + [merged[plain.label]]))
 
 
 def report_backend(results: Results, run: LoadRun, hello: Phase) -> None:
