@@ -78,6 +78,25 @@ def after_a_change(app: Any, path: str) -> Any:
     return at
 
 
+def machine_speed(requests: int = 300) -> float:
+    """Return the median microseconds of a hello-world Flask app's GET in-process: the machine's speed now.
+
+    The pages' goals are in milliseconds, and this shared machine's speed moves by half or more from
+    one hour to the next; this line, measured next to them, shows how fast it was at the time.
+    """
+    from flask import Flask
+
+    hello = Flask("hello")
+    hello.add_url_rule("/", "hello", lambda: "Hello, world!")
+    client = hello.test_client()
+    times = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        client.get("/")
+        times.append((time.perf_counter() - start) * 1e6)
+    return median(times[requests // 10:])
+
+
 def candidate_client(app: Any, case_id: int) -> Any:
     """Give a case's candidate a fresh link and enter the portal with it, as a browser would."""
     from refcheck import access
@@ -157,6 +176,7 @@ def run(results: Results, label: str, database_url: str | None, cases: int, refe
         gc.collect()
         gc.freeze()
         # Requests run outside any app context of ours, so each gets its own session, as in production.
+        speed_before = machine_speed()
         try:
             for title, path, expect in pages:
                 ms, queries, seen = measure(staff, counter, path, repeat, expect)
@@ -171,6 +191,9 @@ def run(results: Results, label: str, database_url: str | None, cases: int, refe
                             f"median {ms:.1f} ms, {queries} queries"
                             + (f" (varied: {seen})" if len(seen) > 1 else ""),
                             "", "", f"< {GOAL_MS:.0f} ms", verdict(ms < GOAL_MS))
+            speed = f"median {speed_before:.0f} µs and {machine_speed():.0f} µs"
+            results.add(name, "the machine's speed meanwhile: hello-world Flask GET in-process, before and "
+                        "after the pages", speed, "", "", "reference line, no goal", "")
         finally:
             gc.unfreeze()
         with app.app_context():
