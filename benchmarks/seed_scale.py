@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import time
 import uuid
@@ -237,9 +238,14 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
             # a visibility map, so index-only scans need not visit the table.
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")
+                # ... and the load's pages written out, as the server's own checkpoints would have done
+                # by then, so that the timed pages do not share the machine with that write-back.
+                conn.exec_driver_sql("CHECKPOINT")
         else:
             db.session.execute(sa.text("ANALYZE"))
             db.session.commit()
+        # The same for the files the load wrote: the kernel writes them out now, not while pages are timed.
+        os.sync()
         sample["staff_email"] = "scale@verify.example"
         sample["staff_password"] = "correct horse battery staple"  # noqa: S105 - a throw-away database
         sample["counts"] = counts
