@@ -91,11 +91,12 @@ def small_disk(tmp_path):
 def _fill(folder):
     """Write a file until the disk has no room left; return it."""
     filler = folder / "filler"
-    with open(filler, "wb") as out:
+    # Unbuffered: a write the disk could only take in part must not leave the rest in a buffer for
+    # close() to try again, which then failed outside this loop, depending on how full the disk was.
+    with open(filler, "wb", buffering=0) as out:
         try:
             while True:
                 out.write(b"\0" * 65536)
-                out.flush()
                 os.fsync(out.fileno())
         except OSError as err:
             assert err.errno == errno.ENOSPC
