@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from .common import Results, bench_config, csrf_from, fresh_schema, verdict
+from .common import Results, bench_config, csrf_from, fresh_schema
 
 
 class Timers:
@@ -156,7 +156,7 @@ def run(results: Results, cases: int = 20) -> None:
                                 "and every call, timed)",
                                 f"{cipher.calls.get('AES-GCM', 0) / n:.0f} ciphers made and calls, "
                                 f"{aes * 1e6:.0f} µs of {total / n * 1000:.2f} ms", "without them",
-                                f"{share:.1%}", ">= 90%", verdict(share >= 0.9))
+                                f"{share:.1%}", "reference line, no goal", "")
         finally:
             (crypto.seal, crypto.open_sealed, crypto.KeyRing.unwrap, flask.templating._render,
              crypto.AESGCM) = originals
