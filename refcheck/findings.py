@@ -42,8 +42,7 @@ def case_findings(case: Case, claims: list[Claim] | None = None) -> CaseFindings
     `claims` are the case's claims when the caller has read them already.
     """
     tolerance = current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"]
-    # Every row of a case is sealed under the case's one key: the first row to need it loads it and
-    # the rest find it in the session, where a per-query eager load would ask for it again each time.
+    # No eager load of the case's one key (see Sealed.data_key).
     rows = db.session.execute(
         sa.select(Referee, Response).join(Response, Response.referee_id == Referee.id)
         .where(Referee.case_id == case.id, Referee.state == "submitted")

@@ -237,6 +237,9 @@ class Sealed:
     """Mixin for rows whose personal data is sealed under a data key."""
 
     id: Mapped[str]
+    # Every row of a case is sealed under the case's one key. Queries for a case's rows load no key:
+    # the first row to unseal loads it and the rest find it in the session, where an eager load in
+    # each query would ask for it again.
     data_key: Mapped[DataKey]
 
     def __init__(self, **kwargs: Any) -> None:

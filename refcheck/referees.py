@@ -78,8 +78,7 @@ def consented_scope(case: Case) -> Scope:
 
 def active_referees(case: Case) -> list[Referee]:
     """Return the referees who count towards the scope, in the order they were named."""
-    # Every row of a case is sealed under the case's one key: the first row to need it loads it and
-    # the rest find it in the session, where a per-query eager load would ask for it again each time.
+    # No eager load of the case's one key (see Sealed.data_key).
     return list(db.session.execute(
         sa.select(Referee)
         .where(Referee.case_id == case.id, Referee.state.in_(REFEREE_ACTIVE))
@@ -89,8 +88,7 @@ def active_referees(case: Case) -> list[Referee]:
 
 def all_referees(case: Case) -> list[Referee]:
     """Return every referee of a case, including removed and declined ones, for staff."""
-    # Every row of a case is sealed under the case's one key: the first row to need it loads it and
-    # the rest find it in the session, where a per-query eager load would ask for it again each time.
+    # No eager load of the case's one key (see Sealed.data_key).
     return list(db.session.execute(
         sa.select(Referee).where(Referee.case_id == case.id).order_by(Referee.nominated_at)
     ).scalars())
@@ -170,8 +168,7 @@ def remove_claim(case: Case, claim: Claim, actor: str) -> None:
 
 def claims_of(case: Case) -> list[Claim]:
     """Return the candidate's statements for a case, oldest position first."""
-    # Every row of a case is sealed under the case's one key: the first row to need it loads it and
-    # the rest find it in the session, where a per-query eager load would ask for it again each time.
+    # No eager load of the case's one key (see Sealed.data_key).
     claims = db.session.execute(sa.select(Claim).where(Claim.case_id == case.id)).scalars().all()
     return sorted(claims, key=lambda c: c.facts["start_month"])
 

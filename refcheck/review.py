@@ -48,7 +48,7 @@ def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
 
 def case_findings_rows(case: Case) -> list[Finding]:
     """Return a case's frozen findings with their replies, in order, in one query."""
-    # Sealed under the case's one key, which the first finding to need it loads for the rest.
+    # No eager load of the case's one key (see Sealed.data_key).
     return list(db.session.execute(
         sa.select(Finding).options(sa.orm.selectinload(Finding.reply))
         .where(Finding.case_id == case.id).order_by(Finding.position)
