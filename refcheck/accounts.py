@@ -27,6 +27,7 @@ from . import access, audit
 from .extensions import db, limiter, login_manager
 from .forms import ConfirmForm, LoginForm, StaffAccountForm
 from .models import ROLES, StaffUser, utcnow
+from .text import ONE_LINE_MESSAGE, folded, has_control
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +47,13 @@ class AccountError(Exception):
 
 def create_staff(email: str, name: str, role: str, password: str, actor: str) -> StaffUser:
     """Create a staff account with a strong password hash."""
-    email = email.strip().lower()
+    email = folded(email)
     if role not in ROLES:
         raise AccountError(f"Role must be one of: {', '.join(ROLES)}.", field="role")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"Use a password of at least {MIN_PASSWORD} characters.", field="password")
+    if has_control(name):
+        raise AccountError(ONE_LINE_MESSAGE, field="name")
     if db.session.execute(sa.select(StaffUser.id).where(StaffUser.email == email)).first():
         raise AccountError("There is already an account with this email.", field="email")
     user = StaffUser(email=email, name=name.strip() or email, role=role,
@@ -72,7 +75,7 @@ def set_password(user: StaffUser, password: str, actor: str) -> None:
 def authenticate(email: str, password: str) -> StaffUser | None:
     """Return the active account these credentials open, or None."""
     user = db.session.execute(
-        sa.select(StaffUser).where(StaffUser.email == email.strip().lower())
+        sa.select(StaffUser).where(StaffUser.email == folded(email))
     ).scalar_one_or_none()
     if user is None:
         check_password_hash(_DUMMY_HASH, password)

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from . import access, audit, fraud, mail, review
 from .cases import CaseError
 from .extensions import db
-from .forms import MONTH, MONTH_INPUT
+from .forms import MONTH, MONTH_INPUT, ONE_LINE
 from .models import (
     CANCELLED,
     COLLECTING,
@@ -194,7 +194,8 @@ def _questionnaire_class(questions: tuple[AskedQuestion, ...]) -> type[FlaskForm
         elif question.fact_key:
             # A fact (employer, job title) is a line, not an essay.
             setattr(QuestionnaireForm, name, StringField(
-                question.text, validators=[*required, Length(max=200)], render_kw={"maxlength": 200}))
+                question.text, validators=[*required, Length(max=200), ONE_LINE],
+                render_kw={"maxlength": 200}))
         else:
             setattr(QuestionnaireForm, name, TextAreaField(
                 question.text, validators=[*required, Length(max=TEXT_LIMIT)],

@@ -38,6 +38,7 @@ from .models import (
     search_key,
 )
 from .scope import Nominee, Scope, still_needed
+from .text import ONE_LINE_MESSAGE, TextProblem, email_address, has_control
 from .timeline import CaseFacts, days_before_late
 
 DISCLOSURE_VERSION = "2026-11.1"
@@ -87,7 +88,7 @@ def candidate_actor(case: Case) -> str:
 def open_case(details: CaseDetails, scope: Scope, staff: StaffUser, now: dt.datetime) -> Case:
     """Create a draft case with its own data key and the candidate's sealed details."""
     _check_scope(scope)
-    _check_address(details.candidate_email)
+    _check_details(details)
     key = DataKey.generate()
     candidate = Candidate(data_key=key, created_at=now,
                           email_hash=keyring().lookup_hash(details.candidate_email))
@@ -110,7 +111,7 @@ def update_draft(case: Case, details: CaseDetails, scope: Scope, staff: StaffUse
     if case.state != DRAFT:
         raise CaseError("The candidate has already been asked; this case can no longer be edited.")
     _check_scope(scope)
-    _check_address(details.candidate_email)
+    _check_details(details)
     if details.candidate_email.strip() != case.candidate.email:
         case.candidate.email_hash = keyring().lookup_hash(details.candidate_email)
     case.candidate.seal("name_enc", details.candidate_name.strip())
@@ -150,6 +151,8 @@ def grant_consent(case: Case, signature: str, ip: str | None, user_agent: str | 
     _require(case, AWAITING_CONSENT, "This case is not waiting for your consent.")
     if len(signature.strip()) < 2:
         raise CaseError("Type your full name to sign.", field="signature")
+    if has_control(signature):
+        raise CaseError(ONE_LINE_MESSAGE, field="signature")
     scope = Scope.from_json(case.scope)
     consent = Consent(case=case, data_key=case.data_key, decision="granted",
                       scope=scope.to_json(), scope_sha256=scope.fingerprint(),
@@ -358,7 +361,7 @@ def search_clause(text: str) -> sa.ColumnElement[bool] | None:
     start = search_key(text)
     # Everything that starts with `start` sorts between it and the same text with its last
     # character's successor: a range an index serves, with no wildcard characters to escape.
-    end = start[:-1] + chr(min(ord(start[-1]) + 1, 0x10FFFF))
+    end = start[:-1] + _successor(start[-1])
     organisation, position = Case.organisation_key, Case.position_key
     matches = db.session.execute(sa.select(sa.func.count()).select_from(
         sa.select(Case.id).where(sa.or_(sa.and_(organisation >= start, organisation < end),
@@ -370,6 +373,12 @@ def search_clause(text: str) -> sa.ColumnElement[bool] | None:
         organisation, position = sa.func.coalesce(organisation, ""), sa.func.coalesce(position, "")
     return sa.or_(sa.and_(organisation >= start, organisation < end),
                   sa.and_(position >= start, position < end))
+
+
+def _successor(character: str) -> str:
+    """Return the character after this one that text can hold: surrogates are skipped, the last stays."""
+    following = min(ord(character) + 1, 0x10FFFF)
+    return chr(0xE000 if 0xD800 <= following <= 0xDFFF else following)
 
 
 def _stop_referees(case: Case, now: dt.datetime) -> None:
@@ -424,11 +433,17 @@ def _require(case: Case, state: str, message: str) -> None:
         raise CaseError(message)
 
 
-def _check_address(email: str) -> None:
-    """Refuse a candidate address that would not reach a mail header as itself."""
-    if mail.unsafe_address(email):
-        raise CaseError("This email address cannot be used: please give a plain address without "
-                        "\u201c=?\u201d.", field="candidate_email")
+def _check_details(details: CaseDetails) -> None:
+    """Refuse a candidate address that is not plain, and one-line fields with line breaks."""
+    try:
+        email_address(details.candidate_email)
+    except TextProblem as err:
+        raise CaseError(err.message, field="candidate_email") from err
+    for field in ("candidate_name", "position", "hiring_organisation"):
+        if not getattr(details, field).strip():
+            raise CaseError("Please fill this in.", field=field)
+        if has_control(getattr(details, field)):
+            raise CaseError(ONE_LINE_MESSAGE, field=field)
 
 
 def _check_scope(scope: Scope) -> None:

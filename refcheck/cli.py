@@ -17,6 +17,7 @@ from flask.cli import AppGroup, with_appcontext
 from . import accounts, audit, mail
 from .extensions import db
 from .models import Case, OutboxMessage, keyring, utcnow
+from .text import folded
 
 
 class CaseReference(click.ParamType):
@@ -71,7 +72,7 @@ def create_staff(email: str, role: str, name: str) -> None:
     except accounts.AccountError as err:
         raise click.ClickException(err.message) from err
     db.session.commit()
-    click.echo(f"Created {role} account {email.strip().lower()}.")
+    click.echo(f"Created {role} account {folded(email)}.")
 
 
 audit_cli = AppGroup("audit", help="Check the audit log.")

@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from .text import folded
 
 FORMAT_VERSION = 1
 _NONCE_BYTES = 12
@@ -107,8 +108,7 @@ class KeyRing:
 
     def lookup_hash(self, value: str) -> str:
         """Return a keyed hash of a normalised value, for finding rows without decrypting."""
-        normal = unicodedata.normalize("NFKC", value).strip().casefold()
-        return hmac.new(self.lookup_key, normal.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(self.lookup_key, folded(value).encode(), hashlib.sha256).hexdigest()
 
 
 def new_share() -> bytes:

@@ -29,6 +29,7 @@ from wtforms.validators import (
 
 from .months import MONTH_HINT, MONTH_MESSAGE, month_problem, normalise_month
 from .scope import CHECKS, QUESTION_SETS, RELATIONSHIPS, Scope
+from .text import ONE_LINE_MESSAGE, has_control
 
 
 def strip(value: str | None) -> str | None:
@@ -47,6 +48,18 @@ class MonthOfYear:
 
 
 MONTH = MonthOfYear()
+
+
+class OneLine:
+    """Refuse line breaks, tabs and invisible control characters in a one-line field."""
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        """Raise the reason a one-line field cannot be accepted, if there is one."""
+        if isinstance(field.data, str) and has_control(field.data):
+            raise ValidationError(ONE_LINE_MESSAGE)
+
+
+ONE_LINE = OneLine()
 MONTH_NEEDED = DataRequired(message=MONTH_MESSAGE)
 # A phone's number pad has no "-", so month fields take text and the filter reads what was typed.
 MONTH_INPUT = {"inputmode": "text", "autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}
@@ -74,11 +87,13 @@ class LoginForm(FlaskForm):
 class CaseForm(FlaskForm):
     """Open or edit a case: who, for what, and the scope the candidate will be asked to accept."""
 
-    candidate_name = StringField("Candidate's full name", validators=[DataRequired(), Length(max=200)])
+    candidate_name = StringField("Candidate's full name",
+                                 validators=[DataRequired(), Length(max=200), ONE_LINE])
     candidate_email = EmailField("Candidate's email", validators=[DataRequired(), Email(), Length(max=254)],
                                  filters=[strip])
-    position = StringField("Position", validators=[DataRequired(), Length(max=200)])
-    hiring_organisation = StringField("Hiring organisation", validators=[DataRequired(), Length(max=200)])
+    position = StringField("Position", validators=[DataRequired(), Length(max=200), ONE_LINE])
+    hiring_organisation = StringField("Hiring organisation",
+                                      validators=[DataRequired(), Length(max=200), ONE_LINE])
     purpose = TextAreaField(
         "Purpose, in words the candidate will read",
         validators=[DataRequired(), Length(max=1000)],
@@ -162,7 +177,7 @@ class ConsentForm(FlaskForm):
 
     signature = StringField("Type your full name to sign",
                             validators=[DataRequired(message="Type your full name to sign."),
-                                        Length(min=2, max=200)])
+                                        Length(min=2, max=200), ONE_LINE])
     agree = BooleanField(
         "I have read what will be checked, who will see the result and how long it is kept, "
         "and I agree to exactly this.",
@@ -187,7 +202,7 @@ class RequestLinkForm(FlaskForm):
 class StaffAccountForm(FlaskForm):
     """An admin creates a staff account."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120), ONE_LINE])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Role", choices=[SelectChoice("verifier", "Verifier"),
                                          SelectChoice("admin", "Admin")])
@@ -199,14 +214,15 @@ class RefereeForm(FlaskForm):
     """The candidate (or staff) names a referee."""
 
     name = StringField("Full name", validators=[DataRequired(message="Please fill this in."),
-                                                Length(max=200)])
+                                                Length(max=200), ONE_LINE])
     email = EmailField("Work email address", validators=[DataRequired(message="Please fill this in."),
                                                          Email(), Length(max=254)], filters=[strip],
                        description="Their work address helps them trust our email.")
     organisation = StringField("Organisation where you worked together",
-                               validators=[DataRequired(message="Please fill this in."), Length(max=200)])
+                               validators=[DataRequired(message="Please fill this in."), Length(max=200),
+                                           ONE_LINE])
     job_title = StringField("Their job title then", validators=[DataRequired(message="Please fill this in."),
-                                                               Length(max=200)])
+                                                               Length(max=200), ONE_LINE])
     # The service, not the widget, decides what the scope allows, so its message is the one shown.
     relationship = SelectField("How you worked together", choices=[], validate_choice=False,
                                validators=[DataRequired(message="Choose how you worked together.")])
@@ -220,9 +236,9 @@ class ClaimForm(FlaskForm):
     """The candidate states the facts of one position."""
 
     employer = StringField("Employer", validators=[DataRequired(message="Please fill this in."),
-                                                   Length(max=200)])
+                                                   Length(max=200), ONE_LINE])
     title = StringField("Your job title", validators=[DataRequired(message="Please fill this in."),
-                                                      Length(max=200)])
+                                                      Length(max=200), ONE_LINE])
     start_month = StringField("Started", validators=[MONTH_NEEDED, MONTH],
                               filters=[normalise_month], description=MONTH_HINT, render_kw=MONTH_INPUT)
     end_month = StringField("Ended", validators=[Optional(), MONTH], filters=[normalise_month],

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context, render_template
+from flask import current_app, g, has_request_context
+from jinja2 import Environment
 
 from .extensions import db
 from .models import DataKey, OutboxMessage, utcnow
+from .text import one_line, unsafe_address
 
 # Subjects are fixed per kind so that nothing a person typed reaches a mail header.
 SUBJECTS = {
@@ -44,7 +46,7 @@ class Transport(Protocol):
 def queue(kind: str, to: str, data_key: DataKey, case_id: int | None,
           **context: Any) -> OutboxMessage:
     """Render an email from templates/mail/<kind>.txt and add it to the outbox."""
-    body = render_template(f"mail/{kind}.txt", **context)
+    body = _mail_templates().get_template(f"mail/{kind}.txt").render(**context)
     message = OutboxMessage(kind=kind, subject=SUBJECTS[kind], data_key=data_key, case_id=case_id)
     message.seal("recipient_enc", to)
     message.seal("body_enc", body)
@@ -54,14 +56,22 @@ def queue(kind: str, to: str, data_key: DataKey, case_id: int | None,
     return message
 
 
-def unsafe_address(address: str) -> bool:
-    """Say whether an address would not reach a To header as itself.
+def _mail_templates() -> Environment:
+    """Return the app's templates as mail renders them: every value written into a line stays on that line.
 
-    The email package decodes RFC 2047 encoded words even inside an address and writes the
-    decoded text back unquoted, so "=?utf-8?q?a=2C_b=40evil.example?=@x" would name other
-    recipients in the header. Such addresses are refused where they are typed, and here.
+    A name or a reason typed with line breaks could otherwise start lines of its own in a body that
+    refcheck sends from its own address (a fake notice, a link); here each is written as one line.
     """
-    return "=?" in address or "\r" in address or "\n" in address
+    env = current_app.extensions.get("refcheck.mail_templates")
+    if env is None:
+        env = current_app.extensions["refcheck.mail_templates"] = current_app.jinja_env.overlay(
+            finalize=_on_one_line, autoescape=False)
+    return env
+
+
+def _on_one_line(value: Any) -> Any:
+    """Write a text value with its line breaks and control characters as spaces."""
+    return one_line(value) if isinstance(value, str) else value
 
 
 def build_message(message: OutboxMessage, sender: str) -> EmailMessage:

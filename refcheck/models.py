@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import unicodedata
 import uuid
 from typing import Any
 
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from . import crypto
 from .extensions import db
 from .stats import STAGES, stage_durations
+from .text import search_key
 
 
 def utcnow() -> dt.datetime:
@@ -75,11 +75,6 @@ ROLES = ("admin", "verifier")
 
 # Byte order on every backend, so a prefix is a range an ordinary index serves.
 SEARCH_KEY = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
-
-
-def search_key(text: str) -> str:
-    """Return the form of a name that search compares: normalised, trimmed and case-folded."""
-    return unicodedata.normalize("NFKC", text).strip().casefold()[:200]
 
 
 class StaffUser(UserMixin, db.Model):

@@ -52,6 +52,17 @@ def normalise_month(value: str | None) -> str | None:
     return found or text
 
 
+def is_month(value: str | None) -> bool:
+    """Say whether a value is a month in the stored form, 'YYYY-MM'."""
+    return CANONICAL.match(value or "") is not None
+
+
+def month_name(value: str) -> str:
+    """Turn '2024-03' into 'March 2024'."""
+    year, month = value.split("-")
+    return f"{_NAMES[int(month) - 1].capitalize()} {year}"
+
+
 def month_problem(value: str | None) -> str | None:
     """Return why a normalised month cannot be accepted, or None when it is a real 'YYYY-MM'."""
     match = CANONICAL.match(value or "")

@@ -17,7 +17,7 @@ from . import audit
 from .accounts import staff_only
 from .cases import CaseError, staff_actor
 from .extensions import db
-from .forms import ConfirmForm, show_error
+from .forms import ONE_LINE, ConfirmForm, show_error
 from .linter import lint
 from .models import FACT_KEYS, QUESTION_KINDS, Question, QuestionSet, utcnow
 from .question_sets import families
@@ -128,7 +128,7 @@ class NewSetForm(FlaskForm):
             message="Use lower-case letters, digits and hyphens, for example: engineering.")],
         description="Scopes name the set as this name plus its version, for example engineering-v1.",
     )
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=200), ONE_LINE])
     relationship = SelectField("For referees who are", choices=[SelectChoice("", "Anyone (general set)")] + [
         SelectChoice(key, words[1][0].upper() + words[1][1:]) for key, words in RELATIONSHIPS.items()
     ], validators=[Optional()])
@@ -143,8 +143,8 @@ class QuestionForm(FlaskForm):
         SelectChoice("", "Nothing (an opinion or observation)")] + [
         SelectChoice(k, k.replace("_", " ")) for k in FACT_KEYS], validators=[Optional()])
     choices = TextAreaField("Choices, one per line (for 'one of several')", validators=[Length(max=2000)])
-    low_label = StringField("Label for 1 (for ratings)", validators=[Length(max=60)])
-    high_label = StringField("Label for 5 (for ratings)", validators=[Length(max=60)])
+    low_label = StringField("Label for 1 (for ratings)", validators=[Length(max=60), ONE_LINE])
+    high_label = StringField("Label for 5 (for ratings)", validators=[Length(max=60), ONE_LINE])
     required = BooleanField("An answer is required", default=True)
 
 

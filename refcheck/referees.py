@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
 from . import access, audit, fraud, mail
@@ -28,10 +26,11 @@ from .models import (
     keyring,
     utcnow,
 )
+from .months import is_month, month_name
 from .portal import candidate_required
-from .scope import RELATIONSHIPS, Nominee, Scope, month_name, nomination_problems, still_needed
+from .scope import RELATIONSHIPS, Nominee, Scope, nomination_problems, still_needed
+from .text import ONE_LINE_MESSAGE, TextProblem, email_address, has_control
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 REASONS_FOR_LEAVING = {
     "resigned": "I resigned",
     "contract_ended": "The contract ended",
@@ -174,15 +173,11 @@ def claims_of(case: Case) -> list[Claim]:
 
 
 def _valid_email(value: str) -> str:
-    """Return a normalised email address or refuse it with the validator's reason."""
+    """Return a normalised email address or refuse it with the reason."""
     try:
-        address = validate_email(value.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as err:
-        raise CaseError(f"This email address does not look right: {err}", field="email") from err
-    if mail.unsafe_address(address):
-        raise CaseError("This email address cannot be used: please give a plain address without "
-                        "\u201c=?\u201d.", field="email")
-    return address
+        return email_address(value)
+    except TextProblem as err:
+        raise CaseError(err.message, field="email") from err
 
 
 def _check_details(details: RefereeDetails, scope: Scope) -> None:
@@ -190,6 +185,8 @@ def _check_details(details: RefereeDetails, scope: Scope) -> None:
     for field in ("name", "organisation", "job_title"):
         if not getattr(details, field).strip():
             raise CaseError("Please fill this in.", field=field)
+        if has_control(getattr(details, field)):
+            raise CaseError(ONE_LINE_MESSAGE, field=field)
     if details.relationship not in RELATIONSHIPS:
         raise CaseError("Choose how you worked together.", field="relationship")
     _check_period(details.worked_from, details.worked_to, "worked_from", "worked_to")
@@ -204,6 +201,8 @@ def _check_claim(facts: ClaimFacts, scope: Scope) -> None:
     for field in ("employer", "title"):
         if not getattr(facts, field).strip():
             raise CaseError("Please fill this in.", field=field)
+        if has_control(getattr(facts, field)):
+            raise CaseError(ONE_LINE_MESSAGE, field=field)
     _check_period(facts.start_month, facts.end_month or facts.start_month, "start_month", "end_month")
     if facts.end_month and facts.reason_for_leaving not in REASONS_FOR_LEAVING:
         raise CaseError("Choose why the job ended.", field="reason_for_leaving")
@@ -215,9 +214,9 @@ def _check_claim(facts: ClaimFacts, scope: Scope) -> None:
 
 def _check_period(start: str, end: str, start_field: str, end_field: str) -> None:
     """Refuse months that are malformed or in the wrong order."""
-    if not _MONTH.match(start or ""):
+    if not is_month(start):
         raise CaseError("Give the month and year, for example 04/2022.", field=start_field)
-    if not _MONTH.match(end or ""):
+    if not is_month(end):
         raise CaseError("Give the month and year, for example 09/2024.", field=end_field)
     if end < start:
         raise CaseError("The end cannot be before the start.", field=end_field)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from .months import is_month, month_name
 
 CHECKS = {
     "references": "references from people who have worked with you",
@@ -39,7 +40,6 @@ QUESTION_SETS = {
 MIN_RETENTION_DAYS = 30
 MAX_RETENTION_DAYS = 730
 MAX_REFEREES = 10
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
@@ -91,9 +91,9 @@ class Scope:
             problems["max_referees"] = "The maximum cannot be below the minimum."
         elif self.max_referees > MAX_REFEREES:
             problems["max_referees"] = f"Ask for at most {MAX_REFEREES} referees."
-        if not _MONTH.match(self.period_from or ""):
+        if not is_month(self.period_from):
             problems["period_from"] = "Give the first month and year, for example 01/2021."
-        if not _MONTH.match(self.period_to or ""):
+        if not is_month(self.period_to):
             problems["period_to"] = "Give the last month and year, for example 10/2026."
         elif "period_from" not in problems and self.period_to < self.period_from:
             problems["period_to"] = "The period must end after it starts."
@@ -165,14 +165,6 @@ def count_phrase(count: int, relationship: str) -> str:
     """Return '1 manager' or '2 peers'."""
     singular, plural = RELATIONSHIPS[relationship]
     return f"{count} {singular if count == 1 else plural}"
-
-
-def month_name(value: str) -> str:
-    """Turn '2024-03' into 'March 2024'."""
-    names = ("January February March April May June July August September October "
-             "November December").split()
-    year, month = value.split("-")
-    return f"{names[int(month) - 1]} {year}"
 
 
 def _with_article(noun: str) -> str:

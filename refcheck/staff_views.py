@@ -33,6 +33,8 @@ from .scope import RELATIONSHIP_LABELS, RELATIONSHIPS, month_name, still_needed
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE_SIZE = 50
+# Far past any real list (50 million cases), and small enough for every database's integers.
+MAX_PAGE = 1_000_000
 # The counts by state are kept until something is recorded, and at most this long.
 COUNTS_SECONDS = 300
 
@@ -51,7 +53,8 @@ def dashboard() -> Any:
     clause = cases.search_clause(search)
     if clause is not None:
         page_ids = page_ids.where(clause)
-    page = max(request.args.get("page", 1, type=int), 1)
+    # Out of range, a page is empty rather than an error: no integer the database cannot hold reaches it.
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     # Find the page's ids first, where an index holding (created_at, id) skips the cases before the
     # page without reading their rows; only the page's own cases are then read whole.
     page_ids = page_ids.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
@@ -66,9 +67,23 @@ def test_an_smtp_outage_loses_nothing(app, runner, staff, smtp_port):
 def test_typed_text_never_reaches_mail_headers(app, runner, staff, smtp_server):
     inbox, port = smtp_server
     app.config["SMTP_PORT"] = port
-    send_case(app, staff, ("Eve\r\nBcc: victim@evil.example", "eve@candidate.example"))
+    from refcheck import cases
+    from refcheck.models import Candidate, Case
+
+    with pytest.raises(cases.CaseError, match="one line"):
+        send_case(app, staff, ("Eve\r\nBcc: victim@evil.example", "eve@candidate.example"))
+    # A name stored before the rule existed still reaches no header, and no line of its own.
+    sent = send_case(app, staff, ("Eve", "eve@candidate.example"))
+    with app.app_context():
+        db.session.execute(sa.delete(OutboxMessage))
+        case = db.session.get(Case, sent.id)
+        candidate = db.session.get(Candidate, case.candidate_id)
+        candidate.seal("name_enc", "Eve\r\nBcc: victim@evil.example")
+        cases.send_new_link(case, utcnow())
+        db.session.commit()
     runner.invoke(args=["mail", "send"])
     (message,) = inbox.messages
+    assert "Hello Eve  Bcc: victim@evil.example," in message.get_payload(decode=True).decode()
     assert message["Bcc"] is None
     assert inbox.envelopes[0].rcpt_tos == ["eve@candidate.example"]
     assert "victim@evil.example" not in message["Subject"] + message["To"]

@@ -47,7 +47,9 @@ def test_crlf_and_encoded_words_in_names_and_emails_add_no_mail_headers(app, run
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one() == 0
 
-    crlf_case = _open_and_send(app, staff_client, CRLF_NAME, "eve@candidate.example")
+    # A name with line breaks is refused where it is typed; an encoded word is only text.
+    assert _open_and_send(app, staff_client, CRLF_NAME, "eve@candidate.example") is None
+    crlf_case = _open_and_send(app, staff_client, "Eve", "eve@candidate.example")
     encoded_case = _open_and_send(app, staff_client, ENCODED_NAME, "eve2@candidate.example")
     assert crlf_case and encoded_case
     # An encoded word in the address itself would be decoded into other recipients: refused.
@@ -63,9 +65,10 @@ def test_crlf_and_encoded_words_in_names_and_emails_add_no_mail_headers(app, run
         token = cases.send_new_link(db.session.get(Case, crlf_case), utcnow())
         db.session.commit()
     candidate = app.test_client()
-    enter_portal(candidate, SentCase(crlf_case, token, CRLF_NAME, "eve@candidate.example"))
+    enter_portal(candidate, SentCase(crlf_case, token, "Eve", "eve@candidate.example"))
     consent(candidate, "Eve")
-    nominate(candidate, **{**MANAGER, "name": CRLF_NAME})
+    assert nominate(candidate, **{**MANAGER, "name": CRLF_NAME}).status_code == 422
+    nominate(candidate, **MANAGER)
     nominate(candidate, **{**peer(1), "name": ENCODED_NAME})
     for bad in ("peer2@northwind.example\r\nBcc: bcc@evil.example", ENCODED_ADDRESS):
         refused = nominate(candidate, **{**peer(2), "email": bad})
