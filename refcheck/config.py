@@ -67,6 +67,9 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     # If Redis goes away, keep limiting per process rather than failing every request.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Production refuses limits kept in memory (each worker would count alone) unless the operator
+    # says that exactly one process serves the app.
+    RATELIMIT_SINGLE_PROCESS = False
 
     # Mail: "console" writes to stdout and instance/mail/; "smtp" delivers through SMTP_*.
     MAIL_BACKEND = "console"
@@ -156,6 +159,7 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
 
     if app.config["MODE"] == "production":
         _require_production_secrets(app)
+        _require_shared_limits(app)
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
         if app.config.get("APPLICATION_ROOT", "/") == "/" and not app.config.get("SESSION_COOKIE_DOMAIN"):
@@ -193,6 +197,22 @@ def _require_production_secrets(app: Flask) -> None:
         raise RuntimeError(
             "refcheck will not start in production mode without: " + ", ".join(missing)
         )
+
+
+def _require_shared_limits(app: Flask) -> None:
+    """Refuse rate limits that each worker process would count on its own, unless there is one process.
+
+    With the in-memory store, four gunicorn workers allow four times each limit, and more as
+    requests spread over them: ten wrong passwords a minute become forty, without a word.
+    """
+    cfg = app.config
+    in_memory = str(cfg["RATELIMIT_STORAGE_URI"]).startswith("memory://")
+    if cfg["RATELIMIT_ENABLED"] and in_memory and not cfg["RATELIMIT_SINGLE_PROCESS"]:
+        raise RuntimeError(
+            "refcheck will not start in production mode with rate limits kept in each process's memory "
+            "(RATELIMIT_STORAGE_URI=memory://): every worker would count on its own, so the limits "
+            "would not hold. Set REFCHECK_RATELIMIT_STORAGE_URI=redis://HOST:6379/0, or "
+            "REFCHECK_RATELIMIT_SINGLE_PROCESS=true if exactly one process serves the app.")
 
 
 def _same_database(first: str, second: str) -> bool:

@@ -23,6 +23,7 @@ def test_production_starts_with_keys_from_the_environment(tmp_path, tmp_path_fac
     monkeypatch.setenv("REFCHECK_MASTER_KEYS", f"1:{key}")
     monkeypatch.setenv("REFCHECK_LOOKUP_KEY", key)
     monkeypatch.setenv("REFCHECK_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("REFCHECK_RATELIMIT_SINGLE_PROCESS", "true")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.instance_path == str(tmp_path.resolve())

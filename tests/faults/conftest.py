@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import os
 import re
@@ -98,12 +99,18 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _SecureOverHttp(http.cookiejar.DefaultCookiePolicy):
+    def return_ok_secure(self, cookie, request):
+        return True
+
+
 class HttpBrowser:
     """A person's browser over real HTTP: its own cookies, redirects shown rather than followed."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, secure_cookies_over_http: bool = False) -> None:
         self.base = base
-        self.jar = http.cookiejar.CookieJar()
+        # Production cookies are Secure; a test that talks plain HTTP to loopback sends them anyway.
+        self.jar = http.cookiejar.CookieJar(_SecureOverHttp() if secure_cookies_over_http else None)
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
 
     def get(self, path: str) -> tuple[int, str]:
@@ -134,21 +141,25 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-@pytest.fixture
-def served(app, tmp_path) -> Iterator[Server]:
-    """Serve the test's database with gunicorn: four worker processes, five threads each, on loopback."""
-    port = free_port()
+def gunicorn_env(app) -> dict[str, str]:
+    """Return an environment serving `app`'s database, keys and mail settings, and none of ours."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REFCHECK_") and k != "DATABASE_URL"}
     env.update({f"REFCHECK_{k}": str(v) if isinstance(v, str) else repr(v).lower()
                 for k, v in shared_config(app).items() if k not in ("TESTING",)})
     env["REFCHECK_DATABASE_URL"] = env.pop("REFCHECK_SQLALCHEMY_DATABASE_URI")
     env["REFCHECK_RATELIMIT_ENABLED"] = "false"
-    log = tmp_path / "gunicorn.log"
+    return env
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], log: Path, workers: int = 4, threads: int = 5) -> Iterator[Server]:
+    """Run gunicorn on a free loopback port with `env` until the block ends; four workers by default."""
+    port = free_port()
     with open(log, "wb") as out:
         process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [sys.executable, "-m", "gunicorn", "--workers", "4", "--worker-class", "gthread",
-             "--threads", "5", "--no-control-socket", "--bind", f"127.0.0.1:{port}", "--timeout", "60",
-             "--graceful-timeout", "5",
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "gthread",
+             "--threads", str(threads), "--no-control-socket", "--bind", f"127.0.0.1:{port}",
+             "--timeout", "60", "--graceful-timeout", "5",
              "--access-logfile", "-", "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
              "refcheck:create_app()"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", log)
@@ -172,6 +183,13 @@ def served(app, tmp_path) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def served(app, tmp_path) -> Iterator[Server]:
+    """Serve the test's database with gunicorn: four worker processes, five threads each, on loopback."""
+    with gunicorn(gunicorn_env(app), tmp_path / "gunicorn.log") as server:
+        yield server
 
 
 @pytest.fixture

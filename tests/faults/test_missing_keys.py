@@ -28,6 +28,7 @@ def production_env(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("REFCHECK_INSTANCE_PATH", str(instance))
     monkeypatch.setenv("REFCHECK_DATABASE_URL", f"sqlite:///{elsewhere / 'refcheck.sqlite'}")
     monkeypatch.setenv("REFCHECK_KEYSTORE_URL", f"sqlite:///{elsewhere / 'keystore.sqlite'}")
+    monkeypatch.setenv("REFCHECK_RATELIMIT_SINGLE_PROCESS", "true")
     return instance
 
 
