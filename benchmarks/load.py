@@ -74,6 +74,7 @@ def seed_invited_referees(app: Any, cases_count: int) -> list[tuple[str, str]]:
     audit events and outbox emails are all real.
     """
     from refcheck import accounts, cases, referees
+    from refcheck.commands import Actor
     from refcheck.extensions import db
     from refcheck.models import utcnow
     from refcheck.scope import Scope
@@ -92,16 +93,21 @@ def seed_invited_referees(app: Any, cases_count: int) -> list[tuple[str, str]]:
             details = cases.CaseDetails(f"Candidate {n}", f"candidate{n}@candidate.example",
                                         "Senior Data Engineer", "Northwind Analytics Ltd",
                                         "To confirm work history.", None)
-            case = cases.open_case(details, scope, staff, now)
-            cases.invite_candidate(case, staff, now)
-            cases.grant_consent(case, f"Candidate {n}", "127.0.0.1", "bench", now)
-            actor = cases.candidate_actor(case)
+            # Each command is committed on its own, as the page that runs it would.
+            case_id = cases.open_case(details, scope, Actor.staff(staff), now).id
+            db.session.commit()
+            cases.invite_candidate(case_id, Actor.staff(staff), now)
+            db.session.commit()
+            actor = Actor.candidate(case_id)
+            cases.grant_consent(case_id, actor, f"Candidate {n}", "127.0.0.1", "bench", now)
+            db.session.commit()
             people = [("manager", "Head of Data"), ("peer", "Data Engineer"), ("peer", "Analyst")]
             for i, (relationship, title) in enumerate(people):
-                referees.nominate(case, referees.RefereeDetails(
+                referees.nominate(case_id, actor, referees.RefereeDetails(
                     f"Referee {n}-{i}", f"referee{n}-{i}@northwind-{n}.example", "Northwind Analytics Ltd",
-                    title, relationship, "2021-01", "2024-06"), "candidate", actor, now)
-            sent = referees.send_invitations(case, actor, now + dt.timedelta(seconds=1))
+                    title, relationship, "2021-01", "2024-06"), now)
+                db.session.commit()
+            sent = referees.send_invitations(case_id, actor, now + dt.timedelta(seconds=1))
             links += [(referee.id, token) for referee, token in sent]
             db.session.commit()
     return links

@@ -30,8 +30,9 @@ REFEREES = [("Grace Lindqvist", "manager", "Head of Data"), ("Tomás Ibarra", "p
 def standard_case(app: Any) -> tuple[int, int]:
     """Build, through the services, a case in candidate review: 5 referees, 20 questions, replies."""
     from refcheck import accounts, answers, cases, question_editor, referees, review
+    from refcheck.commands import Actor
     from refcheck.extensions import db
-    from refcheck.models import FraudSignal, QuestionSet, utcnow
+    from refcheck.models import Case, FraudSignal, QuestionSet, utcnow
     from refcheck.scope import Scope
 
     with app.app_context():
@@ -56,41 +57,57 @@ def standard_case(app: Any) -> tuple[int, int]:
                       report_recipients="Priya Shah, Head of Talent", retention_days=180)
         details = cases.CaseDetails("Amira Okafor", "amira.okafor@candidate.example", "Senior Data Engineer",
                                     "Fabrikam Health Analytics", "To confirm recent work history.", None)
-        case = cases.open_case(details, scope, staff, start)
-        cases.invite_candidate(case, staff, start)
-        cases.grant_consent(case, "Amira Okafor", None, "bench", start + dt.timedelta(hours=1))
-        actor = cases.candidate_actor(case)
-        referees.save_claim(case, referees.ClaimFacts(
+        staff_actor = Actor.staff(staff)
+
+        def done(value: Any = None) -> Any:
+            db.session.commit()  # each command commits on its own, as its page would
+            return value
+
+        case_id = done(cases.open_case(details, scope, staff_actor, start).id)
+        done(cases.invite_candidate(case_id, staff_actor, start))
+        actor = Actor.candidate(case_id)
+        done(cases.grant_consent(case_id, actor, "Amira Okafor", None, "bench",
+                                 start + dt.timedelta(hours=1)))
+        done(referees.save_claim(case_id, actor, referees.ClaimFacts(
             employer="Northwind Analytics Ltd", title="Senior Data Engineer", start_month="2021-09",
             end_month="2025-08", reason_for_leaving="resigned",
             responsibilities="Led the move of the reporting platform to streaming pipelines."),
-            actor, start + dt.timedelta(hours=2))
+            start + dt.timedelta(hours=2)))
         for name, relationship, title in REFEREES:
             email = name.lower().replace(" ", ".").replace("á", "a") + "@northwind-analytics.example"
-            referees.nominate(case, referees.RefereeDetails(name, email, "Northwind Analytics Ltd", title,
-                                                            relationship, "2021-10", "2025-08"),
-                              "candidate", actor, start + dt.timedelta(hours=3))
-        referees.send_invitations(case, actor, start + dt.timedelta(hours=4))
-        for index, referee in enumerate(referees.active_referees(case)):
+            done(referees.nominate(case_id, actor, referees.RefereeDetails(
+                name, email, "Northwind Analytics Ltd", title, relationship, "2021-10", "2025-08"),
+                start + dt.timedelta(hours=3)))
+        done(referees.send_invitations(case_id, actor, start + dt.timedelta(hours=4)))
+        case = db.session.get(Case, case_id)
+        scope = Scope.from_json(case.consent.scope)
+        listed = [(r.id, r.relationship, r) for r in referees.active_referees(case)]
+        for index, (referee_id, relationship, referee) in enumerate(listed):
             opened = start + dt.timedelta(days=1 + index)
-            answers.mark_opened(referee, opened)
-            answers.attest(referee, opened)
-            question_set = answers.question_set_for(Scope.from_json(case.consent.scope), referee.relationship)
-            answers.submit(referee, question_set, _answers(question_set, referee, mismatch=index == 1),
-                           None, opened + dt.timedelta(minutes=15))
-        rows = review.start_review(case, staff, now - dt.timedelta(days=3))
-        for finding in rows:
-            if finding.status == "conflict":
-                review.resolve(finding, staff, "explained", "The peer joined before the promotion in 2023; "
-                               "the manager and payroll confirm the later title.", now - dt.timedelta(days=3))
-        review.send_to_candidate(case, staff, now - dt.timedelta(days=2))
-        for n, finding in enumerate(rows):
-            review.reply(case, finding, "I was promoted to Senior Data Engineer in March 2023." if n == 0
-                         else "", n != 0, now - dt.timedelta(days=1))
-        signals = sa.select(FraudSignal).where(FraudSignal.case_id == case.id)
-        for signal in db.session.execute(signals).scalars():
-            signal.resolved_note = "Checked by phone; no concern."
-        db.session.commit()
+            question_set = answers.question_set_for(scope, relationship)
+            given = _answers(question_set, referee, mismatch=index == 1)
+            referee_actor = Actor.referee(referee_id, case_id)
+            done(answers.open_link(case_id, referee_actor, opened))
+            done(answers.attest(case_id, referee_actor, opened))
+            done(answers.submit(case_id, referee_actor, question_set, given, None,
+                                opened + dt.timedelta(minutes=15)))
+        started = review.start_review(case_id, staff_actor, now - dt.timedelta(days=3))
+        rows = [(f.id, f.status) for f in started]
+        done()
+        for finding_id, status in rows:
+            if status == "conflict":
+                done(review.resolve(case_id, staff_actor, finding_id, "explained",
+                                    "The peer joined before the promotion in 2023; the manager and payroll "
+                                    "confirm the later title.", now - dt.timedelta(days=3)))
+        done(review.send_to_candidate(case_id, staff_actor, now - dt.timedelta(days=2)))
+        for n, (finding_id, _status) in enumerate(rows):
+            reply = "I was promoted to Senior Data Engineer in March 2023." if n == 0 else ""
+            done(review.reply(case_id, actor, finding_id, reply, n != 0, now - dt.timedelta(days=1)))
+        signals = db.session.execute(
+            sa.select(FraudSignal.id).where(FraudSignal.case_id == case_id)).scalars().all()
+        for signal_id in signals:
+            done(review.resolve_signal(case_id, staff_actor, signal_id, "Checked by phone; no concern."))
+        case = db.session.get(Case, case_id)
         return case.id, questions
 
 
@@ -126,6 +143,7 @@ def run(results: Results, repeat: int = 5) -> None:
     from flask import render_template
 
     from refcheck import create_app, report
+    from refcheck.commands import Actor
     from refcheck.extensions import db
     from refcheck.models import Case, StaffUser
 
@@ -164,7 +182,7 @@ def run(results: Results, repeat: int = 5) -> None:
             pages = _page_count(pdf)
             staff = db.session.execute(sa.select(StaffUser)).scalars().first()
             start = time.perf_counter()
-            stored = report.release(case, staff, dt.datetime.now(dt.UTC))
+            stored = report.release(case.id, Actor.staff(staff), dt.datetime.now(dt.UTC))
             db.session.commit()
             release_seconds = time.perf_counter() - start
             sha = stored.sha256

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, make_response, render_template
+from flask import Flask, abort, g, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -83,30 +83,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach the public, staff and candidate pages."""
-    from . import (
-        accounts,
-        experience,
-        metrics,
-        portal,
-        public,
-        question_editor,
-        referee_portal,
-        referees,
-        review,
-        staff_views,
-    )
+    """Attach the pages of every audience."""
+    from . import web
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(accounts.bp)
-    app.register_blueprint(staff_views.bp)
-    app.register_blueprint(portal.bp)
-    app.register_blueprint(referees.bp)
-    app.register_blueprint(referee_portal.bp)
-    app.register_blueprint(question_editor.bp)
-    app.register_blueprint(review.bp)
-    app.register_blueprint(experience.bp)
-    app.register_blueprint(metrics.bp)
+    web.register_blueprints(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -197,6 +177,14 @@ def register_response_hooks(app: Flask) -> None:
     """Send queued local mail after a request, and set security headers on every response."""
     from . import mail
     from .models import utcnow
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # No database column can hold a NUL character (PostgreSQL refuses it outright): whatever the
+        # field, a request carrying one is answered 400 before anything reads it.
+        if any("\x00" in value for values in (request.args, request.form)
+               for _, value in values.items(multi=True)):
+            abort(400)
 
     @app.after_request
     def deliver_local_mail(response: Any) -> Any:

@@ -8,15 +8,12 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable
-from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g, session
 
 from . import audit
 from .extensions import db
-from .models import AccessLink, Case, PortalSession, utcnow
+from .models import AccessLink, Case, PortalSession
 
 TOKEN_BYTES = 32  # 256 bits of randomness
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -56,6 +53,25 @@ def revoke_referee_links(referee_id: str, now: dt.datetime) -> None:
         sa.update(AccessLink)
         .where(AccessLink.referee_id == referee_id, AccessLink.revoked_at.is_(None))
         .values(revoked_at=now)
+    )
+
+
+def revoke_referee_links_of_case(case: Case, now: dt.datetime) -> None:
+    """Revoke every referee link of a case, used or not: its answers are final."""
+    db.session.execute(
+        sa.update(AccessLink)
+        .where(AccessLink.case_id == case.id, AccessLink.purpose == "referee",
+               AccessLink.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def end_referee_sessions(referee_id: str, now: dt.datetime) -> None:
+    """End every open session of one referee: a copy of its cookie no longer opens anything."""
+    db.session.execute(
+        sa.update(PortalSession)
+        .where(PortalSession.referee_id == referee_id, PortalSession.ended_at.is_(None))
+        .values(ended_at=now)
     )
 
 
@@ -112,6 +128,30 @@ def record_refused_link(token: str, purpose: str) -> None:
                  reason="The link no longer works.", state=link.case.state)
 
 
+def ended_session(token: str | None, kind: str) -> PortalSession | None:
+    """Return the session a cookie names if it was ended (log-out, a stopped case, a release), else None."""
+    if not token or not _TOKEN_SHAPE.match(token):
+        return None
+    record = db.session.execute(
+        sa.select(PortalSession).where(PortalSession.token_hash == hash_token(token))).scalar_one_or_none()
+    if record is None or record.kind != kind or record.ended_at is None or record.case is None:
+        return None
+    return record
+
+
+def record_refused_session(token: str | None, kind: str, attempt: str) -> None:
+    """Audit a change tried in a session that was ended; unknown cookies leave no trace. The caller commits.
+
+    Like a refused link, an attempt through a session that a stopped case or a release ended is worth a line.
+    """
+    record = ended_session(token, kind)
+    if record is None or record.case is None:
+        return
+    actor = f"referee:{record.referee_id}" if record.referee_id else f"candidate:{record.case_id}"
+    audit.record("action.refused", actor, record.case_id, attempt=attempt, reason="The session had ended.",
+                 state=record.case.state, why="session")
+
+
 def start_session(kind: str, now: dt.datetime, *, staff_user_id: int | None = None,
                   case_id: int | None = None, referee_id: str | None = None) -> str:
     """Record a new signed-in session and return the token for the cookie."""
@@ -163,27 +203,3 @@ def end_session(token: str | None, now: dt.datetime) -> None:
             .where(PortalSession.token_hash == hash_token(token), PortalSession.ended_at.is_(None))
             .values(ended_at=now)
         )
-
-
-def session_required(kind: str, refused: Callable[[], Any]) -> Callable[[Callable], Callable]:
-    """Serve a view only inside a live session of `kind`; put its record on `g.portal_session`.
-
-    The session, not the URL, names the one case or referee a visitor may see, so no
-    address can be edited to reach someone else's.
-    """
-
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
-            record = find_session(session.get(f"{kind}_sid"), kind, utcnow(), lifetime, lifetime)
-            if record is None or record.case is None:
-                return refused()
-            g.portal_session = record
-            g.case = record.case
-            return view(*args, **kwargs)
-
-        wrapped.access_rule = (kind,)  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator

@@ -1,35 +1,16 @@
-"""Staff accounts: creation, sign-in with server-side sessions, roles and the admin page."""
+"""Staff accounts: creation, passwords, checking credentials, and disabling an account with its sessions."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import logging
-from collections.abc import Callable
-from typing import Any
 
 import sqlalchemy as sa
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import access, audit
-from .extensions import db, limiter, login_manager
-from .forms import ConfirmForm, LoginForm, StaffAccountForm
-from .models import ROLES, StaffUser, utcnow
+from . import audit
+from .extensions import db
+from .models import ROLES, PortalSession, StaffUser
 from .text import ONE_LINE_MESSAGE, folded, has_control
-
-log = logging.getLogger(__name__)
 
 # Checked when no account matches, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("refcheck-no-such-account")
@@ -91,151 +72,9 @@ def deactivate(user: StaffUser, actor: StaffUser, now: dt.datetime) -> None:
         raise AccountError("You cannot disable your own account.")
     user.active = False
     db.session.execute(
-        sa.update(access.PortalSession)
-        .where(access.PortalSession.staff_user_id == user.id,
-               access.PortalSession.ended_at.is_(None))
+        sa.update(PortalSession)
+        .where(PortalSession.staff_user_id == user.id,
+               PortalSession.ended_at.is_(None))
         .values(ended_at=now)
     )
     audit.record("staff.deactivated", f"staff:{actor.id}", staff_id=user.id)
-
-
-@login_manager.user_loader
-def load_staff(user_id: str) -> StaffUser | None:
-    """Load the signed-in staff member only while their server-side session is live and not idle."""
-    cfg = current_app.config
-    now = utcnow()
-    record = access.find_session(session.get("staff_sid"), "staff", now,
-                                 idle=dt.timedelta(minutes=cfg["STAFF_IDLE_MINUTES"]),
-                                 absolute=dt.timedelta(seconds=cfg["PERMANENT_SESSION_LIFETIME"]))
-    if record is None or str(record.staff_user_id) != user_id:
-        return None
-    user = record.staff_user
-    if user is None or not user.active:
-        return None
-    if now - record.last_seen_at >= dt.timedelta(seconds=cfg["SESSION_TOUCH_SECONDS"]):
-        touch_session(record.id, now)
-    return user
-
-
-def touch_session(session_id: int, now: dt.datetime) -> None:
-    """Record activity on a staff session in its own short transaction.
-
-    The view's transaction is not ours to commit (it may hold half-made changes), so the
-    write goes through a separate connection; it is throttled, so most requests write nothing.
-    A failed write only means the idle clock was not moved, so it is logged and the request goes on.
-    """
-    try:
-        with db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                # Never wait behind this request's own transaction: skip the touch instead.
-                connection.exec_driver_sql("SET LOCAL lock_timeout = '2s'")
-            connection.execute(
-                sa.update(access.PortalSession)
-                .where(access.PortalSession.id == session_id, access.PortalSession.ended_at.is_(None))
-                .values(last_seen_at=now)
-            )
-    except sa.exc.SQLAlchemyError:
-        log.warning("Could not record activity on a staff session; its idle clock was not moved.")
-
-
-def role_required(*roles: str) -> Callable:
-    """Allow a staff view only to signed-in staff holding one of `roles`."""
-
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        @login_required
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.access_rule = roles  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
-
-
-staff_only = role_required(*ROLES)
-admin_only = role_required("admin")
-
-bp = Blueprint("auth", __name__, url_prefix="/staff")
-
-
-@bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
-def login() -> Any:
-    """Sign a staff member in and start a fresh session."""
-    form = LoginForm()
-    if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append("That email and password do not match an active account.")
-        else:
-            now = utcnow()
-            # Rotate: nothing from the anonymous session survives into the signed-in one.
-            session.clear()
-            token = access.start_session("staff", now, staff_user_id=user.id)
-            audit.record("staff.signed_in", f"staff:{user.id}")
-            db.session.commit()
-            session["staff_sid"] = token
-            login_user(user)
-            return redirect(url_for("staff.dashboard"))
-    return render_template("staff/login.html", form=form)
-
-
-@bp.route("/logout", methods=["POST"])
-def logout() -> Any:
-    """End the staff session on the server and in the browser."""
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        access.end_session(session.get("staff_sid"), utcnow())
-        if current_user.is_authenticated:
-            audit.record("staff.signed_out", f"staff:{current_user.id}")
-        db.session.commit()
-        logout_user()
-        session.clear()
-        flash("You are signed out.", "info")
-    return redirect(url_for("auth.login"))
-
-
-@bp.route("/accounts", methods=["GET", "POST"])
-@admin_only
-def accounts() -> Any:
-    """List staff accounts and create new ones."""
-    form = StaffAccountForm()
-    if form.validate_on_submit():
-        try:
-            create_staff(form.email.data, form.name.data, form.role.data, form.password.data,
-                         f"staff:{current_user.id}")
-        except AccountError as err:
-            getattr(form, err.field or "email").errors.append(err.message)
-        else:
-            db.session.commit()
-            flash("Account created.", "success")
-            return redirect(url_for("auth.accounts"))
-    users = db.session.execute(sa.select(StaffUser).order_by(StaffUser.name)).scalars().all()
-    return render_template("staff/accounts.html", form=form, users=users, confirm=ConfirmForm())
-
-
-@bp.route("/accounts/<int:user_id>/deactivate", methods=["POST"])
-@admin_only
-def deactivate_account(user_id: int) -> Any:
-    """Disable a staff account and end its sessions."""
-    user = db.get_or_404(StaffUser, user_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            deactivate(user, current_user, utcnow())
-        except AccountError as err:
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash(f"{user.name} can no longer sign in.", "success")
-    return redirect(url_for("auth.accounts"))
-
-
-@login_manager.unauthorized_handler
-def unauthorized() -> Any:
-    """Send anonymous visitors of staff pages to the sign-in page."""
-    if request.path.startswith("/staff/"):
-        return redirect(url_for("auth.login"))
-    abort(401)

@@ -1,4 +1,9 @@
-"""Referee answers: the questionnaire, sealed submission once, correction or withdrawal until release."""
+"""Referee answers: the published questions, and the commands to attest, answer, decline, correct, withdraw.
+
+Answers are sealed and stored exactly once per referee; until the report is released the referee
+may correct or withdraw them, and the frozen findings follow. The questionnaire's form lives with
+the referee's pages (refcheck.web.referee).
+"""
 
 from __future__ import annotations
 
@@ -9,30 +14,26 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
 
 from . import access, audit, fraud, mail, review
-from .cases import CaseError
+from .cases import base_url
+from .commands import Actor, begin, referee_of
+from .errors import CaseError
 from .extensions import db
-from .forms import MONTH, MONTH_INPUT, ONE_LINE
 from .models import (
     CANCELLED,
     COLLECTING,
     RELEASED,
     WITHDRAWN,
     AccessLink,
-    Case,
     FraudSignal,
     QuestionSet,
     Referee,
     Response,
     keyring,
 )
-from .months import MONTH_HINT, normalise_month
-from .scope import RELATIONSHIPS, Scope, month_name
+from .months import month_name
+from .scope import RELATIONSHIPS, Scope
 
 UNKNOWN = "unknown"
 # fact key of a month range's start -> fact key of its end.
@@ -69,7 +70,7 @@ class AskedQuestion:
 
 @dataclass(frozen=True, eq=False)
 class PublishedSet:
-    """A published question set with its questions and its form class, which never change."""
+    """A published question set with its questions, which never change (so requests share one copy)."""
 
     id: int
     key: str
@@ -78,7 +79,6 @@ class PublishedSet:
     title: str
     published_at: dt.datetime | None
     questions: tuple[AskedQuestion, ...]
-    form_class: type[FlaskForm]
 
     @property
     def family(self) -> str:
@@ -141,7 +141,7 @@ def _published(set_id: int, published_at: dt.datetime | None) -> PublishedSet:
 
 
 def _snapshot(question_set: QuestionSet) -> PublishedSet:
-    """Copy a set and its questions out of the session and build its form class."""
+    """Copy a set and its questions out of the session."""
     questions = tuple(
         AskedQuestion(id=q.id, position=q.position, text=q.text, kind=q.kind, fact_key=q.fact_key,
                       choices=tuple(q.choices) if q.choices is not None else None, required=q.required,
@@ -150,8 +150,7 @@ def _snapshot(question_set: QuestionSet) -> PublishedSet:
     )
     return PublishedSet(id=question_set.id, key=question_set.key, version=question_set.version,
                         relationship=question_set.relationship, title=question_set.title,
-                        published_at=question_set.published_at, questions=questions,
-                        form_class=_questionnaire_class(questions))
+                        published_at=question_set.published_at, questions=questions)
 
 
 def field_name(question: AskedQuestion) -> str:
@@ -159,88 +158,15 @@ def field_name(question: AskedQuestion) -> str:
     return f"q{question.id}"
 
 
-def _questionnaire_class(questions: tuple[AskedQuestion, ...]) -> type[FlaskForm]:
-    """Build the form class of a question set; classes hold no request data, so one serves every request."""
-
-    class QuestionnaireForm(FlaskForm):
-        pass
-
-    for question in questions:
-        name = field_name(question)
-        answer_needed = InputRequired(message="Please answer this question.")
-        required = [answer_needed] if question.required else [Optional()]
-        if question.kind == "rating":
-            choices = [SelectChoice(str(n), str(n)) for n in range(1, 6)]
-            choices.append(SelectChoice(UNKNOWN, "I can't judge this"))
-            setattr(QuestionnaireForm, name, RadioField(question.text, choices=choices, validators=required))
-        elif question.kind == "yes_no":
-            setattr(QuestionnaireForm, name, RadioField(question.text, choices=[
-                SelectChoice("yes", "Yes"), SelectChoice("no", "No"), SelectChoice(UNKNOWN, "I don't know"),
-            ], validators=required))
-        elif question.kind == "choice":
-            labels = CHOICE_LABELS.get(question.fact_key or "", {})
-            choices = [SelectChoice(c, labels.get(c, c.replace("_", " ").capitalize()))
-                       for c in question.choices or []]
-            choices.append(SelectChoice(UNKNOWN, "I don't know"))
-            setattr(QuestionnaireForm, name, RadioField(question.text, choices=choices, validators=required))
-        elif question.kind == "month_range":
-            setattr(QuestionnaireForm, f"{name}_from", StringField(
-                "From", validators=[Optional(), MONTH], filters=[normalise_month],
-                description=MONTH_HINT, render_kw=MONTH_INPUT))
-            setattr(QuestionnaireForm, f"{name}_to", StringField(
-                "To", validators=[Optional(), MONTH], filters=[normalise_month],
-                description=MONTH_HINT, render_kw=MONTH_INPUT))
-            setattr(QuestionnaireForm, f"{name}_unknown", BooleanField("I don't remember"))
-        elif question.fact_key:
-            # A fact (employer, job title) is a line, not an essay.
-            setattr(QuestionnaireForm, name, StringField(
-                question.text, validators=[*required, Length(max=200), ONE_LINE],
-                render_kw={"maxlength": 200}))
-        else:
-            setattr(QuestionnaireForm, name, TextAreaField(
-                question.text, validators=[*required, Length(max=TEXT_LIMIT)],
-                render_kw={"maxlength": TEXT_LIMIT, "rows": 4}))
-    return QuestionnaireForm
-
-
-def build_form(question_set: PublishedSet, formdata: Any = None,
-               data: dict[str, Any] | None = None) -> FlaskForm:
-    """Return the set's questionnaire bound to the request.
-
-    `data` pre-fills the form (a correction starts from the sealed answers); a posted form ignores it.
-    The form is `blank` when nothing of the referee's can be in it: no data given and nothing posted.
-    """
-    if formdata is not None:
-        form = question_set.form_class(formdata=formdata)
-    elif data is not None:
-        form = question_set.form_class(data=data)
-    else:
-        form = question_set.form_class()
-    form.questions = list(question_set.questions)  # type: ignore[attr-defined]
-    form.blank = formdata is None and data is None and not form.is_submitted()  # type: ignore[attr-defined]
-    return form
-
-
-def read_answers(form: FlaskForm, questions: Sequence[AskedQuestion]) -> dict[str, Any]:
-    """Return the answers keyed by question id, or raise CaseError naming the first gap."""
-    answers: dict[str, Any] = {}
-    for question in questions:
-        name = field_name(question)
-        if question.kind == "month_range":
-            start, end = form[f"{name}_from"].data, form[f"{name}_to"].data
-            if form[f"{name}_unknown"].data:
-                answers[str(question.id)] = UNKNOWN
-            elif start and end:
-                if end < start:
-                    raise CaseError("The end cannot be before the start.", field=f"{name}_to")
-                answers[str(question.id)] = {"from": start, "to": end}
-            elif question.required:
-                raise CaseError("Give both months, or tick \u201cI don't remember\u201d.",
-                                field=f"{name}_from")
-        else:
-            value = form[name].data
-            answers[str(question.id)] = value.strip() if isinstance(value, str) else value
-    return answers
+def choice_options(question: AskedQuestion) -> list[tuple[str, str]]:
+    """Return the (value, words) a referee chooses from for a rating, yes/no or choice question."""
+    if question.kind == "rating":
+        return [(str(n), str(n)) for n in range(1, 6)] + [(UNKNOWN, "I can't judge this")]
+    if question.kind == "yes_no":
+        return [("yes", "Yes"), ("no", "No"), (UNKNOWN, "I don't know")]
+    labels = CHOICE_LABELS.get(question.fact_key or "", {})
+    return ([(c, labels.get(c, c.replace("_", " ").capitalize())) for c in question.choices or []]
+            + [(UNKNOWN, "I don't know")])
 
 
 def facts_from(questions: Sequence[AskedQuestion], answers: dict[str, Any]) -> dict[str, str]:
@@ -259,13 +185,34 @@ def facts_from(questions: Sequence[AskedQuestion], answers: dict[str, Any]) -> d
     return facts
 
 
-def submit(referee: Referee, question_set: PublishedSet, answers: dict[str, Any], ip: str | None,
+def open_link(case_id: int, actor: Actor, now: dt.datetime) -> str:
+    """Let a referee in through their link and return their session's token; the first time, note it."""
+    case = begin("referee.open", case_id, actor)
+    referee = referee_of(case, actor)
+    if referee.state == "invited":
+        referee.state = "opened"
+        referee.opened_at = now
+        audit.record("referee.opened", actor.name, case.id, referee=referee.id)
+    return access.start_session("referee", now, case_id=case.id, referee_id=referee.id)
+
+
+def attest(case_id: int, actor: Actor, now: dt.datetime) -> Referee:
+    """Record that the referee confirmed their identity and the truth of their answers."""
+    case = begin("referee.attest", case_id, actor)
+    referee = _still_asked(referee_of(case, actor))
+    referee.attested_at = now
+    audit.record("referee.attested", actor.name, case.id, referee=referee.id)
+    return referee
+
+
+def submit(case_id: int, actor: Actor, question_set: PublishedSet, answers: dict[str, Any], ip: str | None,
            now: dt.datetime) -> Response:
-    """Store the answers sealed, exactly once; a second submission is refused."""
+    """Store the answers sealed, exactly once, while answers are being collected."""
+    case = begin("answers.submit", case_id, actor)
+    referee = referee_of(case, actor)
     if referee.state == "submitted":
         raise CaseError("We already have your answers. Thank you.")
-    if referee.state not in ("invited", "opened"):
-        raise CaseError("This reference request is closed.")
+    _still_asked(referee)
     if referee.attested_at is None:
         raise CaseError("Please confirm who you are before answering.")
     ip_hash = keyring().lookup_hash(ip) if ip else None
@@ -278,13 +225,19 @@ def submit(referee: Referee, question_set: PublishedSet, answers: dict[str, Any]
     db.session.add_all(signals)
     referee.state = "submitted"
     referee.finished_at = now
-    # The unique referee_id stops a twin request at the database, whatever the timing.
+    # The unique referee_id stops a twin at the database too, should anything get past the lock.
     db.session.flush()
     # The link stays open: until the report is released the referee may come back to read,
     # correct or withdraw what they said.
-    audit.record("referee.submitted", f"referee:{referee.id}", referee.case_id, referee=referee.id,
-                 question_set=question_set.id)
+    audit.record("referee.submitted", actor.name, case.id, referee=referee.id, question_set=question_set.id)
     return response
+
+
+def _still_asked(referee: Referee) -> Referee:
+    """Refuse a referee whose request is no longer open (declined, withdrawn, closed, expired)."""
+    if referee.state not in ("invited", "opened"):
+        raise CaseError("This reference request is closed.")
+    return referee
 
 
 # Built once: composing the query costs more than running it, on every submission.
@@ -314,37 +267,20 @@ def _submission_signals(referee: Referee, ip_hash: str | None, question_count: i
     ]
 
 
-def attest(referee: Referee, now: dt.datetime) -> None:
-    """Record that the referee confirmed their identity and the truth of their answers."""
-    if referee.state not in ("invited", "opened"):
-        raise CaseError("This reference request is closed.")
-    referee.attested_at = now
-    audit.record("referee.attested", f"referee:{referee.id}", referee.case_id, referee=referee.id)
-
-
-def decline(referee: Referee, reason: str, call_requested: bool, now: dt.datetime) -> None:
+def decline(case_id: int, actor: Actor, reason: str, call_requested: bool, now: dt.datetime) -> Referee:
     """Record that the referee will not answer; tell the candidate so they can name someone else."""
-    if referee.state not in ("invited", "opened"):
-        raise CaseError("This reference request is closed.")
+    case = begin("referee.decline", case_id, actor)
+    referee = _still_asked(referee_of(case, actor))
     referee.state = "declined"
     referee.finished_at = now
     referee.call_requested = call_requested
     referee.seal("decline_reason_enc", reason.strip() or None)
     access.revoke_referee_links(referee.id, now)
-    audit.record("referee.declined", f"referee:{referee.id}", referee.case_id, referee=referee.id,
-                 call_requested=call_requested)
-    case = referee.case
+    audit.record("referee.declined", actor.name, case.id, referee=referee.id, call_requested=call_requested)
     mail.queue("referee_declined", case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, relationship=RELATIONSHIPS[referee.relationship][0],
-               call_requested=call_requested, base_url=current_app.config["BASE_URL"].rstrip("/"))
-
-
-def mark_opened(referee: Referee, now: dt.datetime) -> None:
-    """Note the first time a referee opens their form."""
-    if referee.state == "invited":
-        referee.state = "opened"
-        referee.opened_at = now
-        audit.record("referee.opened", f"referee:{referee.id}", referee.case_id, referee=referee.id)
+               call_requested=call_requested, base_url=base_url())
+    return referee
 
 
 # ---------------------------------------------------------------- the referee's rights after answering
@@ -359,23 +295,18 @@ def locked_reason(referee: Referee) -> str | None:
     return None
 
 
-def _changeable_response(referee: Referee) -> Response:
-    """Return the referee's sealed answers if they may still change; refuse with a reason otherwise."""
-    if referee.state != "submitted":
-        raise CaseError("There are no answers of yours to change.")
-    reason = locked_reason(referee)
-    if reason == "released":
-        raise CaseError("The report has been released, so your answers can no longer be changed.")
-    if reason == "stopped":
-        raise CaseError("This check has stopped, so your answers can no longer be changed.")
-    return response_of(referee)
-
-
 def response_of(referee: Referee) -> Response:
     """Return the one sealed Response of a referee."""
     return db.session.execute(
         sa.select(Response).where(Response.referee_id == referee.id)
     ).scalar_one()
+
+
+def _answered(referee: Referee) -> Response:
+    """Return the referee's sealed answers; refuse when there are none to change."""
+    if referee.state != "submitted":
+        raise CaseError("There are no answers of yours to change.")
+    return response_of(referee)
 
 
 def prefill(questions: Sequence[AskedQuestion], answers: dict[str, Any]) -> dict[str, Any]:
@@ -401,7 +332,6 @@ def rating_scale(question: AskedQuestion) -> str:
 
 def read_back(question_set: PublishedSet, answers: dict[str, Any]) -> list[tuple[AskedQuestion, str, str]]:
     """Return each question with the answer in the words the referee saw, and a hint (a rating's scale)."""
-    form = build_form(question_set, data=prefill(question_set.questions, answers))
     shown = []
     for question in question_set.questions:
         value, hint = answers.get(str(question.id)), ""
@@ -411,8 +341,7 @@ def read_back(question_set: PublishedSet, answers: dict[str, Any]) -> list[tuple
             text = (f"{month_name(value['from'])} to {month_name(value['to'])}" if isinstance(value, dict)
                     else "I don't remember")
         elif question.kind in ("rating", "yes_no", "choice"):
-            labels = {str(option.data): option.label.text for option in form[field_name(question)]}
-            text = labels.get(str(value), str(value))
+            text = dict(choice_options(question)).get(str(value), str(value))
             if question.kind == "rating" and value != UNKNOWN:
                 text, hint = f"{value} of 5", rating_scale(question)
         else:
@@ -421,46 +350,37 @@ def read_back(question_set: PublishedSet, answers: dict[str, Any]) -> list[tuple
     return shown
 
 
-def correct(referee: Referee, question_set: PublishedSet, answers: dict[str, Any],
+def correct(case_id: int, actor: Actor, question_set: PublishedSet, answers: dict[str, Any],
             now: dt.datetime) -> Response:
     """Re-seal a referee's corrected answers into their one Response, and refresh frozen findings."""
-    response = _changeable_response(referee)
+    case = begin("answers.correct", case_id, actor)
+    referee = referee_of(case, actor)
+    response = _answered(referee)
     before = response.unseal("answers_enc")["answers"]
     changed = sum(1 for key in set(before) | set(answers) if before.get(key) != answers.get(key))
     response.question_set_id = question_set.id
     response.seal("answers_enc", {"answers": answers, "facts": facts_from(question_set.questions, answers)})
-    actor = f"referee:{referee.id}"
     # How many answers changed, never what they say.
-    audit.record("referee.corrected", actor, referee.case_id, referee=referee.id, changed=changed)
+    audit.record("referee.corrected", actor.name, case.id, referee=referee.id, changed=changed)
     if changed:
-        review.refresh_findings(referee.case, actor, now)
+        review.refresh_findings(case, actor.name, now)
     return response
 
 
-def withdraw(referee: Referee, now: dt.datetime) -> None:
+def withdraw(case_id: int, actor: Actor, now: dt.datetime) -> None:
     """Delete a referee's answers at their request and tell the candidate, who may name someone else."""
-    response = _changeable_response(referee)
+    case = begin("answers.withdraw", case_id, actor)
+    referee = referee_of(case, actor)
+    response = _answered(referee)
     db.session.delete(response)
     referee.state = "withdrawn"
     referee.finished_at = now
     access.revoke_referee_links(referee.id, now)
-    actor = f"referee:{referee.id}"
-    audit.record("referee.withdrawn", actor, referee.case_id, referee=referee.id)
-    case: Case = referee.case
-    review.refresh_findings(case, actor, now)
+    audit.record("referee.withdrawn", actor.name, case.id, referee=referee.id)
+    review.refresh_findings(case, actor.name, now)
     mail.queue("referee_withdrew", case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, relationship=RELATIONSHIPS[referee.relationship][0],
-               can_replace=case.state == COLLECTING, base_url=current_app.config["BASE_URL"].rstrip("/"))
-
-
-def close_referee_links(case: Case, now: dt.datetime) -> None:
-    """Revoke every referee link of a case whose answers are now final."""
-    db.session.execute(
-        sa.update(AccessLink)
-        .where(AccessLink.case_id == case.id, AccessLink.purpose == "referee",
-               AccessLink.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+               can_replace=case.state == COLLECTING, base_url=base_url())
 
 
 def link_expires(referee: Referee, now: dt.datetime) -> dt.datetime | None:

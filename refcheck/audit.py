@@ -10,16 +10,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import CLOSED_STATES, AuditEvent, Case, utcnow
+from .models import AuditEvent, utcnow
 
 GENESIS = "0" * 64
+# Set in a session's info once its transaction holds the chain's head, until it ends.
+HEAD_LOCKED = "refcheck.audit_head_locked"
 
 
 def record(action: str, actor: str, case_id: int | None = None, **details: Any) -> AuditEvent:
     """Append an event to the chain; the caller's transaction commits it with the change."""
     session = db.session
+    session.info[HEAD_LOCKED] = True
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         # Two transactions must not both extend the same head; this lock is held until commit.
@@ -45,15 +49,11 @@ def record(action: str, actor: str, case_id: int | None = None, **details: Any) 
     return event
 
 
-def refusal(case: Case, attempt: str, actor: str, reason: str) -> None:
-    """Drop what a refused request half-changed and, if the case has ended, record the attempt.
-
-    An action tried on a withdrawn, declined, cancelled or released case is worth a line in the
-    log; the view commits it.
-    """
-    db.session.rollback()
-    if case.state in CLOSED_STATES:
-        record("action.refused", actor, case.id, attempt=attempt, reason=reason, state=case.state)
+@sa.event.listens_for(Session, "after_commit")
+@sa.event.listens_for(Session, "after_rollback")
+def _head_released(session: Session) -> None:
+    """Forget that the chain's head was held: the transaction that held it has ended."""
+    session.info.pop(HEAD_LOCKED, None)
 
 
 def event_hash(event: AuditEvent) -> str:

@@ -15,6 +15,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from . import accounts, audit, mail
+from .commands import Actor
+from .errors import CaseError
 from .extensions import db
 from .models import Case, OutboxMessage, keyring, utcnow
 from .text import folded
@@ -181,7 +183,7 @@ retention_cli = AppGroup("retention", help="Keep nothing longer than consented."
               help="Act as if it were this time (UTC); outside production, or with --dry-run.")
 def retention_purge(dry_run: bool, now_text: str | None) -> None:
     """Erase every case past its retention date or never answered, and sweep unused key shares (daily)."""
-    from . import keystore, privacy
+    from . import keys, privacy
 
     if now_text and not dry_run and current_app.config["MODE"] == "production":
         raise click.ClickException("--now erases for real only outside production; add --dry-run to preview.")
@@ -191,6 +193,7 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
               + (f"retention ended {case.erase_after.date().isoformat()})" if reason == "retention_ended"
                  else "never answered)"), reason) for case, reason in due]
     db.session.rollback()  # the listing itself changes nothing
+    system = Actor.system("cli")
     if dry_run:
         for _case_id, line, _reason in lines:
             click.echo(f"Would erase {line}.")
@@ -198,11 +201,8 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
         return
     erased = failed = 0
     for case_id, line, reason in lines:
-        case = db.session.get(Case, case_id)
         try:
-            if case is None:
-                raise privacy.ErasureRefused("erased already")
-            counts = privacy.erase_case(case, reason, "cli", now)
+            counts = privacy.erase_case(case_id, system, reason, now)
             # One commit per case: an interruption leaves every case either whole or erased.
             db.session.commit()
         except Exception as err:  # noqa: BLE001 - one case's failure must not stop the others
@@ -213,7 +213,7 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
         erased += 1
         click.echo(f"Erased {line}: {sum(counts.values())} rows deleted and its key destroyed.")
     grace = dt.timedelta(minutes=current_app.config["ORPHAN_SHARE_MINUTES"])
-    swept = keystore.sweep_orphans(now, grace)
+    swept = keys.sweep_orphans(now, grace)
     click.echo(f"{erased} cases erased" + (f", {failed} could not be (see above)" if failed else "")
                + (f"; {swept} unused key shares destroyed" if swept else "") + ".")
     if failed:
@@ -235,7 +235,7 @@ def erase_command(case_id: int, reason: str, yes: bool) -> None:
     if not yes:
         raise click.ClickException(f"Erasing {case.reference} cannot be undone: add --yes to confirm.")
     reference = case.reference
-    counts = privacy.erase_case(case, f"staff: {reason.strip()[:200]}", "cli", utcnow())
+    counts = privacy.erase_case(case.id, Actor.cli(), f"staff: {reason.strip()[:200]}", utcnow())
     db.session.commit()
     click.echo(f"Erased {reference}: {sum(counts.values())} rows deleted and its key destroyed.")
 
@@ -328,10 +328,20 @@ def reminders_send(now_text: str | None) -> None:
     """Send due reminders and expire requests past their time (run it hourly from cron)."""
     from . import reminders
 
-    now = dt.datetime.fromisoformat(now_text).replace(tzinfo=dt.UTC) if now_text else utcnow()
-    result = reminders.run(now)
-    db.session.commit()
-    click.echo(f"Reminded {len(result.reminded)} referees; closed {len(result.expired)} "
+    now = _utc(now_text) if now_text else utcnow()
+    done = {"reminded": 0, "expired": 0}
+    for case_id, referee_id in reminders.due(now):
+        try:
+            outcome = reminders.remind_or_expire(case_id, referee_id, now)
+        except CaseError:
+            # The case moved on since it was listed (review started, consent withdrawn): nothing is due.
+            db.session.rollback()
+            continue
+        # One commit per referee: a run holds no case's lock for longer than one referee takes.
+        db.session.commit()
+        if outcome:
+            done[outcome] += 1
+    click.echo(f"Reminded {done['reminded']} referees; closed {done['expired']} "
                "requests that ran out of time.")
 
 

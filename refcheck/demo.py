@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import accounts, answers, cases, referees, report, review
+from . import accounts, answers, cases, referees, report, review, search
+from .commands import Actor
 from .extensions import db
 from .models import Case, FraudSignal, QuestionSet, StaffUser, utcnow
 from .scope import Scope
@@ -159,24 +160,43 @@ RELEASED_CANDIDATE = (KWAME.name, KWAME.email)
 
 
 def seed(password: str) -> dict[str, Any]:
-    """Create the demo once; run again, set a new password and send fresh links to the same cases."""
+    """Create the demo once; run again, set a new password and send fresh links to the same cases.
+
+    Each step is committed on its own, as the person who takes it would commit it from a page.
+    """
     now = utcnow()
     staff = _existing_staff()
     if staff is not None:
         return _refresh(staff, password, now)
     staff = accounts.create_staff(DEMO_STAFF_EMAIL, "Dana Verifier", "admin", password, "demo")
-    case, candidate_token = _running_case(staff, now, AMIRA)
+    db.session.commit()
+    actor = Actor.staff(staff)
+    case, candidate_token = _running_case(actor, now, AMIRA)
     referee_urls = _referees_answer(case, AMIRA, now)
-    to_review, _ = _running_case(staff, now, LUCIA)
+    to_review, _ = _running_case(actor, now, LUCIA)
     _referees_answer(to_review, LUCIA, now)
-    released, released_token = _running_case(staff, now, KWAME)
+    released, released_token = _running_case(actor, now, KWAME)
     _referees_answer(released, KWAME, now)
-    _review_and_release(released, staff, now)
+    _review_and_release(released, actor, now)
     opened = now - dt.timedelta(hours=2)
-    fresh = cases.open_case(_details(FRESH, opened), _scope(now), staff, opened)
-    fresh_token = cases.invite_candidate(fresh, staff, opened)
-    return _result(password, case, candidate_token, referee_urls, fresh, fresh_token, to_review,
-                   released, released_token, existed=False)
+    fresh = _step(cases.open_case, _details(FRESH, opened), _scope(now), actor, opened)
+    fresh_token = _step(cases.invite_candidate, fresh, actor, opened)
+    return _result(password, _case(case), candidate_token, referee_urls, _case(fresh), fresh_token,
+                   _case(to_review), _case(released), released_token, existed=False)
+
+
+def _step(command: Any, *args: Any) -> Any:
+    """Run one command and commit it; return what it returned, or a case's id for a case."""
+    value = command(*args)
+    if isinstance(value, Case):
+        value = value.id
+    db.session.commit()
+    return value
+
+
+def _case(case_id: int | None) -> Case | None:
+    """Return a demo case by id."""
+    return db.session.get(Case, case_id) if case_id is not None else None
 
 
 def _existing_staff() -> StaffUser | None:
@@ -190,26 +210,30 @@ def _refresh(staff: StaffUser, password: str, now: dt.datetime) -> dict[str, Any
     """Give the existing demo a new password and fresh links, without adding cases again."""
     staff.active = True
     accounts.set_password(staff, password, "demo")
+    db.session.commit()
+    actor = Actor.staff(staff)
     found = {who: _demo_case(staff, who) for who in (AMIRA.email, LUCIA.email, KWAME.email, FRESH[1])}
-    running, to_review, released, fresh = found.values()
+    ids = {who: case.id if case is not None else None for who, case in found.items()}
     # Each candidate asks for a new link, as they would at /link; referees still to answer get a
     # reminder with a new one. Both emails are real and go to the mail folder.
-    tokens = {who: cases.send_new_link(case, now) if case is not None else None
-              for who, case in found.items() if who != LUCIA.email}
+    tokens = {who: _step(cases.send_new_link, case_id, Actor.system("demo"), now) if case_id else None
+              for who, case_id in ids.items() if who != LUCIA.email}
     referee_urls = []
+    running = _case(ids[AMIRA.email])
     if running is not None:
         base = _base()
-        for referee in referees.active_referees(running):
-            if referee.state in ("invited", "opened"):
-                token = referees.resend(referee, "demo", now)
-                referee_urls.append(f"{base}/r/{referee.id}/{token}")
-    return _result(password, running, tokens[AMIRA.email], referee_urls, fresh, tokens[FRESH[1]],
-                   to_review, released, tokens[KWAME.email], existed=True)
+        waiting = [r.id for r in referees.active_referees(running) if r.state in ("invited", "opened")]
+        for referee_id in waiting:
+            token = _step(referees.resend, running.id, actor, referee_id, now)
+            referee_urls.append(f"{base}/r/{referee_id}/{token}")
+    return _result(password, _case(ids[AMIRA.email]), tokens[AMIRA.email], referee_urls,
+                   _case(ids[FRESH[1]]), tokens[FRESH[1]], _case(ids[LUCIA.email]), _case(ids[KWAME.email]),
+                   tokens[KWAME.email], existed=True)
 
 
 def _demo_case(staff: StaffUser, email: str) -> Case | None:
     """Return the demo's case for a candidate, if it is still there."""
-    return next((case for case in cases.find_cases_for_email(email) if case.created_by_id == staff.id), None)
+    return next((case for case in search.find_cases_for_email(email) if case.created_by_id == staff.id), None)
 
 
 def _result(password: str, case: Case | None, candidate_token: str | None, referee_urls: list[str],
@@ -334,71 +358,81 @@ def _claim(job: Job, now: dt.datetime) -> referees.ClaimFacts:
     )
 
 
-def _running_case(staff: StaffUser, now: dt.datetime, story: Story) -> tuple[Case, str]:
+def _running_case(staff: Actor, now: dt.datetime, story: Story) -> tuple[int, str]:
     """Open a case some days ago that the candidate consented to, with claims and referees."""
     start = now - dt.timedelta(days=story.opened)
-    case = cases.open_case(_details((story.name, story.email, story.position), start), _scope(now),
-                           staff, start)
-    cases.invite_candidate(case, staff, start)
-    cases.grant_consent(case, story.name, None, "demo", start + dt.timedelta(hours=3))
-    actor = cases.candidate_actor(case)
+    case_id = _step(cases.open_case, _details((story.name, story.email, story.position), start), _scope(now),
+                    staff, start)
+    _step(cases.invite_candidate, case_id, staff, start)
+    candidate = Actor.candidate(case_id)
+    _step(cases.grant_consent, case_id, candidate, story.name, None, "demo", start + dt.timedelta(hours=3))
     for job in story.jobs:
-        referees.save_claim(case, _claim(job, now), actor, start + dt.timedelta(hours=4))
+        _step(referees.save_claim, case_id, candidate, _claim(job, now), start + dt.timedelta(hours=4))
     for person in story.referees:
-        referees.nominate(case, referees.RefereeDetails(
+        _step(referees.nominate, case_id, candidate, referees.RefereeDetails(
             person.name, person.email, person.organisation, person.title, person.relationship,
             _month(now, person.worked_from), _month(now, person.worked_to),
-        ), "candidate", actor, start + dt.timedelta(hours=5))
-    referees.send_invitations(case, actor, start + dt.timedelta(days=1))
+        ), start + dt.timedelta(hours=5))
+    _step(referees.send_invitations, case_id, candidate, start + dt.timedelta(days=1))
     # The invitation's link may have run out since the case opened days ago: the newcomer gets a new
     # one today, as a candidate who asks at /link does.
-    return case, cases.send_new_link(case, now)
+    return case_id, _step(cases.send_new_link, case_id, candidate, now)
 
 
-def _referees_answer(case: Case, story: Story, now: dt.datetime) -> list[str]:
+def _referees_answer(case_id: int, story: Story, now: dt.datetime) -> list[str]:
     """Have the referees who answer do so on the days after the invitation; return the others' links."""
     invited = now - dt.timedelta(days=story.opened - 1)
     people = {person.name: person for person in story.referees}
+    case = db.session.get(Case, case_id)
+    scope = referees.consented_scope(case)
+    listed = [(r.id, r.relationship, r.details["name"]) for r in referees.active_referees(case)]
     pending = []
-    for index, referee in enumerate(referees.active_referees(case)):
-        person = people[referee.details["name"]]
+    for index, (referee_id, relationship, name) in enumerate(listed):
+        person = people[name]
         if not person.answers:
             # Reminded today, with a new link the newcomer can open.
-            token = referees.resend(referee, "demo", now)
-            pending.append(f"{_base()}/r/{referee.id}/{token}")
+            token = _step(referees.resend, case_id, Actor.staff(case.created_by), referee_id, now)
+            pending.append(f"{_base()}/r/{referee_id}/{token}")
             continue
         opened = invited + dt.timedelta(days=1 + index, hours=2)
-        answers.mark_opened(referee, opened)
-        answers.attest(referee, opened + dt.timedelta(minutes=1))
-        question_set = answers.question_set_for(Scope.from_json(case.consent.scope), referee.relationship)
-        answers.submit(referee, question_set, _answers_for(question_set, person, story, now), None,
-                       opened + dt.timedelta(minutes=18))
+        referee = Actor.referee(referee_id, case_id)
+        _step(answers.open_link, case_id, referee, opened)
+        _step(answers.attest, case_id, referee, opened + dt.timedelta(minutes=1))
+        question_set = answers.question_set_for(scope, relationship)
+        _step(answers.submit, case_id, referee, question_set, _answers_for(question_set, person, story, now),
+              None, opened + dt.timedelta(minutes=18))
     return pending
 
 
-def _review_and_release(case: Case, staff: StaffUser, now: dt.datetime) -> None:
+def _review_and_release(case_id: int, staff: Actor, now: dt.datetime) -> None:
     """Take a case through review, the candidate's reply and release, as people would."""
     reviewed = now - dt.timedelta(days=10)
-    rows = review.start_review(case, staff, reviewed)
+    rows = [(f.id, f.fact, f.status) for f in review.start_review(case_id, staff, reviewed)]
+    db.session.commit()
     peer_left, promoted = _month_words(now, 34), _month_words(now, KWAME_PROMOTED)
-    for finding in rows:
-        if finding.status == "conflict":
-            review.resolve(finding, staff, "explained",
-                           f"The manager confirms the promotion to Senior Data Engineer in {promoted}; "
-                           f"the peer moved to another team in {peer_left}, before it, and gave the title "
-                           "of that time.", reviewed + dt.timedelta(hours=1))
-    review.send_to_candidate(case, staff, reviewed + dt.timedelta(hours=2))
+    for finding_id, _fact, status in rows:
+        if status == "conflict":
+            _step(review.resolve, case_id, staff, finding_id, "explained",
+                  f"The manager confirms the promotion to Senior Data Engineer in {promoted}; "
+                  f"the peer moved to another team in {peer_left}, before it, and gave the title "
+                  "of that time.", reviewed + dt.timedelta(hours=1))
+    _step(review.send_to_candidate, case_id, staff, reviewed + dt.timedelta(hours=2))
     replied = now - dt.timedelta(days=8)
-    title = next(f for f in rows if f.fact == "title" and f.status == "conflict")
-    review.reply(case, title, f"I joined Litware as a Data Engineer in {_month_words(now, 60)} and was "
-                 f"promoted to Senior Data Engineer in {promoted}; my work history gives my final title. "
-                 f"Daniel moved to the payments team in {peer_left}, before my promotion.", False, replied)
-    for finding in rows:
-        if finding.reply is None and finding.status != "conflict":
-            review.reply(case, finding, "", True, replied + dt.timedelta(minutes=5))
-    for signal in db.session.execute(sa.select(FraudSignal).where(FraudSignal.case_id == case.id)).scalars():
-        signal.resolved_note = "Checked by phone with the referee; no concern."
-    report.release(case, staff, now - dt.timedelta(days=6))
+    candidate = Actor.candidate(case_id)
+    title = next(finding_id for finding_id, fact, status in rows if fact == "title" and status == "conflict")
+    _step(review.reply, case_id, candidate, title,
+          f"I joined Litware as a Data Engineer in {_month_words(now, 60)} and was "
+          f"promoted to Senior Data Engineer in {promoted}; my work history gives my final title. "
+          f"Daniel moved to the payments team in {peer_left}, before my promotion.", False, replied)
+    for finding_id, _fact, status in rows:
+        if status != "conflict":
+            _step(review.reply, case_id, candidate, finding_id, "", True, replied + dt.timedelta(minutes=5))
+    signals = db.session.execute(
+        sa.select(FraudSignal.id).where(FraudSignal.case_id == case_id)).scalars().all()
+    for signal_id in signals:
+        _step(review.resolve_signal, case_id, staff, signal_id,
+              "Checked by phone with the referee; no concern.")
+    _step(report.release, case_id, staff, now - dt.timedelta(days=6))
 
 
 def _answers_for(question_set: QuestionSet, person: DemoReferee, story: Story,

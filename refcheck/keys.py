@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from . import audit, keystore
 from .config import _new_key
 from .extensions import db
+from .keystore import KeyShare
 from .models import DataKey, keyring, reload_keyring, utcnow
 
 
@@ -63,8 +65,38 @@ def status() -> KeyStatus:
             unsplit += count
     ring = keyring()
     return KeyStatus(current=ring.current_version, configured=sorted(ring.master_keys), in_use=in_use,
-                     unsplit=unsplit, destroyed=destroyed, missing_shares=keystore.missing_share_count(),
-                     orphan_shares=len(keystore.orphan_share_ids(utcnow())))
+                     unsplit=unsplit, destroyed=destroyed, missing_shares=missing_share_count(),
+                     orphan_shares=len(orphan_share_ids(utcnow())))
+
+
+def orphan_share_ids(older_than: dt.datetime) -> list[str]:
+    """Return shares no split data key uses, made before `older_than` (younger ones may be in flight)."""
+    shares = db.session.execute(
+        sa.select(KeyShare.id).where(KeyShare.created_at < older_than)).scalars().all()
+    if not shares:
+        return []
+    used: set[str] = set()
+    for start in range(0, len(shares), 500):
+        chunk = shares[start:start + 500]
+        used.update(db.session.execute(
+            sa.select(DataKey.id).where(DataKey.id.in_(chunk), DataKey.split.is_(True))).scalars())
+    return [key_id for key_id in shares if key_id not in used]
+
+
+def sweep_orphans(now: dt.datetime, grace: dt.timedelta) -> int:
+    """Delete shares that nothing uses and that are older than the grace period."""
+    return keystore.destroy_shares(orphan_share_ids(now - grace))
+
+
+def missing_share_count() -> int:
+    """Count split data keys whose share is gone from the key store: cases that can no longer be read."""
+    split = db.session.execute(
+        sa.select(DataKey.id).where(DataKey.split.is_(True), DataKey.wrapped.is_not(None))).scalars().all()
+    present: set[str] = set()
+    for start in range(0, len(split), 500):
+        chunk = split[start:start + 500]
+        present.update(db.session.execute(sa.select(KeyShare.id).where(KeyShare.id.in_(chunk))).scalars())
+    return len(split) - len(present)
 
 
 def add_version(config: dict[str, Any]) -> int:

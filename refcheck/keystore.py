@@ -14,14 +14,29 @@ import logging
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from . import crypto
+from .columns import UTCDateTime, utcnow
 from .extensions import db
-from .models import DataKey, KeyShare, utcnow
 
 _PENDING = "refcheck.shares_to_destroy"
 log = logging.getLogger(__name__)
+
+
+class KeyShare(db.Model):
+    """The half of a data key's wrapping that lives in the key store, outside the main database.
+
+    Deleting a share is what erases a case: a backup of the main database holds the
+    wrapped key but not its share, so it cannot be read again.
+    """
+
+    __bind_key__ = "keys"
+    __tablename__ = "key_share"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    share: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 def _engine() -> sa.Engine:
@@ -75,36 +90,6 @@ def _destroy_pending(session: Session) -> None:
 def _forget_pending(session: Session) -> None:
     """Keep the shares of an erasure that did not happen."""
     session.info.pop(_PENDING, None)
-
-
-def orphan_share_ids(older_than: dt.datetime) -> list[str]:
-    """Return shares no split data key uses, made before `older_than` (younger ones may be in flight)."""
-    shares = db.session.execute(
-        sa.select(KeyShare.id).where(KeyShare.created_at < older_than)).scalars().all()
-    if not shares:
-        return []
-    used: set[str] = set()
-    for start in range(0, len(shares), 500):
-        chunk = shares[start:start + 500]
-        used.update(db.session.execute(
-            sa.select(DataKey.id).where(DataKey.id.in_(chunk), DataKey.split.is_(True))).scalars())
-    return [key_id for key_id in shares if key_id not in used]
-
-
-def sweep_orphans(now: dt.datetime, grace: dt.timedelta) -> int:
-    """Delete shares that nothing uses and that are older than the grace period."""
-    return destroy_shares(orphan_share_ids(now - grace))
-
-
-def missing_share_count() -> int:
-    """Count split data keys whose share is gone from the key store: cases that can no longer be read."""
-    split = db.session.execute(
-        sa.select(DataKey.id).where(DataKey.split.is_(True), DataKey.wrapped.is_not(None))).scalars().all()
-    present: set[str] = set()
-    for start in range(0, len(split), 500):
-        chunk = split[start:start + 500]
-        present.update(db.session.execute(sa.select(KeyShare.id).where(KeyShare.id.in_(chunk))).scalars())
-    return len(split) - len(present)
 
 
 def ensure_table() -> None:

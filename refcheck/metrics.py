@@ -1,4 +1,4 @@
-"""The staff metrics page: pace per stage, referees' response, declines, overdue cases and experience."""
+"""The staff metrics: pace per stage, referees' response, declines, overdue cases and experience."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
 from sqlalchemy.ext.compiler import compiles
 
-from . import cases, kept, timeline
-from .accounts import staff_only
+from . import progress, timeline
 from .extensions import db
 from .models import (
     CASE_STATES,
@@ -23,11 +21,9 @@ from .models import (
     DataKey,
     ExperienceAnswer,
     Referee,
-    utcnow,
 )
 from .stats import STAGES, Spread, bars, duration_words
 
-bp = Blueprint("metrics", __name__, url_prefix="/staff")
 DEFAULT_DAYS = 90
 # Lists of reasons and comments show the newest few; each one is decrypted for the page.
 SHOWN = 10
@@ -127,7 +123,9 @@ def gather(period: Period, now: dt.datetime) -> dict[str, Any]:
     invited = period.cases().join(Referee, Referee.case_id == Case.id).where(Referee.invited_at.is_not(None))
     referee_states, reminders, answer_time = _referee_figures(invited)
     answered = referee_states.get("submitted", 0)
-    finished = answered + referee_states.get("declined", 0) + referee_states.get("expired", 0)
+    # A request closed unanswered when review started ran out of time as surely as one that expired.
+    finished = answered + referee_states.get("declined", 0) + referee_states.get("expired", 0) \
+        + referee_states.get("closed", 0)
 
     return {
         "by_state": by_state, "total": sum(by_state.values()),
@@ -235,11 +233,11 @@ def _candidate_decline_reasons(period: Period) -> list[dict[str, Any]]:
 def _overdue(period: Period, now: dt.datetime) -> dict[str, Any]:
     """Count the running cases whose current step is late; list the longest late with staff's reason."""
     maybe = db.session.execute(
-        period.cases(Case).where(cases.could_be_late(now)).order_by(Case.created_at)).scalars().all()
-    answered = cases.answers_in(list(maybe))
+        period.cases(Case).where(progress.could_be_late(now)).order_by(Case.created_at)).scalars().all()
+    answered = progress.answers_in(list(maybe))
     late = []
     for case in maybe:
-        step = timeline.next_step(timeline.build(cases.case_facts(case, answered), now))
+        step = timeline.next_step(timeline.build(progress.case_facts(case, answered), now))
         if step is not None and step.status == "overdue":
             late.append((step, case))
     late.sort(key=lambda pair: (pair[0].date, pair[1].id))
@@ -291,19 +289,3 @@ def _experience(period: Period) -> list[dict[str, Any]]:
                        "bars": bars((str(score), spread.get(score, 0), str(spread.get(score, 0)))
                                     for score in range(1, 6))})
     return result
-
-
-@bp.route("/metrics")
-@staff_only
-def page() -> Any:
-    """Show how the process is going for a period and, optionally, one hiring organisation."""
-    now = utcnow()
-    period, problems = period_from(request.args, now.date())
-    head = kept.audit_head()
-    organisations = kept.remember("organisations", None, lambda: db.session.execute(
-        sa.select(Case.hiring_organisation).distinct().order_by(Case.hiring_organisation)
-    ).scalars().all(), now, FIGURES_SECONDS, head)
-    figures = kept.remember("metrics", period, lambda: gather(period, now), now, FIGURES_SECONDS, head)
-    return render_template("staff/metrics.html", period=period, problems=problems,
-                           organisations=organisations, figures=figures, stages=STAGES,
-                           duration=duration_words)

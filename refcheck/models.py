@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,61 +13,25 @@ from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from . import crypto
+from .columns import UTCDateTime, new_id, utcnow  # noqa: F401 - read from models by many modules
 from .extensions import db
+from .keystore import KeyShare, store_share
+from .lifecycle import (  # noqa: F401 - the states are read from models by many modules
+    AWAITING_CONSENT,
+    CANCELLED,
+    CANDIDATE_REVIEW,
+    CASE_STATES,
+    CLOSED_STATES,
+    COLLECTING,
+    DECLINED,
+    DRAFT,
+    NOMINATING,
+    RELEASED,
+    REVIEW,
+    WITHDRAWN,
+)
 from .stats import STAGES, stage_durations
 from .text import search_key
-
-
-def utcnow() -> dt.datetime:
-    """Return the current time, timezone-aware in UTC."""
-    return dt.datetime.now(dt.UTC)
-
-
-def new_id() -> str:
-    """Return a random row id; sealed rows know their id before they are written."""
-    return uuid.uuid4().hex
-
-
-class UTCDateTime(sa.types.TypeDecorator):
-    """Store UTC and always return aware datetimes, also on SQLite which drops tzinfo."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        """Refuse naive datetimes and store UTC."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(dt.UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        """Return aware UTC datetimes."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
-
-
-# Case states, in lifecycle order.
-DRAFT = "draft"
-AWAITING_CONSENT = "awaiting_consent"
-NOMINATING = "nominating"
-COLLECTING = "collecting"
-REVIEW = "review"
-CANDIDATE_REVIEW = "candidate_review"
-RELEASED = "released"
-DECLINED = "declined"
-WITHDRAWN = "withdrawn"
-CANCELLED = "cancelled"
-CASE_STATES = (
-    DRAFT, AWAITING_CONSENT, NOMINATING, COLLECTING, REVIEW, CANDIDATE_REVIEW,
-    RELEASED, DECLINED, WITHDRAWN, CANCELLED,
-)
-CLOSED_STATES = (RELEASED, DECLINED, WITHDRAWN, CANCELLED)
 
 ROLES = ("admin", "verifier")
 
@@ -101,21 +64,6 @@ class StaffUser(UserMixin, db.Model):
         return self.role == "admin"
 
 
-class KeyShare(db.Model):
-    """The half of a data key's wrapping that lives in the key store, outside the main database.
-
-    Deleting a share is what erases a case: a backup of the main database holds the
-    wrapped key but not its share, so it cannot be read again.
-    """
-
-    __bind_key__ = "keys"
-    __tablename__ = "key_share"
-
-    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
-    share: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
 class DataKey(db.Model):
     """A per-case data key, stored only wrapped by a master key version and its key-store share."""
 
@@ -139,8 +87,6 @@ class DataKey(db.Model):
     @classmethod
     def generate(cls) -> DataKey:
         """Create a new data key wrapped by the newest master key and a fresh, already stored share."""
-        from .keystore import store_share
-
         key_id, key = crypto.new_data_key()
         share = store_share(key_id)
         version, wrapped = fresh_keyring().wrap(key, key_id, share)
@@ -172,8 +118,6 @@ class DataKey(db.Model):
 
     def rewrap(self, version: int | None = None) -> None:
         """Wrap this key again under a master key version (the newest by default), splitting it if needed."""
-        from .keystore import store_share
-
         key = self.plaintext_key()
         share = self._share_bytes() if self.split else None
         if share is None:
@@ -418,10 +362,14 @@ class Consent(Sealed, db.Model):
     """The candidate's decision on one frozen scope; its id is the receipt id."""
 
     __tablename__ = "consent"
-    # The metrics list the newest candidates' declines; only declined rows are indexed.
-    __table_args__ = (sa.Index("ix_consent_declined", "decided_at",
-                               sqlite_where=sa.text("decision = 'declined'"),
-                               postgresql_where=sa.text("decision = 'declined'")),)
+    __table_args__ = (
+        # The metrics list the newest candidates' declines; only declined rows are indexed.
+        sa.Index("ix_consent_declined", "decided_at", sqlite_where=sa.text("decision = 'declined'"),
+                 postgresql_where=sa.text("decision = 'declined'")),
+        # One live decision per case, kept by the database too: a twin a missed lock let through fails.
+        sa.Index("uq_consent_live", "case_id", unique=True, sqlite_where=sa.text("withdrawn_at IS NULL"),
+                 postgresql_where=sa.text("withdrawn_at IS NULL")),
+    )
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
@@ -520,8 +468,13 @@ class OutboxMessage(Sealed, db.Model):
 
 
 # Referee states, in lifecycle order.
-REFEREE_STATES = ("nominated", "invited", "opened", "submitted", "declined", "expired", "revoked")
+# "closed": review started before they answered; "withdrawn": they took their answers back.
+REFEREE_STATES = ("nominated", "invited", "opened", "submitted", "declined", "expired", "revoked", "closed",
+                  "withdrawn")
 REFEREE_ACTIVE = ("nominated", "invited", "opened", "submitted")
+# Asked and not yet answered: the requests a stopped case or the start of review closes.
+REFEREE_WAITING = ("nominated", "invited", "opened")
+_ACTIVE = "state IN ('nominated', 'invited', 'opened', 'submitted')"
 RELATIONSHIP_KEYS = ("manager", "peer", "direct_report", "client", "other")
 
 
@@ -536,6 +489,9 @@ class Referee(Sealed, db.Model):
         # The metrics list the newest declines; only the few declined rows are indexed.
         sa.Index("ix_referee_declined", "finished_at", sqlite_where=sa.text("state = 'declined'"),
                  postgresql_where=sa.text("state = 'declined'")),
+        # One active referee per address in a case, kept by the database too.
+        sa.Index("uq_referee_live_email", "case_id", "email_hash", unique=True,
+                 sqlite_where=sa.text(_ACTIVE), postgresql_where=sa.text(_ACTIVE)),
     )
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)

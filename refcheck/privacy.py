@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from . import audit, keystore
-from .cases import CaseError, candidate_actor, case_stage_times, retention_days
+from .cases import retention_days
+from .commands import Actor, CommandRefused, begin
+from .errors import CaseError
 from .extensions import db
 from .models import (
     AWAITING_CONSENT,
@@ -51,7 +53,10 @@ class ErasureRefused(CaseError):
 
 
 def due_for_erasure(now: dt.datetime) -> list[tuple[Case, str]]:
-    """Return every case due for erasure with the reason: retention over, or never answered; oldest first."""
+    """Return every case due for erasure with the reason: retention over, or never answered; oldest first.
+
+    Cases that ended before erasure dates were recorded are given theirs here; the caller commits.
+    """
     cfg = current_app.config
     # Cases that ended before erasure dates were recorded get theirs from when they ended.
     for case in db.session.execute(
@@ -73,12 +78,29 @@ def due_for_erasure(now: dt.datetime) -> list[tuple[Case, str]]:
     return [(case, "retention_ended") for case in ended] + [(case, "never_answered") for case in unanswered]
 
 
-def erase_case(case: Case, reason: str, actor: str, now: dt.datetime) -> dict[str, int]:
+def erase_case(case_id: int, actor: Actor, reason: str, now: dt.datetime) -> dict[str, int]:
     """Delete a case's rows and destroy its data key, leaving only an audit record that it happened.
 
     The key's share is deleted from the key store once this transaction commits, so even a
     copy of the main database taken before this moment can no longer be read for this case.
     """
+    return _erase(begin("case.erase", case_id, actor), reason, actor, now)
+
+
+def request_erasure(case_id: int, actor: Actor, now: dt.datetime) -> dict[str, int]:
+    """Erase a case at its candidate's request, once nothing more will be checked."""
+    try:
+        case = begin("case.erase_on_request", case_id, actor)
+    except CommandRefused as err:
+        if err.why == "state":
+            err.message = ("Your data can be erased once the check has ended: after the report is "
+                           "released, or once you withdraw your consent.")
+        raise
+    return _erase(case, "candidate_request", actor, now)
+
+
+def _erase(case: Case, reason: str, actor: Actor, now: dt.datetime) -> dict[str, int]:
+    """Delete every row of a locked case, children first, and schedule its key share's destruction."""
     case_id, key_id = case.id, case.data_key_id
     split = case.data_key.split
     referee_ids = sa.select(Referee.id).where(Referee.case_id == case_id).scalar_subquery()
@@ -129,16 +151,8 @@ def erase_case(case: Case, reason: str, actor: str, now: dt.datetime) -> dict[st
     if not split:
         # Made before the key store existed: backups stay readable while the old master key exists.
         details["key_without_share"] = True
-    audit.record("case.erased", actor, case_id, **details)
+    audit.record("case.erased", actor.name, case_id, **details)
     return counts
-
-
-def request_erasure(case: Case, now: dt.datetime) -> dict[str, int]:
-    """Erase a case at its candidate's request, once nothing more will be checked."""
-    if case.state not in ERASABLE_STATES:
-        raise ErasureRefused("Your data can be erased once the check has ended: after the report is "
-                             "released, or once you withdraw your consent.")
-    return erase_case(case, "candidate_request", candidate_actor(case), now)
 
 
 @dataclass(frozen=True)
@@ -205,7 +219,7 @@ def export_case(case: Case, now: dt.datetime) -> dict[str, Any]:
             "reference": case.reference, "position": case.position,
             "hiring_organisation": case.hiring_organisation, "purpose": case.purpose,
             "state": case.state, "opened_at": _iso(case.created_at),
-            "stages_entered": case_stage_times(case), "due_date": _iso(case.due_date),
+            "stages_entered": dict(case.stage_times or {}), "due_date": _iso(case.due_date),
             "delay_reason": case.delay_reason, "retention_days": scope.retention_days,
             "erase_after": _iso(case.erase_after),
         },

@@ -1,27 +1,16 @@
-"""Question sets for staff: draft, edit, lint, publish; published sets never change."""
+"""Question sets: draft, edit, lint, publish; a published set never changes."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from . import audit
-from .accounts import staff_only
-from .cases import CaseError, staff_actor
+from .errors import CaseError
 from .extensions import db
-from .forms import ONE_LINE, ConfirmForm, show_error
 from .linter import lint
 from .models import FACT_KEYS, QUESTION_KINDS, Question, QuestionSet, utcnow
-from .question_sets import families
-from .scope import RELATIONSHIPS
 
 KIND_WORDS = {
     "rating": "Rating 1 to 5", "yes_no": "Yes / no / don't know", "choice": "One of several choices",
@@ -111,131 +100,3 @@ def _require_draft(question_set: QuestionSet) -> None:
     """Refuse changes to a published set."""
     if question_set.state != "draft":
         raise CaseError("This set is published and cannot change. Make a new version instead.")
-
-
-# ---------------------------------------------------------------- pages
-
-bp = Blueprint("questions", __name__, url_prefix="/staff/question-sets")
-
-
-class NewSetForm(FlaskForm):
-    """Start a draft set."""
-
-    key = StringField(
-        "Short name",
-        validators=[DataRequired(), Length(max=40), Regexp(
-            r"^[a-z][a-z0-9-]*$",
-            message="Use lower-case letters, digits and hyphens, for example: engineering.")],
-        description="Scopes name the set as this name plus its version, for example engineering-v1.",
-    )
-    title = StringField("Title", validators=[DataRequired(), Length(max=200), ONE_LINE])
-    relationship = SelectField("For referees who are", choices=[SelectChoice("", "Anyone (general set)")] + [
-        SelectChoice(key, words[1][0].upper() + words[1][1:]) for key, words in RELATIONSHIPS.items()
-    ], validators=[Optional()])
-
-
-class QuestionForm(FlaskForm):
-    """Add a question to a draft."""
-
-    text = TextAreaField("Question", validators=[DataRequired(), Length(max=500)])
-    kind = SelectField("Kind of answer", choices=[SelectChoice(k, v) for k, v in KIND_WORDS.items()])
-    fact_key = SelectField("Compared with the candidate's claim about", choices=[
-        SelectChoice("", "Nothing (an opinion or observation)")] + [
-        SelectChoice(k, k.replace("_", " ")) for k in FACT_KEYS], validators=[Optional()])
-    choices = TextAreaField("Choices, one per line (for 'one of several')", validators=[Length(max=2000)])
-    low_label = StringField("Label for 1 (for ratings)", validators=[Length(max=60), ONE_LINE])
-    high_label = StringField("Label for 5 (for ratings)", validators=[Length(max=60), ONE_LINE])
-    required = BooleanField("An answer is required", default=True)
-
-
-@bp.route("/", methods=["GET", "POST"])
-@staff_only
-def index() -> Any:
-    """List every set and start a new draft."""
-    form = NewSetForm()
-    if form.validate_on_submit():
-        try:
-            created = create_draft(form.key.data, form.title.data, form.relationship.data or None,
-                                   staff_actor(current_user))
-        except CaseError as err:
-            show_error(form, err.message, err.field)
-        else:
-            db.session.commit()
-            return redirect(url_for("questions.edit", set_id=created.id))
-    sets = db.session.execute(
-        sa.select(QuestionSet).options(sa.orm.selectinload(QuestionSet.questions))
-        .order_by(QuestionSet.key, QuestionSet.version.desc(), QuestionSet.relationship)
-    ).scalars().all()
-    return render_template("staff/question_sets.html", sets=sets, form=form, relationships=RELATIONSHIPS,
-                           offered=families())
-
-
-@bp.route("/<int:set_id>", methods=["GET", "POST"])
-@staff_only
-def edit(set_id: int) -> Any:
-    """Show a set with the linter's view of each question, and add questions to a draft."""
-    question_set = db.get_or_404(QuestionSet, set_id)
-    form = QuestionForm()
-    if form.validate_on_submit():
-        try:
-            add_question(question_set, form.text.data, form.kind.data, form.fact_key.data or None,
-                         [c.strip() for c in (form.choices.data or "").splitlines() if c.strip()],
-                         bool(form.required.data), form.low_label.data or None, form.high_label.data or None)
-        except CaseError as err:
-            show_error(form, err.message, err.field)
-        else:
-            db.session.commit()
-            flash("Question added.", "success")
-            return redirect(url_for("questions.edit", set_id=set_id) + "#add")
-    checks = {q.id: lint(q.text) for q in question_set.questions}
-    return render_template("staff/question_set.html", question_set=question_set, form=form, checks=checks,
-                           kinds=KIND_WORDS, relationships=RELATIONSHIPS, confirm=ConfirmForm()), \
-        (422 if form.errors else 200)
-
-
-@bp.route("/<int:set_id>/questions/<int:question_id>/remove", methods=["POST"])
-@staff_only
-def remove(set_id: int, question_id: int) -> Any:
-    """Remove a question from a draft."""
-    question_set = db.get_or_404(QuestionSet, set_id)
-    question = next((q for q in question_set.questions if q.id == question_id), None)
-    if question is not None and ConfirmForm().validate_on_submit():
-        try:
-            remove_question(question_set, question)
-        except CaseError as err:
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-    return redirect(url_for("questions.edit", set_id=set_id))
-
-
-@bp.route("/<int:set_id>/publish", methods=["POST"])
-@staff_only
-def publish_set(set_id: int) -> Any:
-    """Publish a draft that passes the linter."""
-    question_set = db.get_or_404(QuestionSet, set_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            publish(question_set, staff_actor(current_user), utcnow())
-        except CaseError as err:
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Published {question_set.family}. It can no longer change.", "success")
-    return redirect(url_for("questions.edit", set_id=set_id))
-
-
-@bp.route("/<int:set_id>/new-version", methods=["POST"])
-@staff_only
-def make_version(set_id: int) -> Any:
-    """Copy a set into a new draft version."""
-    source = db.get_or_404(QuestionSet, set_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            draft = new_version(source, staff_actor(current_user))
-        except CaseError as err:
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            return redirect(url_for("questions.edit", set_id=draft.id))
-    return redirect(url_for("questions.edit", set_id=set_id))

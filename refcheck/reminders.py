@@ -1,70 +1,72 @@
-"""Pace: remind referees on a schedule, close links that ran out, and tell the candidate."""
+"""Pace: remind referees on a schedule, close requests that ran out of time, and tell the candidate.
+
+`due` lists the referees to look at; `remind_or_expire` is the command for one of them, run under
+its case's lock, so a reminder never goes to a referee whose case moved on meanwhile. The CLI
+commits after each, so a run holds no lock for longer than one referee takes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app
 
 from . import access, audit, mail
+from .cases import base_url
+from .commands import Actor, begin, one_of_its_referees
 from .extensions import db
 from .models import COLLECTING, Case, Referee
 from .referees import invite
 from .scope import RELATIONSHIPS
 
-
-@dataclass
-class Run:
-    """What one reminder run did."""
-
-    reminded: list[str] = field(default_factory=list)
-    expired: list[str] = field(default_factory=list)
+SYSTEM = Actor.system()
 
 
-def due_referees() -> list[Referee]:
-    """Return referees who were invited and have not finished, in running cases."""
-    return list(db.session.execute(
-        sa.select(Referee).join(Case, Case.id == Referee.case_id)
-        .options(sa.orm.selectinload(Referee.data_key), sa.orm.selectinload(Referee.case))
+def due(now: dt.datetime) -> list[tuple[int, str]]:
+    """Return (case id, referee id) of referees invited and not finished in running cases, oldest first."""
+    return [(row.case_id, row.id) for row in db.session.execute(
+        sa.select(Referee.case_id, Referee.id).join(Case, Case.id == Referee.case_id)
         .where(Referee.state.in_(("invited", "opened")), Case.state == COLLECTING)
         .order_by(Referee.invited_at)
-    ).scalars())
+    )]
 
 
-def run(now: dt.datetime) -> Run:
-    """Send the reminders that are due and expire requests past their time; never commit."""
+def remind_or_expire(case_id: int, referee_id: str, now: dt.datetime) -> str | None:
+    """Send the reminder that is due, or close a request past its time; say which ("reminded", "expired").
+
+    The case's state is checked under its lock: a case that moved on since `due` listed it is left alone.
+    """
+    case = begin("referee.remind", case_id, SYSTEM)
+    referee = one_of_its_referees(case, referee_id)
+    if referee.state not in ("invited", "opened"):
+        return None
     schedule = sorted(current_app.config["REMINDER_DAYS"])[: current_app.config["MAX_REMINDERS"]]
-    link_days = current_app.config["REFEREE_LINK_DAYS"]
-    result = Run()
-    for referee in due_referees():
-        invited = referee.invited_at or referee.nominated_at
-        deadline = invited + dt.timedelta(days=link_days)
-        due_date = referee.case.due_date
-        if due_date is not None:
-            # Nothing is asked after the date the report is due.
-            deadline = min(deadline, dt.datetime.combine(due_date, dt.time.max, tzinfo=dt.UTC))
-        if now >= deadline:
-            _expire(referee, now)
-            result.expired.append(referee.id)
-        elif referee.reminders_sent < len(schedule) and now >= invited + dt.timedelta(
-                days=schedule[referee.reminders_sent]):
-            # invite() counts the reminder on the referee.
-            invite(referee, now, kind="referee_reminder")
-            audit.record("referee.reminded", "system", referee.case_id, referee=referee.id,
-                         count=referee.reminders_sent)
-            result.reminded.append(referee.id)
-    return result
+    invited = referee.invited_at or referee.nominated_at
+    deadline = invited + dt.timedelta(days=current_app.config["REFEREE_LINK_DAYS"])
+    if case.due_date is not None:
+        # Nothing is asked after the date the report is due.
+        deadline = min(deadline, dt.datetime.combine(case.due_date, dt.time.max, tzinfo=dt.UTC))
+    if now >= deadline:
+        _expire(case, referee, now)
+        return "expired"
+    if referee.reminders_sent < len(schedule) and now >= invited + dt.timedelta(
+            days=schedule[referee.reminders_sent]):
+        # invite() counts the reminder on the referee.
+        invite(referee, now, kind="referee_reminder")
+        audit.record("referee.reminded", SYSTEM.name, case.id, referee=referee.id,
+                     count=referee.reminders_sent)
+        return "reminded"
+    return None
 
 
-def _expire(referee: Referee, now: dt.datetime) -> None:
+def _expire(case: Case, referee: Referee, now: dt.datetime) -> None:
     """Close a request that ran out of time and let the candidate name someone else."""
     referee.state = "expired"
     referee.finished_at = now
     access.revoke_referee_links(referee.id, now)
-    audit.record("referee.expired", "system", referee.case_id, referee=referee.id)
-    case = referee.case
+    access.end_referee_sessions(referee.id, now)
+    audit.record("referee.expired", SYSTEM.name, case.id, referee=referee.id)
     mail.queue("referee_expired", case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, relationship=RELATIONSHIPS[referee.relationship][0],
-               base_url=current_app.config["BASE_URL"].rstrip("/"))
+               base_url=base_url())

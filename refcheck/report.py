@@ -19,11 +19,12 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from . import answers, audit, mail
-from .cases import CaseError, move, staff_actor
+from . import audit, mail
+from .cases import base_url, end_referee_sessions, move
+from .commands import Actor, begin
+from .errors import CaseError
 from .extensions import db
 from .models import (
-    CANDIDATE_REVIEW,
     RELEASED,
     Case,
     Claim,
@@ -34,10 +35,10 @@ from .models import (
     Referee,
     Report,
     Response,
-    StaffUser,
 )
+from .months import month_name
 from .review import RESOLUTION_WORDS, case_findings_rows, source_label
-from .scope import Scope, month_name
+from .scope import Scope
 
 ASSETS = Path(__file__).parent / "static" / "report"
 # Relative URLs in the report resolve here, and only here is anything served from.
@@ -276,10 +277,12 @@ def latest(case: Case) -> Report | None:
     ).scalar_one_or_none()
 
 
-def release(case: Case, staff: StaffUser, now: dt.datetime) -> Report:
-    """Render the next version, store it sealed, and release it to the candidate and the hiring side."""
-    if case.state not in (CANDIDATE_REVIEW, RELEASED):
-        raise CaseError("The report can be released once the candidate has seen the findings.")
+def release(case_id: int, actor: Actor, now: dt.datetime) -> Report:
+    """Render the next version, store it sealed, and release it to the candidate and the hiring side.
+
+    Released answers are final: every referee link closes and every referee session ends.
+    """
+    case = begin("report.release", case_id, actor)
     unresolved = db.session.execute(
         sa.select(sa.func.count()).select_from(FraudSignal)
         .where(FraudSignal.case_id == case.id, FraudSignal.unresolved())
@@ -297,12 +300,10 @@ def release(case: Case, staff: StaffUser, now: dt.datetime) -> Report:
     report.seal("pdf_enc", base64.b64encode(pdf).decode())
     if case.state != RELEASED:
         move(case, RELEASED, now)
-    # Released answers are final: referees' links close, and their pages say why.
-    answers.close_referee_links(case, now)
-    audit.record("report.released", staff_actor(staff), case.id, version=version, sha256=report.sha256)
+    end_referee_sessions(case, now)
+    audit.record("report.released", actor.name, case.id, version=version, sha256=report.sha256)
     mail.queue("report_released", case.candidate.email, case.data_key, case.id, case=case,
-               name=case.candidate.name, version=version,
-               base_url=current_app.config["BASE_URL"].rstrip("/"))
+               name=case.candidate.name, version=version, base_url=base_url())
     return report
 
 

@@ -1,4 +1,4 @@
-"""Review: freeze the findings, staff resolve them, and the candidate replies to each."""
+"""Review commands: freeze the findings, staff resolve them and the signals, the candidate replies to each."""
 
 from __future__ import annotations
 
@@ -7,29 +7,25 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, TextAreaField
-from wtforms.validators import Length
+from flask import current_app
 
 from . import audit, mail
-from .cases import CaseError, candidate_actor, move, staff_actor
+from .cases import base_url, move, stop_referees
+from .commands import Actor, begin
+from .errors import CaseError
 from .extensions import db
 from .findings import CaseFindings, case_findings
 from .models import (
     CANDIDATE_REVIEW,
-    COLLECTING,
     FINDING_RESOLUTIONS,
     RELEASED,
     REVIEW,
     Case,
     Finding,
+    FraudSignal,
     Referee,
     Reply,
-    StaffUser,
-    utcnow,
 )
-from .portal import candidate_required
 from .scope import RELATIONSHIP_LABELS
 
 RESOLUTION_WORDS = {"confirmed": "Confirmed by our team", "explained": "Explained",
@@ -55,13 +51,17 @@ def case_findings_rows(case: Case) -> list[Finding]:
     ).scalars())
 
 
-def start_review(case: Case, staff: StaffUser, now: dt.datetime) -> list[Finding]:
-    """Move a case into review and freeze its findings as they stand."""
-    if case.state != COLLECTING:
-        raise CaseError("Review can start only while answers are being collected.")
+def start_review(case_id: int, actor: Actor, now: dt.datetime) -> list[Finding]:
+    """Move a case into review and freeze its findings; requests not yet answered close.
+
+    From here the answers in the findings are the answers: a referee who had not answered sees
+    that the check has moved on, and staff see who was closed.
+    """
+    case = begin("review.start", case_id, actor)
     result, items = _derive_findings(case)
     if result.answered == 0:
         raise CaseError("No referee has answered yet, so there is nothing to review.")
+    closed = stop_referees(case, now, reason="closed")
     rows = []
     for item in items:
         row = Finding(case_id=case.id, data_key=case.data_key, position=len(rows), fact=item["fact"],
@@ -70,8 +70,8 @@ def start_review(case: Case, staff: StaffUser, now: dt.datetime) -> list[Finding
         row.seal("content_enc", item["content"])
         rows.append(row)
     move(case, REVIEW, now)
-    audit.record("review.started", staff_actor(staff), case.id, findings=len(rows),
-                 coverage=result.coverage["covered"])
+    audit.record("review.started", actor.name, case.id, findings=len(rows),
+                 coverage=result.coverage["covered"], closed_referees=closed)
     return rows
 
 
@@ -96,6 +96,8 @@ def _derive_findings(case: Case) -> tuple[CaseFindings, list[dict[str, Any]]]:
 
 def refresh_findings(case: Case, actor: str, now: dt.datetime) -> int:
     """Bring frozen findings in line with referees' answers after a correction or withdrawal.
+
+    Part of the command that changed the answers, which holds the case's lock.
 
     A finding that reads exactly as before keeps its resolution and the candidate's reply.
     A changed, new or vanished one loses them, because they answered something that no
@@ -156,43 +158,58 @@ def source_label(relationship: str, organisation: str) -> str:
     return f"{RELATIONSHIP_LABELS.get(relationship, 'Referee')} at {organisation}"
 
 
-def resolve(finding: Finding, staff: StaffUser, resolution: str, note: str, now: dt.datetime) -> None:
+def resolve(case_id: int, actor: Actor, finding_id: str, resolution: str, note: str,
+            now: dt.datetime) -> Finding:
     """Record how staff resolved a finding; a note is required."""
-    case = db.session.get(Case, finding.case_id)
-    if case.state not in (REVIEW, CANDIDATE_REVIEW):
-        raise CaseError("Findings can be resolved only during review.")
+    case = begin("finding.resolve", case_id, actor)
+    finding = db.session.get(Finding, finding_id)
+    if finding is None or finding.case_id != case.id:
+        raise CaseError("This finding is not part of this case.")
     if resolution not in FINDING_RESOLUTIONS:
         raise CaseError("Choose confirmed, explained or dismissed.", field="resolution")
     if not note.strip():
         raise CaseError("Write a note: it appears in the report next to the finding.", field="note")
     finding.resolution = resolution
     finding.seal("note_enc", note.strip())
-    finding.resolved_by_id = staff.id
+    finding.resolved_by_id = actor.staff_id
     finding.resolved_at = now
-    audit.record("finding.resolved", staff_actor(staff), case.id, finding=finding.id, resolution=resolution)
+    audit.record("finding.resolved", actor.name, case.id, finding=finding.id, resolution=resolution)
+    return finding
 
 
-def send_to_candidate(case: Case, staff: StaffUser, now: dt.datetime) -> None:
+def resolve_signal(case_id: int, actor: Actor, signal_id: int, note: str) -> FraudSignal:
+    """Record how staff handled a fraud signal; the note appears in the report."""
+    case = begin("signal.resolve", case_id, actor)
+    signal = db.session.get(FraudSignal, signal_id)
+    if signal is None or signal.case_id != case.id:
+        raise CaseError("This signal is not part of this case.")
+    if not note.strip():
+        raise CaseError("Write what was checked and what you concluded.", field="reason")
+    signal.resolved_note = note.strip()
+    audit.record("fraud_signal.resolved", actor.name, case.id, signal=signal.id)
+    return signal
+
+
+def send_to_candidate(case_id: int, actor: Actor, now: dt.datetime) -> Case:
     """Show the findings to the candidate, who may reply to each until the deadline."""
-    if case.state != REVIEW:
-        raise CaseError("The findings can be sent once review has started.")
+    case = begin("findings.send", case_id, actor)
     open_conflicts = [f for f in case_findings_rows(case) if f.status == "conflict" and not f.resolution]
     if open_conflicts:
         raise CaseError(f"Resolve every conflict first ({len(open_conflicts)} still open).")
     case.reply_due_at = add_working_days(now, current_app.config["REPLY_WORKING_DAYS"])
     move(case, CANDIDATE_REVIEW, now)
-    audit.record("review.sent_to_candidate", staff_actor(staff), case.id)
+    audit.record("review.sent_to_candidate", actor.name, case.id)
     mail.queue("findings_ready", case.candidate.email, case.data_key, case.id, case=case,
-               name=case.candidate.name, due=case.reply_due_at.date(),
-               base_url=current_app.config["BASE_URL"].rstrip("/"))
+               name=case.candidate.name, due=case.reply_due_at.date(), base_url=base_url())
+    return case
 
 
-def reply(case: Case, finding: Finding, text: str, accepted: bool, now: dt.datetime) -> Reply:
-    """Record the candidate's reply to a finding, or their acceptance of it."""
-    if finding.case_id != case.id:
+def reply(case_id: int, actor: Actor, finding_id: str, text: str, accepted: bool, now: dt.datetime) -> Reply:
+    """Record the candidate's reply to a finding, or their acceptance of it (after release, a dispute)."""
+    case = begin("finding.reply", case_id, actor)
+    finding = db.session.get(Finding, finding_id)
+    if finding is None or finding.case_id != case.id:
         raise CaseError("This finding is not part of your check.")
-    if case.state not in (CANDIDATE_REVIEW, RELEASED):
-        raise CaseError("Replies are open only while you are reviewing the findings.")
     if case.state == CANDIDATE_REVIEW and case.reply_due_at and now > case.reply_due_at:
         raise CaseError("The time for replies has passed. Write to us if you still need to add something.")
     if not accepted and not text.strip():
@@ -206,70 +223,5 @@ def reply(case: Case, finding: Finding, text: str, accepted: bool, now: dt.datet
     answer.updated_at = now
     # After release a reply is a dispute: staff read it and issue a new version of the report.
     action = "finding.disputed" if case.state == RELEASED else "finding.replied"
-    audit.record(action, candidate_actor(case), case.id, finding=finding.id, accepted=accepted)
+    audit.record(action, actor.name, case.id, finding=finding.id, accepted=accepted)
     return answer
-
-
-# ---------------------------------------------------------------- candidate pages
-
-bp = Blueprint("review", __name__, url_prefix="/portal")
-
-
-class ReplyForm(FlaskForm):
-    """The candidate's reply to one finding."""
-
-    text = TextAreaField("Your reply (it goes into the report as you write it)",
-                         validators=[Length(max=2000)])
-    accepted = BooleanField("I accept this finding as it stands")
-
-
-@bp.route("/findings", methods=["GET"])
-@candidate_required
-def findings() -> Any:
-    """Show every finding with its resolution, and a reply form while replies are open."""
-    case: Case = g.case
-    if case.state not in (CANDIDATE_REVIEW, "released"):
-        flash("The findings will appear here once our review is done.", "info")
-        return redirect(url_for("portal.home"), 303)
-    return render_template("portal/findings.html", case=case, findings=case_findings_rows(case),
-                           words=RESOLUTION_WORDS, form=ReplyForm(),
-                           open=case.state in (CANDIDATE_REVIEW, RELEASED), disputing=case.state == RELEASED)
-
-
-@bp.route("/findings/<finding_id>", methods=["POST"])
-@candidate_required
-def reply_to(finding_id: str) -> Any:
-    """Save the candidate's reply to one finding of their own case."""
-    case: Case = g.case
-    finding = db.session.execute(
-        sa.select(Finding).where(Finding.id == finding_id, Finding.case_id == case.id)
-    ).scalar_one_or_none()
-    if finding is None:
-        return render_template("error.html", code=404), 404
-    form = ReplyForm()
-    if form.validate_on_submit():
-        try:
-            reply(case, finding, form.text.data or "", bool(form.accepted.data), utcnow())
-        except CaseError as err:
-            audit.refusal(case, "review.reply_to", candidate_actor(case), err.message)
-            db.session.commit()
-            flash(err.message, "error")
-        else:
-            db.session.commit()
-            flash("Your dispute is saved. Our team will review it and may issue a new version of the "
-                  "report." if case.state == RELEASED else
-                  "Your reply is saved. You can change it until the deadline.", "success")
-    return redirect(url_for("review.findings") + f"#finding-{finding.id}", 303)
-
-
-@bp.route("/report.pdf")
-@candidate_required
-def report_pdf() -> Any:
-    """Let the candidate download the released report: the same bytes the hiring side gets."""
-    from .staff_views import report_response
-
-    return report_response(g.case, candidate_actor(g.case))
-
-
-for _view in (findings, reply_to, report_pdf):
-    _view.access_rule = ("candidate",)  # type: ignore[attr-defined]

@@ -205,16 +205,18 @@ class SentCase:
 def send_case(app, staff_login: StaffLogin, who: tuple[str, str] = CANDIDATE) -> SentCase:
     """Open a case and invite its candidate through the services."""
     from refcheck import cases
+    from refcheck.commands import Actor
     from refcheck.models import StaffUser
 
     with app.app_context():
-        user = db.session.get(StaffUser, staff_login.id)
+        actor = Actor.staff(db.session.get(StaffUser, staff_login.id))
         details = cases.CaseDetails(who[0], who[1], "Senior Data Engineer",
                                     "Northwind Analytics Ltd", "To confirm work history.", None)
-        case = cases.open_case(details, default_scope(), user, utcnow())
-        token = cases.invite_candidate(case, user, utcnow())
+        case_id = cases.open_case(details, default_scope(), actor, utcnow()).id
         db.session.commit()
-        return SentCase(case.id, token, *who)
+        token = cases.invite_candidate(case_id, actor, utcnow())
+        db.session.commit()
+        return SentCase(case_id, token, *who)
 
 
 @pytest.fixture

@@ -155,7 +155,7 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_cases(app, client, sta
 
 
 def test_list_pages_show_cases_opened_at_the_same_moment_once_each(app, client, staff, monkeypatch):
-    from refcheck import staff_views
+    from refcheck.web.staff import cases as staff_views
 
     from .conftest import send_case
 
@@ -196,16 +196,16 @@ def test_case_page_queries_do_not_grow_with_referees_answers_and_claims(app, cli
 
 
 def test_answers_in_from_loaded_referees_agrees_with_the_query(app, invited, sent_case):
-    from refcheck import cases, referees
+    from refcheck import progress, referees
 
     from .conftest import attest_referee, enter_referee, full_answers
 
     def both() -> tuple[dict, dict]:
         with app.app_context():
             case = db.session.get(Case, sent_case.id)
-            loaded = cases.answers_in_loaded(case, referees.all_referees(case),
+            loaded = progress.answers_in_loaded(case, referees.all_referees(case),
                                              referees.consented_scope_or_none(case))
-            return loaded, cases.answers_in([case])
+            return loaded, progress.answers_in([case])
 
     def answer(path: str) -> None:
         browser = enter_referee(app, path)

@@ -4,6 +4,7 @@ import json
 
 import sqlalchemy as sa
 
+from refcheck.commands import Actor
 from refcheck.extensions import db
 from refcheck.models import AccessLink, AuditEvent, Case, Consent, OutboxMessage, utcnow
 
@@ -132,7 +133,7 @@ def test_withdrawal_stops_the_case_and_is_recorded(app, client, sent_case):
     # Withdrawing twice is refused and changes nothing.
     again = client.post("/portal/withdraw", data={"csrf_token": csrf_from(page.data), "confirm": "y"},
                         follow_redirects=True)
-    assert b"There is no consent to withdraw" in again.data
+    assert b"We could not withdraw your consent: you withdrew your consent" in again.data
 
 
 def test_candidate_cannot_reach_another_candidates_case(app, client, staff, sent_case):
@@ -200,7 +201,7 @@ def test_the_emailed_link_speaks_of_where_the_check_stands(app, client, sent_cas
     enter_portal(client, sent_case)
     consent(client)
     with app.app_context():
-        token = cases.send_new_link(db.session.get(Case, sent_case.id), utcnow())
+        token = cases.send_new_link(sent_case.id, Actor.system(), utcnow())
         db.session.commit()
     again = app.test_client().get(f"/c/{sent_case.id}/{token}").data.decode()
     assert "Nothing happens until you decide" not in again and "where your check stands" in again

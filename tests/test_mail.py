@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
+from refcheck.commands import Actor
 from refcheck.extensions import db
 from refcheck.models import OutboxMessage, utcnow
 
@@ -79,7 +80,8 @@ def test_typed_text_never_reaches_mail_headers(app, runner, staff, smtp_server):
         case = db.session.get(Case, sent.id)
         candidate = db.session.get(Candidate, case.candidate_id)
         candidate.seal("name_enc", "Eve\r\nBcc: victim@evil.example")
-        cases.send_new_link(case, utcnow())
+        db.session.commit()
+        cases.send_new_link(case.id, Actor.system(), utcnow())
         db.session.commit()
     runner.invoke(args=["mail", "send"])
     (message,) = inbox.messages
@@ -96,12 +98,14 @@ def test_mail_is_queued_in_the_same_transaction_as_the_change(app, staff):
     from .conftest import default_scope
 
     with app.app_context():
-        user = db.session.get(StaffUser, staff.id)
+        user = Actor.staff(db.session.get(StaffUser, staff.id))
         details = cases.CaseDetails("A B", "a@b.example", "Role", "Org", "Why", None)
         case = cases.open_case(details, default_scope(), user, utcnow())
-        cases.invite_candidate(case, user, utcnow())
+        db.session.commit()
+        cases.invite_candidate(case.id, user, utcnow())
         db.session.rollback()
-        assert db.session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one() == 0
+        # The invitation's state change and its email were undone together.
+        assert db.session.get(Case, case.id).state == "draft"
     assert _outbox(app) == []
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from refcheck import experience
+from refcheck.commands import Actor
 from refcheck.extensions import db
 from refcheck.models import Case, Referee, utcnow
 from refcheck.stats import Spread, bars, percentile, stage_durations
@@ -94,9 +95,9 @@ def test_the_metrics_page_shows_pace_referees_declines_and_experience(app, clien
     with app.app_context():
         referee = db.session.execute(sa.select(Referee)).scalars().first()
         assert referee is None  # referees come from the invited fixture elsewhere; none here
-        case = db.session.get(Case, late)
-        experience.record(case, "consent", 2, "Too many emails.", now)
-        experience.record(db.session.get(Case, elsewhere), "consent", 5, "Lovely.", now)
+        experience.record(late, Actor.candidate(late), "consent", 2, "Too many emails.", now)
+        db.session.commit()
+        experience.record(elsewhere, Actor.candidate(elsewhere), "consent", 5, "Lovely.", now)
         db.session.commit()
 
     sign_in(client, staff)
@@ -177,7 +178,7 @@ def test_stage_seconds_follow_the_case_through_the_real_flow(app, client, invite
 
 def test_the_late_filter_leaves_out_only_cases_that_are_on_time(app, client, invited, staff, sent_case):
     """Every running case the timeline calls late is among those `could_be_late` lets through."""
-    from refcheck import cases, timeline
+    from refcheck import progress, timeline
 
     from .conftest import attest_referee, enter_referee, full_answers
 
@@ -206,12 +207,12 @@ def test_the_late_filter_leaves_out_only_cases_that_are_on_time(app, client, inv
     with app.app_context():
         running = db.session.execute(sa.select(Case).where(Case.state.not_in(
             ("released", "declined", "withdrawn", "cancelled")))).scalars().all()
-        maybe = db.session.execute(sa.select(Case).where(cases.could_be_late(now))).scalars().all()
+        maybe = db.session.execute(sa.select(Case).where(progress.could_be_late(now))).scalars().all()
 
         def late(listed):
-            answers_in = cases.answers_in(listed)
+            answers_in = progress.answers_in(listed)
             return {c.id for c in listed if (step := timeline.next_step(timeline.build(
-                cases.case_facts(c, answers_in), now))) is not None and step.status == "overdue"}
+                progress.case_facts(c, answers_in), now))) is not None and step.status == "overdue"}
 
         assert late(running) == late(maybe) == {
             sent_case.id, made["late consent"], made["late nominating"], made["late review"]}

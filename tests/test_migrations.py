@@ -63,3 +63,33 @@ def test_a_failed_sqlite_migration_leaves_foreign_keys_on(app, staff, sent_case)
             upgrade(directory=directory)
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_twins_a_race_stored_before_the_constraints_are_resolved_on_upgrade(app, staff):
+    import sqlalchemy as sa
+    from flask_migrate import stamp
+
+    from refcheck.models import Consent, Referee
+
+    from .lifecycle_cases import build
+
+    built = build(app, staff.id, "collecting")
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        db.session.remove()
+        stamp(directory=directory, revision="head")
+        downgrade(directory=directory, revision="0014")
+        with db.engine.begin() as conn:
+            # What two racing requests left behind: the consent twice, the manager named twice.
+            consent = conn.execute(sa.select(Consent.__table__)).mappings().one()
+            conn.execute(sa.insert(Consent.__table__).values({**consent, "id": "twin" + consent["id"][4:]}))
+            manager = conn.execute(sa.select(Referee.__table__).where(
+                Referee.id == built.referees["manager"])).mappings().one()
+            conn.execute(sa.insert(Referee.__table__).values(
+                {**manager, "id": "twin" + manager["id"][4:], "state": "invited"}))
+        upgrade(directory=directory)
+        assert db.session.execute(sa.select(Consent.id)).scalars().all() == [consent["id"]]
+        states = dict(db.session.execute(sa.select(Referee.id, Referee.state).where(
+            Referee.email_hash == manager["email_hash"])).all())
+        # The one who answered stays; the twin no longer counts.
+        assert states == {manager["id"]: "submitted", "twin" + manager["id"][4:]: "revoked"}

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from refcheck import create_app, crypto
+from refcheck.commands import Actor
 from refcheck.extensions import db
 from refcheck.models import (
     AuditEvent,
@@ -387,7 +388,7 @@ def test_a_key_store_failure_during_erasure_is_swept_by_the_next_purge(app, clie
     with app.app_context():
         case = db.session.get(Case, sent_case.id)
         key_id = case.data_key_id
-        privacy.erase_case(case, "candidate_request", "test", utcnow())
+        privacy.erase_case(case.id, Actor.system("test"), "candidate_request", utcnow())
         # The key store becomes unreachable between the erasure and its commit.
         engines = db.engines
         working = engines["keys"]
@@ -428,12 +429,11 @@ def test_the_export_leaves_out_what_belongs_to_others(app, client, invited, staf
     from refcheck.models import StaffUser
 
     with app.app_context():
-        case = db.session.get(Case, sent_case.id)
         user = db.session.get(StaffUser, staff.id)
         details = referee_service.RefereeDetails(
             name="Olu Staffadded", email="olu@elsewhere.example", organisation="Northwind Analytics",
             job_title="Director", relationship="peer", worked_from="2022-01", worked_to="2023-01")
-        referee_service.nominate(case, details, "staff", f"staff:{user.id}", utcnow())
+        referee_service.nominate(sent_case.id, Actor.staff(user), details, utcnow())
         db.session.commit()
     body = client.get("/portal/my-data.json").data.decode()
     data = json.loads(body)
@@ -455,7 +455,8 @@ def test_delay_reasons_and_signal_notes_are_sealed_and_old_clear_ones_still_read
         signal = FraudSignal(case_id=case.id, referee=referee, rule="test", detail="A test signal.")
         db.session.add(signal)
         db.session.flush()
-        cases.explain_delay(case, db.session.get(StaffUser, case.created_by_id), "Grace Lindqvist is away.")
+        cases.explain_delay(case.id, Actor.staff(db.session.get(StaffUser, case.created_by_id)),
+                            "Grace Lindqvist is away.")
         signal.resolved_note = "Phoned Grace Lindqvist."
         db.session.commit()
         raw = db.session.execute(sa.text(

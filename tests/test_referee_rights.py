@@ -211,15 +211,20 @@ def test_answers_are_final_once_the_report_is_released(app, client, invited, sta
             AccessLink.purpose == "referee", AccessLink.revoked_at.is_(None))).scalars().all()
         assert live == []
     assert app.test_client().get(invited["Grace Lindqvist"]).status_code == 404
-    page = browser.get("/referee/answers").data.decode()
-    assert "Your answers can no longer be changed." in page and "The report was released on" in page
-    assert "Built the data platform." in page and "Correct my answers" not in page
-    assert browser.get("/referee/correct").status_code == 409
-    # The session's form token is still good; the refusal comes from the release, not from CSRF.
+    # Release ended the referee's session too: the open tab says why, and changes nothing.
+    page = browser.get("/referee/answers")
+    assert page.status_code == 401
+    text = page.data.decode()
+    assert "The report was released on" in text and "Built the data platform." not in text
+    assert browser.get("/referee/correct").status_code == 401
     refused = browser.post("/referee/correct", data={**sent, essay: "Changed later."})
-    assert refused.status_code == 409 and b"can no longer be changed" in refused.data
+    assert refused.status_code == 401 and b"the answers in it are final" in refused.data
     withdrawn = browser.post("/referee/withdraw", data={"csrf_token": sent["csrf_token"], "confirm": "y"})
-    assert withdrawn.status_code == 409
+    assert withdrawn.status_code == 401
+    with app.app_context():
+        attempts = db.session.execute(sa.select(AuditEvent.details).where(
+            AuditEvent.action == "action.refused", AuditEvent.actor == f"referee:{grace_id}")).scalars().all()
+    assert {a["attempt"] for a in attempts} >= {"referee.correct", "referee.withdraw"}
     assert _response(app, grace_id)[1] == sealed
     assert _referee(app, "Grace Lindqvist")[1] == "submitted"
     assert _events(app, "referee.corrected") == [] and _events(app, "referee.withdrawn") == []

@@ -11,6 +11,7 @@ from refcheck import answers
 from refcheck.extensions import db
 from refcheck.models import Question, QuestionSet, Referee, utcnow
 from refcheck.scope import Scope
+from refcheck.web.referee.questionnaire import build_form
 
 from .conftest import (
     MANAGER,
@@ -126,8 +127,8 @@ def test_forms_share_a_class_but_never_answers(app):
         question_set = answers.question_set_for(scope, "manager")
         rating = next(q for q in question_set.questions if q.kind == "rating")
         name = answers.field_name(rating)
-        posted = answers.build_form(question_set, formdata=MultiDict({name: "4"}))
-        fresh = answers.build_form(question_set)
+        posted = build_form(question_set, formdata=MultiDict({name: "4"}))
+        fresh = build_form(question_set)
         assert type(posted) is type(fresh)
         assert posted[name].data == "4"
         assert fresh[name].data is None
@@ -148,7 +149,7 @@ def test_radio_buttons_match_what_wtforms_would_write(app, client, sent_case):
         referee = db.session.execute(
             sa.select(Referee).where(Referee.relationship == "manager")).scalar_one()
         question_set = answers.question_set_for(Scope.from_json(referee.case.consent.scope), "manager")
-        form = answers.build_form(question_set)
+        form = build_form(question_set)
         form.validate()
         written = 0
         for name in radios:

@@ -69,12 +69,12 @@ def test_search_ignores_letter_case_beyond_ascii_too(app, client, staff):
 
 
 def test_a_common_prefix_finds_the_same_cases_by_the_other_route(app, client, staff, monkeypatch):
-    from refcheck import cases
+    from refcheck import search
 
     sent = [send_case(app, staff, (f"Person {n}", f"p{n}@example.org")) for n in range(3)]
     sign_in(client, staff)
     rare = client.get("/staff/", query_string={"q": "northwind"}).data.decode()
-    monkeypatch.setattr(cases, "COMMON_PREFIX", 1)  # three matches now count as common
+    monkeypatch.setattr(search, "COMMON_PREFIX", 1)  # three matches now count as common
     common = client.get("/staff/", query_string={"q": "northwind"}).data.decode()
     for case in sent:
         assert f">RC-{case.id:05d}<" in rare and f">RC-{case.id:05d}<" in common

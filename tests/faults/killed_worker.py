@@ -9,6 +9,7 @@ import sys
 import time
 
 from refcheck import answers, create_app
+from refcheck.commands import Actor
 from refcheck.extensions import db
 from refcheck.models import Referee, utcnow
 from refcheck.scope import Scope
@@ -33,7 +34,8 @@ def main(config: dict, referee_id: str, moment: str) -> None:
         question_set = answers.question_set_for(Scope.from_json(referee.case.consent.scope),
                                                 referee.relationship)
         values = {str(q.id): answer(q) for q in question_set.questions}
-        answers.submit(referee, question_set, values, "203.0.113.9", utcnow())
+        answers.submit(referee.case_id, Actor.referee(referee.id, referee.case_id), question_set, values,
+                       "203.0.113.9", utcnow())
         db.session.flush()  # every row is written to the database, not yet committed
         if moment == "after":
             db.session.commit()

@@ -6,6 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from refcheck.commands import Actor
 from refcheck.extensions import db
 from refcheck.models import AccessLink, Claim, Finding, Referee, Reply, Response, StaffUser
 
@@ -28,10 +29,10 @@ def _strip_csrf(body: bytes) -> bytes:
 
 def _fresh_candidate_link(app, case_id: int) -> str:
     from refcheck import cases
-    from refcheck.models import Case, utcnow
+    from refcheck.models import utcnow
 
     with app.app_context():
-        token = cases.send_new_link(db.session.get(Case, case_id), utcnow())
+        token = cases.send_new_link(case_id, Actor.system(), utcnow())
         db.session.commit()
         return token
 

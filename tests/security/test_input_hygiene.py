@@ -33,12 +33,13 @@ def test_a_referee_name_with_line_breaks_is_refused_and_puts_nothing_into_an_ema
 def test_the_service_itself_refuses_control_characters_whoever_calls_it(app, sent_case, staff):
     from refcheck import cases, referees
     from refcheck.cases import CaseError
-    from refcheck.models import Case, StaffUser, utcnow
+    from refcheck.commands import Actor
+    from refcheck.models import StaffUser, utcnow
 
     from ..conftest import default_scope
 
     with app.app_context():
-        user = db.session.get(StaffUser, staff.id)
+        user = Actor.staff(db.session.get(StaffUser, staff.id))
         for field in ("candidate_name", "position", "hiring_organisation"):
             values = {"candidate_name": "Eve", "candidate_email": "eve@candidate.example",
                       "position": "Analyst", "hiring_organisation": "Contoso",
@@ -47,11 +48,12 @@ def test_the_service_itself_refuses_control_characters_whoever_calls_it(app, sen
             with pytest.raises(CaseError) as refused:
                 cases.open_case(cases.CaseDetails(**values), default_scope(), user, utcnow())
             assert refused.value.field == field and "one line" in refused.value.message
-        case = db.session.get(Case, sent_case.id)
-        cases.grant_consent(case, "Amira Okafor", None, None, utcnow())
+        candidate = Actor.candidate(sent_case.id)
+        cases.grant_consent(sent_case.id, candidate, "Amira Okafor", None, None, utcnow())
+        db.session.commit()
         details = referees.RefereeDetails(**{**MANAGER, "organisation": "Northwind\nAnalytics"})
         with pytest.raises(CaseError) as refused:
-            referees.nominate(case, details, "candidate", "test", utcnow())
+            referees.nominate(sent_case.id, candidate, details, utcnow())
         assert refused.value.field == "organisation"
 
 

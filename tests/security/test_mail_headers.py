@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from refcheck.commands import Actor
 from refcheck.extensions import db
 from refcheck.models import Case, Referee
 
@@ -62,7 +63,7 @@ def test_crlf_and_encoded_words_in_names_and_emails_add_no_mail_headers(app, run
         from refcheck import cases
         from refcheck.models import utcnow
 
-        token = cases.send_new_link(db.session.get(Case, crlf_case), utcnow())
+        token = cases.send_new_link(crlf_case, Actor.system(), utcnow())
         db.session.commit()
     candidate = app.test_client()
     enter_portal(candidate, SentCase(crlf_case, token, "Eve", "eve@candidate.example"))

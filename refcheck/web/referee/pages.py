@@ -1,4 +1,9 @@
-"""The referee's pages: the link, who asks and why, attestation, questions or declining, then their rights."""
+"""The referee's pages: the link, who asks and why, attestation, questions or declining, then their rights.
+
+Every change goes through a command in refcheck.answers, which checks the case's state under its
+lock: once review has started or the report is released, a page left open in a tab changes nothing
+and says that the check has moved on.
+"""
 
 from __future__ import annotations
 
@@ -23,18 +28,19 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from . import access, answers, audit, experience
-from .cases import CaseError
-from .extensions import db, limiter
-from .forms import ConfirmForm, show_error
-from .models import CANDIDATE_REVIEW, REVIEW, Case, Referee, utcnow
-from .portal import LINK_LIMIT
-from .scope import RELATIONSHIPS, Scope
+from ... import access, answers, experience
+from ...commands import Actor
+from ...errors import CaseError
+from ...extensions import db, limiter
+from ...models import CANDIDATE_REVIEW, COLLECTING, RELEASED, REVIEW, Case, Referee, utcnow
+from ...scope import RELATIONSHIPS, Scope
+from ..candidate.portal import LINK_LIMIT
+from ..common import Done, run, save_experience, session_required
+from ..forms import ConfirmForm
+from .questionnaire import build_form, read_answers
 
 bp = Blueprint("referee", __name__)
 
@@ -65,8 +71,19 @@ class WithdrawAnswersForm(FlaskForm):
     )
 
 
-_referee_session = access.session_required(
-    "referee", lambda: (render_template("referee/link_refused.html"), 401))
+def _session_refused() -> Any:
+    """Say why a referee's session ended: the check moved on before they answered, or the report's release."""
+    record = access.ended_session(session.get("referee_sid"), "referee")
+    if record is not None and record.referee is not None and record.referee.state == "closed":
+        refused = request.method == "POST"
+        return render_template("referee/closed.html", **_context(record.referee), refused=refused), \
+            (409 if refused else 200)
+    released = (record.case.stage_times or {}).get(RELEASED) if record is not None and record.case else None
+    released_on = dt.datetime.fromisoformat(released).strftime("%d %B %Y") if released else None
+    return render_template("referee/link_refused.html", released_on=released_on), 401
+
+
+_referee_session = session_required("referee", _session_refused)
 
 
 def referee_required(view: Callable) -> Callable:
@@ -79,6 +96,11 @@ def referee_required(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def me() -> Actor:
+    """Return the signed-in referee as the actor of a command."""
+    return Actor.referee(g.referee.id, g.referee.case_id)
 
 
 @bp.route("/r/<referee_id>/<token>", methods=["GET"])
@@ -97,18 +119,16 @@ def open_link(referee_id: str, token: str) -> Any:
 @limiter.limit(LINK_LIMIT)
 def use_link(referee_id: str, token: str) -> Any:
     """Exchange the link for a session and move to an address without the token."""
-    now = utcnow()
-    link = access.find_link(token, "referee", now, referee_id=referee_id)
+    link = access.find_link(token, "referee", utcnow(), referee_id=referee_id)
     if link is None or not ConfirmForm().validate_on_submit():
         return _link_refused(token)
-    referee = db.session.get(Referee, referee_id)
     # The link stays usable until the answers are final (release), the referee declines or withdraws,
     # or it expires: a closed tab is not a dead end, and a referee can come back to correct.
-    answers.mark_opened(referee, now)
-    sid = access.start_session("referee", now, case_id=referee.case_id, referee_id=referee.id)
-    db.session.commit()
+    done = run(answers.open_link, link.case_id, Actor.referee(referee_id, link.case_id), utcnow())
+    if not done.ok or done.value is None:
+        return render_template("referee/link_refused.html"), 404
     session.clear()
-    session["referee_sid"] = sid
+    session["referee_sid"] = done.value
     return redirect(url_for("referee.form"), 303)
 
 
@@ -122,34 +142,33 @@ def form() -> Any:
             flash("We already have your answers, so nothing more was saved. You can correct them here.",
                   "info")
         return redirect(url_for("referee.your_answers"), 303)
-    if referee.state not in ("invited", "opened"):
-        if request.method == "POST":
-            _refused(referee, "This reference request is closed.")
-        return render_template("referee/closed.html", **_context(referee))
+    if referee.state not in ("invited", "opened") or referee.case.state != COLLECTING:
+        return _closed_page(referee)
     if referee.attested_at is None:
         context = _context(referee)  # it has unsealed the names the form shows
         attest_form = _attest_form(context["details"]["name"], context["candidate_name"])
         return render_template("referee/attest.html", **context, attest_form=attest_form,
                                decline_form=DeclineForm())
     question_set = answers.question_set_for(Scope.from_json(referee.case.consent.scope), referee.relationship)
-    questions = list(question_set.questions)
-    questionnaire = answers.build_form(question_set)
+    questionnaire = build_form(question_set)
     if request.method == "POST" and questionnaire.validate_on_submit():
-        try:
-            values = answers.read_answers(questionnaire, questions)
-            answers.submit(referee, question_set, values, request.remote_addr, utcnow())
-            db.session.commit()
-        except CaseError as err:
-            db.session.rollback()
-            show_error(questionnaire, err.message, err.field)
-        except IntegrityError:
-            # A twin submission won the race; this one changes nothing.
-            db.session.rollback()
-            return render_template("referee/thanks.html", **_context(db.session.get(Referee, referee.id)),
-                                   duplicate=True)
-        else:
+        done = _send(questionnaire, question_set, answers.submit, request.remote_addr)
+        if done.ok:
             return redirect(url_for("referee.thanks"), 303)
+        fresh = db.session.get(Referee, referee.id)
+        if fresh is not None and fresh.state == "submitted":
+            # A twin of this request, from another tab or a double click, saved them a moment ago.
+            return render_template("referee/thanks.html", **_context(fresh), duplicate=True)
+        if done.moved_on:
+            return _closed_page(fresh, refused=True)
+        done.show_on(questionnaire)
     return _questionnaire_page(referee, question_set, questionnaire)
+
+
+def _closed_page(referee: Referee, refused: bool = False) -> Any:
+    """Say kindly that the request is closed or that the check has moved on; 409 when a change was refused."""
+    return render_template("referee/closed.html", **_context(referee), refused=refused), \
+        (409 if refused else 200)
 
 
 @bp.route("/referee/thanks", methods=["GET"])
@@ -172,44 +191,29 @@ def your_answers() -> Any:
     return _answers_page(referee)
 
 
-def _closed_to_changes(referee: Referee) -> Any | None:
-    """Answer a change the referee can no longer make (audited when attempted); None when it may go ahead."""
-    if referee.state != "submitted":
-        return redirect(url_for("referee.form"), 303)
-    reason = answers.locked_reason(referee)
-    if reason:
-        if request.method == "POST":
-            _refused(referee, f"The answers are locked: {reason}.")
-        return _answers_page(referee, refused=True)
-    return None
-
-
 @bp.route("/referee/correct", methods=["GET", "POST"])
 @referee_required
 def correct() -> Any:
     """Show the questionnaire filled with the referee's answers, and re-seal what they correct."""
     referee: Referee = g.referee
-    closed = _closed_to_changes(referee)
-    if closed is not None:
-        return closed
+    elsewhere = _not_changeable(referee)
+    if elsewhere is not None:
+        return elsewhere
     response = answers.response_of(referee)
     question_set = answers.question_set_by_id(response.question_set_id)
     questions = list(question_set.questions)
     if request.method == "POST":
-        questionnaire = answers.build_form(question_set)
+        questionnaire = build_form(question_set)
         if questionnaire.validate_on_submit():
-            try:
-                values = answers.read_answers(questionnaire, questions)
-                answers.correct(referee, question_set, values, utcnow())
-                db.session.commit()
-            except CaseError as err:
-                db.session.rollback()
-                show_error(questionnaire, err.message, err.field)
-            else:
+            done = _send(questionnaire, question_set, answers.correct)
+            if done.ok:
                 flash("Your corrected answers are saved. Thank you.", "success")
                 return redirect(url_for("referee.your_answers"), 303)
+            if done.moved_on:
+                return _answers_page(db.session.get(Referee, referee.id), refused=True)
+            done.show_on(questionnaire)
     else:
-        questionnaire = answers.build_form(
+        questionnaire = build_form(
             question_set, data=answers.prefill(questions, response.unseal("answers_enc")["answers"]))
     return _questionnaire_page(referee, question_set, questionnaire, correcting=True)
 
@@ -219,20 +223,37 @@ def correct() -> Any:
 def withdraw() -> Any:
     """Ask the referee to confirm, then delete their answers and tell the candidate."""
     referee: Referee = g.referee
-    closed = _closed_to_changes(referee)
-    if closed is not None:
-        return closed
+    elsewhere = _not_changeable(referee)
+    if elsewhere is not None:
+        return elsewhere
     withdraw_form = WithdrawAnswersForm()
     if withdraw_form.validate_on_submit():
-        try:
-            answers.withdraw(referee, utcnow())
-            db.session.commit()
-        except (CaseError, StaleDataError):
-            # A twin request withdrew them first: the answers are gone either way.
-            db.session.rollback()
+        done = run(answers.withdraw, referee.case_id, me(), utcnow())
+        if done.moved_on:
+            return _answers_page(db.session.get(Referee, referee.id), refused=True)
+        # A twin request that withdrew them first leaves nothing to do: the answers are gone either way.
         return redirect(url_for("referee.form"), 303)
     return render_template("referee/withdraw.html", **_context(referee), form=withdraw_form), \
         (422 if withdraw_form.errors else 200)
+
+
+def _not_changeable(referee: Referee) -> Any | None:
+    """Send a referee with no answers to the form; show locked answers rather than a form to change them."""
+    if referee.state != "submitted":
+        return redirect(url_for("referee.form"), 303)
+    if request.method == "GET" and answers.locked_reason(referee):
+        return _answers_page(referee, refused=True)
+    return None
+
+
+def _send(questionnaire: FlaskForm, question_set: answers.PublishedSet, command: Any,
+          *args: Any) -> Done[Any]:
+    """Read the answers off a valid questionnaire and run the command that stores them (or its correction)."""
+    try:
+        values = read_answers(questionnaire, question_set.questions)
+    except CaseError as err:
+        return Done(refusal=err)
+    return run(command, g.referee.case_id, me(), question_set, values, *args, utcnow())
 
 
 def _answers_page(referee: Referee, refused: bool = False) -> Any:
@@ -251,13 +272,7 @@ def attest() -> Any:
     referee: Referee = g.referee
     attest_form = _attest_form(referee.details["name"], referee.case.candidate.name)
     if attest_form.validate_on_submit():
-        try:
-            answers.attest(referee, utcnow())
-        except CaseError as err:
-            _refused(referee, err.message)
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        run(answers.attest, referee.case_id, me(), utcnow()).flash_refusal()
         return redirect(url_for("referee.form"), 303)
     return render_template("referee/attest.html", **_context(referee), attest_form=attest_form,
                            decline_form=DeclineForm()), 422
@@ -270,13 +285,20 @@ def decline() -> Any:
     referee: Referee = g.referee
     decline_form = DeclineForm()
     if decline_form.validate_on_submit():
-        try:
-            answers.decline(referee, decline_form.reason.data or "", bool(decline_form.call.data), utcnow())
-        except CaseError as err:
-            _refused(referee, err.message)
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        run(answers.decline, referee.case_id, me(), decline_form.reason.data or "",
+            bool(decline_form.call.data),
+            utcnow()).flash_refusal()
+    return redirect(url_for("referee.form"), 303)
+
+
+@bp.route("/referee/experience", methods=["POST"])
+@session_required("referee", lambda: ("", 401))
+def experience_answer() -> Any:
+    """Keep the referee's optional answer about answering."""
+    referee = g.portal_session.referee
+    if referee is not None and referee.state == "submitted":
+        save_experience(referee.case_id, Actor.referee(referee.id, referee.case_id), "referee")
+        return redirect(url_for("referee.thanks"), 303)
     return redirect(url_for("referee.form"), 303)
 
 
@@ -285,12 +307,6 @@ def _link_refused(token: str) -> Any:
     access.record_refused_link(token, "referee")
     db.session.commit()
     return render_template("referee/link_refused.html"), 404
-
-
-def _refused(referee: Referee, reason: str) -> None:
-    """Drop a refused request's half-made changes and, on an ended case, audit the attempt."""
-    audit.refusal(referee.case, request.endpoint or "", f"referee:{referee.id}", reason)
-    db.session.commit()
 
 
 def _attest_form(name: str, candidate_name: str) -> AttestForm:

@@ -9,6 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from ..report import find_by_fingerprint, find_erased
+
 bp = Blueprint("public", __name__)
 
 
@@ -28,8 +30,6 @@ def privacy() -> Any:
 @bp.route("/verify", methods=["GET", "POST"])
 def verify() -> Any:
     """Say which case reference and version a report's fingerprint matches, and nothing else."""
-    from .report import find_by_fingerprint, find_erased
-
     form = VerifyForm()
     match = erased = None
     if form.validate_on_submit():

@@ -1,4 +1,4 @@
-"""The candidate's portal: the emailed link, consent, receipt, timeline and withdrawal."""
+"""The candidate's portal: the emailed link, consent, receipt, timeline, withdrawal, their data, erasure."""
 
 from __future__ import annotations
 
@@ -19,16 +19,23 @@ from flask import (
     url_for,
 )
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from . import access, audit, cases, experience, privacy, timeline
-from .extensions import db, limiter
-from .forms import ConfirmForm, ConsentForm, ReasonForm, RequestLinkForm, WithdrawForm
-from .models import AWAITING_CONSENT, RELEASED, Case, Consent, Referee, utcnow
-from .scope import RELATIONSHIPS, Scope, month_name
+from ... import access, audit, cases, experience, privacy, progress, search, timeline
+from ...commands import Actor
+from ...extensions import db, limiter
+from ...models import AWAITING_CONSENT, RELEASED, Case, Consent, Referee, utcnow
+from ...months import month_name
+from ...scope import RELATIONSHIPS, Scope
+from ..common import run, save_experience, session_required
+from ..forms import ConfirmForm, ConsentForm, ReasonForm, RequestLinkForm, WithdrawForm
 
 bp = Blueprint("portal", __name__)
+LINK_LIMIT = "20 per minute"
+# Someone asking at /link acts for nobody in particular: the service sends the link.
+PUBLIC = Actor.system("public")
 
 
 class EraseForm(FlaskForm):
@@ -38,11 +45,15 @@ class EraseForm(FlaskForm):
         "I understand that this erases everything about this check for good, and cannot be undone.",
         validators=[DataRequired(message="Please tick the box to confirm.")],
     )
-LINK_LIMIT = "20 per minute"
 
 
-candidate_required = access.session_required(
+candidate_required = session_required(
     "candidate", lambda: (render_template("portal/signed_out.html", form=RequestLinkForm()), 401))
+
+
+def me() -> Actor:
+    """Return the signed-in candidate as the actor of a command."""
+    return Actor.candidate(g.case.id)
 
 
 @bp.route("/c/<int:case_id>/<token>", methods=["GET"])
@@ -67,7 +78,7 @@ def use_link(case_id: int, token: str) -> Any:
         return _link_refused()
     link.used_at = now
     sid = access.start_session("candidate", now, case_id=link.case_id)
-    audit.record("candidate.link_used", cases.candidate_actor(link.case), link.case_id)
+    audit.record("candidate.link_used", f"candidate:{link.case_id}", link.case_id)
     db.session.commit()
     session.clear()
     session["candidate_sid"] = sid
@@ -82,9 +93,8 @@ def request_link() -> Any:
     if form.validate_on_submit():
         # One link per case, so someone with two checks can open either; withdrawn and
         # finished cases stay readable (the receipt is theirs at any time).
-        for case in cases.find_cases_for_email(form.email.data):
-            cases.send_new_link(case, utcnow())
-        db.session.commit()
+        for case_id in [case.id for case in search.find_cases_for_email(form.email.data)]:
+            run(cases.send_new_link, case_id, PUBLIC, utcnow())
         return render_template("portal/link_sent.html")
     return render_template("portal/request_link.html", form=form)
 
@@ -94,7 +104,7 @@ def request_link() -> Any:
 def home() -> Any:
     """Show the case: the scope to decide on, or where things stand and what comes next."""
     case: Case = g.case
-    steps = timeline.build(cases.case_facts(case), utcnow())
+    steps = timeline.build(progress.case_facts(case), utcnow())
     if case.state == AWAITING_CONSENT:
         return render_template("portal/decide.html", case=case, **_disclosure(case),
                                form=ConsentForm(), decline_form=ReasonForm())
@@ -113,18 +123,18 @@ def home() -> Any:
 @candidate_required
 def consent() -> Any:
     """Record consent to the scope shown, signed with the typed name."""
-    case: Case = g.case
     form = ConsentForm()
     if form.validate_on_submit():
-        try:
-            cases.grant_consent(case, form.signature.data, request.remote_addr,
-                                request.user_agent.string, utcnow())
-        except cases.CaseError as err:
-            getattr(form, err.field or "signature").errors.append(err.message)
-        else:
-            db.session.commit()
+        done = run(cases.grant_consent, g.case.id, me(), form.signature.data, request.remote_addr,
+                   request.user_agent.string, utcnow())
+        if done.ok:
             flash("Thank you. Your consent is recorded and your receipt is below.", "success")
             return redirect(url_for("portal.receipt"), 303)
+        if done.moved_on:
+            done.flash_refusal()
+            return redirect(url_for("portal.home"), 303)
+        done.show_on(form)
+    case: Case = g.case
     if case.state != AWAITING_CONSENT:
         return redirect(url_for("portal.home"), 303)
     return render_template("portal/decide.html", case=case, **_disclosure(case), form=form,
@@ -133,19 +143,15 @@ def consent() -> Any:
 
 @bp.route("/portal/decline", methods=["POST"])
 @candidate_required
-def decline() -> Any:
+def decline() -> Response:
     """Record that the candidate refuses; nothing will be checked."""
-    case: Case = g.case
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
-            cases.decline_consent(case, form.reason.data or "", request.remote_addr,
-                                  request.user_agent.string, utcnow())
-        except cases.CaseError as err:
-            flash(err.message, "error")
-        else:
-            db.session.commit()
+        done = run(cases.decline_consent, g.case.id, me(), form.reason.data or "", request.remote_addr,
+                   request.user_agent.string, utcnow())
+        if done.ok:
             flash("You declined. Nothing will be checked and no one will be contacted.", "info")
+        done.flash_refusal()
     return redirect(url_for("portal.home"), 303)
 
 
@@ -175,18 +181,24 @@ def receipt_json() -> Any:
 @candidate_required
 def withdraw() -> Any:
     """Withdraw consent after an explicit confirmation; the case stops at once."""
-    case: Case = g.case
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            cases.withdraw_consent(case, form.reason.data or "", utcnow())
-        except cases.CaseError as err:
-            flash(err.message, "error")
-            return redirect(url_for("portal.home"), 303)
-        db.session.commit()
-        flash("Your consent is withdrawn. The check has stopped and no one will be contacted.", "info")
+        done = run(cases.withdraw_consent, g.case.id, me(), form.reason.data or "", utcnow())
+        if done.ok:
+            flash("Your consent is withdrawn. The check has stopped and no one will be contacted.", "info")
+        done.flash_refusal()
         return redirect(url_for("portal.home"), 303)
-    return render_template("portal/withdraw.html", case=case, form=form)
+    return render_template("portal/withdraw.html", case=g.case, form=form)
+
+
+@bp.route("/portal/experience/<moment>", methods=["POST"])
+@session_required("candidate", lambda: ("", 401))
+def experience_answer(moment: str) -> Response:
+    """Keep the candidate's optional answer about consent or the whole check."""
+    if moment not in experience.CANDIDATE_MOMENTS or (moment == "release" and g.case.state != RELEASED):
+        return redirect(url_for("portal.home"), 303)
+    save_experience(g.case.id, me(), moment)
+    return redirect(url_for("portal.receipt" if moment == "consent" else "portal.home"), 303)
 
 
 @bp.route("/portal/my-data")
@@ -194,7 +206,7 @@ def withdraw() -> Any:
 def export_page() -> Any:
     """Show everything held about the candidate in this case, in readable form."""
     data = privacy.export_case(g.case, utcnow())
-    audit.record("data.exported", cases.candidate_actor(g.case), g.case.id, format="html")
+    audit.record("data.exported", me().name, g.case.id, format="html")
     db.session.commit()
     return render_template("portal/export.html", case=g.case, data=data,
                            erasable=g.case.state in privacy.ERASABLE_STATES)
@@ -205,7 +217,7 @@ def export_page() -> Any:
 def export_json() -> Any:
     """Download everything held about the candidate in this case as JSON."""
     data = privacy.export_case(g.case, utcnow())
-    audit.record("data.exported", cases.candidate_actor(g.case), g.case.id, format="json")
+    audit.record("data.exported", me().name, g.case.id, format="json")
     db.session.commit()
     response = current_app.response_class(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
                                           mimetype="application/json")
@@ -224,10 +236,12 @@ def erase() -> Any:
         return render_template("portal/erase.html", case=case, form=form, too_early=True), 409
     if form.validate_on_submit():
         reference = case.reference
-        privacy.request_erasure(case, utcnow())
-        db.session.commit()
-        session.clear()
-        return render_template("portal/erased.html", reference=reference)
+        done = run(privacy.request_erasure, case.id, me(), utcnow())
+        if done.ok:
+            session.clear()
+            return render_template("portal/erased.html", reference=reference)
+        done.flash_refusal()
+        return redirect(url_for("portal.home"), 303)
     return render_template("portal/erase.html", case=case, form=form,
                            retention_days=cases.retention_days(case)), (422 if form.errors else 200)
 

@@ -1,4 +1,4 @@
-"""Forms for staff and candidates; every one carries a CSRF token through Flask-WTF."""
+"""Forms for staff, candidates and referees; every one carries a CSRF token through Flask-WTF."""
 
 from __future__ import annotations
 
@@ -27,9 +27,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from .months import MONTH_HINT, MONTH_MESSAGE, month_problem, normalise_month
-from .scope import CHECKS, QUESTION_SETS, RELATIONSHIPS, Scope
-from .text import ONE_LINE_MESSAGE, has_control
+from ..months import MONTH_HINT, MONTH_MESSAGE, month_problem, normalise_month
+from ..referees import ClaimFacts, RefereeDetails
+from ..scope import CHECKS, QUESTION_SETS, RELATIONSHIPS, Scope
+from ..text import ONE_LINE_MESSAGE, has_control
 
 
 def strip(value: str | None) -> str | None:
@@ -271,3 +272,31 @@ class ResolveForm(FlaskForm):
         SelectChoice("dismissed", "Dismissed: not a real difference"),
     ])
     note = TextAreaField("Note for the report", validators=[Length(max=2000)])
+
+
+def relationship_choices(scope: Scope) -> list[tuple[str, str]]:
+    """Offer only the relationships the scope allows."""
+    return [("", "Choose one")] + [
+        (key, RELATIONSHIPS[key][0][0].upper() + RELATIONSHIPS[key][0][1:])
+        for key in scope.relationships if key in RELATIONSHIPS
+    ]
+
+
+def details_from(form: RefereeForm) -> RefereeDetails:
+    """Collect referee details from the form."""
+    return RefereeDetails(
+        name=form.name.data.strip(), email=form.email.data.strip(),
+        organisation=form.organisation.data.strip(), job_title=form.job_title.data.strip(),
+        relationship=form.relationship.data, worked_from=form.worked_from.data,
+        worked_to=form.worked_to.data,
+    )
+
+
+def claim_facts(form: ClaimForm) -> ClaimFacts:
+    """Collect a claim from the form."""
+    return ClaimFacts(
+        employer=form.employer.data.strip(), title=form.title.data.strip(),
+        start_month=form.start_month.data, end_month=(form.end_month.data or "").strip(),
+        reason_for_leaving=form.reason_for_leaving.data if form.end_month.data else "",
+        responsibilities=(form.responsibilities.data or "").strip(),
+    )

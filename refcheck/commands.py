@@ -1,0 +1,170 @@
+"""The one way in for every change to a case: lock it, check its state and the actor's, then act.
+
+A command is a service function that starts with `begin(command, case_id, actor)`. That takes
+the case's lock (a row lock on PostgreSQL; SQLite's write transaction), reads the case again
+under it, asks the lifecycle table whether the command may run in the case's state and by this
+kind of person, and checks the actor (an active staff member, the case's own candidate, one of
+its referees). Two requests for the same case therefore run one after the other, each seeing
+what the other did. Commands never commit: the caller (a page, the CLI) commits once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from . import audit, lifecycle
+from .errors import CaseError
+from .extensions import db
+from .models import ROLES, Case, DataKey, KeyShare, Question, QuestionSet, Referee, StaffUser
+
+
+class CommandRefused(CaseError):
+    """A command the case's state or the actor does not allow now, with the reason in plain words."""
+
+    def __init__(self, message: str, command: str, state: str, why: str) -> None:
+        super().__init__(message)
+        self.command = command
+        self.state = state
+        # "state": the case is not (or no longer) where the command belongs; "actor": not theirs to do.
+        self.why = why
+
+
+class CaseGone(CaseError):
+    """The case does not exist (never did, or was erased)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who runs a command: their kind, how the audit log names them, and what ties them to a case."""
+
+    kind: str
+    name: str
+    staff_id: int | None = None
+    case_id: int | None = None
+    referee_id: str | None = None
+
+    @classmethod
+    def staff(cls, user: StaffUser) -> Actor:
+        """Return a staff member as an actor."""
+        return cls(lifecycle.STAFF, f"staff:{user.id}", staff_id=user.id)
+
+    @classmethod
+    def candidate(cls, case_id: int) -> Actor:
+        """Return the candidate of one case as an actor."""
+        return cls(lifecycle.CANDIDATE, f"candidate:{case_id}", case_id=case_id)
+
+    @classmethod
+    def referee(cls, referee_id: str, case_id: int) -> Actor:
+        """Return one referee of one case as an actor."""
+        return cls(lifecycle.REFEREE, f"referee:{referee_id}", case_id=case_id, referee_id=referee_id)
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        """Return the service itself (cron, the CLI, the public link page) as an actor."""
+        return cls(lifecycle.SYSTEM, name)
+
+    @classmethod
+    def cli(cls) -> Actor:
+        """Return an operator at the command line: staff's powers, logged as the CLI."""
+        return cls(lifecycle.STAFF, "cli")
+
+
+# Rows that do not change while a case is locked, or that no command changes: kept in the session
+# when everything else is read again under the lock. A data key is unwrapped once per request.
+_STABLE = (DataKey, KeyShare, QuestionSet, Question)
+
+
+def lock_case(case_id: int) -> Case:
+    """Take the case's lock for the rest of the transaction and return the case as it now stands.
+
+    Everything the session read before is read again on its next use, so no decision rests on a
+    row read before the lock. Take the lock first: nothing may be changed or audited before it.
+    """
+    session = db.session
+    if session.new or session.dirty or session.deleted or session.info.get(audit.HEAD_LOCKED):
+        # A change or an audit event before the lock would be decided on unlocked rows, and on
+        # PostgreSQL the audit chain's lock taken before a case's could deadlock with another command.
+        raise RuntimeError("a command must lock its case before it changes or audits anything")
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        # SQLite's one write lock is the case's lock: a write that changes nothing takes it, and with
+        # it a view of everything committed so far (reads before it ran outside any transaction).
+        session.execute(sa.update(Case.__table__).where(sa.false()).values(state=Case.state))
+    for row in list(session.identity_map.values()):
+        if not isinstance(row, _STABLE):
+            session.expire(row)
+    query = sa.select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
+    if dialect == "postgresql":
+        query = query.with_for_update(of=Case)
+    case = session.execute(query).scalar_one_or_none()
+    if case is None:
+        raise CaseGone("This case no longer exists.")
+    return case
+
+
+def begin(command: str, case_id: int, actor: Actor) -> Case:
+    """Lock the case and refuse unless the table allows `command` now and `actor` may run it here."""
+    case = lock_case(case_id)
+    problem = lifecycle.state_refusal(command, case.state, actor.kind)
+    if problem is not None:
+        raise CommandRefused(problem, command, case.state, "state")
+    problem = lifecycle.actor_refusal(command, actor.kind) or _actor_problem(case, actor)
+    if problem is not None:
+        raise CommandRefused(problem, command, case.state, "actor")
+    return case
+
+
+def _actor_problem(case: Case, actor: Actor) -> str | None:
+    """Say why this particular person may not act on this case; None when they may."""
+    not_yours = "We could not do this: it is not part of your check."
+    if actor.kind == lifecycle.CANDIDATE and actor.case_id != case.id:
+        return not_yours
+    if actor.kind == lifecycle.REFEREE:
+        belongs = actor.case_id == case.id and db.session.execute(
+            sa.select(Referee.id).where(Referee.id == actor.referee_id, Referee.case_id == case.id)
+        ).first() is not None
+        if not belongs:
+            return not_yours
+    if actor.kind == lifecycle.STAFF and actor.staff_id is not None:
+        user = db.session.get(StaffUser, actor.staff_id)
+        if user is None or not user.active or user.role not in ROLES:
+            return "We could not do this: your account cannot change cases."
+    return None
+
+
+def referee_of(case: Case, actor: Actor) -> Referee:
+    """Return the acting referee's row, read under the case's lock."""
+    referee = db.session.get(Referee, actor.referee_id)
+    if referee is None or referee.case_id != case.id:
+        raise CommandRefused("We could not do this: it is not part of your request.", "", case.state, "actor")
+    return referee
+
+
+def one_of_its_referees(case: Case, referee_id: str) -> Referee:
+    """Return a referee of this case by id, read under its lock; refuse one from another case."""
+    referee = db.session.get(Referee, referee_id)
+    if referee is None or referee.case_id != case.id:
+        raise CaseError("This referee is not part of this case.")
+    return referee
+
+
+def record_refusal(err: CommandRefused, case_id: int | None, actor: Actor, attempt: str) -> None:
+    """Drop what the refused command half-did and write that it was refused; the caller commits."""
+    db.session.rollback()
+    audit.record("action.refused", actor.name, case_id, attempt=attempt or err.command,
+                 command=err.command, reason=err.message, state=err.state, why=err.why)
+
+
+def moved_on(err: CaseError) -> bool:
+    """Say whether a refusal means the case's state has moved past what was tried."""
+    return isinstance(err, CommandRefused) and err.why == "state"
+
+
+def now_or(value: dt.datetime | None) -> dt.datetime:
+    """Return the given time, or the current one."""
+    from .models import utcnow
+
+    return value or utcnow()

@@ -1,0 +1,149 @@
+"""The case's lifecycle in one table: which command may change a case in which state, by whom, and to what.
+
+Every change to a case is one command (refcheck.commands locks the case and asks this table
+before anything happens). Pure: no Flask, no database, so the table is read and tested as it stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Case states, in lifecycle order.
+DRAFT = "draft"
+AWAITING_CONSENT = "awaiting_consent"
+NOMINATING = "nominating"
+COLLECTING = "collecting"
+REVIEW = "review"
+CANDIDATE_REVIEW = "candidate_review"
+RELEASED = "released"
+DECLINED = "declined"
+WITHDRAWN = "withdrawn"
+CANCELLED = "cancelled"
+CASE_STATES = (
+    DRAFT, AWAITING_CONSENT, NOMINATING, COLLECTING, REVIEW, CANDIDATE_REVIEW,
+    RELEASED, DECLINED, WITHDRAWN, CANCELLED,
+)
+CLOSED_STATES = (RELEASED, DECLINED, WITHDRAWN, CANCELLED)
+# The candidate agreed and the check is under way.
+RUNNING = (NOMINATING, COLLECTING, REVIEW, CANDIDATE_REVIEW)
+# Not ended, one way or another.
+OPEN = (DRAFT, AWAITING_CONSENT, *RUNNING)
+# Referees' answers may still change (and findings follow them) until the report is released.
+ANSWERS_OPEN = (COLLECTING, REVIEW, CANDIDATE_REVIEW)
+# Referees can be named, and the candidate's work history changed, while these last.
+NAMING = (NOMINATING, COLLECTING)
+
+# Who acts: staff (and the CLI on their behalf), the candidate, one referee, or the system (cron, the
+# public link-request page).
+STAFF = "staff"
+CANDIDATE = "candidate"
+REFEREE = "referee"
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When a command may run: in which case states, by whom, and which states it may move the case to."""
+
+    states: tuple[str, ...]
+    actors: tuple[str, ...]
+    # What the command does, in words that finish "We could not …".
+    does: str
+    moves_to: tuple[str, ...] = ()
+
+
+COMMANDS: dict[str, Rule] = {
+    # The case itself.
+    "case.edit": Rule((DRAFT,), (STAFF,), "change the case"),
+    "candidate.invite": Rule((DRAFT, AWAITING_CONSENT), (STAFF,), "send the candidate their link",
+                             (AWAITING_CONSENT,)),
+    "candidate.new_link": Rule(CASE_STATES[1:], (CANDIDATE, SYSTEM, STAFF), "send a new link"),
+    "consent.grant": Rule((AWAITING_CONSENT,), (CANDIDATE,), "record your consent", (NOMINATING,)),
+    "consent.decline": Rule((AWAITING_CONSENT,), (CANDIDATE,), "record your decision", (DECLINED,)),
+    "consent.withdraw": Rule(RUNNING, (CANDIDATE,), "withdraw your consent", (WITHDRAWN,)),
+    "case.cancel": Rule(OPEN, (STAFF,), "cancel the case", (CANCELLED,)),
+    "case.explain_delay": Rule(OPEN, (STAFF,), "record the delay"),
+    "case.note": Rule(CASE_STATES, (STAFF,), "save the note"),
+    "case.erase": Rule(CASE_STATES, (STAFF, SYSTEM), "erase the case"),
+    "case.erase_on_request": Rule(CLOSED_STATES, (CANDIDATE,), "erase your data"),
+    "experience.record": Rule(CASE_STATES, (CANDIDATE, REFEREE), "save your answer"),
+    # Referees and the candidate's work history.
+    "referee.nominate": Rule(NAMING, (CANDIDATE, STAFF), "add the referee"),
+    "referee.remove": Rule(NAMING, (CANDIDATE,), "remove the referee"),
+    "claim.save": Rule(NAMING, (CANDIDATE,), "save your work history"),
+    "claim.remove": Rule(NAMING, (CANDIDATE,), "remove the position"),
+    "referees.invite": Rule(NAMING, (CANDIDATE,), "send the invitations", (COLLECTING,)),
+    "referee.approve": Rule((COLLECTING,), (STAFF,), "approve the referee"),
+    "referee.resend": Rule((COLLECTING,), (STAFF,), "send the referee a new link"),
+    "referee.revoke": Rule(NAMING, (STAFF,), "withdraw the request"),
+    "referee.replace": Rule(NAMING, (STAFF,), "ask for another referee"),
+    "referee.remind": Rule((COLLECTING,), (SYSTEM,), "remind the referee or close their request"),
+    # What a referee does through their link.
+    "referee.open": Rule(ANSWERS_OPEN, (REFEREE,), "open your request"),
+    "referee.attest": Rule((COLLECTING,), (REFEREE,), "record your confirmation"),
+    "answers.submit": Rule((COLLECTING,), (REFEREE,), "save your answers"),
+    "referee.decline": Rule((COLLECTING,), (REFEREE,), "record that you cannot answer"),
+    "answers.correct": Rule(ANSWERS_OPEN, (REFEREE,), "save your corrected answers", (REVIEW,)),
+    "answers.withdraw": Rule(ANSWERS_OPEN, (REFEREE,), "withdraw your answers", (REVIEW,)),
+    # Review and release.
+    "review.start": Rule((COLLECTING,), (STAFF,), "start the review", (REVIEW,)),
+    "finding.resolve": Rule((REVIEW, CANDIDATE_REVIEW), (STAFF,), "save the resolution"),
+    "signal.resolve": Rule((*RUNNING, RELEASED), (STAFF,), "save how the signal was handled"),
+    "findings.send": Rule((REVIEW,), (STAFF,), "send the findings", (CANDIDATE_REVIEW,)),
+    "finding.reply": Rule((CANDIDATE_REVIEW, RELEASED), (CANDIDATE,), "save your reply"),
+    "report.release": Rule((CANDIDATE_REVIEW, RELEASED), (STAFF,), "release the report", (RELEASED,)),
+}
+
+# Where each state may lead, read off the table: no command moves a case anywhere else.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    state: frozenset(target for rule in COMMANDS.values() if state in rule.states
+                     for target in rule.moves_to if target != state)
+    for state in CASE_STATES
+}
+
+# Where the case stands, as the refusal tells it: to the candidate, and to everyone else.
+_NOW_FOR_CANDIDATE = {
+    DRAFT: "your check has not been sent to you yet",
+    AWAITING_CONSENT: "you have not agreed to the check yet",
+    NOMINATING: "you are still naming your referees",
+    COLLECTING: "your referees are still answering",
+    REVIEW: "our team has started reviewing the answers",
+    CANDIDATE_REVIEW: "the findings are with you for your replies",
+    RELEASED: "the report has been released",
+    DECLINED: "you declined the check",
+    WITHDRAWN: "you withdrew your consent, so the check stopped",
+    CANCELLED: "the check was cancelled",
+}
+_NOW_FOR_OTHERS = {
+    DRAFT: "the case has not been sent to the candidate yet",
+    AWAITING_CONSENT: "the candidate has not agreed to the check yet",
+    NOMINATING: "the candidate is still naming referees",
+    COLLECTING: "referees are still answering",
+    REVIEW: "the check has moved on: our team has started reviewing the answers",
+    CANDIDATE_REVIEW: "the check has moved on: the findings are with the candidate",
+    RELEASED: "the report has been released, so the answers are final",
+    DECLINED: "the candidate declined the check",
+    WITHDRAWN: "the candidate withdrew their consent, so the check stopped",
+    CANCELLED: "the check was cancelled",
+}
+
+
+def state_refusal(command: str, state: str, actor: str) -> str | None:
+    """Say why `command` cannot run on a case in `state`, in words for `actor`; None when it may."""
+    rule = COMMANDS[command]
+    if state in rule.states:
+        return None
+    now = (_NOW_FOR_CANDIDATE if actor == CANDIDATE else _NOW_FOR_OTHERS)[state]
+    return f"We could not {rule.does}: {now}."
+
+
+def actor_refusal(command: str, actor: str) -> str | None:
+    """Say why this kind of person may not run `command`; None when they may."""
+    if actor in COMMANDS[command].actors:
+        return None
+    return f"We could not {COMMANDS[command].does}: this is not something you can do on this case."
+
+
+def allowed(command: str, state: str) -> bool:
+    """Say whether the table lets `command` run on a case in `state`."""
+    return state in COMMANDS[command].states

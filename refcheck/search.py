@@ -1,0 +1,63 @@
+"""Staff search: a reference, a candidate's email, or how an organisation or position starts."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from .extensions import db
+from .models import DRAFT, Candidate, Case, keyring
+from .text import search_key
+
+
+def find_cases_for_email(email: str, limit: int = 5) -> list[Case]:
+    """Return the sent cases of the person with this email, newest first."""
+    digest = keyring().lookup_hash(email)
+    return list(db.session.execute(
+        sa.select(Case).join(Case.candidate)
+        .where(Candidate.email_hash == digest, Case.state != DRAFT)
+        .order_by(Case.created_at.desc()).limit(limit)
+    ).scalars())
+
+
+# Above this many matches, a search reads the newest cases first instead of every match.
+COMMON_PREFIX = 500
+
+
+def search_clause(text: str) -> sa.ColumnElement[bool] | None:
+    """Turn what staff typed into a filter: a reference, a candidate's email, or an organisation or position.
+
+    Names are sealed, so they cannot be searched; emails are found by their keyed hash,
+    and words by the start of the organisation or position.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    reference = re.fullmatch(r"(?i)(?:RC-?)?0*(\d{1,9})", text)
+    if reference:
+        return Case.id == int(reference.group(1))
+    if "@" in text:
+        return Case.candidate_id.in_(
+            sa.select(Candidate.id).where(Candidate.email_hash == keyring().lookup_hash(text)))
+    start = search_key(text)
+    # Everything that starts with `start` sorts between it and the same text with its last
+    # character's successor: a range an index serves, with no wildcard characters to escape.
+    end = start[:-1] + _successor(start[-1])
+    organisation, position = Case.organisation_key, Case.position_key
+    matches = db.session.execute(sa.select(sa.func.count()).select_from(
+        sa.select(Case.id).where(sa.or_(sa.and_(organisation >= start, organisation < end),
+                                        sa.and_(position >= start, position < end)))
+        .limit(COMMON_PREFIX + 1).subquery())).scalar_one()
+    if matches > COMMON_PREFIX:
+        # Many match: walking the newest cases first finds a page of them sooner than sorting
+        # every match, so hide the keys' indexes from the planner behind a no-op function.
+        organisation, position = sa.func.coalesce(organisation, ""), sa.func.coalesce(position, "")
+    return sa.or_(sa.and_(organisation >= start, organisation < end),
+                  sa.and_(position >= start, position < end))
+
+
+def _successor(character: str) -> str:
+    """Return the character after this one that text can hold: surrogates are skipped, the last stays."""
+    following = min(ord(character) + 1, 0x10FFFF)
+    return chr(0xE000 if 0xD800 <= following <= 0xDFFF else following)

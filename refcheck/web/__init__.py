@@ -1,0 +1,26 @@
+"""The pages, one package per audience: staff, the candidate, referees, and the public.
+
+Each is a set of thin blueprints over the commands of the service modules; no service module
+imports anything from here.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import public
+from .candidate import findings, portal
+from .candidate import referees as candidate_referees
+from .referee import pages as referee_pages
+from .staff import accounts, metrics, question_sets
+from .staff import cases as staff_cases
+from .staff import review as staff_review  # noqa: F401 - its routes join the staff blueprint
+
+BLUEPRINTS = (public.bp, accounts.bp, staff_cases.bp, metrics.bp, question_sets.bp,
+              portal.bp, candidate_referees.bp, findings.bp, referee_pages.bp)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every audience's pages to the app."""
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)

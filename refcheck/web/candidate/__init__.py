@@ -1,0 +1,1 @@
+"""Pages for the candidate: the portal, their referees and work history, the findings."""

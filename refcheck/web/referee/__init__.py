@@ -1,0 +1,1 @@
+"""Pages for a referee: their link, the questionnaire, and their answers afterwards."""

@@ -1,0 +1,1 @@
+"""Pages for verification staff: cases, review and release, question sets, metrics, accounts."""
