@@ -158,7 +158,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
             for action in ("case.opened", "case.sent"):
                 event = SimpleNamespace(at=created, actor=f"staff:{staff_id}", case_id=n, action=action,
                                         details={"bench": True}, prev_hash=head)
-                head = audit.event_hash(event)
+                head = audit.event_hash(event, ring.chain_key)
                 buffers[AuditEvent].append({**vars(event), "hash": head})
                 counts["audit"] += 1
             if "nominating" in entered:

@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         __name__,
         instance_path=str(Path(instance_path).resolve()) if instance_path else None,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(template_folder()),
     )
     config.load(app, test_config)
     logs.install()
@@ -46,6 +46,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.add_template_filter(thousands)
     register_commands(app)
     return app
+
+
+def template_folder() -> Path:
+    """Return the templates: inside the package when installed, beside it in a checkout."""
+    installed = Path(__file__).resolve().parent / "templates"
+    return installed if installed.is_dir() else ROOT / "templates"
 
 
 def register_extensions(app: Flask) -> None:

@@ -83,12 +83,26 @@ audit_cli = AppGroup("audit", help="Check the audit log.")
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Verify the hash chain; exit 1 naming the first broken event."""
-    report = audit.verify_chain(audit.stream_events())
+    from . import keystore
+
+    report = audit.verify_chain(audit.stream_events(), checkpoint=keystore.read_checkpoint(), check_tail=True)
     if report.intact:
-        click.echo(f"Audit chain intact: {report.checked} events, head {report.head}.")
+        click.echo(f"Audit chain intact: {report.checked} events, head {report.head}, "
+                   "matching the checkpoint in the key store.")
+        if report.after_checkpoint:
+            click.echo(f"{report.after_checkpoint} events were committed after the last checkpoint (a "
+                       "checkpoint write failed); the next event moves it on.")
         return
-    click.echo(f"Audit chain broken at event {report.broken_id}: {report.reason}. "
-               f"{report.checked} events before it are intact.", err=True)
+    if report.problem == "changed":
+        click.echo(f"Audit chain broken at event {report.broken_id}: {report.reason}. "
+                   f"{report.checked} events before it are intact.", err=True)
+    elif report.problem == "missing_tail":
+        click.echo(f"Audit chain cut short (a missing tail): {report.reason}. The {report.checked} events "
+                   "left are intact.", err=True)
+    elif report.problem == "rewritten":
+        click.echo(f"Audit chain rewritten at event {report.broken_id}: {report.reason}.", err=True)
+    else:
+        click.echo(f"Audit chain cannot be checked against the key store: {report.reason}.", err=True)
     sys.exit(1)
 
 

@@ -12,6 +12,7 @@ database.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -52,6 +53,12 @@ class KeyRing:
 
     master_keys: dict[int, bytes]
     lookup_key: bytes
+
+    @functools.cached_property
+    def chain_key(self) -> bytes:
+        """Return the audit chain's key: derived from the look-up key, so the database never holds it."""
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                    info=b"refcheck-audit-chain").derive(self.lookup_key)
 
     @property
     def current_version(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -100,3 +101,60 @@ def ensure_table() -> None:
         # Several app servers starting together: one creates it, the others find it there.
         if not sa.inspect(_engine()).has_table(KeyShare.__tablename__):
             raise
+
+
+class AuditCheckpoint(db.Model):
+    """The audit chain's head as last committed: kept outside the main database, so a cut tail shows."""
+
+    __bind_key__ = "keys"
+    __tablename__ = "audit_checkpoint"
+
+    # One row: the key store serves one refcheck.
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    head_id: Mapped[int]
+    head_hash: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The newest audit event the key store saw committed."""
+
+    head_id: int
+    head_hash: str
+    at: dt.datetime
+
+
+def advance_checkpoint(head_id: int, head_hash: str, now: dt.datetime) -> None:
+    """Move the checkpoint to a newer head, in a transaction of the key store's own; never move it back.
+
+    Commits from several workers arrive in any order: the newest event's id wins.
+    """
+    values = {"head_id": head_id, "head_hash": head_hash, "at": now}
+    for _ in range(2):
+        with Session(_engine()) as session:
+            with session.begin():
+                moved = session.execute(sa.update(AuditCheckpoint).where(
+                    AuditCheckpoint.id == 1, AuditCheckpoint.head_id < head_id).values(**values)).rowcount
+                if moved or session.get(AuditCheckpoint, 1) is not None:
+                    return
+            try:
+                with session.begin():
+                    session.add(AuditCheckpoint(id=1, **values))
+                return
+            except sa.exc.IntegrityError:
+                continue  # another worker wrote the first checkpoint at the same moment: move it on
+
+
+def read_checkpoint() -> Checkpoint | None:
+    """Return the audit chain's checkpoint, or None when none was ever written."""
+    with Session(_engine()) as session:
+        row = session.get(AuditCheckpoint, 1)
+        return None if row is None else Checkpoint(row.head_id, row.head_hash, row.at)
+
+
+def set_checkpoint(head_id: int, head_hash: str, now: dt.datetime) -> None:
+    """Put the checkpoint at this head whatever it held before: only for a chain rewritten on purpose."""
+    with Session(_engine()) as session, session.begin():
+        session.execute(sa.delete(AuditCheckpoint))
+        session.add(AuditCheckpoint(id=1, head_id=head_id, head_hash=head_hash, at=now))

@@ -42,18 +42,82 @@ def test_deleted_event_is_detected_at_its_successor(app, runner, sent_case):
     assert f"broken at event {ids[2]}" in result.output
 
 
-def test_rehashed_edit_still_breaks_the_link_after_it(app, runner, sent_case):
+def test_an_edit_rehashed_without_the_key_is_named(app, runner, sent_case):
+    import hashlib
+    import hmac
+
     from refcheck.audit import event_hash
 
     ids = _event_ids(app)
     with app.app_context():
         event = db.session.get(AuditEvent, ids[1])
         event.details = {"forged": True}
-        event.hash = event_hash(event)
+        # Someone with the database alone can only guess at the key; plain SHA-256 is what the chain
+        # used to be, and a key of their own is no better.
+        event.hash = event_hash(event, hashlib.sha256(b"a guess").digest())
+        assert not hmac.compare_digest(event.hash, event_hash(event, b"\0" * 32))
         db.session.commit()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
-    assert f"broken at event {ids[2]}" in result.output
+    assert f"broken at event {ids[1]}: its content was changed" in result.output
+
+
+def test_a_cut_tail_is_found_against_the_key_stores_checkpoint(app, runner, sent_case):
+    ids = _event_ids(app)
+    with app.app_context():
+        db.session.execute(sa.delete(AuditEvent).where(AuditEvent.id.in_(ids[-2:])))
+        db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "cut short (a missing tail)" in result.output
+    assert f"the log ends at event {ids[-3]}, but the key store saw it reach event {ids[-1]}" in result.output
+
+
+def test_a_chain_rewritten_with_the_key_is_found_against_the_checkpoint(app, runner, sent_case):
+    from refcheck import audit
+    from refcheck.models import keyring
+
+    # Even someone who has the key, but not the key store, cannot rewrite the chain unseen.
+    ids = _event_ids(app)
+    with app.app_context():
+        previous = audit.GENESIS
+        for event in db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.id)).scalars():
+            if event.id == ids[1]:
+                event.details = {"forged": True}
+            event.prev_hash = previous
+            event.hash = previous = audit.event_hash(event, keyring().chain_key)
+            db.session.flush()
+        db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"rewritten at event {ids[-1]}" in result.output
+
+
+def test_a_lost_checkpoint_is_reported(app, runner, sent_case):
+    from refcheck.keystore import AuditCheckpoint
+
+    with app.app_context():
+        db.session.execute(sa.delete(AuditCheckpoint))
+        db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "holds no checkpoint of the chain" in result.output
+
+
+def test_the_checkpoint_follows_every_commit_and_never_goes_back(app, runner, sent_case):
+    from refcheck import audit, keystore
+    from refcheck.models import utcnow
+
+    with app.app_context():
+        head = keystore.read_checkpoint()
+        newest = db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).scalars().first()
+        assert (head.head_id, head.head_hash) == (newest.id, newest.hash)
+        audit.record("test.event", "system")
+        db.session.commit()
+        assert keystore.read_checkpoint().head_id == newest.id + 1
+        # A commit arriving late from another worker does not move it back.
+        keystore.advance_checkpoint(newest.id, newest.hash, utcnow())
+        assert keystore.read_checkpoint().head_id == newest.id + 1
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
 
 
 def test_audit_rolls_back_with_the_change_it_records(app, staff):

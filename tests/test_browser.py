@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 from werkzeug.serving import make_server
 
@@ -89,7 +90,7 @@ class Journey:
         page.fill("#password", staff.password)
         self.shoot(page, "staff-login")
         page.click("button:has-text('Sign in')")
-        assert page.locator("h1").inner_text() == "Cases"
+        expect(page.locator("h1")).to_have_text("Cases")
 
     def open_case(self, page, name: str, email: str) -> None:
         """Open a case through the form, after one mistake, and send it to the candidate."""
@@ -103,11 +104,11 @@ class Journey:
         page.select_option("#rel_peer", "off")
         page.select_option("#rel_direct_report", "off")
         page.click("button:has-text('Open case as draft')")
-        assert page.locator("text=at least two different relationships").first.is_visible()
+        expect(page.locator("text=at least two different relationships").first).to_be_visible()
         self.shoot(page, "staff-case-form-error")
         page.select_option("#rel_peer", "1")
         page.click("button:has-text('Open case as draft')")
-        assert "ready" in page.locator(".flash").inner_text()
+        expect(page.locator(".flash")).to_contain_text("ready")
         page.click("button:has-text('Send to candidate')")
         self.shoot(page, "staff-case-sent")
 
@@ -116,18 +117,18 @@ class Journey:
         phone.goto(self.link_for(name, "c"))
         self.shoot(phone, "candidate-link")
         phone.click("button:has-text('Continue')")
-        assert phone.url == self.base + "/portal"
+        expect(phone).to_have_url(self.base + "/portal")
         self.shoot(phone, "candidate-decide")
         phone.click("button:has-text('I agree to this check')")
-        assert phone.locator("#agree-error", has_text="Tick the box to show you agree").is_visible()
-        assert phone.locator(".error-summary a[href='#agree']").is_visible()  # the summary links to it
+        expect(phone.locator("#agree-error", has_text="Tick the box to show you agree")).to_be_visible()
+        expect(phone.locator(".error-summary a[href='#agree']")).to_be_visible()  # the summary links to it
         phone.fill("#signature", name)
         phone.check("#agree")
         phone.click("button:has-text('I agree to this check')")
-        assert phone.locator("h1").inner_text() == "Your consent receipt"
+        expect(phone.locator("h1")).to_have_text("Your consent receipt")
         self.shoot(phone, "candidate-receipt")
         phone.click("text=Your check")
-        assert phone.locator("text=You name your referees").first.is_visible()
+        expect(phone.locator("text=You name your referees").first).to_be_visible()
         self.shoot(phone, "candidate-timeline")
 
     def nominate(self, phone, referees) -> None:
@@ -146,7 +147,7 @@ class Journey:
             phone.click("button:has-text('Add to my list')")
         self.shoot(phone, "candidate-referees")
         phone.click("button:has-text('Send the invitations')")
-        assert f"We have emailed {len(referees)} referees" in phone.locator(".flash").inner_text()
+        expect(phone.locator(".flash")).to_contain_text(f"We have emailed {len(referees)} referees")
 
     def work_history(self, phone) -> None:
         """State the position the referees will be asked about."""
@@ -158,7 +159,7 @@ class Journey:
         phone.fill("#end_month", "202411")
         phone.select_option("#reason_for_leaving", "resigned")
         phone.click("button:has-text('Save this position')")
-        assert "Saved your time at Brightwater" in phone.locator(".flash").inner_text()
+        expect(phone.locator(".flash")).to_contain_text("Saved your time at Brightwater")
         self.shoot(phone, "candidate-history")
 
     def referee_answers(self, name: str, title: str, relationship_index: int) -> str:
@@ -169,7 +170,7 @@ class Journey:
         self.shoot(page, "referee-link")
         page.click("button:has-text('Continue')")
         page.click("button:has-text('Confirm and see the questions')")
-        assert page.locator("text=Please confirm this.").first.is_visible()
+        expect(page.locator("text=Please confirm this.").first).to_be_visible()
         page.check("#identity")
         page.check("#truthful")
         self.shoot(page, "referee-attest")
@@ -190,9 +191,11 @@ class Journey:
             field.fill("2024-11")
         self.shoot(page, "referee-questions")
         page.click("button:has-text('Send my answers')")
-        if page.locator("h1").inner_text() != "Thank you":
+        try:
+            expect(page.locator("h1")).to_have_text("Thank you")
+        except AssertionError as err:
             self.shoot(page, "referee-errors")
-            raise AssertionError(f"answers refused: {page.locator('.error').all_inner_texts()}")
+            raise AssertionError(f"answers refused: {page.locator('.error').all_inner_texts()}") from err
         self.shoot(page, "referee-thanks")
         page.context.close()
         return link
@@ -222,20 +225,20 @@ def test_consent_nomination_answers_and_withdrawal(app, journey, staff, caplog):
     referee_link = journey.referee_answers("Lena Fischer", "Senior Product Designer", 0)
 
     phone.click("text=Your check")
-    assert phone.locator("text=Answered").first.is_visible()
+    expect(phone.locator("text=Answered").first).to_be_visible()
     assert "Clear, careful design work." not in phone.content()
     journey.shoot(phone, "candidate-progress")
     page.reload()
-    assert page.locator("text=A personal address (gmail.com)").first.is_visible()
+    expect(page.locator("text=A personal address (gmail.com)").first).to_be_visible()
     journey.shoot(page, "staff-case-referees")
     phone.click("text=Withdraw consent")
     phone.check("#confirm")
     journey.shoot(phone, "candidate-withdraw")
     phone.click("button:has-text('Withdraw my consent')")
-    assert phone.locator("text=You withdrew your consent").first.is_visible()
+    expect(phone.locator("text=You withdrew your consent").first).to_be_visible()
     journey.shoot(phone, "candidate-withdrawn")
     page.reload()
-    assert "withdrawn" in page.locator("h1 .badge").inner_text()
+    expect(page.locator("h1 .badge")).to_contain_text("withdrawn")
     page.goto(journey.base + "/staff/")
     journey.shoot(page, "staff-dashboard")
 
@@ -260,22 +263,26 @@ def test_the_whole_journey_to_a_released_report(app, journey, staff):
     journey.referee_answers("Omar Haddad", "Product Designer", 1)  # remembers a different title
 
     page.reload()
-    assert page.locator("text=a peer remembers Product Designer").first.is_visible()
+    expect(page.locator("text=a peer remembers Product Designer").first).to_be_visible()
     journey.shoot(page, "staff-findings")
     page.click("button:has-text('Start review with these findings')")
-    # Each save reloads the page; an unresolved conflict is the one still open.
-    while page.locator("#review details[open]").count():
+    # Each save reloads the page; an unresolved conflict is the one still open. Each click waits for the
+    # page it loads, so a busy machine never has the loop read the page it is leaving.
+    for _ in range(page.locator("#review details[open]").count()):
         details = page.locator("#review details[open]").first
         details.locator("select").select_option("explained")
         details.locator("textarea").fill("The peer worked with her before the promotion in 2023.")
-        details.locator("button:has-text('Save resolution')").click()
+        with page.expect_navigation():
+            details.locator("button:has-text('Save resolution')").click()
+        expect(page.locator(".flash")).to_contain_text("Resolution saved.")
+    assert page.locator("#review details[open]").count() == 0
     journey.shoot(page, "staff-review")
     page.click("a:has-text('See every answer side by side')")
-    assert page.locator("text=Every answer").is_visible()
+    expect(page.locator("text=Every answer")).to_be_visible()
     journey.shoot(page, "staff-answers")
     page.go_back()
     page.click("button:has-text('Send the findings to the candidate')")
-    assert "asked to read the findings" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("asked to read the findings")
 
     phone.goto(journey.base + "/portal")
     phone.click("a:has-text('Read the findings')")
@@ -283,18 +290,21 @@ def test_the_whole_journey_to_a_released_report(app, journey, staff):
     conflict = phone.locator(".finding.severity-high").first
     conflict.locator("textarea").fill("I was promoted to Senior Product Designer in March 2023.")
     conflict.locator("button:has-text('Save my reply')").click()
-    assert "Your reply is saved" in phone.locator(".flash").inner_text()
+    expect(phone.locator(".flash")).to_contain_text("Your reply is saved")
 
     page.reload()
     # Both referees answered from this machine, and fast: each signal gets a note before release.
-    while page.locator(".signal").filter(has_not_text="Handled:").count():
+    for _ in range(page.locator(".signal").filter(has_not_text="Handled:").count()):
         signal = page.locator(".signal").filter(has_not_text="Handled:").first
         signal.locator("summary").click()
         signal.locator("textarea").fill("All answers came from the test machine; checked with both referees.")
-        signal.locator("button:has-text('Save')").click()
+        with page.expect_navigation():
+            signal.locator("button:has-text('Save')").click()
+        expect(page.locator(".flash")).to_contain_text("Saved how the signal was handled.")
+    assert page.locator(".signal").filter(has_not_text="Handled:").count() == 0
     journey.shoot(page, "staff-signals-handled")
     page.click("button:has-text('Release the report')")
-    assert "Version 1 of the report is released" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("Version 1 of the report is released")
     journey.shoot(page, "staff-released")
 
     phone.goto(journey.base + "/portal")

@@ -93,3 +93,33 @@ def test_twins_a_race_stored_before_the_constraints_are_resolved_on_upgrade(app,
             Referee.email_hash == manager["email_hash"])).all())
         # The one who answered stays; the twin no longer counts.
         assert states == {manager["id"]: "submitted", "twin" + manager["id"][4:]: "revoked"}
+
+
+def test_the_chain_is_keyed_on_upgrade_and_checkpointed(app, client, runner, sent_case):
+    import sqlalchemy as sa
+    from flask_migrate import stamp
+
+    from refcheck import keystore
+    from refcheck.keystore import AuditCheckpoint
+    from refcheck.models import AuditEvent
+
+    from .conftest import consent, enter_portal
+
+    enter_portal(client, sent_case)
+    consent(client)
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        keyed = db.session.execute(sa.select(AuditEvent.hash).order_by(AuditEvent.id)).scalars().all()
+        db.session.remove()
+        stamp(directory=directory, revision="head")
+        downgrade(directory=directory, revision="0015")
+        plain = db.session.execute(sa.select(AuditEvent.hash).order_by(AuditEvent.id)).scalars().all()
+        assert len(plain) == len(keyed) and not set(plain) & set(keyed)
+        # A database from before the key store kept a checkpoint.
+        db.session.execute(sa.delete(AuditCheckpoint))
+        db.session.commit()
+        upgrade(directory=directory)
+        assert db.session.execute(sa.select(AuditEvent.hash).order_by(AuditEvent.id)).scalars().all() == keyed
+        assert keystore.read_checkpoint().head_hash == keyed[-1]
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
