@@ -22,11 +22,12 @@ run: install
 	REFCHECK_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask --app refcheck demo
 	REFCHECK_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask --app refcheck run --host $(HOST) --port $(PORT)
 
-## Lint, scan the code (bandit) and the dependencies (pip-audit), then run the whole suite on SQLite,
+## Lint (ruff), check types (mypy over refcheck/), scan the code (bandit) and the dependencies (pip-audit), then run the whole suite on SQLite,
 ## and again on PostgreSQL when REFCHECK_TEST_DATABASE_URL is set. pytest repeats the scans' lines at its end.
 CHECKS_SUMMARY := test-artifacts/checks-summary.txt
 test: install-test
 	$(BIN)/ruff check refcheck tests wsgi.py .ci/checks.py
+	$(BIN)/mypy
 	$(BIN)/python .ci/checks.py --summary $(CHECKS_SUMMARY)
 	env -u REFCHECK_TEST_DATABASE_URL REFCHECK_CHECKS_SUMMARY=$(CHECKS_SUMMARY) $(BIN)/pytest
 	@if [ -n "$$REFCHECK_TEST_DATABASE_URL" ]; then \

@@ -37,7 +37,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logs.install()
     if app.config["PROXY_COUNT"]:
         # Behind N trusted proxies, take the client address and scheme from their headers.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
+        # Flask's documented way to wrap its WSGI app; mypy sees only a method being replaced.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],  # type: ignore[method-assign]
                                 x_proto=app.config["PROXY_COUNT"])
     register_extensions(app)
     register_blueprints(app)

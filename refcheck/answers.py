@@ -118,7 +118,8 @@ def question_set_by_id(set_id: int) -> PublishedSet:
     ).one()
     if row.state != "published":
         # Answers are only ever given to published sets; a draft could still change, so it is never kept.
-        return _snapshot(db.session.get(QuestionSet, set_id))
+        draft = db.session.execute(sa.select(QuestionSet).where(QuestionSet.id == set_id)).scalar_one()
+        return _snapshot(draft)
     return _published(set_id, row.published_at)
 
 
@@ -261,7 +262,8 @@ def _submission_signals(referee: Referee, ip_hash: str | None, question_count: i
         FraudSignal(case_id=referee.case_id, referee=referee, rule=signal.rule, detail=signal.detail,
                     created_at=now)
         for signal in fraud.submission_signals(
-            ip_hash, keyring().lookup_hash(candidate_ip) if candidate_ip else None, list(others),
+            ip_hash, keyring().lookup_hash(candidate_ip) if candidate_ip else None,
+            [network for network in others if network is not None],
             (now - began).total_seconds() if began else None, question_count,
         )
     ]

@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ HEAD_LOCKED = "refcheck.audit_head_locked"
 # The newest event a session's transaction added: checkpointed once the transaction commits.
 NEW_HEAD = "refcheck.audit_new_head"
 log = logging.getLogger(__name__)
+EVENTS = cast(sa.Table, AuditEvent.__table__)
 
 
 def record(action: str, actor: str, case_id: int | None = None, **details: Any) -> AuditEvent:
@@ -44,7 +45,7 @@ def record(action: str, actor: str, case_id: int | None = None, **details: Any) 
     elif dialect == "sqlite":
         # SQLite takes its write lock at a transaction's first write; a head read before that can be
         # extended by another process meanwhile. A write that changes nothing takes the lock first.
-        session.execute(sa.update(AuditEvent.__table__).where(sa.false()).values(action=AuditEvent.action))
+        session.execute(sa.update(EVENTS).where(sa.false()).values(action=EVENTS.c.action))
     head = session.execute(
         sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).scalar_one_or_none()
@@ -70,8 +71,9 @@ def _checkpoint_head(session: Session) -> None:
     head = session.info.pop(NEW_HEAD, None)
     if head is None:
         return
+    head_id, head_hash = head
     try:
-        keystore.advance_checkpoint(*head, utcnow())
+        keystore.advance_checkpoint(head_id, head_hash, utcnow())
     except sa.exc.SQLAlchemyError as err:
         # The events are committed; only the checkpoint lags, which `audit verify` reports, and the
         # next event's commit moves it on. Say so, without the event's content.

@@ -7,7 +7,8 @@ import json
 import re
 import secrets
 import sys
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import click
 import sqlalchemy as sa
@@ -137,7 +138,7 @@ def mail_send(limit: int) -> None:
 @click.command("crossverify")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @with_appcontext
-def crossverify_command(file: click.utils.LazyFile) -> None:
+def crossverify_command(file: TextIO) -> None:
     """Compare claims with referees' facts from a JSON file and print the findings as JSON."""
     from .crossverify import coverage, verify
 
@@ -163,7 +164,7 @@ def report_command(case_id: int, output: str) -> None:
 
     case = db.session.get(Case, case_id)
     latest = report.latest(case) if case else None
-    if latest is None:
+    if case is None or latest is None:
         raise click.ClickException(f"Case {case_id} has no released report.")
     with open(output, "wb") as handle:
         handle.write(report.pdf_bytes(latest))
@@ -204,7 +205,7 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
     now = _utc(now_text) if now_text else utcnow()
     due = privacy.due_for_erasure(now)
     lines = [(case.id, f"{case.reference} ({case.state.replace('_', ' ')}, "
-              + (f"retention ended {case.erase_after.date().isoformat()})" if reason == "retention_ended"
+              + (f"retention ended {case.erase_after:%Y-%m-%d})" if reason == "retention_ended"
                  else "never answered)"), reason) for case, reason in due]
     db.session.rollback()  # the listing itself changes nothing
     system = Actor.system("cli")
@@ -364,7 +365,7 @@ questions_cli = AppGroup("questions", help="Work with question sets.")
 
 @questions_cli.command("lint")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
-def questions_lint(file: click.utils.LazyFile) -> None:
+def questions_lint(file: TextIO) -> None:
     """Check one question per line; print a JSON object per question; exit 1 if any is not ok."""
     from .linter import lint
 
@@ -395,7 +396,7 @@ def demo(as_json: bool) -> None:
     # Local mail goes to files (and stderr for --json) so the link is in the outbox folder too.
     if current_app.config["MAIL_BACKEND"] == "console":
         transport = mail.ConsoleTransport(
-            mail.transport_for(current_app.config, current_app.instance_path).folder,  # type: ignore[attr-defined]
+            Path(current_app.instance_path) / "mail",
             stream=sys.stderr if as_json else sys.stdout,
         )
         for message in mail.due_messages(utcnow()):

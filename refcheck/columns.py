@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -41,3 +41,8 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+def rows_changed(result: sa.Result[Any]) -> int:
+    """Return how many rows an UPDATE or DELETE changed (its result is a cursor's, with a row count)."""
+    return cast(sa.CursorResult[Any], result).rowcount

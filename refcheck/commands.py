@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -92,7 +93,8 @@ def lock_case(case_id: int) -> Case:
     if dialect == "sqlite":
         # SQLite's one write lock is the case's lock: a write that changes nothing takes it, and with
         # it a view of everything committed so far (reads before it ran outside any transaction).
-        session.execute(sa.update(Case.__table__).where(sa.false()).values(state=Case.state))
+        cases = cast(sa.Table, Case.__table__)
+        session.execute(sa.update(cases).where(sa.false()).values(state=cases.c.state))
     for row in list(session.identity_map.values()):
         if not isinstance(row, _STABLE):
             session.expire(row)

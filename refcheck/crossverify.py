@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from .months import is_month, month_name
+
 UNKNOWN = "unknown"
 MONTH_FACTS = {"start_month", "end_month", "worked_together_from", "worked_together_to"}
 # Facts whose disagreement matters most for a hiring decision.
@@ -112,10 +114,11 @@ def normalise_title(title: str) -> str:
 
 def month_index(value: str) -> int | None:
     """Turn 'YYYY-MM' into a month count, or None if it is not a month."""
-    match = re.match(r"^(\d{4})-(\d{2})$", str(value).strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    text = str(value).strip()
+    if not is_month(text):
         return None
-    return int(match.group(1)) * 12 + int(match.group(2)) - 1
+    year, month = text.split("-")
+    return int(year) * 12 + int(month) - 1
 
 
 def compare(fact: str, claim: Any, other: Any, tolerance_months: int = 2) -> tuple[bool, str | None]:
@@ -248,9 +251,7 @@ def _count(number: int) -> str:
 def _value(fact: str, value: Any) -> str:
     """Show a value as a person would write it."""
     if fact in MONTH_FACTS and month_index(value) is not None:
-        names = "January February March April May June July August September October November December"
-        year, month = divmod(month_index(value), 12)
-        return f"{names.split()[month]} {year}"
+        return month_name(str(value).strip())
     return str(value).replace("_", " ")
 
 

@@ -12,7 +12,8 @@ from flask import current_app
 from . import accounts, answers, cases, referees, report, review, search
 from .commands import Actor
 from .extensions import db
-from .models import Case, FraudSignal, QuestionSet, StaffUser, utcnow
+from .models import Case, FraudSignal, StaffUser, utcnow
+from .months import month_name
 from .scope import Scope
 
 DEMO_STAFF_EMAIL = "verifier@refcheck.example"
@@ -324,8 +325,7 @@ def _month(now: dt.datetime, back: int) -> str:
 
 def _month_words(now: dt.datetime, back: int) -> str:
     """Return the month `back` months before now, as 'March 2024'."""
-    year, month = (int(part) for part in _month(now, back).split("-"))
-    return dt.date(year, month, 1).strftime("%B %Y")
+    return month_name(_month(now, back))
 
 
 def _scope(now: dt.datetime) -> Scope:
@@ -383,7 +383,7 @@ def _referees_answer(case_id: int, story: Story, now: dt.datetime) -> list[str]:
     """Have the referees who answer do so on the days after the invitation; return the others' links."""
     invited = now - dt.timedelta(days=story.opened - 1)
     people = {person.name: person for person in story.referees}
-    case = db.session.get(Case, case_id)
+    case = db.session.execute(sa.select(Case).where(Case.id == case_id)).scalar_one()
     scope = referees.consented_scope(case)
     listed = [(r.id, r.relationship, r.details["name"]) for r in referees.active_referees(case)]
     pending = []
@@ -435,7 +435,7 @@ def _review_and_release(case_id: int, staff: Actor, now: dt.datetime) -> None:
     _step(report.release, case_id, staff, now - dt.timedelta(days=6))
 
 
-def _answers_for(question_set: QuestionSet, person: DemoReferee, story: Story,
+def _answers_for(question_set: answers.PublishedSet, person: DemoReferee, story: Story,
                  now: dt.datetime) -> dict[str, Any]:
     """Answer as this referee would: their own words, and the facts as they remember them."""
     job = next(j for j in story.jobs if j.employer == person.organisation)

@@ -67,20 +67,14 @@ def typical_days(kind: str) -> int | None:
     cached = _typical_cache.get(kind)
     if cached and time.monotonic() - cached[0] < _TYPICAL_CACHE_SECONDS:
         return cached[1]
-    if kind == "check":
-        rows = db.session.execute(
-            sa.select(Case.consent_decided_at, Case.state_changed_at)
-            .where(Case.state == RELEASED, Case.consent_decided_at.is_not(None))
-            .order_by(Case.state_changed_at.desc()).limit(500)
-        ).all()
-    else:
-        rows = db.session.execute(
-            sa.select(Referee.invited_at, Referee.finished_at)
-            .where(Referee.state == "submitted", Referee.invited_at.is_not(None),
-                   Referee.finished_at.is_not(None))
-            .order_by(Referee.finished_at.desc()).limit(500)
-        ).all()
-    days = [(end - start).total_seconds() / 86400 for start, end in rows if start and end and end >= start]
+    # Start and end of each finished step: consent to release, or invitation to answers.
+    start, end = ((Case.consent_decided_at, Case.state_changed_at) if kind == "check"
+                  else (Referee.invited_at, Referee.finished_at))
+    finished = ((Case.state == RELEASED,) if kind == "check"
+                else (Referee.state == "submitted", Referee.finished_at.is_not(None)))
+    spans = db.session.execute(sa.select(start, end).where(*finished, start.is_not(None))
+                               .order_by(end.desc()).limit(500)).all()
+    days = [(end - start).total_seconds() / 86400 for start, end in spans if start and end and end >= start]
     value = max(1, round(statistics.median(days))) if len(days) >= TYPICAL_MIN_SAMPLES else None
     _typical_cache[kind] = (time.monotonic(), value)
     return value

@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .text import folded
+
 FREE_MAIL = frozenset({
     "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "ymail.com", "hotmail.com",
     "hotmail.co.uk", "outlook.com", "live.com", "msn.com", "aol.com", "icloud.com", "me.com",
@@ -37,7 +39,7 @@ class Signal:
 
 def mailbox(email: str) -> str:
     """Reduce an address to the mailbox that receives it: no +tags, and no dots for Gmail."""
-    local, _, domain = email.strip().lower().rpartition("@")
+    local, _, domain = folded(email).rpartition("@")
     local = local.split("+", 1)[0]
     if domain in ("gmail.com", "googlemail.com"):
         local, domain = local.replace(".", ""), "gmail.com"
@@ -46,7 +48,7 @@ def mailbox(email: str) -> str:
 
 def domain_of(email: str) -> str:
     """Return the domain of an address, lower-case."""
-    return email.strip().lower().rpartition("@")[2]
+    return folded(email).rpartition("@")[2]
 
 
 def organisation_words(name: str) -> set[str]:

@@ -18,14 +18,14 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from . import crypto
-from .columns import UTCDateTime, utcnow
-from .extensions import db
+from .columns import UTCDateTime, rows_changed, utcnow
+from .extensions import Model, db
 
 _PENDING = "refcheck.shares_to_destroy"
 log = logging.getLogger(__name__)
 
 
-class KeyShare(db.Model):
+class KeyShare(Model):
     """The half of a data key's wrapping that lives in the key store, outside the main database.
 
     Deleting a share is what erases a case: a backup of the main database holds the
@@ -64,7 +64,7 @@ def destroy_shares(key_ids: list[str]) -> int:
         return 0
     engine = _engine()
     with Session(engine) as session, session.begin():
-        deleted = session.execute(sa.delete(KeyShare).where(KeyShare.id.in_(key_ids))).rowcount
+        deleted = rows_changed(session.execute(sa.delete(KeyShare).where(KeyShare.id.in_(key_ids))))
     if engine.dialect.name == "sqlite":
         # Move the deletion out of the write-ahead log into the database file, where secure_delete
         # has overwritten the share, so no copy of it lingers in the -wal file.
@@ -103,7 +103,7 @@ def ensure_table() -> None:
             raise
 
 
-class AuditCheckpoint(db.Model):
+class AuditCheckpoint(Model):
     """The audit chain's head as last committed: kept outside the main database, so a cut tail shows."""
 
     __bind_key__ = "keys"
@@ -134,8 +134,8 @@ def advance_checkpoint(head_id: int, head_hash: str, now: dt.datetime) -> None:
     for _ in range(2):
         with Session(_engine()) as session:
             with session.begin():
-                moved = session.execute(sa.update(AuditCheckpoint).where(
-                    AuditCheckpoint.id == 1, AuditCheckpoint.head_id < head_id).values(**values)).rowcount
+                moved = rows_changed(session.execute(sa.update(AuditCheckpoint).where(
+                    AuditCheckpoint.id == 1, AuditCheckpoint.head_id < head_id).values(**values)))
                 if moved or session.get(AuditCheckpoint, 1) is not None:
                     return
             try:

@@ -74,5 +74,5 @@ def install() -> None:
     def masking_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         return mask_record(current(*args, **kwargs))
 
-    masking_factory.refcheck_masking = True  # type: ignore[attr-defined]
+    setattr(masking_factory, "refcheck_masking", True)  # noqa: B010 - marks the factory as installed
     logging.setLogRecordFactory(masking_factory)

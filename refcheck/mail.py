@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 from jinja2 import Environment
 
+from .columns import rows_changed
 from .extensions import db
 from .models import DataKey, OutboxMessage, utcnow
 from .text import one_line, unsafe_address
@@ -114,13 +115,13 @@ def claim_due(now: dt.datetime, limit: int = 50) -> list[OutboxMessage]:
     claimed = []
     for message in due_messages(now, limit):
         # The condition is checked again under the write lock: of two senders, one moves the row.
-        taken = db.session.execute(
+        taken = rows_changed(db.session.execute(
             sa.update(OutboxMessage)
             .where(OutboxMessage.id == message.id, OutboxMessage.sent_at.is_(None),
                    OutboxMessage.next_attempt_at <= now)
             .values(next_attempt_at=now + lease)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         if taken:
             claimed.append(message)
     return claimed

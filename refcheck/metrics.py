@@ -196,7 +196,7 @@ def _referee_figures(invited: sa.Select) -> tuple[dict[str, int], int, Spread]:
 def _plain(query: sa.Select) -> list[sa.Row[Any]]:
     """Run a query of plain numbers on the session's connection: no ORM rows, for thousands of them."""
     # all() fetches the rows in one call; iterating the result would fetch them one by one.
-    return db.session.connection().execute(query).all()
+    return list(db.session.connection().execute(query).all())
 
 
 def _days(spread: Spread) -> str:
@@ -267,7 +267,8 @@ def _experience(period: Period) -> list[dict[str, Any]]:
     counts: dict[str, dict[int, int]] = {moment: {} for moment in SURVEY_MOMENTS}
     for moment, score, count in db.session.execute(
             query.group_by(ExperienceAnswer.moment, ExperienceAnswer.score)).all():
-        counts.setdefault(moment, {})[score] = count
+        if score is not None:  # the query takes scored answers only; this says so to the type checker
+            counts.setdefault(moment, {})[score] = count
     comments_query = (sa.select(ExperienceAnswer)
                       .options(sa.orm.selectinload(ExperienceAnswer.data_key))
                       .where(ExperienceAnswer.comment_enc.is_not(None),

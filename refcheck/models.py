@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from . import crypto
 from .columns import UTCDateTime, new_id, utcnow  # noqa: F401 - read from models by many modules
-from .extensions import db
+from .extensions import Model
 from .keystore import KeyShare, store_share
 from .lifecycle import (  # noqa: F401 - the states are read from models by many modules
     AWAITING_CONSENT,
@@ -40,7 +40,7 @@ ROLES = ("admin", "verifier")
 SEARCH_KEY = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
 
 
-class StaffUser(UserMixin, db.Model):
+class StaffUser(UserMixin, Model):
     """A member of the verification staff who signs in with email and password."""
 
     __tablename__ = "staff_user"
@@ -64,7 +64,7 @@ class StaffUser(UserMixin, db.Model):
         return self.role == "admin"
 
 
-class DataKey(db.Model):
+class DataKey(Model):
     """A per-case data key, stored only wrapped by a master key version and its key-store share."""
 
     __tablename__ = "data_key"
@@ -175,6 +175,7 @@ def seal_open(key: DataKey, place: str, blob: bytes) -> Any:
 class Sealed:
     """Mixin for rows whose personal data is sealed under a data key."""
 
+    __tablename__: str
     id: Mapped[str]
     # Every row of a case is sealed under the case's one key. Queries for a case's rows load no key:
     # the first row to unseal loads it and the rest find it in the session, where an eager load in
@@ -205,10 +206,10 @@ class Sealed:
         """Name the place a sealed value belongs to."""
         if not self.id:
             raise crypto.CryptoError("a row needs its id before a value can be sealed into it")
-        return f"{self.__tablename__}/{self.id}/{column}"  # type: ignore[attr-defined]
+        return f"{self.__tablename__}/{self.id}/{column}"
 
 
-class Candidate(Sealed, db.Model):
+class Candidate(Sealed, Model):
     """The person a case is about, as known in that case; name and email are sealed."""
 
     __tablename__ = "candidate"
@@ -234,7 +235,7 @@ class Candidate(Sealed, db.Model):
         return self.unseal("email_enc")
 
 
-class Case(db.Model):
+class Case(Model):
     """One verification of one candidate for one position."""
 
     __tablename__ = "case"
@@ -358,7 +359,7 @@ def _when(iso: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(iso) if iso else None
 
 
-class Consent(Sealed, db.Model):
+class Consent(Sealed, Model):
     """The candidate's decision on one frozen scope; its id is the receipt id."""
 
     __tablename__ = "consent"
@@ -390,7 +391,7 @@ class Consent(Sealed, db.Model):
     data_key: Mapped[DataKey] = relationship()
 
 
-class AccessLink(db.Model):
+class AccessLink(Model):
     """A single-purpose emailed link; only the SHA-256 of its token is stored."""
 
     __tablename__ = "access_link"
@@ -408,7 +409,7 @@ class AccessLink(db.Model):
     case: Mapped[Case] = relationship()
 
 
-class PortalSession(db.Model):
+class PortalSession(Model):
     """A server-side record of a signed-in session, so log-out and revocation are real."""
 
     __tablename__ = "portal_session"
@@ -428,7 +429,7 @@ class PortalSession(db.Model):
     referee: Mapped[Referee | None] = relationship()
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One append-only, hash-chained record of something that happened."""
 
     __tablename__ = "audit_event"
@@ -444,7 +445,7 @@ class AuditEvent(db.Model):
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
 
-class OutboxMessage(Sealed, db.Model):
+class OutboxMessage(Sealed, Model):
     """An email waiting to be sent; recipient and body are sealed until delivery."""
 
     __tablename__ = "outbox"
@@ -478,7 +479,7 @@ _ACTIVE = "state IN ('nominated', 'invited', 'opened', 'submitted')"
 RELATIONSHIP_KEYS = ("manager", "peer", "direct_report", "client", "other")
 
 
-class Referee(Sealed, db.Model):
+class Referee(Sealed, Model):
     """A person the candidate named; contact details and period are sealed as one record."""
 
     __tablename__ = "referee"
@@ -526,7 +527,7 @@ class Referee(Sealed, db.Model):
         return self.unseal("details_enc")
 
 
-class Claim(Sealed, db.Model):
+class Claim(Sealed, Model):
     """The candidate's own statement of the facts for one position."""
 
     __tablename__ = "claim"
@@ -552,7 +553,7 @@ FACT_KEYS = ("employer", "title", "start_month", "end_month", "reason_for_leavin
              "relationship", "worked_together_from", "worked_together_to")
 
 
-class QuestionSet(db.Model):
+class QuestionSet(Model):
     """A versioned questionnaire for one relationship; immutable once published."""
 
     __tablename__ = "question_set"
@@ -580,7 +581,7 @@ class QuestionSet(db.Model):
         return f"{self.key}-v{self.version}"
 
 
-class Question(db.Model):
+class Question(Model):
     """One question of a set; a fact key links its answer to the candidate's claim."""
 
     __tablename__ = "question"
@@ -599,7 +600,7 @@ class Question(db.Model):
     question_set: Mapped[QuestionSet] = relationship(back_populates="questions")
 
 
-class Response(Sealed, db.Model):
+class Response(Sealed, Model):
     """A referee's answers, sealed as one record bound to the referee; one per referee."""
 
     __tablename__ = "response"
@@ -624,7 +625,7 @@ class Response(Sealed, db.Model):
         return f"{super()._place(column)}/referee/{self.referee_id}"
 
 
-class FraudSignal(db.Model):
+class FraudSignal(Model):
     """A rule that fired on a referee or submission, shown to staff with its reason."""
 
     __tablename__ = "fraud_signal"
@@ -668,7 +669,7 @@ class FraudSignal(db.Model):
 FINDING_RESOLUTIONS = ("confirmed", "explained", "dismissed")
 
 
-class Finding(Sealed, db.Model):
+class Finding(Sealed, Model):
     """One fact's cross-verification, frozen when review starts; what it says is sealed."""
 
     __tablename__ = "finding"
@@ -697,7 +698,7 @@ class Finding(Sealed, db.Model):
         return self.unseal("content_enc")
 
 
-class Reply(Sealed, db.Model):
+class Reply(Sealed, Model):
     """The candidate's answer to one finding: accepted, or their own words."""
 
     __tablename__ = "reply"
@@ -714,7 +715,7 @@ class Reply(Sealed, db.Model):
     finding: Mapped[Finding] = relationship(back_populates="reply")
 
 
-class Report(Sealed, db.Model):
+class Report(Sealed, Model):
     """One rendered version of a case's report: the PDF sealed, with its fingerprints in clear."""
 
     __tablename__ = "report"
@@ -735,7 +736,7 @@ class Report(Sealed, db.Model):
     data_key: Mapped[DataKey] = relationship()
 
 
-class StaffNote(Sealed, db.Model):
+class StaffNote(Sealed, Model):
     """A private note staff keep on a case; never shown to the candidate or in the report."""
 
     __tablename__ = "staff_note"
@@ -754,7 +755,7 @@ class StaffNote(Sealed, db.Model):
 SURVEY_MOMENTS = ("consent", "release", "referee")
 
 
-class ExperienceAnswer(Sealed, db.Model):
+class ExperienceAnswer(Sealed, Model):
     """One optional 'how was this?' answer: a score of 1-5 and a sealed comment.
 
     The score outlives the case's erasure without anything that names the person; the
@@ -776,10 +777,12 @@ class ExperienceAnswer(Sealed, db.Model):
     comment_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    data_key: Mapped[DataKey | None] = relationship()
+    # None once the case is erased: the score stays, the comment and its key do not. Sealed expects
+    # every sealed row to have a key; this is the one row that outlives its key (mypy: assignment).
+    data_key: Mapped[DataKey | None] = relationship()  # type: ignore[assignment]
 
 
-class ErasedReport(db.Model):
+class ErasedReport(Model):
     """What /verify still knows of a released report whose case was erased: no personal data at all."""
 
     __tablename__ = "erased_report"

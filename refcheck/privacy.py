@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from flask import current_app
 
 from . import audit, keystore
 from .cases import retention_days
+from .columns import rows_changed
 from .commands import Actor, CommandRefused, begin
 from .errors import CaseError
 from .extensions import db
@@ -131,7 +133,7 @@ def _erase(case: Case, reason: str, actor: Actor, now: dt.datetime) -> dict[str,
     counts = {}
     bulk = {"synchronize_session": False}
     for name, statement in steps:
-        counts[name] = db.session.execute(statement, execution_options=bulk).rowcount
+        counts[name] = rows_changed(db.session.execute(statement, execution_options=bulk))
     # Experience scores stay for the metrics, with nothing left that points to the person or the case.
     for answer_id in db.session.execute(
             sa.select(ExperienceAnswer.id).where(ExperienceAnswer.case_id == case_id)).scalars().all():
@@ -141,7 +143,7 @@ def _erase(case: Case, reason: str, actor: Actor, now: dt.datetime) -> dict[str,
         counts["experience_comments"] = counts.get("experience_comments", 0) + 1
     candidate_id = case.candidate_id
     db.session.expunge(case)
-    if db.session.execute(sa.delete(Case).where(Case.id == case_id)).rowcount != 1:
+    if rows_changed(db.session.execute(sa.delete(Case).where(Case.id == case_id))) != 1:
         raise ErasureRefused(f"Case {case_id} was erased already.")
     db.session.execute(sa.delete(Candidate).where(Candidate.id == candidate_id))
     db.session.execute(sa.delete(DataKey).where(DataKey.id == key_id))
@@ -286,7 +288,7 @@ def _referee(referee: Referee) -> dict[str, Any]:
     }
 
 
-def _signals(case: Case, referees: list[Referee]) -> list[dict[str, Any]]:
+def _signals(case: Case, referees: Sequence[Referee]) -> list[dict[str, Any]]:
     """Return the fraud signals as the report shows them: by referee label, with staff's resolution."""
     labels = {r.id: _Label(r.relationship, r.details.get("organisation", "")).text() for r in referees}
     rows = db.session.execute(

@@ -10,6 +10,7 @@ import os
 import selectors
 import signal
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -70,6 +71,8 @@ def _mime(path: Path) -> str:
 def gather(case: Case) -> dict[str, Any]:
     """Collect everything the report shows, decrypted, in a fixed number of queries."""
     consent = case.consent
+    if consent is None:
+        raise CaseError("A report is written only for a case the candidate consented to.")
     scope = Scope.from_json(consent.scope)
     referees = db.session.execute(
         sa.select(Referee, Response).outerjoin(Response, Response.referee_id == Referee.id)
@@ -145,7 +148,7 @@ def _number_alike(sources: list[dict[str, Any]]) -> None:
             source["label"] = f"{label} ({seen[label]})"
 
 
-def _answer_rows(questions: list[Any], sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _answer_rows(questions: Sequence[Any], sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Line up every question with each referee's answer, side by side."""
     seen: dict[str, dict[str, Any]] = {}
     for question, _relationship in questions:

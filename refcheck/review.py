@@ -62,7 +62,7 @@ def start_review(case_id: int, actor: Actor, now: dt.datetime) -> list[Finding]:
     if result.answered == 0:
         raise CaseError("No referee has answered yet, so there is nothing to review.")
     closed = stop_referees(case, now, reason="closed")
-    rows = []
+    rows: list[Finding] = []
     for item in items:
         row = Finding(case_id=case.id, data_key=case.data_key, position=len(rows), fact=item["fact"],
                       status=item["status"], severity=item["severity"])

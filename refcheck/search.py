@@ -44,7 +44,8 @@ def search_clause(text: str) -> sa.ColumnElement[bool] | None:
     # Everything that starts with `start` sorts between it and the same text with its last
     # character's successor: a range an index serves, with no wildcard characters to escape.
     end = start[:-1] + _successor(start[-1])
-    organisation, position = Case.organisation_key, Case.position_key
+    organisation: sa.ColumnElement[str] = Case.organisation_key.expression
+    position: sa.ColumnElement[str] = Case.position_key.expression
     matches = db.session.execute(sa.select(sa.func.count()).select_from(
         sa.select(Case.id).where(sa.or_(sa.and_(organisation >= start, organisation < end),
                                         sa.and_(position >= start, position < end)))

@@ -15,7 +15,9 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.fields.choices import SelectChoice
+
+# WTForms 3.2 wants choices as SelectChoice (tuples are deprecated); types-WTForms 3.2.1 does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.fields.core import Field
 from wtforms.validators import (
     DataRequired,
@@ -274,29 +276,33 @@ class ResolveForm(FlaskForm):
     note = TextAreaField("Note for the report", validators=[Length(max=2000)])
 
 
-def relationship_choices(scope: Scope) -> list[tuple[str, str]]:
+def relationship_choices(scope: Scope) -> list[SelectChoice]:
     """Offer only the relationships the scope allows."""
-    return [("", "Choose one")] + [
-        (key, RELATIONSHIPS[key][0][0].upper() + RELATIONSHIPS[key][0][1:])
+    return [SelectChoice("", "Choose one")] + [
+        SelectChoice(key, RELATIONSHIPS[key][0][0].upper() + RELATIONSHIPS[key][0][1:])
         for key in scope.relationships if key in RELATIONSHIPS
     ]
+
+
+def text_of(field: Field) -> str:
+    """Return what a text field holds, trimmed: empty when nothing was sent."""
+    return field.data.strip() if isinstance(field.data, str) else ""
 
 
 def details_from(form: RefereeForm) -> RefereeDetails:
     """Collect referee details from the form."""
     return RefereeDetails(
-        name=form.name.data.strip(), email=form.email.data.strip(),
-        organisation=form.organisation.data.strip(), job_title=form.job_title.data.strip(),
-        relationship=form.relationship.data, worked_from=form.worked_from.data,
-        worked_to=form.worked_to.data,
+        name=text_of(form.name), email=text_of(form.email), organisation=text_of(form.organisation),
+        job_title=text_of(form.job_title), relationship=text_of(form.relationship),
+        worked_from=text_of(form.worked_from), worked_to=text_of(form.worked_to),
     )
 
 
 def claim_facts(form: ClaimForm) -> ClaimFacts:
     """Collect a claim from the form."""
     return ClaimFacts(
-        employer=form.employer.data.strip(), title=form.title.data.strip(),
-        start_month=form.start_month.data, end_month=(form.end_month.data or "").strip(),
-        reason_for_leaving=form.reason_for_leaving.data if form.end_month.data else "",
-        responsibilities=(form.responsibilities.data or "").strip(),
+        employer=text_of(form.employer), title=text_of(form.title), start_month=text_of(form.start_month),
+        end_month=text_of(form.end_month),
+        reason_for_leaving=text_of(form.reason_for_leaving) if form.end_month.data else "",
+        responsibilities=text_of(form.responsibilities),
     )

@@ -30,7 +30,7 @@ from ...models import AWAITING_CONSENT, RELEASED, Case, Consent, Referee, utcnow
 from ...months import month_name
 from ...scope import RELATIONSHIPS, Scope
 from ..common import run, save_experience, session_required
-from ..forms import ConfirmForm, ConsentForm, ReasonForm, RequestLinkForm, WithdrawForm
+from ..forms import ConfirmForm, ConsentForm, ReasonForm, RequestLinkForm, WithdrawForm, text_of
 
 bp = Blueprint("portal", __name__)
 LINK_LIMIT = "20 per minute"
@@ -93,7 +93,7 @@ def request_link() -> Any:
     if form.validate_on_submit():
         # One link per case, so someone with two checks can open either; withdrawn and
         # finished cases stay readable (the receipt is theirs at any time).
-        for case_id in [case.id for case in search.find_cases_for_email(form.email.data)]:
+        for case_id in [case.id for case in search.find_cases_for_email(text_of(form.email))]:
             run(cases.send_new_link, case_id, PUBLIC, utcnow())
         return render_template("portal/link_sent.html")
     return render_template("portal/request_link.html", form=form)

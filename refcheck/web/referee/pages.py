@@ -149,20 +149,33 @@ def form() -> Any:
         attest_form = _attest_form(context["details"]["name"], context["candidate_name"])
         return render_template("referee/attest.html", **context, attest_form=attest_form,
                                decline_form=DeclineForm())
-    question_set = answers.question_set_for(Scope.from_json(referee.case.consent.scope), referee.relationship)
+    question_set = answers.question_set_for(referee_scope(referee), referee.relationship)
     questionnaire = build_form(question_set)
     if request.method == "POST" and questionnaire.validate_on_submit():
         done = _send(questionnaire, question_set, answers.submit, request.remote_addr)
         if done.ok:
             return redirect(url_for("referee.thanks"), 303)
-        fresh = db.session.get(Referee, referee.id)
-        if fresh is not None and fresh.state == "submitted":
+        fresh = _fresh(referee)
+        if fresh.state == "submitted":
             # A twin of this request, from another tab or a double click, saved them a moment ago.
             return render_template("referee/thanks.html", **_context(fresh), duplicate=True)
         if done.moved_on:
             return _closed_page(fresh, refused=True)
         done.show_on(questionnaire)
     return _questionnaire_page(referee, question_set, questionnaire)
+
+
+def _fresh(referee: Referee) -> Referee:
+    """Return the referee as the database now has them, after a command ran or was refused."""
+    return db.session.execute(sa.select(Referee).where(Referee.id == referee.id)).scalar_one()
+
+
+def referee_scope(referee: Referee) -> Scope:
+    """Return the scope the candidate consented to, which every referee page works within."""
+    consent = referee.case.consent
+    if consent is None:
+        raise RuntimeError("a referee exists only on a consented case")
+    return Scope.from_json(consent.scope)
 
 
 def _closed_page(referee: Referee, refused: bool = False) -> Any:
@@ -210,7 +223,7 @@ def correct() -> Any:
                 flash("Your corrected answers are saved. Thank you.", "success")
                 return redirect(url_for("referee.your_answers"), 303)
             if done.moved_on:
-                return _answers_page(db.session.get(Referee, referee.id), refused=True)
+                return _answers_page(_fresh(referee), refused=True)
             done.show_on(questionnaire)
     else:
         questionnaire = build_form(
@@ -230,7 +243,7 @@ def withdraw() -> Any:
     if withdraw_form.validate_on_submit():
         done = run(answers.withdraw, referee.case_id, me(), utcnow())
         if done.moved_on:
-            return _answers_page(db.session.get(Referee, referee.id), refused=True)
+            return _answers_page(_fresh(referee), refused=True)
         # A twin request that withdrew them first leaves nothing to do: the answers are gone either way.
         return redirect(url_for("referee.form"), 303)
     return render_template("referee/withdraw.html", **_context(referee), form=withdraw_form), \

@@ -8,13 +8,12 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from ...answers import TEXT_LIMIT, UNKNOWN, AskedQuestion, PublishedSet, choice_options, field_name
 from ...errors import CaseError
 from ...months import MONTH_HINT, normalise_month
-from ..forms import MONTH, MONTH_INPUT, ONE_LINE
+from ..forms import MONTH, MONTH_INPUT, ONE_LINE, SelectChoice
 
 # A set's form class, kept as long as the process keeps its copy of the set (which never changes).
 _CLASSES: weakref.WeakKeyDictionary[PublishedSet, type[FlaskForm]] = weakref.WeakKeyDictionary()
@@ -75,8 +74,8 @@ def build_form(question_set: PublishedSet, formdata: Any = None,
         form = cls(data=data)
     else:
         form = cls()
-    form.questions = list(question_set.questions)  # type: ignore[attr-defined]
-    form.blank = formdata is None and data is None and not form.is_submitted()  # type: ignore[attr-defined]
+    form.questions = list(question_set.questions)
+    form.blank = formdata is None and data is None and not form.is_submitted()
     return form
 
 

@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy.orm import defer, selectinload
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from ... import cases, kept, progress, referees, report, review, search, timeline
 from ...commands import Actor
@@ -38,9 +37,11 @@ from ..forms import (
     ReasonForm,
     RefereeForm,
     ResolveForm,
+    SelectChoice,
     details_from,
     relationship_choices,
     show_error,
+    text_of,
 )
 from .accounts import staff_only
 
@@ -314,9 +315,9 @@ def _with_referee_names(names: dict[str, str], listed: list[Referee]) -> dict[st
 def _details(form: CaseForm) -> cases.CaseDetails:
     """Collect the case details from the form."""
     return cases.CaseDetails(
-        candidate_name=form.candidate_name.data, candidate_email=form.candidate_email.data,
-        position=form.position.data, hiring_organisation=form.hiring_organisation.data,
-        purpose=form.purpose.data, due_date=form.due_date.data,
+        candidate_name=text_of(form.candidate_name), candidate_email=text_of(form.candidate_email),
+        position=text_of(form.position), hiring_organisation=text_of(form.hiring_organisation),
+        purpose=text_of(form.purpose), due_date=form.due_date.data,
     )
 
 

@@ -9,7 +9,6 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ...errors import CaseError
@@ -19,7 +18,7 @@ from ...models import FACT_KEYS, QuestionSet, utcnow
 from ...question_editor import KIND_WORDS, add_question, create_draft, new_version, publish, remove_question
 from ...question_sets import families
 from ...scope import RELATIONSHIPS
-from ..forms import ONE_LINE, ConfirmForm, show_error
+from ..forms import ONE_LINE, ConfirmForm, SelectChoice, show_error, text_of
 from .accounts import staff_only
 
 bp = Blueprint("questions", __name__, url_prefix="/staff/question-sets")
@@ -62,7 +61,7 @@ def index() -> Any:
     form = NewSetForm()
     if form.validate_on_submit():
         try:
-            created = create_draft(form.key.data, form.title.data, form.relationship.data or None,
+            created = create_draft(text_of(form.key), text_of(form.title), form.relationship.data or None,
                                    f"staff:{current_user.id}")
         except CaseError as err:
             show_error(form, err.message, err.field)
@@ -85,7 +84,7 @@ def edit(set_id: int) -> Any:
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            add_question(question_set, form.text.data, form.kind.data, form.fact_key.data or None,
+            add_question(question_set, text_of(form.text), text_of(form.kind), form.fact_key.data or None,
                          [c.strip() for c in (form.choices.data or "").splitlines() if c.strip()],
                          bool(form.required.data), form.low_label.data or None, form.high_label.data or None)
         except CaseError as err:
