@@ -78,7 +78,9 @@ def standard_case(app: Any) -> tuple[int, int]:
             done(referees.nominate(case_id, actor, referees.RefereeDetails(
                 name, email, "Northwind Analytics Ltd", title, relationship, "2021-10", "2025-08"),
                 start + dt.timedelta(hours=3)))
-        done(referees.send_invitations(case_id, actor, start + dt.timedelta(hours=4)))
+        links = {referee.id: token for referee, token in
+                 referees.send_invitations(case_id, actor, start + dt.timedelta(hours=4))}
+        db.session.commit()
         case = db.session.get(Case, case_id)
         scope = Scope.from_json(case.consent.scope)
         listed = [(r.id, r.relationship, r) for r in referees.active_referees(case)]
@@ -87,7 +89,7 @@ def standard_case(app: Any) -> tuple[int, int]:
             question_set = answers.question_set_for(scope, relationship)
             given = _answers(question_set, referee, mismatch=index == 1)
             referee_actor = Actor.referee(referee_id, case_id)
-            done(answers.open_link(case_id, referee_actor, opened))
+            done(answers.open_link(case_id, referee_actor, links[referee_id], opened))
             done(answers.attest(case_id, referee_actor, opened))
             done(answers.submit(case_id, referee_actor, question_set, given, None,
                                 opened + dt.timedelta(minutes=15)))

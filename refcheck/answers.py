@@ -17,7 +17,7 @@ from flask import current_app
 
 from . import access, audit, fraud, mail, review
 from .cases import base_url
-from .commands import Actor, begin, referee_of
+from .commands import Actor, CommandRefused, begin, referee_of
 from .errors import CaseError
 from .extensions import db
 from .models import (
@@ -186,10 +186,18 @@ def facts_from(questions: Sequence[AskedQuestion], answers: dict[str, Any]) -> d
     return facts
 
 
-def open_link(case_id: int, actor: Actor, now: dt.datetime) -> str:
-    """Let a referee in through their link and return their session's token; the first time, note it."""
+def open_link(case_id: int, actor: Actor, token: str, now: dt.datetime) -> str:
+    """Let a referee in through their link and return their session's token; the first time, note it.
+
+    The link and the request are looked at again under the case's lock: a request closed while the
+    link was being opened (review started, declined, revoked) lets nobody in.
+    """
     case = begin("referee.open", case_id, actor)
     referee = referee_of(case, actor)
+    link = access.find_link(token, "referee", now, referee_id=referee.id)
+    if link is None or referee.state not in ("invited", "opened", "submitted"):
+        raise CommandRefused("We could not open your request: this link no longer works.", "referee.open",
+                             case.state, "link")
     if referee.state == "invited":
         referee.state = "opened"
         referee.opened_at = now

@@ -73,11 +73,27 @@ def _checkpoint_head(session: Session) -> None:
         return
     head_id, head_hash = head
     try:
+        checkpoint = keystore.read_checkpoint()
+        if checkpoint is not None and checkpoint.head_id < head_id and not _reaches(checkpoint):
+            # The chain no longer holds the event the key store last saw: it was cut or rewritten. Moving
+            # the checkpoint on would hide that, so it stays where `audit verify` will point to it.
+            log.error("The audit chain no longer reaches its checkpoint at event %d; the checkpoint stays "
+                      "there. Run `flask audit verify`.", checkpoint.head_id)
+            return
         keystore.advance_checkpoint(head_id, head_hash, utcnow())
     except sa.exc.SQLAlchemyError as err:
         # The events are committed; only the checkpoint lags, which `audit verify` reports, and the
         # next event's commit moves it on. Say so, without the event's content.
         log.error("Could not checkpoint the audit chain at event %d (%s).", head[0], type(err).__name__)
+
+
+def _reaches(checkpoint: keystore.Checkpoint) -> bool:
+    """Say whether the checkpointed event is still in the log with the hash the key store saw."""
+    # A connection of its own: the session that just committed may not run SQL in its after_commit hook.
+    with db.engine.connect() as connection:
+        found = connection.execute(
+            sa.select(EVENTS.c.hash).where(EVENTS.c.id == checkpoint.head_id)).scalar_one_or_none()
+    return found is not None and hmac.compare_digest(found, checkpoint.head_hash)
 
 
 @sa.event.listens_for(Session, "after_rollback")

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from . import access, audit, mail
-from .commands import Actor, begin
+from .commands import Actor, CommandRefused, begin
 from .errors import CaseError
 from .extensions import db
 from .lifecycle import TRANSITIONS
@@ -118,6 +118,21 @@ def send_new_link(case_id: int, actor: Actor, now: dt.datetime) -> str:
     return token
 
 
+def open_link(case_id: int, actor: Actor, token: str, now: dt.datetime) -> str:
+    """Exchange the candidate's emailed link for a session, once; return the session's token.
+
+    The link is looked at again under the case's lock, so two clicks at once open one session.
+    """
+    case = begin("candidate.open", case_id, actor)
+    link = access.find_link(token, "candidate", now, case_id=case.id)
+    if link is None:
+        raise CommandRefused("We could not open your check: this link no longer works.", "candidate.open",
+                             case.state, "link")
+    link.used_at = now
+    audit.record("candidate.link_used", actor.name, case.id)
+    return access.start_session("candidate", now, case_id=case.id)
+
+
 def grant_consent(case_id: int, actor: Actor, signature: str, ip: str | None, user_agent: str | None,
                   now: dt.datetime) -> Consent:
     """Record consent to exactly the scope shown, and open nomination."""
@@ -165,7 +180,7 @@ def _decision(case: Case, decision: str, ip: str | None, user_agent: str | None,
 
 
 def withdraw_consent(case_id: int, actor: Actor, reason: str, now: dt.datetime) -> Consent:
-    """Withdraw consent: the case stops at once and its links and referees' sessions stop working."""
+    """Withdraw consent: the case stops at once, its unused links stop working, open requests close."""
     case = begin("consent.withdraw", case_id, actor)
     consent = case.consent
     if consent is None or consent.decision != "granted" or consent.withdrawn_at:

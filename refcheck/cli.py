@@ -217,7 +217,12 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
     erased = failed = 0
     for case_id, line, reason in lines:
         try:
-            counts = privacy.erase_case(case_id, system, reason, now)
+            counts = privacy.erase_if_due(case_id, system, reason, now)
+            if counts is None:
+                # Since the list was made the candidate answered, or was sent a new link: not due now.
+                db.session.rollback()
+                click.echo(f"Kept {line}: it is no longer due.")
+                continue
             # One commit per case: an interruption leaves every case either whole or erased.
             db.session.commit()
         except Exception as err:  # noqa: BLE001 - one case's failure must not stop the others

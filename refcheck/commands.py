@@ -100,7 +100,9 @@ def lock_case(case_id: int) -> Case:
             session.expire(row)
     query = sa.select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
     if dialect == "postgresql":
-        query = query.with_for_update(of=Case)
+        # FOR NO KEY UPDATE: commands on the case wait for each other, but a row that merely refers to
+        # the case (a foreign key check) does not wait for the command to finish.
+        query = query.with_for_update(of=Case, key_share=True)
     case = session.execute(query).scalar_one_or_none()
     if case is None:
         raise CaseGone("This case no longer exists.")

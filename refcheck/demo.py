@@ -172,12 +172,12 @@ def seed(password: str) -> dict[str, Any]:
     staff = accounts.create_staff(DEMO_STAFF_EMAIL, "Dana Verifier", "admin", password, "demo")
     db.session.commit()
     actor = Actor.staff(staff)
-    case, candidate_token = _running_case(actor, now, AMIRA)
-    referee_urls = _referees_answer(case, AMIRA, now)
-    to_review, _ = _running_case(actor, now, LUCIA)
-    _referees_answer(to_review, LUCIA, now)
-    released, released_token = _running_case(actor, now, KWAME)
-    _referees_answer(released, KWAME, now)
+    case, candidate_token, links = _running_case(actor, now, AMIRA)
+    referee_urls = _referees_answer(case, AMIRA, links, now)
+    to_review, _, links = _running_case(actor, now, LUCIA)
+    _referees_answer(to_review, LUCIA, links, now)
+    released, released_token, links = _running_case(actor, now, KWAME)
+    _referees_answer(released, KWAME, links, now)
     _review_and_release(released, actor, now)
     opened = now - dt.timedelta(hours=2)
     fresh = _step(cases.open_case, _details(FRESH, opened), _scope(now), actor, opened)
@@ -358,7 +358,7 @@ def _claim(job: Job, now: dt.datetime) -> referees.ClaimFacts:
     )
 
 
-def _running_case(staff: Actor, now: dt.datetime, story: Story) -> tuple[int, str]:
+def _running_case(staff: Actor, now: dt.datetime, story: Story) -> tuple[int, str, dict[str, str]]:
     """Open a case some days ago that the candidate consented to, with claims and referees."""
     start = now - dt.timedelta(days=story.opened)
     case_id = _step(cases.open_case, _details((story.name, story.email, story.position), start), _scope(now),
@@ -373,13 +373,14 @@ def _running_case(staff: Actor, now: dt.datetime, story: Story) -> tuple[int, st
             person.name, person.email, person.organisation, person.title, person.relationship,
             _month(now, person.worked_from), _month(now, person.worked_to),
         ), start + dt.timedelta(hours=5))
-    _step(referees.send_invitations, case_id, candidate, start + dt.timedelta(days=1))
+    invited = _step(referees.send_invitations, case_id, candidate, start + dt.timedelta(days=1))
+    links = {referee.id: token for referee, token in invited}
     # The invitation's link may have run out since the case opened days ago: the newcomer gets a new
     # one today, as a candidate who asks at /link does.
-    return case_id, _step(cases.send_new_link, case_id, candidate, now)
+    return case_id, _step(cases.send_new_link, case_id, candidate, now), links
 
 
-def _referees_answer(case_id: int, story: Story, now: dt.datetime) -> list[str]:
+def _referees_answer(case_id: int, story: Story, links: dict[str, str], now: dt.datetime) -> list[str]:
     """Have the referees who answer do so on the days after the invitation; return the others' links."""
     invited = now - dt.timedelta(days=story.opened - 1)
     people = {person.name: person for person in story.referees}
@@ -396,7 +397,7 @@ def _referees_answer(case_id: int, story: Story, now: dt.datetime) -> list[str]:
             continue
         opened = invited + dt.timedelta(days=1 + index, hours=2)
         referee = Actor.referee(referee_id, case_id)
-        _step(answers.open_link, case_id, referee, opened)
+        _step(answers.open_link, case_id, referee, links[referee_id], opened)
         _step(answers.attest, case_id, referee, opened + dt.timedelta(minutes=1))
         question_set = answers.question_set_for(scope, relationship)
         _step(answers.submit, case_id, referee, question_set, _answers_for(question_set, person, story, now),

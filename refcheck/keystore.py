@@ -154,7 +154,12 @@ def read_checkpoint() -> Checkpoint | None:
 
 
 def set_checkpoint(head_id: int, head_hash: str, now: dt.datetime) -> None:
-    """Put the checkpoint at this head whatever it held before: only for a chain rewritten on purpose."""
+    """Put the checkpoint at this head whatever it held before: only for a chain rewritten on purpose.
+
+    One statement changes the row (or, the first time, one adds it), so no reader sees it missing.
+    """
+    values = {"head_id": head_id, "head_hash": head_hash, "at": now}
     with Session(_engine()) as session, session.begin():
-        session.execute(sa.delete(AuditCheckpoint))
-        session.add(AuditCheckpoint(id=1, head_id=head_id, head_hash=head_hash, at=now))
+        if not rows_changed(session.execute(
+                sa.update(AuditCheckpoint).where(AuditCheckpoint.id == 1).values(**values))):
+            session.add(AuditCheckpoint(id=1, **values))

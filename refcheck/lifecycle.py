@@ -58,6 +58,8 @@ COMMANDS: dict[str, Rule] = {
     "candidate.invite": Rule((DRAFT, AWAITING_CONSENT), (STAFF,), "send the candidate their link",
                              (AWAITING_CONSENT,)),
     "candidate.new_link": Rule(CASE_STATES[1:], (CANDIDATE, SYSTEM, STAFF), "send a new link"),
+    # Exchanging an emailed link for a session: the receipt and the data stay the candidate's to read.
+    "candidate.open": Rule(CASE_STATES[1:], (CANDIDATE,), "open your check"),
     "consent.grant": Rule((AWAITING_CONSENT,), (CANDIDATE,), "record your consent", (NOMINATING,)),
     "consent.decline": Rule((AWAITING_CONSENT,), (CANDIDATE,), "record your decision", (DECLINED,)),
     "consent.withdraw": Rule(RUNNING, (CANDIDATE,), "withdraw your consent", (WITHDRAWN,)),
@@ -114,6 +116,16 @@ _NOW_FOR_CANDIDATE = {
     WITHDRAWN: "you withdrew your consent, so the check stopped",
     CANCELLED: "the check was cancelled",
 }
+# A referee is told where the check stands, not what the candidate decided.
+_NOW_FOR_REFEREES = {
+    COLLECTING: "answers are still being collected",
+    REVIEW: "the check has moved on: our team has started reviewing the answers",
+    CANDIDATE_REVIEW: "the check has moved on: our team has reviewed the answers",
+    RELEASED: "the report has been released, so the answers are final",
+    DECLINED: "the check has stopped",
+    WITHDRAWN: "the check has stopped",
+    CANCELLED: "the check has stopped",
+}
 _NOW_FOR_OTHERS = {
     DRAFT: "the case has not been sent to the candidate yet",
     AWAITING_CONSENT: "the candidate has not agreed to the check yet",
@@ -133,7 +145,8 @@ def state_refusal(command: str, state: str, actor: str) -> str | None:
     rule = COMMANDS[command]
     if state in rule.states:
         return None
-    now = (_NOW_FOR_CANDIDATE if actor == CANDIDATE else _NOW_FOR_OTHERS)[state]
+    words = {CANDIDATE: _NOW_FOR_CANDIDATE, REFEREE: {**_NOW_FOR_OTHERS, **_NOW_FOR_REFEREES}}
+    now = words.get(actor, _NOW_FOR_OTHERS)[state]
     return f"We could not {rule.does}: {now}."
 
 

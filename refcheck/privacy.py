@@ -59,7 +59,6 @@ def due_for_erasure(now: dt.datetime) -> list[tuple[Case, str]]:
 
     Cases that ended before erasure dates were recorded are given theirs here; the caller commits.
     """
-    cfg = current_app.config
     # Cases that ended before erasure dates were recorded get theirs from when they ended.
     for case in db.session.execute(
         sa.select(Case).where(Case.state.in_(CLOSED_STATES), Case.erase_after.is_(None))
@@ -70,14 +69,39 @@ def due_for_erasure(now: dt.datetime) -> list[tuple[Case, str]]:
         sa.select(Case).where(Case.state.in_(CLOSED_STATES), Case.erase_after <= now)
         .order_by(Case.erase_after, Case.id)
     ).scalars().all()
-    # A candidate who never answered gave no consent to keep anything: their link has long expired.
-    unanswered_before = now - dt.timedelta(days=cfg["CANDIDATE_LINK_DAYS"] + cfg["UNANSWERED_ERASE_DAYS"])
     unanswered = db.session.execute(
-        sa.select(Case).where(Case.state.in_((DRAFT, AWAITING_CONSENT)),
-                              Case.state_changed_at < unanswered_before)
-        .order_by(Case.state_changed_at, Case.id)
+        sa.select(Case).where(_never_answered(now)).order_by(Case.state_changed_at, Case.id)
     ).scalars().all()
     return [(case, "retention_ended") for case in ended] + [(case, "never_answered") for case in unanswered]
+
+
+def _never_answered(now: dt.datetime) -> sa.ColumnElement[bool]:
+    """Select cases whose candidate never answered, UNANSWERED_ERASE_DAYS after their last link expired.
+
+    A candidate who never answered gave no consent to keep anything. The last link counts, not the
+    first: someone sent a new one last week still has time to decide.
+    """
+    cfg = current_app.config
+    before = now - dt.timedelta(days=cfg["CANDIDATE_LINK_DAYS"] + cfg["UNANSWERED_ERASE_DAYS"])
+    recent_link = sa.exists().where(AccessLink.case_id == Case.id, AccessLink.purpose == "candidate",
+                                    AccessLink.created_at >= before)
+    return sa.and_(Case.state.in_((DRAFT, AWAITING_CONSENT)), Case.state_changed_at < before, ~recent_link)
+
+
+def erase_if_due(case_id: int, actor: Actor, reason: str, now: dt.datetime) -> dict[str, int] | None:
+    """Erase a case the purge listed, if it is still due now that its lock is held; None when it is not.
+
+    Between the listing and the lock the candidate may have consented, or asked for a new link.
+    """
+    case = begin("case.erase", case_id, actor)
+    if reason == "retention_ended":
+        # Cases that ended before erasure dates were recorded count from when they ended.
+        after = case.erase_after or case.state_changed_at + dt.timedelta(days=retention_days(case))
+        due = case.is_closed and after <= now
+    else:
+        due = db.session.execute(sa.select(Case.id).where(Case.id == case.id, _never_answered(now))).first() \
+            is not None
+    return _erase(case, reason, actor, now) if due else None
 
 
 def erase_case(case_id: int, actor: Actor, reason: str, now: dt.datetime) -> dict[str, int]:
@@ -104,7 +128,8 @@ def request_erasure(case_id: int, actor: Actor, now: dt.datetime) -> dict[str, i
 def _erase(case: Case, reason: str, actor: Actor, now: dt.datetime) -> dict[str, int]:
     """Delete every row of a locked case, children first, and schedule its key share's destruction."""
     case_id, key_id = case.id, case.data_key_id
-    split = case.data_key.split
+    # Read afresh: `keys rotate` may have split the key since this process last read it.
+    split = db.session.execute(sa.select(DataKey.split).where(DataKey.id == key_id)).scalar_one()
     referee_ids = sa.select(Referee.id).where(Referee.case_id == case_id).scalar_subquery()
     finding_ids = sa.select(Finding.id).where(Finding.case_id == case_id).scalar_subquery()
     # Children before parents, so foreign keys hold at every step on every backend. A table

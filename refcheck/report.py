@@ -25,6 +25,7 @@ from .cases import base_url, end_referee_sessions, move
 from .commands import Actor, begin
 from .errors import CaseError
 from .extensions import db
+from .lifecycle import allowed
 from .models import (
     RELEASED,
     Case,
@@ -283,20 +284,25 @@ def latest(case: Case) -> Report | None:
 def release(case_id: int, actor: Actor, now: dt.datetime) -> Report:
     """Render the next version, store it sealed, and release it to the candidate and the hiring side.
 
-    Released answers are final: every referee link closes and every referee session ends.
+    Released answers are final: every referee link closes and every referee session ends. The PDF is
+    rendered before the case's lock is taken (on SQLite that lock is the database's one write lock,
+    and a render takes seconds); under the lock the report's content is gathered again and must
+    have the same fingerprint, or it is rendered again there.
     """
+    rendered = _render_ahead(case_id, now)
     case = begin("report.release", case_id, actor)
-    unresolved = db.session.execute(
-        sa.select(sa.func.count()).select_from(FraudSignal)
-        .where(FraudSignal.case_id == case.id, FraudSignal.unresolved())
-    ).scalar_one()
+    unresolved = _open_signals(case.id)
     if unresolved:
         raise CaseError(f"Record how each fraud signal was handled first ({unresolved} still open); "
                         "the report shows it.")
     previous = latest(case)
     version = (previous.version + 1) if previous else 1
     data = gather(case)
-    pdf, digest = render(data, version, now.date())
+    if rendered is not None and rendered[0] == version and rendered[2] == fingerprint(data, version):
+        _, pdf, digest = rendered
+    else:
+        # Something changed between the render and the lock (rare): render what now stands.
+        pdf, digest = render(data, version, now.date())
     report = Report(case_id=case.id, data_key=case.data_key, version=version, fingerprint=digest,
                     sha256=hashlib.sha256(pdf).hexdigest(), created_at=now, released_at=now)
     db.session.add(report)
@@ -308,6 +314,25 @@ def release(case_id: int, actor: Actor, now: dt.datetime) -> Report:
     mail.queue("report_released", case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, version=version, base_url=base_url())
     return report
+
+
+def _open_signals(case_id: int) -> int:
+    """Count the case's fraud signals nobody has recorded a note on."""
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(FraudSignal)
+        .where(FraudSignal.case_id == case_id, FraudSignal.unresolved())
+    ).scalar_one()
+
+
+def _render_ahead(case_id: int, now: dt.datetime) -> tuple[int, bytes, str] | None:
+    """Render the next version from an unlocked read, when the case looks ready; None when it does not."""
+    case = db.session.get(Case, case_id)
+    if case is None or not allowed("report.release", case.state) or _open_signals(case_id):
+        return None
+    previous = latest(case)
+    version = (previous.version + 1) if previous else 1
+    pdf, digest = render(gather(case), version, now.date())
+    return version, pdf, digest
 
 
 def pdf_bytes(report: Report) -> bytes:

@@ -40,6 +40,8 @@ class Built:
     candidate: Actor
     referees: dict[str, str] = field(default_factory=dict)
     claim_id: str | None = None
+    # Live link tokens: the candidate's (every state but draft) and each invited referee's.
+    tokens: dict[str, str] = field(default_factory=dict)
     finding_id: str | None = None
     signal_id: int | None = None
 
@@ -82,6 +84,15 @@ def _commit(value: Any = None) -> Any:
 
 def build(app: Any, staff_id: int, state: str) -> Built:
     """Take a new case to `state` through the commands, committing each step as a page would."""
+    built = _build(app, staff_id, state)
+    if state != "draft":
+        with app.app_context():
+            built.tokens["candidate"] = _commit(cases.send_new_link(built.case_id, Actor.system(), utcnow()))
+    return built
+
+
+def _build(app: Any, staff_id: int, state: str) -> Built:
+    """Take a new case to `state`; `build` adds a fresh candidate link."""
     with app.app_context():
         staff = Actor.staff(db.session.get(StaffUser, staff_id))
         details = cases.CaseDetails(*CANDIDATE, "Senior Data Engineer", "Northwind Analytics Ltd",
@@ -106,10 +117,13 @@ def build(app: Any, staff_id: int, state: str) -> Built:
             built.referees["extra"] = _commit(
                 referees.nominate(case_id, built.candidate, PEOPLE["extra"], utcnow()).id)
             return _with_signal(built)
-        _commit(referees.send_invitations(case_id, built.candidate, utcnow()))
+        invited = referees.send_invitations(case_id, built.candidate, utcnow())
+        by_id = {referee.id: token for referee, token in invited}
+        db.session.commit()
+        built.tokens.update({role: by_id[referee_id] for role, referee_id in built.referees.items()})
         scope = Scope.from_json(default_scope().to_json())
         for role in ("manager", "peer"):
-            _commit(answers.open_link(case_id, built.referee(role), utcnow()))
+            _commit(answers.open_link(case_id, built.referee(role), built.tokens[role], utcnow()))
             _commit(answers.attest(case_id, built.referee(role), utcnow() - dt.timedelta(minutes=20)))
         question_set = answers.question_set_for(scope, "manager")
         _commit(answers.submit(case_id, built.referee("manager"), question_set,

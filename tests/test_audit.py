@@ -128,3 +128,19 @@ def test_audit_rolls_back_with_the_change_it_records(app, staff):
         audit.record("case.opened", "staff:1", None)
         db.session.rollback()
     assert len(_event_ids(app)) == before
+
+
+def test_a_cut_tail_stays_found_after_the_log_grows_again(app, runner, sent_case, caplog):
+    from refcheck import audit
+
+    ids = _event_ids(app)
+    with app.app_context():
+        db.session.execute(sa.delete(AuditEvent).where(AuditEvent.id.in_(ids[-2:])))
+        db.session.commit()
+        for n in range(5):  # the service goes on writing as if nothing happened
+            audit.record("test.event", "system", n=n)
+            db.session.commit()
+    assert "no longer reaches its checkpoint" in caplog.text
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"event {ids[-1]}" in result.output

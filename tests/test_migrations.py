@@ -66,6 +66,8 @@ def test_a_failed_sqlite_migration_leaves_foreign_keys_on(app, staff, sent_case)
 
 
 def test_twins_a_race_stored_before_the_constraints_are_resolved_on_upgrade(app, staff):
+    import datetime as dt
+
     import sqlalchemy as sa
     from flask_migrate import stamp
 
@@ -82,13 +84,16 @@ def test_twins_a_race_stored_before_the_constraints_are_resolved_on_upgrade(app,
         with db.engine.begin() as conn:
             # What two racing requests left behind: the consent twice, the manager named twice.
             consent = conn.execute(sa.select(Consent.__table__)).mappings().one()
-            conn.execute(sa.insert(Consent.__table__).values({**consent, "id": "twin" + consent["id"][4:]}))
+            # The twin a moment later: the one the candidate's pages showed, so the one that stays.
+            later = {**consent, "id": "twin" + consent["id"][4:],
+                     "decided_at": consent["decided_at"] + dt.timedelta(seconds=1)}
+            conn.execute(sa.insert(Consent.__table__).values(later))
             manager = conn.execute(sa.select(Referee.__table__).where(
                 Referee.id == built.referees["manager"])).mappings().one()
             conn.execute(sa.insert(Referee.__table__).values(
                 {**manager, "id": "twin" + manager["id"][4:], "state": "invited"}))
         upgrade(directory=directory)
-        assert db.session.execute(sa.select(Consent.id)).scalars().all() == [consent["id"]]
+        assert db.session.execute(sa.select(Consent.id)).scalars().all() == [later["id"]]
         states = dict(db.session.execute(sa.select(Referee.id, Referee.state).where(
             Referee.email_hash == manager["email_hash"])).all())
         # The one who answered stays; the twin no longer counts.
@@ -123,3 +128,34 @@ def test_the_chain_is_keyed_on_upgrade_and_checkpointed(app, client, runner, sen
         assert keystore.read_checkpoint().head_hash == keyed[-1]
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
+
+
+def test_keying_refuses_a_chain_already_broken_and_names_the_event(app, client, sent_case):
+    import pytest
+    import sqlalchemy as sa
+    from flask_migrate import stamp
+
+    from refcheck.models import AuditEvent
+
+    from .conftest import consent, enter_portal
+
+    enter_portal(client, sent_case)
+    consent(client)
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        db.session.remove()
+        stamp(directory=directory, revision="head")
+        downgrade(directory=directory, revision="0015")
+        ids = db.session.execute(sa.select(AuditEvent.id).order_by(AuditEvent.id)).scalars().all()
+        db.session.execute(sa.delete(AuditEvent).where(AuditEvent.id == ids[2]))
+        db.session.commit()
+        before = db.session.execute(sa.select(AuditEvent.hash).order_by(AuditEvent.id)).scalars().all()
+        db.session.remove()
+        # Alembic itself, so the migration's own error is seen (Flask-Migrate logs it and exits).
+        from alembic import command
+
+        with pytest.raises(RuntimeError, match=f"already broken at event {ids[3]}"):
+            command.upgrade(app.extensions["migrate"].migrate.get_config(directory), "head")
+        db.session.remove()
+        after = db.session.execute(sa.select(AuditEvent.hash).order_by(AuditEvent.id)).scalars().all()
+        assert after == before  # nothing was re-hashed over the break

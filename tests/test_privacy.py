@@ -506,3 +506,35 @@ def test_commands_take_the_reference_staff_see(app, runner, sent_case):
     assert wrong.exit_code != 0 and "not a case reference such as RC-00012" in wrong.output
     text = runner.invoke(args=["keys", "status"]).output
     assert "Key store: every data key has its share, and no share is left over." in text
+
+
+def test_a_candidate_sent_a_new_link_is_not_erased_as_never_answered(app, runner, staff, sent_case):
+    later = utcnow() + dt.timedelta(days=50)  # the first link (14 days) and 30 more have run out
+    when = later.isoformat(timespec="seconds").replace("+00:00", "")
+    assert f"Would erase RC-{sent_case.id:05d}" in runner.invoke(
+        args=["retention", "purge", "--dry-run", "--now", when]).output
+    from refcheck import cases
+    from refcheck.commands import Actor
+
+    with app.app_context():  # they asked for a new link on day 40: they have until it runs out, and 30 days
+        cases.send_new_link(sent_case.id, Actor.system("public"), utcnow() + dt.timedelta(days=40))
+        db.session.commit()
+    assert "0 cases would be erased" in runner.invoke(
+        args=["retention", "purge", "--dry-run", "--now", when]).output
+
+
+def test_a_case_listed_for_erasure_is_kept_if_its_candidate_answers_before_its_turn(app, staff, sent_case):
+    from refcheck import cases, privacy
+    from refcheck.commands import Actor
+
+    later = utcnow() + dt.timedelta(days=50)
+    with app.app_context():
+        listed = [(case.id, reason) for case, reason in privacy.due_for_erasure(later)]
+        db.session.rollback()
+        assert listed == [(sent_case.id, "never_answered")]
+        # Between the listing and the erasure, the candidate agrees.
+        cases.grant_consent(sent_case.id, Actor.candidate(sent_case.id), "Amira Okafor", None, None, utcnow())
+        db.session.commit()
+        assert privacy.erase_if_due(sent_case.id, Actor.system("cli"), "never_answered", later) is None
+        db.session.rollback()
+    assert _count(app, Case, id=sent_case.id) == 1

@@ -130,8 +130,8 @@ def test_ten_consents_at_once_record_one_consent_and_send_one_receipt(app, staff
     form = {"csrf_token": token, "signature": CANDIDATE[0], "agree": "y"}
     results = _at_once(served.base, browser.cookie_header(), [("/portal/consent", form)] * 10)
     _no_server_errors(served, results)
-    # One is thanked with the receipt; the others find the decision made and go to the check's page.
-    assert sorted(location for _, location, _ in results) == ["/portal"] * 9 + ["/portal/receipt"]
+    # Every click ends on the receipt, with thanks: the consent they asked for is recorded, once.
+    assert [location for _, location, _ in results] == ["/portal/receipt"] * 10
     assert _count(app, Consent, Consent.case_id == case_id) == 1
     assert _count(app, OutboxMessage, OutboxMessage.case_id == case_id,
                   OutboxMessage.kind == "consent_confirmation") == 1
@@ -217,3 +217,24 @@ def test_even_a_write_that_skips_the_lock_cannot_store_a_second_consent_or_refer
                                details_enc=manager.details_enc, email_hash=manager.email_hash,
                                state="nominated", verification_code="ABC-DEG"))
         db.session.commit()
+
+
+def test_one_candidate_link_used_five_times_at_once_opens_one_session(app, staff, served):
+    from refcheck.models import AccessLink, PortalSession
+
+    with app.app_context():
+        actor = Actor.staff(db.session.get(StaffUser, staff.id))
+        details = cases.CaseDetails(*CANDIDATE, "Senior Data Engineer", "Northwind Analytics Ltd",
+                                    "To confirm work history.", None)
+        case_id = cases.open_case(details, default_scope(), actor, utcnow()).id
+        db.session.commit()
+        token = cases.invite_candidate(case_id, actor, utcnow())
+        db.session.commit()
+    browser = HttpBrowser(served.base)
+    form = {"csrf_token": csrf_from(browser.get(f"/c/{case_id}/{token}")[1])}
+    results = _at_once(served.base, browser.cookie_header(), [(f"/c/{case_id}/{token}", form)] * 5)
+    _no_server_errors(served, results)
+    # The link works once: one click signs in, the others are told it no longer works.
+    assert sorted(status for status, _, _ in results) == [303] + [404] * 4
+    assert _count(app, PortalSession, PortalSession.case_id == case_id) == 1
+    assert _count(app, AccessLink, AccessLink.case_id == case_id, AccessLink.used_at.is_not(None)) == 1

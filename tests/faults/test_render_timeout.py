@@ -74,3 +74,30 @@ def test_a_long_render_is_stopped_at_the_limit_not_after_it(app):
     assert _children() <= earlier
     # A small document within its limit comes back as a PDF.
     assert report.pdf_from_html("<p>Hello</p>", 25).startswith(b"%PDF")
+
+
+def test_the_case_is_not_locked_while_its_report_renders(app, ready, sent_case, monkeypatch):
+    """A release takes seconds to render; meanwhile other writers (on SQLite: the whole database) go on."""
+    base = f"/staff/cases/{sent_case.id}"
+    token = csrf_from(ready.get(base).data)
+    real = report.pdf_from_html
+    probes = []
+
+    def render_while_probing(html, timeout):
+        # Another connection tries, without waiting, what another request's command would do first.
+        engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"],
+                                  connect_args={"timeout": 0.2} if engine_is_sqlite else {})
+        with engine.begin() as conn:
+            if engine_is_sqlite:
+                conn.exec_driver_sql('UPDATE "case" SET state = state WHERE 0')
+            else:
+                conn.exec_driver_sql(f'SELECT id FROM "case" WHERE id = {sent_case.id} FOR UPDATE NOWAIT')
+        engine.dispose()
+        probes.append("free")
+        return real(html, timeout)
+
+    engine_is_sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    monkeypatch.setattr(report, "pdf_from_html", render_while_probing)
+    page = ready.post(f"{base}/release", data={"csrf_token": token}, follow_redirects=True)
+    assert b"Version 1 of the report is released" in page.data
+    assert probes == ["free"]  # rendered once, with the case and the database free

@@ -92,3 +92,27 @@ def test_after_release_no_referee_session_lives_and_no_resend_works(app, client,
         assert db.session.execute(sa.select(sa.func.count()).select_from(Response)).scalar_one() == 2
     refusals = _refusals(app, f"staff:{staff.id}")
     assert any(r["command"] == "referee.resend" and r["why"] == "state" for r in refusals)
+
+
+def test_a_link_opened_as_review_starts_lets_nobody_in(app, staff):
+    """The link is checked again under the case's lock: a request closed meanwhile opens no session."""
+    import pytest
+
+    from refcheck import answers, review
+    from refcheck.commands import CommandRefused
+    from refcheck.models import utcnow
+
+    from ..lifecycle_cases import build
+
+    built = build(app, staff.id, "collecting")
+    with app.app_context():
+        # The page checked the peer's link a moment ago; then staff started the review.
+        review.start_review(built.case_id, built.staff, utcnow())
+        db.session.commit()
+        with pytest.raises(CommandRefused) as refused:
+            answers.open_link(built.case_id, built.referee("peer"), built.tokens["peer"], utcnow())
+        db.session.rollback()
+        assert "this link no longer works" in refused.value.message
+        live = db.session.execute(sa.select(PortalSession).where(
+            PortalSession.referee_id == built.referees["peer"], PortalSession.ended_at.is_(None))).all()
+        assert live == []

@@ -2,8 +2,9 @@
 
 The case commands take the case's lock before they count, so these never fire in normal use; they
 stop a duplicate that something missing the lock would store. Twins a race stored before this
-migration are resolved first: a consent recorded twice for the same scope keeps its first record,
-and a referee named twice keeps the one who answered (or else the first named), the others revoked.
+migration are resolved first: a consent recorded twice for the same scope keeps its latest record
+(the one the candidate's pages and receipt showed), and a referee named twice keeps the one who
+answered (or else the first named); the others are revoked, their links and sessions ended.
 
 Revision ID: 0015
 Revises: 0014
@@ -26,7 +27,7 @@ ACTIVE = "state IN ('nominated', 'invited', 'opened', 'submitted')"
 
 def upgrade():
     bind = op.get_bind()
-    _keep_first_consents(bind)
+    _keep_latest_consents(bind)
     _keep_one_referee_per_address(bind)
     op.create_index('uq_consent_live', 'consent', ['case_id'], unique=True,
                     sqlite_where=sa.text('withdrawn_at IS NULL'), postgresql_where=sa.text('withdrawn_at IS NULL'))
@@ -39,12 +40,12 @@ def downgrade():
     op.drop_index('uq_consent_live', table_name='consent')
 
 
-def _keep_first_consents(bind):
-    """Delete a case's later live consents when they record the same decision on the same scope."""
+def _keep_latest_consents(bind):
+    """Delete a case's earlier live consents when they record the same decision on the same scope."""
     rows = bind.execute(sa.text(
         "SELECT id, case_id, decision, scope_sha256 FROM consent WHERE withdrawn_at IS NULL "
         "AND case_id IN (SELECT case_id FROM consent WHERE withdrawn_at IS NULL "
-        "GROUP BY case_id HAVING count(*) > 1) ORDER BY case_id, decided_at, id")).all()
+        "GROUP BY case_id HAVING count(*) > 1) ORDER BY case_id, decided_at DESC, id DESC")).all()
     first = {}
     for row in rows:
         kept = first.setdefault(row.case_id, row)
@@ -72,3 +73,7 @@ def _keep_one_referee_per_address(bind):
             if row is not keep:
                 bind.execute(sa.text("UPDATE referee SET state = 'revoked', finished_at = :now WHERE id = :id"),
                              {"id": row.id, "now": now})
+                bind.execute(sa.text("UPDATE access_link SET revoked_at = :now "
+                                     "WHERE referee_id = :id AND revoked_at IS NULL"), {"id": row.id, "now": now})
+                bind.execute(sa.text("UPDATE portal_session SET ended_at = :now "
+                                     "WHERE referee_id = :id AND ended_at IS NULL"), {"id": row.id, "now": now})

@@ -1,8 +1,11 @@
 """The audit chain is keyed: every event's hash becomes an HMAC under a key the database does not hold.
 
-The whole chain is hashed again in id order (its content is unchanged) and its head is written to
-the key store as the first checkpoint. Downgrading hashes it again with plain SHA-256. Run through
-`flask db upgrade`, which has the app's keys; the key is derived from the look-up key.
+The chain is first checked as it stands (plain SHA-256): a chain already broken is not re-hashed,
+since that would make the break invisible; the upgrade stops and names the event. Then every
+event is hashed again in id order (its content is unchanged) and the head is written to the key
+store as the first checkpoint, just before this migration commits (should the commit fail, `audit
+verify` reports the mismatch rather than hiding anything). Downgrading hashes it again with plain
+SHA-256. Run through `flask db upgrade`, which has the app's keys; the key derives from the look-up key.
 
 Revision ID: 0016
 Revises: 0015
@@ -33,17 +36,33 @@ def upgrade():
     from refcheck import keystore
 
     key = current_app.extensions["refcheck.keyring"].chain_key
+    _hold_the_chain()
+    _rehash(_plain, check_only=True)
     head = _rehash(lambda text: hmac.new(key, text, hashlib.sha256).hexdigest())
     if head is not None:
         keystore.set_checkpoint(*head, dt.datetime.now(dt.UTC))
 
 
 def downgrade():
-    _rehash(lambda text: hashlib.sha256(text).hexdigest())
+    _hold_the_chain()
+    _rehash(_plain)
 
 
-def _rehash(digest):
-    """Hash every event again in id order with `digest`; return the new head (id, hash), if any."""
+def _plain(text):
+    return hashlib.sha256(text).hexdigest()
+
+
+def _hold_the_chain():
+    """Take the lock every audit write takes on PostgreSQL, so no worker extends the chain meanwhile."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(sa.text("SELECT pg_advisory_xact_lock(7262010)"))
+
+
+def _rehash(digest, check_only=False):
+    """Hash every event again in id order with `digest`; return the new head (id, hash), if any.
+
+    With `check_only`, change nothing: refuse, naming the event, if the chain does not verify as it is.
+    """
     bind = op.get_bind()
     events = sa.table("audit_event", sa.column("id"), sa.column("at"), sa.column("actor"),
                       sa.column("case_id"), sa.column("action"), sa.column("details", sa.JSON),
@@ -62,6 +81,13 @@ def _rehash(digest):
                        "action": row.action, "details": row.details, "prev": previous}
             text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
             new = digest(text)
-            # Old hashes are unique too: each is written once, after the one before it moved on.
-            bind.execute(sa.update(events).where(events.c.id == row.id).values(prev_hash=previous, hash=new))
+            if check_only:
+                if row.prev_hash != previous or row.hash != new:
+                    raise RuntimeError(
+                        f"The audit chain is already broken at event {row.id}, so it is not re-hashed (that "
+                        "would hide the break). Run `flask audit verify` on the version before this one, "
+                        "investigate, and restore the log from a backup before upgrading.")
+            else:
+                # Old hashes are unique too: each is written once, after the one before it moved on.
+                bind.execute(sa.update(events).where(events.c.id == row.id).values(prev_hash=previous, hash=new))
             previous, last_id, head = new, row.id, (row.id, new)

@@ -72,16 +72,14 @@ def use_link(case_id: int, token: str) -> Any:
     """Exchange a valid link for a session, once, and move to a URL without the token."""
     if not ConfirmForm().validate_on_submit():
         return _link_refused()
-    now = utcnow()
-    link = access.find_link(token, "candidate", now, case_id=case_id)
+    link = access.find_link(token, "candidate", utcnow(), case_id=case_id)
     if link is None:
         return _link_refused()
-    link.used_at = now
-    sid = access.start_session("candidate", now, case_id=link.case_id)
-    audit.record("candidate.link_used", f"candidate:{link.case_id}", link.case_id)
-    db.session.commit()
+    done = run(cases.open_link, link.case_id, Actor.candidate(link.case_id), token, utcnow())
+    if not done.ok or done.value is None:
+        return _link_refused()
     session.clear()
-    session["candidate_sid"] = sid
+    session["candidate_sid"] = done.value
     return redirect(url_for("portal.home"), 303)
 
 
@@ -127,7 +125,8 @@ def consent() -> Any:
     if form.validate_on_submit():
         done = run(cases.grant_consent, g.case.id, me(), form.signature.data, request.remote_addr,
                    request.user_agent.string, utcnow())
-        if done.ok:
+        if done.ok or _already_agreed():
+            # A second click, or a twin request, finds the consent recorded: that is the outcome wanted.
             flash("Thank you. Your consent is recorded and your receipt is below.", "success")
             return redirect(url_for("portal.receipt"), 303)
         if done.moved_on:
@@ -315,6 +314,12 @@ def _disclosure(case: Case) -> dict[str, Any]:
             "controller": current_app.config["CONTROLLER_NAME"],
             "controller_email": current_app.config["CONTROLLER_EMAIL"],
             "relationships": RELATIONSHIPS, "month_name": month_name}
+
+
+def _already_agreed() -> bool:
+    """Say whether the candidate's consent to this case is recorded and in force."""
+    consent = db.session.execute(sa.select(Case).where(Case.id == g.case.id)).scalar_one().consent
+    return consent is not None and consent.decision == "granted" and consent.withdrawn_at is None
 
 
 def _consent_or_404() -> Consent:

@@ -124,7 +124,7 @@ def use_link(referee_id: str, token: str) -> Any:
         return _link_refused(token)
     # The link stays usable until the answers are final (release), the referee declines or withdraws,
     # or it expires: a closed tab is not a dead end, and a referee can come back to correct.
-    done = run(answers.open_link, link.case_id, Actor.referee(referee_id, link.case_id), utcnow())
+    done = run(answers.open_link, link.case_id, Actor.referee(referee_id, link.case_id), token, utcnow())
     if not done.ok or done.value is None:
         return render_template("referee/link_refused.html"), 404
     session.clear()
