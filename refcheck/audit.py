@@ -60,7 +60,7 @@ def record(action: str, actor: str, case_id: int | None = None, **details: Any) 
     event.hash = event_hash(event, keyring().chain_key)
     session.add(event)
     session.flush()
-    session.info[NEW_HEAD] = (event.id, event.hash)
+    session.info[NEW_HEAD] = (event.id, event.hash, event.prev_hash)
     return event
 
 
@@ -71,8 +71,12 @@ def _checkpoint_head(session: Session) -> None:
     head = session.info.pop(NEW_HEAD, None)
     if head is None:
         return
-    head_id, head_hash = head
+    head_id, head_hash, prev_hash = head
     try:
+        # Usually the checkpoint is this event's predecessor: one statement moves it on, and that it
+        # matched is the proof the chain still reaches it.
+        if keystore.advance_checkpoint_from(prev_hash, head_id, head_hash, utcnow()):
+            return
         checkpoint = keystore.read_checkpoint()
         if checkpoint is not None and checkpoint.head_id < head_id and not _reaches(checkpoint):
             # The chain no longer holds the event the key store last saw: it was cut or rewritten. Moving

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from . import audit, lifecycle
 from .errors import CaseError
@@ -76,6 +77,7 @@ class Actor:
 # Rows that do not change while a case is locked, or that no command changes: kept in the session
 # when everything else is read again under the lock. A data key is unwrapped once per request.
 _STABLE = (DataKey, KeyShare, QuestionSet, Question)
+_KEPT = "refcheck.stable_rows"
 
 
 def lock_case(case_id: int) -> Case:
@@ -95,9 +97,15 @@ def lock_case(case_id: int) -> Case:
         # it a view of everything committed so far (reads before it ran outside any transaction).
         cases = cast(sa.Table, Case.__table__)
         session.execute(sa.update(cases).where(sa.false()).values(state=cases.c.state))
+    stable = []
     for row in list(session.identity_map.values()):
-        if not isinstance(row, _STABLE):
+        if isinstance(row, _STABLE):
+            stable.append(row)
+        else:
             session.expire(row)
+    # The session holds its rows weakly: once the rows that pointed to a data key are expired, nothing
+    # else would, and the key (with its share from the key store) would be read all over again.
+    session.info[_KEPT] = stable
     query = sa.select(Case).where(Case.id == case_id).execution_options(populate_existing=True)
     if dialect == "postgresql":
         # FOR NO KEY UPDATE: commands on the case wait for each other, but a row that merely refers to
@@ -107,6 +115,13 @@ def lock_case(case_id: int) -> Case:
     if case is None:
         raise CaseGone("This case no longer exists.")
     return case
+
+
+@sa.event.listens_for(Session, "after_commit")
+@sa.event.listens_for(Session, "after_rollback")
+def _let_go(session: Session) -> None:
+    """Drop the rows a lock kept: the transaction is over, and everything is read again after it."""
+    session.info.pop(_KEPT, None)
 
 
 def begin(command: str, case_id: int, actor: Actor) -> Case:
@@ -127,10 +142,9 @@ def _actor_problem(case: Case, actor: Actor) -> str | None:
     if actor.kind == lifecycle.CANDIDATE and actor.case_id != case.id:
         return not_yours
     if actor.kind == lifecycle.REFEREE:
-        belongs = actor.case_id == case.id and db.session.execute(
-            sa.select(Referee.id).where(Referee.id == actor.referee_id, Referee.case_id == case.id)
-        ).first() is not None
-        if not belongs:
+        # Read whole: the command goes on to use this row (referee_of finds it in the session).
+        referee = db.session.get(Referee, actor.referee_id) if actor.case_id == case.id else None
+        if referee is None or referee.case_id != case.id:
             return not_yours
     if actor.kind == lifecycle.STAFF and actor.staff_id is not None:
         user = db.session.get(StaffUser, actor.staff_id)

@@ -146,6 +146,14 @@ def advance_checkpoint(head_id: int, head_hash: str, now: dt.datetime) -> None:
                 continue  # another worker wrote the first checkpoint at the same moment: move it on
 
 
+def advance_checkpoint_from(prev_hash: str, head_id: int, head_hash: str, now: dt.datetime) -> bool:
+    """Move the checkpoint on to a new head if it stands at that head's predecessor; say if it did."""
+    with Session(_engine()) as session, session.begin():
+        return rows_changed(session.execute(sa.update(AuditCheckpoint).where(
+            AuditCheckpoint.id == 1, AuditCheckpoint.head_hash == prev_hash, AuditCheckpoint.head_id < head_id
+        ).values(head_id=head_id, head_hash=head_hash, at=now))) == 1
+
+
 def read_checkpoint() -> Checkpoint | None:
     """Return the audit chain's checkpoint, or None when none was ever written."""
     with Session(_engine()) as session:
