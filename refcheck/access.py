@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 
@@ -56,23 +57,25 @@ def revoke_referee_links(referee_id: str, now: dt.datetime) -> None:
     )
 
 
-def revoke_referee_links_of_case(case: Case, now: dt.datetime) -> None:
-    """Revoke every referee link of a case, used or not: its answers are final."""
-    db.session.execute(
-        sa.update(AccessLink)
-        .where(AccessLink.case_id == case.id, AccessLink.purpose == "referee",
-               AccessLink.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
+def shut_out_referees(referee_ids: Sequence[str], now: dt.datetime) -> None:
+    """Revoke these referees' live links and end their sessions: nothing of theirs opens any more."""
+    if referee_ids:
+        _shut_out(AccessLink.referee_id.in_(referee_ids), PortalSession.referee_id.in_(referee_ids), now)
 
 
-def end_referee_sessions(referee_id: str, now: dt.datetime) -> None:
-    """End every open session of one referee: a copy of its cookie no longer opens anything."""
-    db.session.execute(
-        sa.update(PortalSession)
-        .where(PortalSession.referee_id == referee_id, PortalSession.ended_at.is_(None))
-        .values(ended_at=now)
-    )
+def shut_out_every_referee(case: Case, now: dt.datetime) -> None:
+    """Revoke every referee link of a case and end every referee session on it: its answers are final."""
+    _shut_out(sa.and_(AccessLink.case_id == case.id, AccessLink.purpose == "referee"),
+              sa.and_(PortalSession.case_id == case.id, PortalSession.kind == "referee"), now)
+
+
+def _shut_out(links: sa.ColumnElement[bool], sessions: sa.ColumnElement[bool], now: dt.datetime) -> None:
+    """Revoke the live links and end the open sessions these conditions pick."""
+    bulk = {"synchronize_session": False}
+    db.session.execute(sa.update(AccessLink).where(links, AccessLink.revoked_at.is_(None))
+                       .values(revoked_at=now), execution_options=bulk)
+    db.session.execute(sa.update(PortalSession).where(sessions, PortalSession.ended_at.is_(None))
+                       .values(ended_at=now), execution_options=bulk)
 
 
 def revoke_links(case: Case, now: dt.datetime) -> None:

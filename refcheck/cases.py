@@ -26,12 +26,10 @@ from .models import (
     NOMINATING,
     REFEREE_WAITING,
     WITHDRAWN,
-    AccessLink,
     Candidate,
     Case,
     Consent,
     DataKey,
-    PortalSession,
     Referee,
     StaffNote,
     keyring,
@@ -229,32 +227,18 @@ def add_note(case_id: int, actor: Actor, text: str, now: dt.datetime) -> StaffNo
     return note
 
 
-def stop_referees(case: Case, now: dt.datetime, reason: str = "revoked",
-                  states: tuple[str, ...] = REFEREE_WAITING) -> list[str]:
+def stop_referees(case: Case, now: dt.datetime, reason: str = "revoked") -> list[str]:
     """Close the referee requests still open on a case: links revoked, sessions ended; return their ids.
 
     A stopped case closes every request; the start of review closes those not yet answered.
     """
-    closing = list(db.session.execute(
-        sa.select(Referee.id).where(Referee.case_id == case.id, Referee.state.in_(states))).scalars())
+    closing = list(db.session.execute(sa.select(Referee.id).where(
+        Referee.case_id == case.id, Referee.state.in_(REFEREE_WAITING))).scalars())
     if closing:
-        db.session.execute(sa.update(AccessLink).where(
-            AccessLink.referee_id.in_(closing), AccessLink.revoked_at.is_(None)).values(revoked_at=now)
-            .execution_options(synchronize_session=False))
         db.session.execute(
             sa.update(Referee).where(Referee.id.in_(closing)).values(state=reason, finished_at=now))
-        db.session.execute(sa.update(PortalSession).where(
-            PortalSession.referee_id.in_(closing), PortalSession.ended_at.is_(None)).values(ended_at=now)
-            .execution_options(synchronize_session=False))
+        access.shut_out_referees(closing, now)
     return closing
-
-
-def end_referee_sessions(case: Case, now: dt.datetime) -> None:
-    """End every referee's session on a case whose answers are final, and revoke their links."""
-    access.revoke_referee_links_of_case(case, now)
-    db.session.execute(sa.update(PortalSession).where(
-        PortalSession.case_id == case.id, PortalSession.kind == "referee", PortalSession.ended_at.is_(None))
-        .values(ended_at=now).execution_options(synchronize_session=False))
 
 
 def _send_link(case: Case, kind: str, now: dt.datetime) -> str:
@@ -330,4 +314,3 @@ def details_of(case: Case) -> dict[str, Any]:
         "position": case.position, "hiring_organisation": case.hiring_organisation,
         "purpose": case.purpose, "due_date": case.due_date,
     }
-

@@ -205,7 +205,7 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
     now = _utc(now_text) if now_text else utcnow()
     due = privacy.due_for_erasure(now)
     lines = [(case.id, f"{case.reference} ({case.state.replace('_', ' ')}, "
-              + (f"retention ended {case.erase_after:%Y-%m-%d})" if reason == "retention_ended"
+              + (f"retention ended {privacy.erase_after(case):%Y-%m-%d})" if reason == "retention_ended"
                  else "never answered)"), reason) for case, reason in due]
     db.session.rollback()  # the listing itself changes nothing
     system = Actor.system("cli")

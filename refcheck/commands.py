@@ -10,7 +10,6 @@ what the other did. Commands never commit: the caller (a page, the CLI) commits 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import cast
 
@@ -174,15 +173,3 @@ def record_refusal(err: CommandRefused, case_id: int | None, actor: Actor, attem
     db.session.rollback()
     audit.record("action.refused", actor.name, case_id, attempt=attempt or err.command,
                  command=err.command, reason=err.message, state=err.state, why=err.why)
-
-
-def moved_on(err: CaseError) -> bool:
-    """Say whether a refusal means the case's state has moved past what was tried."""
-    return isinstance(err, CommandRefused) and err.why == "state"
-
-
-def now_or(value: dt.datetime | None) -> dt.datetime:
-    """Return the given time, or the current one."""
-    from .models import utcnow
-
-    return value or utcnow()

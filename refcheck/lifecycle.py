@@ -119,8 +119,8 @@ _NOW_FOR_CANDIDATE = {
 # A referee is told where the check stands, not what the candidate decided.
 _NOW_FOR_REFEREES = {
     COLLECTING: "answers are still being collected",
-    REVIEW: "the check has moved on: our team has started reviewing the answers",
-    CANDIDATE_REVIEW: "the check has moved on: our team has reviewed the answers",
+    REVIEW: "the check has moved on, as our team has started reviewing the answers",
+    CANDIDATE_REVIEW: "the check has moved on, as our team has reviewed the answers",
     RELEASED: "the report has been released, so the answers are final",
     DECLINED: "the check has stopped",
     WITHDRAWN: "the check has stopped",
@@ -131,8 +131,8 @@ _NOW_FOR_OTHERS = {
     AWAITING_CONSENT: "the candidate has not agreed to the check yet",
     NOMINATING: "the candidate is still naming referees",
     COLLECTING: "referees are still answering",
-    REVIEW: "the check has moved on: our team has started reviewing the answers",
-    CANDIDATE_REVIEW: "the check has moved on: the findings are with the candidate",
+    REVIEW: "review has already started",
+    CANDIDATE_REVIEW: "the findings are already with the candidate",
     RELEASED: "the report has been released, so the answers are final",
     DECLINED: "the candidate declined the check",
     WITHDRAWN: "the candidate withdrew their consent, so the check stopped",

@@ -57,22 +57,26 @@ class ErasureRefused(CaseError):
 def due_for_erasure(now: dt.datetime) -> list[tuple[Case, str]]:
     """Return every case due for erasure with the reason: retention over, or never answered; oldest first.
 
-    Cases that ended before erasure dates were recorded are given theirs here; the caller commits.
+    Read only: each case is looked at again under its lock when its turn comes (erase_if_due).
     """
-    # Cases that ended before erasure dates were recorded get theirs from when they ended.
-    for case in db.session.execute(
-        sa.select(Case).where(Case.state.in_(CLOSED_STATES), Case.erase_after.is_(None))
-    ).scalars():
-        case.erase_after = case.state_changed_at + dt.timedelta(days=retention_days(case))
-    db.session.flush()
     ended = db.session.execute(
         sa.select(Case).where(Case.state.in_(CLOSED_STATES), Case.erase_after <= now)
         .order_by(Case.erase_after, Case.id)
     ).scalars().all()
+    # Cases that ended before erasure dates were recorded count from when they ended.
+    undated = [case for case in db.session.execute(
+        sa.select(Case).where(Case.state.in_(CLOSED_STATES), Case.erase_after.is_(None))
+        .order_by(Case.state_changed_at, Case.id)).scalars() if erase_after(case) <= now]
     unanswered = db.session.execute(
         sa.select(Case).where(_never_answered(now)).order_by(Case.state_changed_at, Case.id)
     ).scalars().all()
-    return [(case, "retention_ended") for case in ended] + [(case, "never_answered") for case in unanswered]
+    return [(case, "retention_ended") for case in [*undated, *ended]] + \
+        [(case, "never_answered") for case in unanswered]
+
+
+def erase_after(case: Case) -> dt.datetime:
+    """Return when a closed case's consented retention runs out."""
+    return case.erase_after or case.state_changed_at + dt.timedelta(days=retention_days(case))
 
 
 def _never_answered(now: dt.datetime) -> sa.ColumnElement[bool]:
@@ -95,9 +99,7 @@ def erase_if_due(case_id: int, actor: Actor, reason: str, now: dt.datetime) -> d
     """
     case = begin("case.erase", case_id, actor)
     if reason == "retention_ended":
-        # Cases that ended before erasure dates were recorded count from when they ended.
-        after = case.erase_after or case.state_changed_at + dt.timedelta(days=retention_days(case))
-        due = case.is_closed and after <= now
+        due = case.is_closed and erase_after(case) <= now
     else:
         due = db.session.execute(sa.select(Case.id).where(Case.id == case.id, _never_answered(now))).first() \
             is not None

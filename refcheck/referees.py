@@ -340,5 +340,4 @@ def _revoke(referee: Referee, now: dt.datetime) -> None:
         raise CaseError("This referee has already answered or closed the request.")
     referee.state = "revoked"
     referee.finished_at = now
-    access.revoke_referee_links(referee.id, now)
-    access.end_referee_sessions(referee.id, now)
+    access.shut_out_referees([referee.id], now)

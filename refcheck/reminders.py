@@ -64,8 +64,7 @@ def _expire(case: Case, referee: Referee, now: dt.datetime) -> None:
     """Close a request that ran out of time and let the candidate name someone else."""
     referee.state = "expired"
     referee.finished_at = now
-    access.revoke_referee_links(referee.id, now)
-    access.end_referee_sessions(referee.id, now)
+    access.shut_out_referees([referee.id], now)
     audit.record("referee.expired", SYSTEM.name, case.id, referee=referee.id)
     mail.queue("referee_expired", case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, relationship=RELATIONSHIPS[referee.relationship][0],

@@ -20,8 +20,8 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from . import audit, mail
-from .cases import base_url, end_referee_sessions, move
+from . import access, audit, mail
+from .cases import base_url, move
 from .commands import Actor, begin
 from .errors import CaseError
 from .extensions import db
@@ -295,8 +295,7 @@ def release(case_id: int, actor: Actor, now: dt.datetime) -> Report:
     if unresolved:
         raise CaseError(f"Record how each fraud signal was handled first ({unresolved} still open); "
                         "the report shows it.")
-    previous = latest(case)
-    version = (previous.version + 1) if previous else 1
+    version = _next_version(case)
     data = gather(case)
     if rendered is not None and rendered[0] == version and rendered[2] == fingerprint(data, version):
         _, pdf, digest = rendered
@@ -309,7 +308,7 @@ def release(case_id: int, actor: Actor, now: dt.datetime) -> Report:
     report.seal("pdf_enc", base64.b64encode(pdf).decode())
     if case.state != RELEASED:
         move(case, RELEASED, now)
-    end_referee_sessions(case, now)
+    access.shut_out_every_referee(case, now)
     audit.record("report.released", actor.name, case.id, version=version, sha256=report.sha256)
     mail.queue("report_released", case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, version=version, base_url=base_url())
@@ -329,10 +328,15 @@ def _render_ahead(case_id: int, now: dt.datetime) -> tuple[int, bytes, str] | No
     case = db.session.get(Case, case_id)
     if case is None or not allowed("report.release", case.state) or _open_signals(case_id):
         return None
-    previous = latest(case)
-    version = (previous.version + 1) if previous else 1
+    version = _next_version(case)
     pdf, digest = render(gather(case), version, now.date())
     return version, pdf, digest
+
+
+def _next_version(case: Case) -> int:
+    """Return the version number the case's next report takes."""
+    previous = latest(case)
+    return (previous.version + 1) if previous else 1
 
 
 def pdf_bytes(report: Report) -> bytes:

@@ -277,20 +277,18 @@ def _referee_action(case_id: int, referee_id: str, command: Any, done_message: s
         sa.select(Referee.id).where(Referee.id == referee_id, Referee.case_id == case_id)).first()
     if found is None:
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        done = run(command, case_id, me(), referee_id, utcnow())
-        if done.ok:
-            flash(done_message, "success")
-        done.flash_refusal()
-    return redirect(url_for("staff.case", case_id=case_id) + "#referees")
+    return confirmed(case_id, command, done_message, "#referees", referee_id)
 
 
-def confirmed(case_id: int, command: Any, done_message: str | Callable[[Any], str],
-              anchor: str = "") -> Response:
-    """Run a command that needs only a confirmed button press, say what it did, and go back to the case."""
+def confirmed(case_id: int, command: Any, done_message: str | Callable[[Any], str], anchor: str = "",
+              *args: Any) -> Response:
+    """Run a command that needs only a confirmed button press, say what it did, and go back to the case.
+
+    `args` come between the actor and the time, as a referee's id does.
+    """
     db.get_or_404(Case, case_id)
     if ConfirmForm().validate_on_submit():
-        done = run(command, case_id, me(), utcnow())
+        done = run(command, case_id, me(), *args, utcnow())
         if done.ok:
             flash(done_message if isinstance(done_message, str) else done_message(done.value), "success")
         done.flash_refusal()
