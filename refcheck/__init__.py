@@ -17,7 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, logs
+from . import config, dates, logs
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_response_hooks(app)
     app.add_template_filter(thousands)
+    for name, function in dates.FILTERS.items():
+        app.add_template_filter(function, name)
     register_commands(app)
     return app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-MONTH_HINT = "Month and year, for example 03/2021."
+MONTH_HINT = "Month and year, for example March 2021 or 03/2021."
 MONTH_MESSAGE = "Give the month and year, for example 03/2021 or March 2021."
 # Work history starts after 1900; a year outside this range is a typing slip, not a career.
 FIRST_YEAR, LAST_YEAR = 1900, 2099

@@ -23,6 +23,7 @@ from weasyprint.urls import URLFetcher
 from . import access, audit, mail
 from .cases import base_url, move
 from .commands import Actor, begin
+from .dates import day
 from .errors import CaseError
 from .extensions import db
 from .lifecycle import allowed
@@ -122,7 +123,7 @@ def gather(case: Case) -> dict[str, Any]:
                  "organisation": case.hiring_organisation, "purpose": case.purpose},
         "candidate": case.candidate.name,
         "scope": scope.describe(),
-        "consented_on": consent.decided_at.strftime("%d %B %Y"),
+        "consented_on": day(consent.decided_at),
         "claims": sorted((c.facts for c in claims), key=lambda f: f["start_month"]),
         "sources": [{k: v for k, v in s.items() if k != "answers"} for s in sources],
         "findings": findings,

@@ -6,6 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from refcheck.dates import month
 from refcheck.extensions import db
 from refcheck.models import Claim, Referee, Response
 from refcheck.months import MONTH_MESSAGE, month_problem, normalise_month
@@ -79,7 +80,7 @@ def test_month_fields_offer_a_keyboard_with_a_slash_and_say_what_to_type(candida
         for tag in months:
             assert 'inputmode="text"' in tag and 'type="text"' in tag and "numeric" not in tag
             assert "-hint" in tag  # the hint is read out with the field
-        assert "Month and year, for example 03/2021." in page and "YYYY-MM" not in page
+        assert "Month and year, for example March 2021 or 03/2021." in page and "YYYY-MM" not in page
 
 
 def test_work_history_takes_the_month_as_typed_on_a_phone(app, candidate):
@@ -100,7 +101,8 @@ def test_work_history_still_refuses_what_is_not_a_real_past_month(app, candidate
     refused = _history(candidate, employer="Northwind", title="Engineer", start_month=start)
     page = refused.data.decode()
     assert refused.status_code == 422 and message in htmllib.unescape(page)
-    assert f'value="{start}"' in page or not start  # what was typed is shown back to be fixed
+    # What was typed is shown back to be fixed, a real month in words as every page writes months.
+    assert f'value="{month(start)}"' in page or not start
     assert _claims(app) == []
 
 
@@ -188,3 +190,18 @@ def test_other_forms_list_their_problems_by_label_with_links(app, client):
     assert re.search(r'<li><a href="#email">Email</a><br>[^<]+</li>', html)
     assert re.search(r'<li><a href="#password">Password</a><br>[^<]+</li>', html)
     assert 'href="#csrf_token"' not in html
+
+
+def test_one_date_style_for_days_months_and_spans():
+    """Pages, emails and the report write dates one way: '6 December 2026', 'August 2023', '… to now'."""
+    import datetime as dt
+
+    from refcheck import dates
+    moment = dt.datetime(2026, 12, 6, 14, 5, 9, 123456, tzinfo=dt.UTC)
+    assert dates.day(moment) == "6 December 2026"
+    assert dates.day(dt.date(2026, 3, 1)) == "1 March 2026"
+    assert dates.day_time(moment) == "6 December 2026, 14:05 UTC"
+    assert dates.month("2023-08") == "August 2023" and dates.month("about 2019") == "about 2019"
+    assert dates.period("2022-04", "2026-10") == "April 2022 to October 2026"
+    assert dates.period("2022-04", None) == "April 2022 to now"
+    assert dates.machine(moment) == "2026-12-06T14:05:09Z"  # HTML's <time> refuses microseconds

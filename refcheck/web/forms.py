@@ -29,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..dates import month
 from ..months import MONTH_HINT, MONTH_MESSAGE, month_problem, normalise_month
 from ..referees import ClaimFacts, RefereeDetails
 from ..scope import CHECKS, QUESTION_SETS, RELATIONSHIPS, Scope
@@ -51,6 +52,14 @@ class MonthOfYear:
 
 
 MONTH = MonthOfYear()
+
+
+class MonthField(StringField):
+    """A month typed as text and shown back in words ('March 2021'), the way every page writes months."""
+
+    def _value(self) -> str:
+        """Show a stored month in words; text that is not yet a month is shown as typed."""
+        return month(self.data) if isinstance(self.data, str) else ""
 
 
 class OneLine:
@@ -111,9 +120,9 @@ class CaseForm(FlaskForm):
                                 validators=[InputRequired(), NumberRange(min=1, max=10)])
     max_referees = IntegerField("Most referees", default=4,
                                 validators=[InputRequired(), NumberRange(min=1, max=10)])
-    period_from = StringField("Period from", validators=[DataRequired(), MONTH], filters=[normalise_month],
+    period_from = MonthField("Period from", validators=[DataRequired(), MONTH], filters=[normalise_month],
                               description=MONTH_HINT, render_kw=MONTH_INPUT)
-    period_to = StringField("Period to", validators=[DataRequired(), MONTH], filters=[normalise_month],
+    period_to = MonthField("Period to", validators=[DataRequired(), MONTH], filters=[normalise_month],
                             description=MONTH_HINT, render_kw=MONTH_INPUT)
     staff_approval = BooleanField("Staff approve each referee before they are contacted")
     question_set = SelectField("Question set", choices=[SelectChoice(k, v) for k, v in QUESTION_SETS.items()])
@@ -229,9 +238,9 @@ class RefereeForm(FlaskForm):
     # The service, not the widget, decides what the scope allows, so its message is the one shown.
     relationship = SelectField("How you worked together", choices=[], validate_choice=False,
                                validators=[DataRequired(message="Choose how you worked together.")])
-    worked_from = StringField("Worked together from", validators=[MONTH_NEEDED, MONTH],
+    worked_from = MonthField("Worked together from", validators=[MONTH_NEEDED, MONTH],
                               filters=[normalise_month], description=MONTH_HINT, render_kw=MONTH_INPUT)
-    worked_to = StringField("Until", validators=[MONTH_NEEDED, MONTH],
+    worked_to = MonthField("Until", validators=[MONTH_NEEDED, MONTH],
                             filters=[normalise_month], description=MONTH_HINT, render_kw=MONTH_INPUT)
 
 
@@ -242,9 +251,9 @@ class ClaimForm(FlaskForm):
                                                    Length(max=200), ONE_LINE])
     title = StringField("Your job title", validators=[DataRequired(message="Please fill this in."),
                                                       Length(max=200), ONE_LINE])
-    start_month = StringField("Started", validators=[MONTH_NEEDED, MONTH],
+    start_month = MonthField("Started", validators=[MONTH_NEEDED, MONTH],
                               filters=[normalise_month], description=MONTH_HINT, render_kw=MONTH_INPUT)
-    end_month = StringField("Ended", validators=[Optional(), MONTH], filters=[normalise_month],
+    end_month = MonthField("Ended", validators=[Optional(), MONTH], filters=[normalise_month],
                             description=f"{MONTH_HINT} Leave empty if you still work there.",
                             render_kw=MONTH_INPUT)
     reason_for_leaving = SelectField("Why it ended", choices=[

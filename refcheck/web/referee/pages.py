@@ -33,6 +33,7 @@ from wtforms.validators import DataRequired, Length
 
 from ... import access, answers, experience
 from ...commands import Actor
+from ...dates import day
 from ...errors import CaseError
 from ...extensions import db, limiter
 from ...models import CANDIDATE_REVIEW, COLLECTING, RELEASED, REVIEW, Case, Referee, utcnow
@@ -79,7 +80,7 @@ def _session_refused() -> Any:
         return render_template("referee/closed.html", **_context(record.referee), refused=refused), \
             (409 if refused else 200)
     released = (record.case.stage_times or {}).get(RELEASED) if record is not None and record.case else None
-    released_on = dt.datetime.fromisoformat(released).strftime("%d %B %Y") if released else None
+    released_on = day(dt.datetime.fromisoformat(released)) if released else None
     return render_template("referee/link_refused.html", released_on=released_on), 401
 
 
@@ -390,7 +391,7 @@ def _context(referee: Referee) -> dict[str, Any]:
     return {"referee": referee, "details": referee.details, "case": case, "scope": scope,
             "locked": answers.locked_reason(referee), "link_expires": answers.link_expires(referee, now),
             "reviewing": case.state in (REVIEW, CANDIDATE_REVIEW),
-            "released_on": dt.datetime.fromisoformat(released).strftime("%d %B %Y") if released else None,
+            "released_on": day(dt.datetime.fromisoformat(released)) if released else None,
             "candidate_name": case.candidate.name, "relationship": RELATIONSHIPS[referee.relationship][0],
             "controller": current_app.config["CONTROLLER_NAME"],
             "controller_email": current_app.config["CONTROLLER_EMAIL"],

@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from ...answers import TEXT_LIMIT, UNKNOWN, AskedQuestion, PublishedSet, choice_options, field_name
 from ...errors import CaseError
 from ...months import MONTH_HINT, normalise_month
-from ..forms import MONTH, MONTH_INPUT, ONE_LINE, SelectChoice
+from ..forms import MONTH, MONTH_INPUT, ONE_LINE, MonthField, SelectChoice
 
 # A set's form class, kept as long as the process keeps its copy of the set (which never changes).
 _CLASSES: weakref.WeakKeyDictionary[PublishedSet, type[FlaskForm]] = weakref.WeakKeyDictionary()
@@ -41,10 +41,10 @@ def _questionnaire_class(questions: Sequence[AskedQuestion]) -> type[FlaskForm]:
             choices = [SelectChoice(value, words) for value, words in choice_options(question)]
             setattr(QuestionnaireForm, name, RadioField(question.text, choices=choices, validators=required))
         elif question.kind == "month_range":
-            setattr(QuestionnaireForm, f"{name}_from", StringField(
+            setattr(QuestionnaireForm, f"{name}_from", MonthField(
                 "From", validators=[Optional(), MONTH], filters=[normalise_month],
                 description=MONTH_HINT, render_kw=MONTH_INPUT))
-            setattr(QuestionnaireForm, f"{name}_to", StringField(
+            setattr(QuestionnaireForm, f"{name}_to", MonthField(
                 "To", validators=[Optional(), MONTH], filters=[normalise_month],
                 description=MONTH_HINT, render_kw=MONTH_INPUT))
             setattr(QuestionnaireForm, f"{name}_unknown", BooleanField("I don't remember"))
