@@ -49,4 +49,5 @@ def machine(value: dt.date | dt.datetime | None) -> str:
     return value.isoformat()
 
 
-FILTERS: dict[str, Callable[..., str]] = {"day": day, "day_time": day_time, "month": month, "period": period, "machine": machine}
+FILTERS: dict[str, Callable[..., str]] = {
+    "day": day, "day_time": day_time, "month": month, "period": period, "machine": machine}

@@ -27,7 +27,6 @@ from ... import access, audit, cases, experience, privacy, progress, search, tim
 from ...commands import Actor
 from ...extensions import db, limiter
 from ...models import AWAITING_CONSENT, RELEASED, Case, Consent, Referee, utcnow
-from ...months import month_name
 from ...scope import RELATIONSHIPS, Scope
 from ..common import run, save_experience, session_required
 from ..forms import ConfirmForm, ConsentForm, ReasonForm, RequestLinkForm, WithdrawForm, text_of
@@ -313,7 +312,7 @@ def _disclosure(case: Case) -> dict[str, Any]:
     return {"scope": scope, "scope_lines": scope.describe(),
             "controller": current_app.config["CONTROLLER_NAME"],
             "controller_email": current_app.config["CONTROLLER_EMAIL"],
-            "relationships": RELATIONSHIPS, "month_name": month_name}
+            "relationships": RELATIONSHIPS}
 
 
 def _already_agreed() -> bool:

@@ -12,7 +12,6 @@ from ... import referees
 from ...extensions import db, limiter
 from ...lifecycle import NAMING
 from ...models import Case, Claim, Referee, utcnow
-from ...months import month_name
 from ...scope import RELATIONSHIPS, still_needed
 from ..common import run
 from ..forms import ClaimForm, ConfirmForm, RefereeForm, claim_facts, details_from, relationship_choices
@@ -94,7 +93,7 @@ def history() -> Any:
     case: Case = g.case
     return render_template("portal/history.html", case=case, form=form, claims=referees.claims_of(case),
                            scope=referees.consented_scope_or_none(case),
-                           reasons=referees.REASONS_FOR_LEAVING, month_name=month_name,
+                           reasons=referees.REASONS_FOR_LEAVING,
                            confirm=ConfirmForm(), editable=case.state in NAMING), \
         (422 if form.errors else 200)
 

@@ -27,7 +27,6 @@ from ...models import (
     StaffUser,
     utcnow,
 )
-from ...months import month_name
 from ...question_sets import families
 from ...scope import RELATIONSHIP_LABELS, RELATIONSHIPS, still_needed
 from ..common import run
@@ -153,7 +152,7 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
                            frozen=review.case_findings_rows(case), resolve_form=ResolveForm(),
                            resolution_words=review.RESOLUTION_WORDS, latest_report=report.latest(case),
                            relationships=RELATIONSHIPS, labels=RELATIONSHIP_LABELS,
-                           reasons=referees.REASONS_FOR_LEAVING, month_name=month_name,
+                           reasons=referees.REASONS_FOR_LEAVING,
                            needed=still_needed(scope, referees.nominees(
                                [r for r in listed if r.state in REFEREE_ACTIVE])) if scope else []), \
         (422 if referee_form is not None and referee_form.errors else 200)
