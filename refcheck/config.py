@@ -104,6 +104,8 @@ class Defaults:
     CROSSVERIFY_TOLERANCE_MONTHS = 2
     # Working days the candidate has to reply to the findings.
     REPLY_WORKING_DAYS = 5
+    # Working days within which the case's contact answers a question the candidate asks.
+    ENQUIRY_WORKING_DAYS = 2
     # Paper for the PDF report: "A4" or "Letter".
     REPORT_PAGE_SIZE = "A4"
     # Seconds a report may take to render before it is stopped; keep it below the app server's

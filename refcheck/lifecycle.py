@@ -69,6 +69,10 @@ COMMANDS: dict[str, Rule] = {
     "case.erase": Rule(CASE_STATES, (STAFF, SYSTEM), "erase the case"),
     "case.erase_on_request": Rule(CLOSED_STATES, (CANDIDATE,), "erase your data"),
     "experience.record": Rule(CASE_STATES, (CANDIDATE, REFEREE), "save your answer"),
+    # The candidate's named contact: who it is, and the questions the candidate asks them.
+    "case.contact": Rule(CASE_STATES, (STAFF,), "name the contact"),
+    "enquiry.ask": Rule(CASE_STATES[1:], (CANDIDATE,), "send your question"),
+    "enquiry.answer": Rule(CASE_STATES[1:], (STAFF,), "save the answer"),
     # Referees and the candidate's work history.
     "referee.nominate": Rule(NAMING, (CANDIDATE, STAFF), "add the referee"),
     "referee.remove": Rule(NAMING, (CANDIDATE,), "remove the referee"),

@@ -33,7 +33,10 @@ SUBJECTS = {
     "referee_withdrew": "One of your referees withdrew their answers",
     "referee_replacement": "Please name another referee",
     "findings_ready": "Your reference check: the findings are ready for you",
-    "report_released": "Your reference report is ready",
+    "report_released": "Your reference check is complete: your report is ready",
+    "referee_thanks": "Thank you: the reference check you helped with is complete",
+    "enquiry_asked": "A candidate has sent their contact a question",
+    "enquiry_answered": "Your contact has answered your question",
 }
 
 

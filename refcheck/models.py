@@ -268,6 +268,8 @@ class Case(Model):
     scope: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     state: Mapped[str] = mapped_column(sa.String(20), default=DRAFT)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"))
+    # The verifier the candidate sees named as their contact; whoever opened the case until set.
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     state_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # state -> ISO time the case entered it; feeds the timeline and stage metrics.
@@ -297,7 +299,8 @@ class Case(Model):
 
     candidate: Mapped[Candidate] = relationship()
     data_key: Mapped[DataKey] = relationship()
-    created_by: Mapped[StaffUser] = relationship()
+    created_by: Mapped[StaffUser] = relationship(foreign_keys=[created_by_id])
+    named_contact: Mapped[StaffUser | None] = relationship(foreign_keys=[contact_id])
     consents: Mapped[list[Consent]] = relationship(
         back_populates="case", order_by="Consent.decided_at"
     )
@@ -326,6 +329,11 @@ class Case(Model):
         self.delay_reason_clear = None
         self.delay_reason_enc = (None if value is None else
                                  seal_value(self.data_key, f"case/{self.id}/delay_reason_enc", value))
+
+    @property
+    def contact(self) -> StaffUser:
+        """Return the verifier the candidate may ask: the named contact, else whoever opened the case."""
+        return self.named_contact or self.created_by
 
     @property
     def is_closed(self) -> bool:
@@ -750,6 +758,35 @@ class StaffNote(Sealed, Model):
 
     data_key: Mapped[DataKey] = relationship()
     author: Mapped[StaffUser] = relationship()
+
+
+ENQUIRY_KINDS = ("question", "concern")
+
+
+class Enquiry(Sealed, Model):
+    """A question or concern the candidate sends their contact, and the answer; both sealed."""
+
+    __tablename__ = "enquiry"
+    __table_args__ = (
+        # The staff list asks, for the cases on a page, which have a question still waiting.
+        sa.Index("ix_enquiry_case_open", "case_id", "answered_at"),
+        sa.Index("ix_enquiry_open_due", "answered_at", "answer_by"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    kind: Mapped[str] = mapped_column(sa.String(10), default="question")
+    text_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the candidate was told to expect an answer.
+    answer_by: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    answer_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+
+    data_key: Mapped[DataKey] = relationship()
+    answered_by: Mapped[StaffUser | None] = relationship()
 
 
 SURVEY_MOMENTS = ("consent", "release", "referee")

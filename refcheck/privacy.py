@@ -29,6 +29,7 @@ from .models import (
     Claim,
     Consent,
     DataKey,
+    Enquiry,
     ErasedReport,
     ExperienceAnswer,
     Finding,
@@ -45,7 +46,7 @@ from .scope import RELATIONSHIPS, Scope
 
 EXPORT_FORMAT = "refcheck-export-v1"
 # Mail addressed to referees about the candidate: theirs, not the candidate's.
-REFEREE_MAIL = frozenset({"referee_invitation", "referee_reminder"})
+REFEREE_MAIL = frozenset({"referee_invitation", "referee_reminder", "referee_thanks"})
 # Cases a candidate may ask to erase: once nothing more will be checked.
 ERASABLE_STATES = CLOSED_STATES
 
@@ -148,6 +149,7 @@ def _erase(case: Case, reason: str, actor: Actor, now: dt.datetime) -> dict[str,
             sa.or_(OutboxMessage.case_id == case_id, OutboxMessage.data_key_id == key_id))),
         ("claims", sa.delete(Claim).where(Claim.case_id == case_id)),
         ("staff_notes", sa.delete(StaffNote).where(StaffNote.case_id == case_id)),
+        ("enquiries", sa.delete(Enquiry).where(Enquiry.case_id == case_id)),
         ("reports", sa.delete(Report).where(Report.case_id == case_id)),
         ("referees", sa.delete(Referee).where(Referee.case_id == case_id)),
         ("consents", sa.delete(Consent).where(Consent.case_id == case_id)),
@@ -265,6 +267,11 @@ def export_case(case: Case, now: dt.datetime) -> dict[str, Any]:
                            "sent_at": _iso(e.sent_at)} for e in emails if e.kind not in REFEREE_MAIL],
         "fraud_signals": _signals(case, referees),
         "your_experience_answers": _experience(case),
+        "your_questions": [{"kind": q.kind, "asked_at": _iso(q.asked_at), "question": q.unseal("text_enc"),
+                            "answer_by": _iso(q.answer_by), "answered_at": _iso(q.answered_at),
+                            "answer": q.unseal("answer_enc")}
+                           for q in db.session.execute(sa.select(Enquiry).where(Enquiry.case_id == case.id)
+                                                       .order_by(Enquiry.asked_at)).scalars()],
         "history": [{"at": _iso(e.at), "action": e.action, "by": _role(e.actor)} for e in events],
         "withheld": redactions,
     }

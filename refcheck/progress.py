@@ -10,6 +10,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import current_app
 
+from . import enquiries
 from .extensions import db
 from .models import (
     AWAITING_CONSENT,
@@ -24,7 +25,9 @@ from .models import (
     WITHDRAWN,
     Case,
     Consent,
+    Finding,
     Referee,
+    Reply,
 )
 from .scope import Nominee, Scope, still_needed
 from .timeline import CaseFacts, days_before_late
@@ -80,10 +83,45 @@ def _last_answer(scope: Scope | None, given: list[tuple[Nominee, dt.datetime | N
     return max((at for _, at in given if at is not None), default=None)
 
 
-def case_facts(case: Case, answered: dict[int, dt.datetime] | None = None) -> CaseFacts:
-    """Collect what the timeline needs from a case; `answered` is answers_in() for a list of cases."""
+def replies_in(listed: list[Case]) -> dict[int, dt.datetime]:
+    """Return, per case in candidate review, when the candidate replied to its last finding, if all have one.
+
+    Such a case waits on staff to release, not on the candidate. One query, however many cases.
+    """
+    waiting = {case.id: case for case in listed if case.state == CANDIDATE_REVIEW}
+    if not waiting:
+        return {}
+    counted = {row.case_id: row for row in db.session.execute(
+        sa.select(Finding.case_id, sa.func.count(Finding.id).label("findings"),
+                  sa.func.count(Reply.id).label("replies"), sa.func.max(Reply.updated_at).label("last"))
+        .outerjoin(Reply, Reply.finding_id == Finding.id)
+        .where(Finding.case_id.in_(list(waiting))).group_by(Finding.case_id)
+    ).all()}
+    result = {}
+    for case_id, case in waiting.items():
+        row = counted.get(case_id)
+        if row is None:
+            # Nothing to reply to: the candidate was done as soon as the findings reached them.
+            result[case_id] = case.state_changed_at
+        elif row.replies == row.findings and row.last is not None:
+            result[case_id] = row.last
+    return result
+
+
+def case_facts(case: Case, answered: dict[int, dt.datetime] | None = None,
+               replied: dict[int, dt.datetime] | None = None,
+               asked: dict[int, dt.datetime] | None = None) -> CaseFacts:
+    """Collect what the timeline needs from a case.
+
+    `answered`, `replied` and `asked` are answers_in(), replies_in() and enquiries.waiting() for a
+    list of cases; each is looked up for this case alone when not given.
+    """
     if answered is None:
         answered = answers_in([case])
+    if replied is None:
+        replied = replies_in([case])
+    if asked is None:
+        asked = enquiries.waiting([case.id])
     entered = {state: dt.datetime.fromisoformat(at) for state, at in (case_stage_times(case)).items()}
     stopped = {
         DECLINED: "You declined, so nothing was checked.",
@@ -94,7 +132,8 @@ def case_facts(case: Case, answered: dict[int, dt.datetime] | None = None) -> Ca
         state=case.state, created_at=case.created_at, entered=entered,
         pace_days=pace_days(),
         due_date=case.due_date, delay_reason=case.delay_reason if case.state != CANCELLED else None,
-        stopped_reason=stopped, answers_in=answered.get(case.id),
+        stopped_reason=stopped, answers_in=answered.get(case.id), replies_in=replied.get(case.id),
+        question_due=asked.get(case.id),
     )
 
 

@@ -20,7 +20,7 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from . import access, audit, mail
+from . import access, audit, closure, mail
 from .cases import base_url, move
 from .commands import Actor, begin
 from .dates import day
@@ -307,13 +307,28 @@ def release(case_id: int, actor: Actor, now: dt.datetime) -> Report:
                     sha256=hashlib.sha256(pdf).hexdigest(), created_at=now, released_at=now)
     db.session.add(report)
     report.seal("pdf_enc", base64.b64encode(pdf).decode())
-    if case.state != RELEASED:
+    first = case.state != RELEASED
+    if first:
         move(case, RELEASED, now)
     access.shut_out_every_referee(case, now)
     audit.record("report.released", actor.name, case.id, version=version, sha256=report.sha256)
     mail.queue("report_released", case.candidate.email, case.data_key, case.id, case=case,
-               name=case.candidate.name, version=version, base_url=base_url())
+               name=case.candidate.name, version=version, first=first, base_url=base_url(),
+               glance=closure.glance(closure.finding_counts(case.id)), contact=case.contact.name,
+               erase_after=case.erase_after)
+    if first:
+        _thank_referees(case)
     return report
+
+
+def _thank_referees(case: Case) -> None:
+    """Tell each referee who answered that the check is complete, and when their answers are erased."""
+    for referee in db.session.execute(
+            sa.select(Referee).where(Referee.case_id == case.id, Referee.state == "submitted")).scalars():
+        details = referee.details
+        mail.queue("referee_thanks", details["email"], case.data_key, case.id, case=case,
+                   referee_name=details["name"], candidate_name=case.candidate.name,
+                   erase_after=case.erase_after, controller=current_app.config["CONTROLLER_NAME"])
 
 
 def _open_signals(case_id: int) -> int:

@@ -17,6 +17,8 @@ _STATE_TO_STEP = {
     "review": "review",
     "candidate_review": "candidate_review",
     "released": "released",
+    # Not a state: a case in candidate review whose candidate has replied to every finding.
+    "replied": "released",
 }
 TITLES = {
     "opened": "Case opened",
@@ -27,6 +29,7 @@ TITLES = {
     "candidate_review": "You read the findings and may reply",
     "released": "The report is released to you and the hiring team",
 }
+QUESTION = "question"
 WHO = {
     "opened": "us", "consent": "you", "nominating": "you", "collecting": "your referees",
     "review": "us", "candidate_review": "you", "released": "us",
@@ -50,6 +53,11 @@ class CaseFacts:
     # consented scope is met: the case then waits on staff to review, though its state is still
     # collecting until they start.
     answers_in: dt.datetime | None = None
+    # When the candidate replied to the last finding, if every finding has a reply: the case then
+    # waits on staff to release, though its state is still candidate review until they do.
+    replies_in: dt.datetime | None = None
+    # When the earliest question the candidate asked their contact is to be answered, if one waits.
+    question_due: dt.datetime | None = None
 
 
 @dataclass
@@ -71,6 +79,9 @@ def build(facts: CaseFacts, now: dt.datetime) -> list[Step]:
     if facts.state == "collecting" and facts.answers_in is not None:
         # Nobody is left to answer: the referees' step is done and the review is ours to do.
         facts = replace(facts, state="review", entered={**facts.entered, "review": facts.answers_in})
+    if facts.state == "candidate_review" and facts.replies_in is not None:
+        # The candidate's part is finished: their step is done and the release is ours to do.
+        facts = replace(facts, state="replied", entered={**facts.entered, "released": facts.replies_in})
     closed_early = facts.state in ("declined", "withdrawn", "cancelled")
     current = _current_step(facts)
     current_index = STEP_ORDER.index(current)
@@ -103,7 +114,18 @@ def build(facts: CaseFacts, now: dt.datetime) -> list[Step]:
         if key == "released" and facts.due_date:
             expected_day = max(expected_day, facts.due_date)
         steps.append(Step(key, TITLES[key], "upcoming", expected_day, WHO[key]))
+    if facts.question_due is not None:
+        _insert_question(steps, facts.question_due, now)
     return steps
+
+
+def _insert_question(steps: list[Step], due: dt.datetime, now: dt.datetime) -> None:
+    """Show a question waiting on staff beside the step the case is on (or last, once it has ended)."""
+    step = Step(QUESTION, "We answer your question", "overdue" if due < now else "current", due.date(), "us")
+    if step.status == "overdue":
+        step.overdue_reason = "Your contact has not answered yet. We are sorry for the wait."
+    at = next((i for i, s in enumerate(steps) if s.status in ("current", "overdue")), len(steps))
+    steps.insert(at, step)
 
 
 def days_before_late(state: str, pace_days: dict[str, int]) -> int | None:
@@ -119,8 +141,13 @@ def days_before_late(state: str, pace_days: dict[str, int]) -> int | None:
 
 
 def next_step(steps: list[Step]) -> Step | None:
-    """Return the step the case is waiting on, if any."""
-    return next((s for s in steps if s.status in ("current", "overdue")), None)
+    """Return the step the case is waiting on, if any (a question to staff is not a step of the case)."""
+    return next((s for s in steps if s.status in ("current", "overdue") and s.key != QUESTION), None)
+
+
+def question(steps: list[Step]) -> Step | None:
+    """Return the question waiting on staff, if the candidate asked one."""
+    return next((s for s in steps if s.key == QUESTION), None)
 
 
 def _current_step(facts: CaseFacts) -> str:

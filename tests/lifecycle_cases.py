@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from refcheck import answers, cases, referees, report, review
+from refcheck import answers, cases, enquiries, referees, report, review
 from refcheck.commands import Actor
 from refcheck.extensions import db
 from refcheck.models import Claim, Finding, FraudSignal, Referee, StaffUser, utcnow
@@ -44,6 +44,8 @@ class Built:
     tokens: dict[str, str] = field(default_factory=dict)
     finding_id: str | None = None
     signal_id: int | None = None
+    # A question the candidate asked their contact (every state but draft), not yet answered.
+    enquiry_id: str | None = None
 
     def referee(self, role: str) -> Actor:
         """Return one of the case's referees as an actor."""
@@ -88,6 +90,8 @@ def build(app: Any, staff_id: int, state: str) -> Built:
     if state != "draft":
         with app.app_context():
             built.tokens["candidate"] = _commit(cases.send_new_link(built.case_id, Actor.system(), utcnow()))
+            built.enquiry_id = _commit(enquiries.ask(built.case_id, built.candidate, "question",
+                                                     "When will my referees be asked?", utcnow()).id)
     return built
 
 

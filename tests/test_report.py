@@ -56,7 +56,7 @@ def _text(pdf: bytes) -> str:
 
 def test_candidate_downloads_the_same_bytes_as_staff(app, client, released, sent_case):
     home = client.get("/portal")
-    assert b"Your report is ready" in home.data
+    assert b"Your check is complete" in home.data
     mine = client.get("/portal/report.pdf")
     assert mine.status_code == 200 and mine.mimetype == "application/pdf"
     theirs = released.get(f"/staff/cases/{sent_case.id}/report.pdf")

@@ -81,7 +81,8 @@ def test_the_dashboard_says_our_team_once_every_referee_has_answered(app, client
     assert "collecting" in desk.get("/staff/").data.decode()  # the state itself waits for staff to start
     # The candidate's timeline (the client holds their portal session) says the same.
     timeline = client.get("/portal").data.decode()
-    assert "<strong>We review the answers.</strong>" in timeline
+    assert "<strong>Next: We review the answers.</strong>" in timeline
+    assert "Nothing for you to do now" in timeline
 
 
 def _waiting_on(page: str) -> str:

@@ -8,7 +8,18 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from refcheck import answers, cases, experience, lifecycle, privacy, referees, reminders, report, review
+from refcheck import (
+    answers,
+    cases,
+    enquiries,
+    experience,
+    lifecycle,
+    privacy,
+    referees,
+    reminders,
+    report,
+    review,
+)
 from refcheck.commands import Actor, CommandRefused
 from refcheck.extensions import db
 from refcheck.models import Case, StaffUser, utcnow
@@ -70,6 +81,9 @@ CALLS: dict[str, Callable[[Built], Any]] = {
     "findings.send": lambda b: review.send_to_candidate(b.case_id, b.staff, utcnow()),
     "finding.reply": lambda b: review.reply(b.case_id, b.candidate, b.finding_id, "", True, utcnow()),
     "report.release": lambda b: report.release(b.case_id, b.staff, utcnow()),
+    "case.contact": lambda b: enquiries.set_contact(b.case_id, b.staff, b.staff.staff_id or 0, utcnow()),
+    "enquiry.ask": lambda b: enquiries.ask(b.case_id, b.candidate, "concern", "Who reads this?", utcnow()),
+    "enquiry.answer": lambda b: enquiries.answer(b.case_id, b.staff, b.enquiry_id or "none", "Only us.", utcnow()),
 }
 
 

@@ -10,10 +10,12 @@ from flask import Flask
 
 from . import public
 from .candidate import findings, portal
+from .candidate import questions as candidate_questions  # noqa: F401 - its routes join the portal blueprint
 from .candidate import referees as candidate_referees
 from .referee import pages as referee_pages
 from .staff import accounts, metrics, question_sets
 from .staff import cases as staff_cases
+from .staff import enquiries as staff_enquiries  # noqa: F401 - its routes join the staff blueprint
 from .staff import review as staff_review  # noqa: F401 - its routes join the staff blueprint
 
 BLUEPRINTS = (public.bp, accounts.bp, staff_cases.bp, metrics.bp, question_sets.bp,

@@ -23,11 +23,12 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from ... import access, audit, cases, experience, privacy, progress, search, timeline
+from ... import access, audit, cases, closure, experience, privacy, progress, search, timeline
 from ...commands import Actor
 from ...extensions import db, limiter
-from ...models import AWAITING_CONSENT, RELEASED, Case, Consent, Referee, utcnow
-from ...scope import RELATIONSHIPS, Scope
+from ...lifecycle import NAMING
+from ...models import AWAITING_CONSENT, REFEREE_ACTIVE, RELEASED, Case, Consent, Referee, utcnow
+from ...scope import RELATIONSHIPS, Nominee, Scope, still_needed
 from ..common import run, save_experience, session_required
 from ..forms import ConfirmForm, ConsentForm, ReasonForm, RequestLinkForm, WithdrawForm, text_of
 
@@ -109,8 +110,15 @@ def home() -> Any:
         sa.select(Referee).options(sa.orm.selectinload(Referee.data_key))
         .where(Referee.case_id == case.id, Referee.state != "revoked").order_by(Referee.nominated_at)
     ).scalars().all()
+    released = case.state == RELEASED
+    scope = _disclosure(case)["scope"]
+    # A referee who declined or let their link expire leaves a gap only the candidate can fill.
+    to_name = still_needed(scope, [Nominee(r.relationship, r.email_hash) for r in listed
+                                   if r.state in REFEREE_ACTIVE]) if case.state in NAMING else []
     return render_template("portal/home.html", case=case, steps=steps,
-                           next_step=timeline.next_step(steps), consent=case.consent,
+                           next_step=timeline.next_step(steps), question=timeline.question(steps),
+                           glance=closure.glance(closure.finding_counts(case.id)) if released else [],
+                           contact=case.contact, consent=case.consent, to_name=to_name,
                            referees=listed, **_disclosure(case),
                            typical_days=None if case.is_closed else experience.typical_days("check"),
                            experience_done=case.state == RELEASED and experience.answered(case, "release"))

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm import defer, selectinload
 from werkzeug.wrappers import Response
 
-from ... import cases, kept, progress, referees, report, review, search, timeline
+from ... import cases, enquiries, kept, progress, referees, report, review, search, timeline
 from ...commands import Actor
 from ...extensions import db
 from ...findings import case_findings
@@ -87,10 +87,11 @@ def dashboard() -> Any:
     counts = kept.remember("state counts", None, lambda: dict(db.session.execute(
         sa.select(Case.state, sa.func.count()).group_by(Case.state)).all()), now, COUNTS_SECONDS)
     listed = []
-    answered = progress.answers_in(list(rows))
+    answered, replied = progress.answers_in(list(rows)), progress.replies_in(list(rows))
+    asked = enquiries.waiting([case.id for case in rows])
     for case in rows:
-        step = timeline.next_step(timeline.build(progress.case_facts(case, answered), now))
-        listed.append((case, step))
+        steps = timeline.build(progress.case_facts(case, answered, replied, asked), now)
+        listed.append((case, timeline.next_step(steps), timeline.question(steps)))
     return render_template("staff/dashboard.html", listed=listed, counts=counts, state=state,
                            states=CASE_STATES, page=page, page_size=PAGE_SIZE, search=text)
 
@@ -123,6 +124,12 @@ def case(case_id: int) -> Any:
     return _render_case(db.get_or_404(Case, case_id))
 
 
+def _colleagues() -> list[StaffUser]:
+    """Return the active staff a case's contact may be chosen from, by name."""
+    return list(db.session.execute(
+        sa.select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name)).scalars())
+
+
 def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
     """Render the case page, with a referee form that may carry errors."""
     events = db.session.execute(
@@ -152,7 +159,9 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
                            frozen=review.case_findings_rows(case), resolve_form=ResolveForm(),
                            resolution_words=review.RESOLUTION_WORDS, latest_report=report.latest(case),
                            relationships=RELATIONSHIPS, labels=RELATIONSHIP_LABELS,
-                           reasons=referees.REASONS_FOR_LEAVING,
+                           reasons=referees.REASONS_FOR_LEAVING, asked=enquiries.of_case(case.id),
+                           now=utcnow(),
+                           colleagues=_colleagues(),
                            needed=still_needed(scope, referees.nominees(
                                [r for r in listed if r.state in REFEREE_ACTIVE])) if scope else []), \
         (422 if referee_form is not None and referee_form.errors else 200)
