@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm import defer, selectinload
 from werkzeug.wrappers import Response
 
-from ... import cases, enquiries, kept, progress, referees, report, review, search, timeline
+from ... import audit_words, cases, enquiries, kept, progress, referees, report, review, search, timeline
 from ...commands import Actor
 from ...extensions import db
 from ...findings import case_findings
@@ -151,6 +151,7 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
         signals.setdefault(signal.referee_id, []).append(signal)
     return render_template("staff/case.html", case=case, scope=cases.scope_of(case), steps=steps,
                            events=events, actors=_with_referee_names(_actor_names(list(events)), listed),
+                           describe_event=audit_words.describe,
                            confirm=ConfirmForm(),
                            reason_form=ReasonForm(), referees=listed, claims=claims,
                            referee_form=form, consented=scope, signals=signals,

@@ -1,0 +1,74 @@
+"""Audit events in plain words for staff: each action the code records, said as a sentence about who did what."""
+
+from __future__ import annotations
+
+# `{who}` is the person or part of the service that acted, as the case page names them
+# ("Dana Verifier", "the candidate", "Grace Lindqvist (referee)").
+AUDIT_WORDS: dict[str, str] = {
+    "case.opened": "{who} opened the case",
+    "case.edited": "{who} changed the case before sending it",
+    "case.cancelled": "{who} cancelled the case",
+    "case.delay_explained": "{who} wrote or cleared the reason for a delay",
+    "case.note_added": "{who} added a note",
+    "case.erased": "{who} erased the case's personal data",
+    "case.answers_viewed": "{who} read the referees' answers side by side",
+    "candidate.invited": "{who} sent the candidate their link",
+    "candidate.link_resent": "{who} sent the candidate a new link",
+    "candidate.link_requested": "{who} asked for a new link",
+    "candidate.link_used": "{who} opened their emailed link",
+    "consent.granted": "{who} agreed to the check",
+    "consent.declined": "{who} declined the check",
+    "consent.withdrawn": "{who} withdrew their consent, so the check stopped",
+    "claim.saved": "{who} saved a position in the work history",
+    "claim.removed": "{who} removed a position from the work history",
+    "referee.nominated": "{who} named a referee",
+    "referee.removed": "{who} removed a referee",
+    "referees.invited": "{who} sent the invitations to the referees",
+    "referee.approved": "{who} approved a referee and sent their invitation",
+    "referee.revoked": "{who} withdrew a referee's request",
+    "referee.replacement_requested": "{who} asked the candidate to name someone else",
+    "referee.link_resent": "{who} sent a referee a new link",
+    "referee.reminded": "{who} reminded a referee to answer",
+    "referee.expired": "{who} closed a referee's request that was not answered in time",
+    "referee.opened": "{who} opened their invitation",
+    "referee.attested": "{who} confirmed who they are and that they will answer truthfully",
+    "referee.submitted": "{who} sent their answers",
+    "referee.declined": "{who} said they cannot answer",
+    "referee.corrected": "{who} corrected their answers",
+    "referee.withdrawn": "{who} withdrew their answers",
+    "review.started": "{who} started the review",
+    "review.findings_refreshed": "{who} updated the findings after an answer changed",
+    "finding.resolved": "{who} resolved a finding",
+    "fraud_signal.resolved": "{who} recorded how a warning about a referee was handled",
+    "review.sent_to_candidate": "{who} sent the findings to the candidate",
+    "finding.replied": "{who} replied to a finding",
+    "finding.disputed": "{who} disputed a finding in the released report",
+    "report.released": "{who} released the report",
+    "report.downloaded": "{who} downloaded the report",
+    "data.exported": "{who} downloaded a copy of the case's data",
+    "experience.answered": "{who} said how the check went for them",
+    "action.refused": "{who} tried something the case did not allow at that point; it was refused",
+    "staff.created": "{who} created a staff account",
+    "staff.password_set": "{who} set a staff account's password",
+    "staff.deactivated": "{who} switched off a staff account",
+    "staff.signed_in": "{who} signed in",
+    "staff.signed_out": "{who} signed out",
+    "question_set.created": "{who} drafted a question set",
+    "question_set.published": "{who} published a question set",
+    "keys.rotated": "{who} re-encrypted the data keys with the newest key",
+    "keys.version_added": "{who} added a new encryption key",
+    "keys.version_retired": "{who} retired an old encryption key",
+}
+
+# Actors that are parts of the service rather than people.
+SERVICE_ACTORS = {"system": "the service", "cli": "an administrator at the command line"}
+
+
+def describe(action: str, who: str) -> str:
+    """Say an audit event in plain words, naming who acted; an unknown action reads as itself."""
+    words = AUDIT_WORDS.get(action)
+    if words is None:
+        # Never hidden: an event with no words yet shows its code rather than nothing.
+        return f"{who}: {action}"
+    sentence = words.format(who=SERVICE_ACTORS.get(who, who))
+    return sentence[:1].upper() + sentence[1:] + "."
