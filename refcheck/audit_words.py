@@ -1,4 +1,4 @@
-"""Audit events in plain words for staff: each action the code records, said as a sentence about who did what."""
+"""Audit events in plain words for staff: each action the code records, as a sentence about who acted."""
 
 from __future__ import annotations
 
