@@ -22,7 +22,7 @@ from .models import (
     ExperienceAnswer,
     Referee,
 )
-from .stats import STAGES, Spread, bars, duration_words
+from .stats import STAGES, Spread, bars, in_unit, one_unit
 
 DEFAULT_DAYS = 90
 # Lists of reasons and comments show the newest few; each one is decrypted for the page.
@@ -132,8 +132,7 @@ def gather(period: Period, now: dt.datetime) -> dict[str, Any]:
         "state_bars": bars((state.replace("_", " "), by_state.get(state, 0), f"{by_state.get(state, 0):,}")
                            for state in CASE_STATES if by_state.get(state)),
         "stages": stages, "end_to_end": end_to_end,
-        "stage_bars": bars((stage.replace("_", " "), stages[stage].median_days, _days(stages[stage]))
-                           for stage in STAGES),
+        **_stage_chart(stages),
         "invited": sum(referee_states.values()), "answered": answered, "referee_states": referee_states,
         "response_rate": round(100 * answered / finished) if finished else None,
         "answer_time": answer_time,
@@ -199,11 +198,12 @@ def _plain(query: sa.Select) -> list[sa.Row[Any]]:
     return list(db.session.connection().execute(query).all())
 
 
-def _days(spread: Spread) -> str:
-    """Describe a spread in words for a chart label."""
-    if spread.median_days is None:
-        return "none yet"
-    return duration_words(spread.median_days)
+def _stage_chart(stages: dict[str, Spread]) -> dict[str, Any]:
+    """Return the median time in each stage as bars, all in one unit, and a title naming that unit."""
+    unit = one_unit(spread.median_days for spread in stages.values())
+    return {"stage_bars": bars((stage.replace("_", " "), stages[stage].median_days,
+                                in_unit(stages[stage].median_days, unit)) for stage in STAGES),
+            "stage_chart_title": f"Median {unit[0]} in each stage"}
 
 
 def _referee_declines(period: Period) -> list[dict[str, Any]]:

@@ -26,6 +26,23 @@ def duration_words(days: float | None) -> str:
     return f"{days:.1f} days"
 
 
+def one_unit(days: Iterable[float | None]) -> tuple[str, float]:
+    """Choose one unit for durations shown together: days, or hours when none reaches a day.
+
+    Returns the unit's name and how many of it make a day, so a chart's title and its bars agree.
+    """
+    longest = max((value for value in days if value is not None), default=None)
+    return ("hours", 24.0) if longest is not None and longest < 1 else ("days", 1.0)
+
+
+def in_unit(days: float | None, unit: tuple[str, float]) -> str:
+    """Write a duration in days in the given unit, with one decimal: '6.0 days', '3.5 hours'."""
+    if days is None:
+        return "none yet"
+    name, per_day = unit
+    return f"{days * per_day:.1f} {name}"
+
+
 def percentile(values: list[float], fraction: float) -> float | None:
     """Return the value below which `fraction` of the values lie (linear interpolation), or None."""
     return _percentile_of_sorted(sorted(values), fraction)

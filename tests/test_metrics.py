@@ -1,6 +1,7 @@
 """Staff metrics: figures per stage and for referees, declines, overdue cases and experience, filtered."""
 
 import datetime as dt
+import re
 
 import sqlalchemy as sa
 
@@ -8,7 +9,7 @@ from refcheck import experience
 from refcheck.commands import Actor
 from refcheck.extensions import db
 from refcheck.models import Case, Referee, utcnow
-from refcheck.stats import Spread, bars, percentile, stage_durations
+from refcheck.stats import Spread, bars, in_unit, one_unit, percentile, stage_durations
 
 from .conftest import count_queries, make_staff, send_case, sign_in
 
@@ -54,6 +55,41 @@ def test_durations_read_as_people_say_them():
 def test_bars_share_one_scale():
     drawn = bars([("a", 10, "10"), ("b", 5, "5"), ("c", None, "none")])
     assert [b.width for b in drawn] == [100.0, 50.0, 0.0]
+
+
+def test_durations_shown_together_share_one_unit():
+    hours = one_unit([0.125, None, 0.5])
+    assert hours == ("hours", 24.0) and in_unit(0.125, hours) == "3.0 hours"
+    assert in_unit(None, hours) == "none yet"
+    days = one_unit([0.125, 2.5])
+    assert in_unit(0.125, days) == "0.1 days" and in_unit(2.5, days) == "2.5 days"
+    assert one_unit([None]) == ("days", 1.0)
+
+
+def test_the_stage_chart_is_titled_in_the_unit_its_bars_are_written_in(app, client, staff):
+    now = utcnow()
+    # Every stage took hours: the chart says hours, in its title and on every bar.
+    times, released_at = _stages(now, [0.25, 0.125, 0.5, 0.0625, 0.25])
+    _case(app, staff, 1, state="released", stage_times=times, state_changed_at=released_at,
+          created_at=now - dt.timedelta(days=3))
+    sign_in(client, staff)
+    html = client.get("/staff/metrics").data.decode()
+    chart = html[html.index('<figure class="chart">', html.index("Time in each stage")):]
+    chart = chart[:chart.index("</figure>")]
+    assert "<title id=\"stages-title\">Median hours in each stage</title>" in chart
+    labels = re.findall(r'fill="#4f5b69">([^<]+)</text>', chart)
+    assert labels == ["6.0 hours", "3.0 hours", "12.0 hours", "1.5 hours", "6.0 hours"]
+    assert "days" not in chart
+
+    # One stage of two days turns the whole chart into days, short stages included.
+    times, released_at = _stages(now, [2, 0.125, 0.5, 0.0625, 0.25])
+    _case(app, staff, 2, state="released", stage_times=times, state_changed_at=released_at,
+          created_at=now - dt.timedelta(days=4))
+    html = client.get("/staff/metrics").data.decode()
+    chart = html[html.index('<figure class="chart">', html.index("Time in each stage")):]
+    chart = chart[:chart.index("</figure>")]
+    assert "Median days in each stage" in chart and "hours" not in chart
+    assert re.findall(r'fill="#4f5b69">([^<]+)</text>', chart)[0] == "1.1 days"
 
 
 def _case(app, staff, n, organisation="Northwind Analytics Ltd", **changes):
