@@ -1,13 +1,15 @@
-"""Staff search: a reference, a candidate's email, or how an organisation or position starts."""
+"""Staff search: a reference, an email, the start of an organisation or position; cases ready for review."""
 
 from __future__ import annotations
 
 import re
 
 import sqlalchemy as sa
+from sqlalchemy.orm import load_only
 
+from . import progress
 from .extensions import db
-from .models import DRAFT, Candidate, Case, keyring
+from .models import COLLECTING, DRAFT, REFEREE_ACTIVE, Candidate, Case, Referee, keyring
 from .text import search_key
 
 
@@ -62,3 +64,18 @@ def _successor(character: str) -> str:
     """Return the character after this one that text can hold: surrogates are skipped, the last stays."""
     following = min(ord(character) + 1, 0x10FFFF)
     return chr(0xE000 if 0xD800 <= following <= 0xDFFF else following)
+
+
+def ready_for_review_ids() -> frozenset[int]:
+    """Return the collecting cases whose referees have all answered (progress.answers_in): they wait on staff.
+
+    SQL keeps the collecting cases with an answer and nobody left to answer; answers_in then checks
+    those answers against each consented scope, in two more queries however many there are.
+    """
+    still_to_answer = [state for state in REFEREE_ACTIVE if state != "submitted"]
+    pending = sa.exists().where(Referee.case_id == Case.id, Referee.state.in_(still_to_answer))
+    answered = sa.exists().where(Referee.case_id == Case.id, Referee.state == "submitted")
+    candidates = db.session.execute(
+        sa.select(Case).where(Case.state == COLLECTING, answered, ~pending)
+        .options(load_only(Case.id, Case.state))).scalars().all()
+    return frozenset(progress.answers_in(list(candidates)))

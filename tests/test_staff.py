@@ -98,3 +98,36 @@ def test_every_route_declares_who_may_use_it(app):
             continue
         view = app.view_functions[rule.endpoint]
         assert getattr(view, "access_rule", None), f"{rule.rule} has no access rule"
+
+
+def test_a_case_whose_referees_have_all_answered_is_ready_for_review(app, client, staff, invited, sent_case):
+    import re
+
+    from .conftest import attest_referee, enter_referee, full_answers
+    from .lifecycle_cases import build
+
+    still_collecting = build(app, staff.id, "collecting")  # one referee has not answered yet
+    for path in invited.values():
+        browser = enter_referee(app, path)
+        html = attest_referee(browser).data.decode()
+        assert browser.post("/referee", data=full_answers(html)).status_code == 303
+    sign_in(client, staff)
+
+    def rows(url):
+        html = client.get(url).data.decode()
+        found = re.findall(r'<tr>\s*<td><a href="/staff/cases/\d+">RC-(\d+)</a></td>(.*?)</tr>', html, re.S)
+        return {int(ref): " ".join(re.sub("<[^>]+>", " ", cells).split()) for ref, cells in found}, html
+
+    listed, html = rows("/staff/")
+    assert "ready for review" in listed[sent_case.id] and "collecting" not in listed[sent_case.id]
+    assert "Our team" in listed[sent_case.id]
+    assert "collecting" in listed[still_collecting.case_id]
+    assert re.search(r"Collecting\s*<span class=\"count\">1</span>", html)
+    assert re.search(r"Ready for review\s*<span class=\"count\">1</span>", html)
+
+    ready, _ = rows("/staff/?state=ready_for_review")
+    assert list(ready) == [sent_case.id]
+    collecting, _ = rows("/staff/?state=collecting")
+    assert list(collecting) == [still_collecting.case_id]
+    case_page = client.get(f"/staff/cases/{sent_case.id}").data.decode()
+    assert '<span class="badge state-ready">ready for review</span>' in case_page

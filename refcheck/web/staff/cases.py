@@ -17,6 +17,7 @@ from ...extensions import db
 from ...findings import case_findings
 from ...models import (
     CASE_STATES,
+    COLLECTING,
     DRAFT,
     REFEREE_ACTIVE,
     AuditEvent,
@@ -46,6 +47,8 @@ from .accounts import staff_only
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE_SIZE = 50
+# The list's filter for collecting cases whose referees have all answered; a label, not a state.
+READY = "ready_for_review"
 # Far past any real list (50 million cases), and small enough for every database's integers.
 MAX_PAGE = 1_000_000
 # The counts by state are kept until something is recorded, and at most this long.
@@ -66,8 +69,16 @@ def dashboard() -> Any:
     # The id breaks ties in opening time, so no case shows on two pages or on none.
     newest_first = (Case.created_at.desc(), Case.id.desc())
     page_ids = sa.select(Case.id).order_by(*newest_first)
-    if state in CASE_STATES:
+    now = utcnow()
+    # A collecting case whose referees have all answered waits on staff: it is listed and counted as
+    # ready for review, apart from the cases still collecting. Kept like the counts, until the next event.
+    ready = kept.remember("ready for review", None, search.ready_for_review_ids, now, COUNTS_SECONDS)
+    if state == READY:
+        page_ids = page_ids.where(Case.id.in_(ready) if ready else sa.false())
+    elif state in CASE_STATES:
         page_ids = page_ids.where(Case.state == state)
+        if state == COLLECTING and ready:
+            page_ids = page_ids.where(Case.id.not_in(ready))
     clause = search.search_clause(text)
     if clause is not None:
         page_ids = page_ids.where(clause)
@@ -81,7 +92,6 @@ def dashboard() -> Any:
         sa.select(Case).where(Case.id.in_(page_ids.scalar_subquery())).order_by(*newest_first)
         .options(selectinload(Case.candidate).joinedload(Candidate.data_key, innerjoin=True),
                  defer(Case.scope), defer(Case.purpose))).scalars().all()
-    now = utcnow()
     # Counting every case takes longer than the rest of the page on a large database; the counts
     # change only with a recorded event, so they are kept until the next one.
     counts = kept.remember("state counts", None, lambda: dict(db.session.execute(
@@ -92,8 +102,16 @@ def dashboard() -> Any:
     for case in rows:
         steps = timeline.build(progress.case_facts(case, answered, replied, asked), now)
         listed.append((case, timeline.next_step(steps), timeline.question(steps)))
-    return render_template("staff/dashboard.html", listed=listed, counts=counts, state=state,
-                           states=CASE_STATES, page=page, page_size=PAGE_SIZE, search=text)
+    return render_template("staff/dashboard.html", listed=listed, filters=_filters(counts, len(ready)),
+                           state=state, total=sum(counts.values()), ready=answered, page=page,
+                           page_size=PAGE_SIZE, search=text)
+
+
+def _filters(counts: dict[str, int], ready: int) -> list[tuple[str, int]]:
+    """Return the list's filters that have cases, with their counts: each state, and ready for review."""
+    shown = {**counts, COLLECTING: counts.get(COLLECTING, 0) - ready, READY: ready}
+    order = [key for state in CASE_STATES for key in ((state, READY) if state == COLLECTING else (state,))]
+    return [(key, shown[key]) for key in order if shown.get(key)]
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -151,7 +169,7 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
         signals.setdefault(signal.referee_id, []).append(signal)
     return render_template("staff/case.html", case=case, scope=cases.scope_of(case), steps=steps,
                            events=events, actors=_with_referee_names(_actor_names(list(events)), listed),
-                           describe_event=audit_words.describe,
+                           describe_event=audit_words.describe, ready=case.id in answered,
                            confirm=ConfirmForm(),
                            reason_form=ReasonForm(), referees=listed, claims=claims,
                            referee_form=form, consented=scope, signals=signals,
