@@ -131,3 +131,27 @@ def test_a_case_whose_referees_have_all_answered_is_ready_for_review(app, client
     assert list(collecting) == [still_collecting.case_id]
     case_page = client.get(f"/staff/cases/{sent_case.id}").data.decode()
     assert '<span class="badge state-ready">ready for review</span>' in case_page
+
+
+def test_the_staff_timeline_names_who_acts_where_the_portal_says_you(app, client, staff):
+    from .lifecycle_cases import build
+
+    nominating = build(app, staff.id, "nominating")
+    declined = build(app, staff.id, "declined")
+    sign_in(client, staff)
+    page = client.get(f"/staff/cases/{nominating.case_id}").data.decode()
+    start = page.index('<ol class="timeline">')
+    timeline = page[start:page.index("</ol>", start)]
+    assert "Waiting on the candidate" in timeline and "The candidate names their referees" in timeline
+    assert "The referees answer" in timeline
+    assert " you" not in timeline.lower() and "your" not in timeline.lower()
+    stopped = client.get(f"/staff/cases/{declined.case_id}").data.decode()
+    assert "The candidate declined, so nothing was checked." in stopped
+    assert "You declined" not in stopped
+
+    # The candidate's own page still speaks to them.
+    candidate = app.test_client()
+    link = f"/c/{nominating.case_id}/{nominating.tokens['candidate']}"
+    candidate.post(link, data={"csrf_token": csrf_from(candidate.get(link).data)})
+    portal = candidate.get("/portal").data.decode()
+    assert "Waiting on you" in portal and "You name your referees" in portal

@@ -78,7 +78,7 @@ def test_the_dashboard_says_our_team_once_every_referee_has_answered(app, client
     browser.post("/referee", data=full_answers(attest_referee(browser).data.decode()))
     row = _waiting_on(desk.get("/staff/").data.decode())
     assert row.startswith("Our team, expected by"), row
-    assert "collecting" in desk.get("/staff/").data.decode()  # the state itself waits for staff to start
+    assert "ready for review" in desk.get("/staff/").data.decode()  # labelled for staff, not "collecting"
     # The candidate's timeline (the client holds their portal session) says the same.
     timeline = client.get("/portal").data.decode()
     assert "<strong>Next: We review the answers.</strong>" in timeline
