@@ -72,7 +72,7 @@ def test_bad_fields_each_get_a_message(app, client, staff):
     text = response.data.decode()
     assert '="None"' not in text  # no attribute rendered from a missing value
     assert 'aria-invalid="true"' in text and "aria-describedby=" in text
-    assert "Invalid email address." in text
+    assert "Enter an email address like name@example.org." in text
     assert "never rely on one witness" in text
     assert "The period must end after it starts." in text
     assert "between 30 and 730" in text or "Number must be between 30 and 730" in text

@@ -53,7 +53,7 @@ REFUSALS = [
     ({"email": "amira.okafor@candidate.example"}, "your own email address"),
     ({"email": "AMIRA.OKAFOR@candidate.example "}, "your own email address"),
     ({"email": "grace.lindqvist@northwind.example"}, "already named someone with this email"),
-    ({"email": "not-an-email"}, "Invalid email address"),
+    ({"email": "not-an-email"}, "Enter an email address like name@example.org."),
     ({"worked_from": "2024-06", "worked_to": "2022-01"}, "The end cannot be before the start"),
 ]
 

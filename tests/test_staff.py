@@ -155,3 +155,44 @@ def test_the_staff_timeline_names_who_acts_where_the_portal_says_you(app, client
     candidate.post(link, data={"csrf_token": csrf_from(candidate.get(link).data)})
     portal = candidate.get("/portal").data.decode()
     assert "Waiting on you" in portal and "You name your referees" in portal
+
+
+def test_empty_staff_forms_say_what_is_missing_in_words(app, client, staff):
+    import re
+    from html import unescape
+
+    from refcheck.models import QuestionSet
+
+    from .lifecycle_cases import build
+
+    draft = build(app, staff.id, "draft")
+    collecting = build(app, staff.id, "collecting")
+    with app.app_context():
+        set_id = db.session.execute(sa.select(QuestionSet.id)).scalars().first()
+    login_page = client.get("/staff/login")
+    empty_login = client.post("/staff/login", data={"csrf_token": csrf_from(login_page.data)})
+    assert "Enter your email address." in empty_login.data.decode()
+    assert "This field is required." not in empty_login.data.decode()
+
+    sign_in(client, staff)
+    token = csrf_from(client.get("/staff/").data)
+    forms = {
+        "/staff/cases/new": ["Enter the candidate's full name.", "Enter the candidate's email address.",
+                             "Enter the position offered.", "Enter the organisation that is hiring.",
+                             "Enter the fewest referees, a number from 1 to 10.",
+                             "Enter the first month the check covers.", "Name who receives the report."],
+        f"/staff/cases/{draft.case_id}/edit": ["Enter the candidate's email address."],
+        f"/staff/cases/{collecting.case_id}/referees": ["Enter the referee's full name.",
+                                                       "Enter the referee's work email address.",
+                                                       "Enter the referee's job title at the time."],
+        "/staff/accounts": ["Enter their name.", "Enter their email address.",
+                            "Choose a first password for them."],
+        "/staff/question-sets/": ["Enter a short name, for example: engineering.", "Enter the set's title."],
+        f"/staff/question-sets/{set_id}": ["Write the question."],
+    }
+    for url, messages in forms.items():
+        html = client.post(url, data={"csrf_token": token}, follow_redirects=True).data.decode()
+        text = unescape(" ".join(re.sub("<[^>]+>", " ", html).split()))
+        assert "This field is required." not in text, url
+        for message in messages:
+            assert message in text, (url, message)

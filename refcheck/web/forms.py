@@ -73,6 +73,7 @@ class OneLine:
 
 ONE_LINE = OneLine()
 MONTH_NEEDED = DataRequired(message=MONTH_MESSAGE)
+EMAIL_MESSAGE = "Enter an email address like name@example.org."
 # A phone's number pad has no "-", so month fields take text and the filter reads what was typed.
 MONTH_INPUT = {"inputmode": "text", "autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}
 RELATIONSHIP_CHOICES = [
@@ -92,23 +93,31 @@ class CheckboxesField(SelectMultipleField):
 class LoginForm(FlaskForm):
     """Staff sign-in."""
 
-    email = EmailField("Email", validators=[DataRequired(), Email()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField("Email", validators=[DataRequired(message="Enter your email address."),
+                                            Email(message=EMAIL_MESSAGE)])
+    password = PasswordField("Password", validators=[DataRequired(message="Enter your password.")])
 
 
 class CaseForm(FlaskForm):
     """Open or edit a case: who, for what, and the scope the candidate will be asked to accept."""
 
     candidate_name = StringField("Candidate's full name",
-                                 validators=[DataRequired(), Length(max=200), ONE_LINE])
-    candidate_email = EmailField("Candidate's email", validators=[DataRequired(), Email(), Length(max=254)],
+                                 validators=[DataRequired(message="Enter the candidate's full name."),
+                                             Length(max=200), ONE_LINE])
+    candidate_email = EmailField("Candidate's email",
+                                 validators=[DataRequired(message="Enter the candidate's email address."),
+                                             Email(message=EMAIL_MESSAGE), Length(max=254)],
                                  filters=[strip])
-    position = StringField("Position", validators=[DataRequired(), Length(max=200), ONE_LINE])
-    hiring_organisation = StringField("Hiring organisation",
-                                      validators=[DataRequired(), Length(max=200), ONE_LINE])
+    position = StringField("Position", validators=[DataRequired(message="Enter the position offered."),
+                                                   Length(max=200), ONE_LINE])
+    hiring_organisation = StringField(
+        "Hiring organisation",
+        validators=[DataRequired(message="Enter the organisation that is hiring."), Length(max=200),
+                    ONE_LINE])
     purpose = TextAreaField(
         "Purpose, in words the candidate will read",
-        validators=[DataRequired(), Length(max=1000)],
+        validators=[DataRequired(message="Say why the check is done, in words the candidate will read."),
+                    Length(max=1000)],
         description="For example: to confirm your work history for the offer of Senior Data Engineer.",
     )
     due_date = DateField("Report due by", validators=[Optional()])
@@ -116,22 +125,28 @@ class CaseForm(FlaskForm):
         "Checks", choices=[SelectChoice(k, v[0].upper() + v[1:]) for k, v in CHECKS.items()],
         default=["references", "employment_history"],
     )
-    min_referees = IntegerField("Fewest referees", default=2,
-                                validators=[InputRequired(), NumberRange(min=1, max=10)])
-    max_referees = IntegerField("Most referees", default=4,
-                                validators=[InputRequired(), NumberRange(min=1, max=10)])
-    period_from = MonthField("Period from", validators=[DataRequired(), MONTH], filters=[normalise_month],
+    min_referees = IntegerField("Fewest referees", default=2, validators=[
+        InputRequired(message="Enter the fewest referees, a number from 1 to 10."),
+        NumberRange(min=1, max=10)])
+    max_referees = IntegerField("Most referees", default=4, validators=[
+        InputRequired(message="Enter the most referees, a number from 1 to 10."),
+        NumberRange(min=1, max=10)])
+    period_from = MonthField("Period from", validators=[
+        DataRequired(message="Enter the first month the check covers."), MONTH], filters=[normalise_month],
                               description=MONTH_HINT, render_kw=MONTH_INPUT)
-    period_to = MonthField("Period to", validators=[DataRequired(), MONTH], filters=[normalise_month],
+    period_to = MonthField("Period to", validators=[
+        DataRequired(message="Enter the last month the check covers."), MONTH], filters=[normalise_month],
                             description=MONTH_HINT, render_kw=MONTH_INPUT)
     staff_approval = BooleanField("Staff approve each referee before they are contacted")
     question_set = SelectField("Question set", choices=[SelectChoice(k, v) for k, v in QUESTION_SETS.items()])
     report_recipients = TextAreaField(
-        "Who receives the report", validators=[DataRequired(), Length(max=500)],
+        "Who receives the report",
+        validators=[DataRequired(message="Name who receives the report."), Length(max=500)],
         description="Name the people or team, for example: Priya Shah, Head of Talent.",
     )
-    retention_days = IntegerField("Keep data for (days after the case ends)", default=180,
-                                  validators=[InputRequired(), NumberRange(min=30, max=730)])
+    retention_days = IntegerField("Keep data for (days after the case ends)", default=180, validators=[
+        InputRequired(message="Enter how many days to keep the data, from 30 to 730."),
+        NumberRange(min=30, max=730)])
 
     def relationship_fields(self) -> list:
         """Return the per-relationship fields in display order."""
@@ -208,33 +223,39 @@ class WithdrawForm(FlaskForm):
 class RequestLinkForm(FlaskForm):
     """Ask for a new candidate link by email."""
 
-    email = EmailField("Your email address", validators=[DataRequired(), Email()], filters=[strip])
+    email = EmailField("Your email address", validators=[DataRequired(message="Enter your email address."),
+                                                         Email(message=EMAIL_MESSAGE)], filters=[strip])
 
 
 class StaffAccountForm(FlaskForm):
     """An admin creates a staff account."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=120), ONE_LINE])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(message="Enter their name."), Length(max=120),
+                                           ONE_LINE])
+    email = EmailField("Email", validators=[DataRequired(message="Enter their email address."),
+                                            Email(message=EMAIL_MESSAGE), Length(max=254)])
     role = SelectField("Role", choices=[SelectChoice("verifier", "Verifier"),
                                          SelectChoice("admin", "Admin")])
-    password = PasswordField("Initial password", validators=[DataRequired(), Length(min=12, max=200)],
+    password = PasswordField("Initial password", validators=[
+        DataRequired(message="Choose a first password for them."), Length(min=12, max=200)],
                              description="At least 12 characters. Share it with them in person.")
 
 
 class RefereeForm(FlaskForm):
     """The candidate (or staff) names a referee."""
 
-    name = StringField("Full name", validators=[DataRequired(message="Please fill this in."),
+    name = StringField("Full name", validators=[DataRequired(message="Enter the referee's full name."),
                                                 Length(max=200), ONE_LINE])
-    email = EmailField("Work email address", validators=[DataRequired(message="Please fill this in."),
-                                                         Email(), Length(max=254)], filters=[strip],
+    email = EmailField("Work email address",
+                       validators=[DataRequired(message="Enter the referee's work email address."),
+                                   Email(message=EMAIL_MESSAGE), Length(max=254)], filters=[strip],
                        description="Their work address helps them trust our email.")
     organisation = StringField("Organisation where you worked together",
-                               validators=[DataRequired(message="Please fill this in."), Length(max=200),
+                               validators=[DataRequired(message="Enter the organisation."), Length(max=200),
                                            ONE_LINE])
-    job_title = StringField("Their job title then", validators=[DataRequired(message="Please fill this in."),
-                                                               Length(max=200), ONE_LINE])
+    job_title = StringField("Their job title then",
+                            validators=[DataRequired(message="Enter the referee's job title at the time."),
+                                        Length(max=200), ONE_LINE])
     # The service, not the widget, decides what the scope allows, so its message is the one shown.
     relationship = SelectField("How you worked together", choices=[], validate_choice=False,
                                validators=[DataRequired(message="Choose how you worked together.")])

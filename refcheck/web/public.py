@@ -45,7 +45,8 @@ class VerifyForm(FlaskForm):
     """A fingerprint to check."""
 
     fingerprint = StringField("Fingerprint (64 characters, printed at the foot of every page)",
-                              validators=[DataRequired(), Length(min=64, max=64)])
+                              validators=[DataRequired(message="Paste the report's fingerprint."),
+                                          Length(min=64, max=64)])
 
 
 for _view in (index, privacy, verify):

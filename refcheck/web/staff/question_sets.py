@@ -29,12 +29,14 @@ class NewSetForm(FlaskForm):
 
     key = StringField(
         "Short name",
-        validators=[DataRequired(), Length(max=40), Regexp(
+        validators=[DataRequired(message="Enter a short name, for example: engineering."), Length(max=40),
+                    Regexp(
             r"^[a-z][a-z0-9-]*$",
             message="Use lower-case letters, digits and hyphens, for example: engineering.")],
         description="Scopes name the set as this name plus its version, for example engineering-v1.",
     )
-    title = StringField("Title", validators=[DataRequired(), Length(max=200), ONE_LINE])
+    title = StringField("Title", validators=[DataRequired(message="Enter the set's title."), Length(max=200),
+                                             ONE_LINE])
     relationship = SelectField("For referees who are", choices=[SelectChoice("", "Anyone (general set)")] + [
         SelectChoice(key, words[1][0].upper() + words[1][1:]) for key, words in RELATIONSHIPS.items()
     ], validators=[Optional()])
@@ -43,7 +45,8 @@ class NewSetForm(FlaskForm):
 class QuestionForm(FlaskForm):
     """Add a question to a draft."""
 
-    text = TextAreaField("Question", validators=[DataRequired(), Length(max=500)])
+    text = TextAreaField("Question", validators=[DataRequired(message="Write the question."),
+                                                 Length(max=500)])
     kind = SelectField("Kind of answer", choices=[SelectChoice(k, v) for k, v in KIND_WORDS.items()])
     fact_key = SelectField("Compared with the candidate's claim about", choices=[
         SelectChoice("", "Nothing (an opinion or observation)")] + [
