@@ -146,11 +146,17 @@ def ratings(rows: list[dict[str, Any]], cols: list[dict[str, Any]]) -> list[dict
         if row["kind"] != "rating" or not every:
             continue
         charts.append({"question": row["question"], "low": row["low"], "high": row["high"],
-                       "scores": [(c["label"], round(sum(v) / len(v), 1)) for c in cols
+                       "scores": [(c["label"], _average(v)) for c in cols
                                   if (v := row["scores"].get(c["label"]))],
-                       "average": round(sum(every) / len(every), 1), "lowest": min(every),
+                       "average": _average(every), "lowest": min(every),
                        "highest": max(every), "count": len(every)})
     return charts
+
+
+def _average(values: list[int]) -> float | int:
+    """Return the mean to one decimal, as a whole number when it is one (a lone 4 reads '4')."""
+    mean = round(sum(values) / len(values), 1)
+    return int(mean) if mean == int(mean) else mean
 
 
 # ---------------------------------------------------------------- the verdict and what needs attention
