@@ -19,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, dates, logs
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .report_summary import spaced_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_response_hooks(app)
     app.add_template_filter(thousands)
+    app.add_template_filter(spaced_fingerprint, "fingerprint")
     for name, function in dates.FILTERS.items():
         app.add_template_filter(function, name)
     register_commands(app)

@@ -20,6 +20,7 @@ from .commands import Actor
 from .errors import CaseError
 from .extensions import db
 from .models import Case, OutboxMessage, keyring, utcnow
+from .report_summary import spaced_fingerprint
 from .text import folded
 
 
@@ -170,7 +171,8 @@ def report_command(case_id: int, output: str) -> None:
         handle.write(report.pdf_bytes(latest))
     audit.record("report.downloaded", "cli", case.id, version=latest.version)
     db.session.commit()
-    click.echo(f"Wrote {case.reference} version {latest.version} (sha256 {latest.sha256}) to {output}.")
+    shown = spaced_fingerprint(latest.fingerprint)
+    click.echo(f"Wrote {case.reference} version {latest.version} (fingerprint {shown}) to {output}.")
 
 
 @click.command("export")

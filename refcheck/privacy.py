@@ -359,10 +359,14 @@ def _findings(case: Case) -> list[dict[str, Any]]:
 
 
 def _answers(case: Case) -> list[dict[str, Any]]:
-    """Return the answers as the released report lines them up: question by question, per referee."""
+    """Return the answers as the released report lines them up: question by question, per referee or group.
+
+    A group's several answers are one text, one per line, so the export keeps its shape.
+    """
     from .report import gather
 
-    return gather(case)["answers"]
+    return [{**row, "answers": {label: "\n".join(lines) for label, lines in row["answers"].items()}}
+            for row in gather(case)["answers"]]
 
 
 def _role(actor: str) -> str:

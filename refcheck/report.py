@@ -10,7 +10,6 @@ import os
 import selectors
 import signal
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +20,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from . import access, audit, closure, mail
+from . import report_summary as summary
 from .cases import base_url, move
 from .commands import Actor, begin
 from .dates import day
@@ -34,14 +34,12 @@ from .models import (
     ErasedReport,
     FraudSignal,
     Question,
-    QuestionSet,
     Referee,
     Report,
     Response,
 )
-from .months import month_name
 from .review import RESOLUTION_WORDS, case_findings_rows, source_label
-from .scope import Scope
+from .scope import RELATIONSHIP_LABELS, Scope
 
 ASSETS = Path(__file__).parent / "static" / "report"
 # Relative URLs in the report resolve here, and only here is anything served from.
@@ -70,12 +68,17 @@ def _mime(path: Path) -> str:
                                                                                  "application/octet-stream")
 
 
-def gather(case: Case) -> dict[str, Any]:
-    """Collect everything the report shows, decrypted, in a fixed number of queries."""
+def gather(case: Case, attributed: bool = False) -> dict[str, Any]:
+    """Collect everything the report shows, decrypted, in a fixed number of queries.
+
+    Referees appear as the consented scope says (grouped by relationship, or attributed);
+    `attributed` shows each referee anyway, for staff, who see every answer.
+    """
     consent = case.consent
     if consent is None:
         raise CaseError("A report is written only for a case the candidate consented to.")
     scope = Scope.from_json(consent.scope)
+    grouped = scope.grouped and not attributed
     referees = db.session.execute(
         sa.select(Referee, Response).outerjoin(Response, Response.referee_id == Referee.id)
         .options(sa.orm.selectinload(Referee.data_key), sa.orm.selectinload(Response.data_key))
@@ -84,9 +87,8 @@ def gather(case: Case) -> dict[str, Any]:
     ).all()
     set_ids = {r.question_set_id for _, r in referees if r is not None}
     questions = db.session.execute(
-        sa.select(Question, QuestionSet.relationship).join(QuestionSet)
-        .where(Question.question_set_id.in_(set_ids)).order_by(Question.position)
-    ).all() if set_ids else []
+        sa.select(Question).where(Question.question_set_id.in_(set_ids)).order_by(Question.position)
+    ).scalars().all() if set_ids else []
     signals = db.session.execute(
         sa.select(FraudSignal).where(FraudSignal.case_id == case.id).order_by(FraudSignal.id)
     ).scalars().all()
@@ -96,44 +98,63 @@ def gather(case: Case) -> dict[str, Any]:
 
     sources = []
     for referee, response in referees:
-        details = referee.details
+        label = (RELATIONSHIP_LABELS.get(referee.relationship, "Referee") if grouped
+                 else source_label(referee.relationship, referee.details["organisation"]))
         sources.append({
-            "id": referee.id, "label": source_label(referee.relationship, details["organisation"]),
-            "relationship": referee.relationship, "state": referee.state,
+            "id": referee.id, "label": label, "relationship": referee.relationship, "state": referee.state,
             "answers": response.unseal("answers_enc")["answers"] if response else {},
             "submitted": response.submitted_at.date().isoformat() if response else None,
         })
-    _number_alike(sources)
-    findings = []
-    for finding in case_findings_rows(case):
-        content = finding.content
-        findings.append({
-            "heading": content["heading"], "fact": finding.fact, "status": finding.status,
-            "severity": finding.severity, "explanation": content["explanation"],
-            "sources": content["sources"],
-            "resolution": RESOLUTION_WORDS.get(finding.resolution or "", ""),
-            "note": finding.unseal("note_enc") if finding.note_enc else "",
-            "reply": {"accepted": finding.reply.accepted, "text": finding.reply.unseal("text_enc") or ""}
-            if finding.reply else None,
-        })
-    rows = _answer_rows(questions, sources)
+    if not grouped:
+        _number_alike(sources)
     labels = {s["id"]: s["label"] for s in sources}
+    findings = [_finding(row, labels, grouped) for row in case_findings_rows(case)]
+    cols, notes = summary.columns(sources, grouped)
+    rows = summary.answer_rows(questions, sources, cols)
     return {
         "case": {"reference": case.reference, "position": case.position,
                  "organisation": case.hiring_organisation, "purpose": case.purpose},
         "candidate": case.candidate.name,
         "scope": scope.describe(),
+        "grouped": grouped,
         "consented_on": day(consent.decided_at),
         "claims": sorted((c.facts for c in claims), key=lambda f: f["start_month"]),
         "sources": [{k: v for k, v in s.items() if k != "answers"} for s in sources],
+        "columns": [c["label"] for c in cols],
+        "column_notes": notes,
+        "coverage": summary.coverage(sources),
+        "verdict": summary.verdict(findings, case.candidate.name),
+        "replies": summary.replies(findings),
         "findings": findings,
         "answers": rows,
+        "ratings": summary.ratings(rows, cols),
         "signals": [{"referee": labels.get(sig.referee_id, "A referee"), "detail": sig.detail,
                      "resolution": sig.resolved_note
                      or "Not yet resolved by staff."}
                     for sig in signals],
         "controller": current_app.config["CONTROLLER_NAME"],
         "tolerance_months": current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"],
+    }
+
+
+def _finding(finding: Any, labels: dict[str, str], grouped: bool) -> dict[str, Any]:
+    """Return one frozen finding for the report, with its values in words."""
+    content = finding.content
+    sources = []
+    for source in content["sources"]:
+        fallback = (RELATIONSHIP_LABELS.get(source.get("relationship") or "", "A referee") if grouped
+                    else source.get("label", "A referee"))
+        label = "Candidate" if source["source"] == "candidate" else labels.get(source["source"], fallback)
+        sources.append({**source, "label": label,
+                        "words": summary.value_words(finding.fact, source["value"])})
+    reply = finding.reply
+    return {
+        "heading": content["heading"], "fact": finding.fact, "fact_name": summary.fact_name(finding.fact),
+        "status": finding.status, "status_words": summary.STATUS_WORDS.get(finding.status, finding.status),
+        "severity": finding.severity, "explanation": content["explanation"], "sources": sources,
+        "resolution": RESOLUTION_WORDS.get(finding.resolution or "", ""),
+        "note": finding.unseal("note_enc") if finding.note_enc else "",
+        "reply": {"accepted": reply.accepted, "text": reply.unseal("text_enc") or ""} if reply else None,
     }
 
 
@@ -150,38 +171,6 @@ def _number_alike(sources: list[dict[str, Any]]) -> None:
             source["label"] = f"{label} ({seen[label]})"
 
 
-def _answer_rows(questions: Sequence[Any], sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Line up every question with each referee's answer, side by side."""
-    seen: dict[str, dict[str, Any]] = {}
-    for question, _relationship in questions:
-        row = seen.setdefault(question.text, {"question": question.text, "kind": question.kind,
-                                              "low": question.low_label, "high": question.high_label,
-                                              "answers": {}})
-        for source in sources:
-            value = source["answers"].get(str(question.id))
-            if value not in (None, ""):
-                row["answers"][source["label"]] = _show(value)
-    return list(seen.values())
-
-
-def _show(value: Any) -> str:
-    """Write an answer as text; everything stays literal text in the report."""
-    if isinstance(value, dict):
-        return f"{month_name(value['from'])} to {month_name(value['to'])}"
-    return {"unknown": "Don't know", "yes": "Yes", "no": "No"}.get(str(value), str(value).replace("_", " ")
-                                                                   if str(value).islower() else str(value))
-
-
-def rating_summary(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return each rating question with its average and spread across referees."""
-    summary = []
-    for chart in _ratings(data):
-        values = [score for _, score in chart["scores"]]
-        summary.append({**chart, "average": round(sum(values) / len(values), 1),
-                        "low_score": min(values), "high_score": max(values)})
-    return summary
-
-
 def fingerprint(data: dict[str, Any], version: int) -> str:
     """Return the SHA-256 of the report's content and version, printed on every page."""
     text = json.dumps({"version": version, "data": data}, sort_keys=True, separators=(",", ":"))
@@ -192,7 +181,7 @@ def render(data: dict[str, Any], version: int, released: dt.date) -> tuple[bytes
     """Render the report PDF; return the bytes and the content fingerprint."""
     digest = fingerprint(data, version)
     html = render_template("report/report.html", data=data, version=version, released=released,
-                           fingerprint=digest, ratings=_ratings(data),
+                           fingerprint=digest, verify_url=base_url() + "/verify",
                            page_size=current_app.config["REPORT_PAGE_SIZE"])
     return pdf_from_html(html, current_app.config["REPORT_RENDER_TIMEOUT"]), digest
 
@@ -262,19 +251,6 @@ def _write_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=ASSET_BASE, url_fetcher=AssetFetcher()).write_pdf(pdf_tags=True)
 
 
-def _ratings(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Return rating questions with each source's score, for the inline SVG charts."""
-    charts = []
-    for row in data["answers"]:
-        if row["kind"] != "rating":
-            continue
-        scores = [(label, int(value)) for label, value in row["answers"].items() if value.isdigit()]
-        if scores:
-            charts.append({"question": row["question"], "low": row["low"], "high": row["high"],
-                           "scores": scores})
-    return charts
-
-
 def latest(case: Case) -> Report | None:
     """Return the newest stored version of a case's report."""
     return db.session.execute(
@@ -311,11 +287,12 @@ def release(case_id: int, actor: Actor, now: dt.datetime) -> Report:
     if first:
         move(case, RELEASED, now)
     access.shut_out_every_referee(case, now)
-    audit.record("report.released", actor.name, case.id, version=version, sha256=report.sha256)
+    audit.record("report.released", actor.name, case.id, version=version, fingerprint=digest,
+                 sha256=report.sha256)
     mail.queue("report_released", case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, version=version, first=first, base_url=base_url(),
                glance=closure.glance(closure.finding_counts(case.id)), contact=case.contact.name,
-               erase_after=case.erase_after)
+               erase_after=case.erase_after, fingerprint=digest)
     if first:
         _thank_referees(case)
     return report
@@ -362,7 +339,7 @@ def pdf_bytes(report: Report) -> bytes:
 
 def find_erased(value: str) -> ErasedReport | None:
     """Find a released report whose case has since been erased, by either of its fingerprints."""
-    value = value.strip().lower()
+    value = "".join(value.split()).lower()
     return db.session.execute(
         sa.select(ErasedReport).where(sa.or_(ErasedReport.fingerprint == value, ErasedReport.sha256 == value))
     ).scalars().first()
@@ -370,7 +347,7 @@ def find_erased(value: str) -> ErasedReport | None:
 
 def find_by_fingerprint(value: str) -> Report | None:
     """Find the report version whose content fingerprint or file SHA-256 is `value`."""
-    value = value.strip().lower()
+    value = "".join(value.split()).lower()
     if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
         return None
     return db.session.execute(

@@ -33,6 +33,14 @@ RELATIONSHIP_LABELS = {
     "other": "Other",
 }
 
+# How the candidate and the hiring side see each referee's answers; a choice of the scope.
+ATTRIBUTION = {
+    "grouped": "Grouped by relationship, shown only where at least two referees of it answered",
+    "attributed": "Each referee by relationship and organisation (the candidate may recognise them)",
+}
+# The fewest referees whose answers are shown together when answers are grouped.
+GROUP_MINIMUM = 2
+
 QUESTION_SETS = {
     "standard-v1": "Standard reference questions (version 1)",
 }
@@ -58,6 +66,9 @@ class Scope:
     retention_days: int
     # Staff check each referee before anyone is contacted.
     staff_approval: bool = False
+    # "grouped" or "attributed" (see ATTRIBUTION). "" is a scope consented to before the choice
+    # existed: its words stay as agreed, and its answers are grouped (see `grouped`).
+    attribution: str = "grouped"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def errors(self, question_sets: Collection[str] | None = None) -> dict[str, str]:
@@ -99,6 +110,8 @@ class Scope:
             problems["period_to"] = "The period must end after it starts."
         if self.question_set not in (QUESTION_SETS if question_sets is None else question_sets):
             problems["question_set"] = "Choose a published question set."
+        if self.attribution and self.attribution not in ATTRIBUTION:
+            problems["attribution"] = "Choose how referees' answers are shown."
         if not self.report_recipients.strip():
             problems["report_recipients"] = "Say who will receive the report."
         if not MIN_RETENTION_DAYS <= self.retention_days <= MAX_RETENTION_DAYS:
@@ -111,6 +124,9 @@ class Scope:
         """Return the scope as plain JSON data."""
         data = asdict(self)
         data["checks"] = list(self.checks)
+        if not self.attribution:
+            # A scope agreed before the choice existed keeps the exact JSON, and fingerprint, agreed to.
+            del data["attribution"]
         return data
 
     @classmethod
@@ -119,7 +135,17 @@ class Scope:
         values = dict(data)
         values["checks"] = tuple(values.get("checks", ()))
         values["relationships"] = {k: int(v) for k, v in values.get("relationships", {}).items()}
+        values.setdefault("attribution", "")
         return cls(**values)
+
+    @property
+    def grouped(self) -> bool:
+        """Say whether answers are grouped by relationship rather than shown per referee.
+
+        A scope agreed before the choice existed is grouped too: its referees were promised their
+        answers would not appear under their name, and a lone "Manager at Contoso" column breaks that.
+        """
+        return self.attribution != "attributed"
 
     def fingerprint(self) -> str:
         """Return the SHA-256 of the canonical JSON, frozen into the consent record."""
@@ -136,12 +162,40 @@ class Scope:
         lines.append(("Which questions", f"{QUESTION_SETS.get(self.question_set, self.question_set)}. "
                                          "Every question is neutral and about work only; nothing about "
                                          "your health, family, beliefs, age or background."))
+        if "references" in self.checks and self.attribution:
+            lines.append(("How referees are shown", self.attribution_sentence()))
         lines.append(("Who sees the result", f"{self.report_recipients.strip()}, and you: you will "
                                              "see the findings first, may reply to each, and receive "
                                              "the same report."))
         lines.append(("How long we keep it", f"{self.retention_days} days after the case ends. "
                                              "Then everything about you in this case is erased."))
         return lines
+
+    def attribution_sentence(self) -> str:
+        """Say, to the candidate, how each referee's answers appear in the findings and the report."""
+        if self.attribution == "attributed":
+            return ("Each referee's answers are shown under their relationship and organisation, for "
+                    "example 'Manager at Contoso', never their name, so you and the hiring team may "
+                    "recognise who said what. Referees are told this before they answer.")
+        return ("Referees are never named. In the findings, each fact a referee confirms or questions "
+                "(dates, job titles, employers) shows their relationship and organisation, for example "
+                "'Manager at Contoso'. Their ratings and comments are grouped by relationship, without "
+                f"employers, and shown only where at least {GROUP_MINIMUM} referees of a relationship "
+                "answered; otherwise they are combined with other referees' answers. Referees are told "
+                "this before they answer.")
+
+    def referee_attribution(self, relationship: str, organisation: str, candidate: str) -> str:
+        """Say, to a referee, how their answers will appear to the candidate and the hiring side."""
+        singular, plural = RELATIONSHIPS.get(relationship, ("referee", "referees"))
+        at = f" at {organisation}" if organisation else ""
+        if self.attribution == "attributed":
+            return (f"There all your answers appear as coming from “their {singular}{at}”, not under "
+                    f"your name, but {candidate} may well recognise you from that.")
+        return (f"Never under your name. The facts you give (dates, job title, employer) appear in the "
+                f"findings as coming from “their {singular}{at}”, so {candidate} may recognise you from "
+                f"them. Your ratings and comments are shown without your employer, together with those "
+                f"of other {plural}, and only when at least {GROUP_MINIMUM} answered; otherwise they are "
+                "combined with other referees' answers, not shown as yours.")
 
     def approval_sentence(self) -> str:
         """Say whether staff check referees before contacting them."""

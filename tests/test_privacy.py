@@ -67,7 +67,7 @@ def test_candidate_downloads_everything_held_about_them(app, client, released, s
     assert {r["name"] for r in data["referees_you_named"]} == {"Grace Lindqvist", "Peer 1"}
     assert data["work_history"][0]["employer"] == "Northwind Analytics Ltd"
     answers = [a for row in data["referee_answers"] for a in row["answers"].values()]
-    assert INJECTION in answers
+    assert any(INJECTION in answer for answer in answers)  # grouped answers are one text, a line each
     labels = {label for row in data["referee_answers"] for label in row["answers"]}
     assert labels and not any("Grace" in label or "Peer 1" in label for label in labels)
     assert any(f["your_reply"] for f in data["findings"])

@@ -75,7 +75,10 @@ def test_referee_is_told_what_happens_to_their_answers(app, invited):
     opening = app.test_client().get(path).data.decode()
     for page in (opening,):
         assert "Who sees them" in page and "Our verification team at Refcheck Verification Services" in page
-        assert "coming from “their manager at Northwind Analytics”, not under your name" in page
+        assert "Never under your name" in page
+        assert "in the findings as coming from “their manager at Northwind Analytics”" in page
+        # Grouped by default: a lone manager's ratings and comments are never shown as theirs.
+        assert "together with those of other managers, and only when at least 2 answered" in page
         assert "Northwind Analytics Ltd, which receives the same report: it goes to Priya Shah" in page
         assert "We delete them 180 days after the check ends" in page
         assert "until the report is released, you can read your answers again, correct them" in page
@@ -84,7 +87,7 @@ def test_referee_is_told_what_happens_to_their_answers(app, invited):
     thanks = browser.get("/referee/thanks").data.decode()
     answers_page = browser.get("/referee/answers").data.decode()
     for page in (thanks, answers_page):
-        assert "not under your name" in page and "180 days after the check ends" in page
+        assert "Never under your name" in page and "180 days after the check ends" in page
         assert "privacy@refcheck.example" in page
     assert "you can correct or withdraw your answers until the report is released" in thanks
     # The link in the email still opens, and says what it is for now.

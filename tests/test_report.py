@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from refcheck.extensions import db
-from refcheck.models import AuditEvent, Report
+from refcheck.models import AuditEvent, Case, Consent, Finding, Report
+from refcheck.report_summary import columns, fact_name, spaced_fingerprint, value_words
 
 from .conftest import (
     OTHER_CANDIDATE,
@@ -76,7 +77,7 @@ def test_candidate_downloads_the_same_bytes_as_staff(app, client, released, sent
     assert "Amira Okafor" in text and "Senior Data Engineer" in text
     assert "My reply <b>stays as text</b>." in text
     assert "Checked with both referees." in text
-    assert "Page 1 of" in text and stored.fingerprint[:20] in text.replace("\n", "")
+    assert "Page 1 of" in text and spaced_fingerprint(stored.fingerprint) in text
     assert "Grace Lindqvist" not in text  # referees appear by relationship and organisation
 
 
@@ -183,7 +184,7 @@ def _rating_words(pdf: bytes, tmp_path) -> list[tuple[float, float, float, str]]
     words = [(float(a), float(c), float(b), text) for a, b, c, text in re.findall(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', html)]
     texts = [w[3] for w in words]
-    start = texts.index("Ratings")
+    start = next(i for i, text in enumerate(texts) if text == "Ratings" and texts[i + 1] != "at")
     end = next(i for i in range(start, len(texts)) if texts[i:i + 3] == ["Answers", "side", "by"])
     return words[start:end]
 
@@ -191,11 +192,10 @@ def _rating_words(pdf: bytes, tmp_path) -> list[tuple[float, float, float, str]]
 @pytest.mark.skipif(not shutil.which("pdftotext"),
                     reason="needs pdftotext (poppler-utils) to find where words sit on the page")
 def test_rating_labels_are_neutral_and_wrap_clear_of_their_bars(app, released, sent_case, tmp_path):
-    from refcheck.models import Case
     from refcheck.report import gather, render
 
     with app.app_context():
-        data = gather(db.session.get(Case, sent_case.id))
+        data = gather(db.session.get(Case, sent_case.id), attributed=True)
         labels = sorted(s["label"] for s in data["sources"])
         assert labels == ["Manager at Northwind Analytics", "Peer at Northwind Analytics"]
         # A long organisation name, as a direct report of the candidate would be labelled.
@@ -203,6 +203,9 @@ def test_rating_labels_are_neutral_and_wrap_clear_of_their_bars(app, released, s
             row["answers"] = {LONG_LABEL if k == labels[0] else k: v for k, v in row["answers"].items()}
         for source in data["sources"]:
             source["label"] = LONG_LABEL if source["label"] == labels[0] else source["label"]
+        for chart in data["ratings"]:
+            chart["scores"] = [(LONG_LABEL if k == labels[0] else k, v) for k, v in chart["scores"]]
+        data["columns"] = [LONG_LABEL if k == labels[0] else k for k in data["columns"]]
         pdf, _ = render(data, 2, dt.date(2026, 11, 23))
     assert "you" not in LONG_LABEL.lower() and "Person who reported to you" not in _text(pdf)
     words = _rating_words(pdf, tmp_path)
@@ -219,3 +222,128 @@ def test_the_report_is_a_tagged_pdf_for_screen_readers(client, released):
     reader = PdfReader(io.BytesIO(client.get("/portal/report.pdf").data))
     catalog = reader.trailer["/Root"]
     assert bool(catalog["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in catalog
+
+
+# ---------------------------------------------------------------- a report that leads with its answer
+
+def _pages(pdf: bytes) -> list[str]:
+    """Return each page's text with its white space made single spaces."""
+    return [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+@pytest.fixture
+def accepted(app, client, invited, staff, sent_case):
+    """A released case where the candidate wrote one reply and accepted every other finding."""
+    staff_client = release_case(app, client, invited, staff, sent_case, answer="Fine work.",
+                                reply="My contract says otherwise.", note="Checked with both referees.",
+                                release=False)
+    page = client.get("/portal/findings")
+    with app.app_context():
+        silent = db.session.execute(sa.select(Finding.id).where(~Finding.reply.has())).scalars().all()
+    for finding_id in silent:
+        client.post(f"/portal/findings/{finding_id}",
+                    data={"csrf_token": csrf_from(page.data), "accepted": "y"})
+    case_page = staff_client.get(f"/staff/cases/{sent_case.id}")
+    staff_client.post(f"/staff/cases/{sent_case.id}/release", data={"csrf_token": csrf_from(case_page.data)})
+    return staff_client
+
+
+def test_page_one_is_the_summary_and_the_details_follow(app, client, accepted):
+    pdf = client.get("/portal/report.pdf").data
+    pages = _pages(pdf)
+    first = pages[0]
+    with app.app_context():
+        findings = db.session.execute(sa.select(Finding)).scalars().all()
+        conflicts = [f for f in findings if f.status == "conflict"]
+    total = len(findings)
+    assert re.search(rf"(All {total} facts|\d+ of {total} facts) agree with Amira Okafor's account", first)
+    for heading in ("The result", "Who answered", "Ratings at a glance"):
+        assert heading in first
+    assert "Manager: 1 of 1 asked answered; Peer: 1 of 1 asked answered." in first
+    assert "Details" not in first and "Every fact compared" not in first
+    for conflict in conflicts:  # a conflict is read before anything else
+        assert f"{fact_name(conflict.fact)} · " in first
+    assert pages[1].lstrip().startswith("Details")
+    # The replies fold: one written reply in full, every plain acceptance in one line.
+    text = " ".join(pages)
+    assert text.count("Candidate's reply:") == 1 and "My contract says otherwise." in text
+    assert f"The candidate accepted the other {total - 1} findings as stated." in text
+
+
+def test_values_and_fact_names_are_words(client, accepted):
+    text = " ".join(_pages(client.get("/portal/report.pdf").data))
+    assert not re.search(r"\b(19|20)\d\d-\d\d\b", text), "a month is written as digits"
+    raw = r"\b(start_month|end_month|reason_for_leaving|rehire_eligible|single_source)\b"
+    assert not re.search(raw, text)
+    assert "Start date" in text and "Job title" in text and "Reason for leaving" in text
+    assert "Candidate: Resigned" in text or "resigned" not in text
+    assert value_words("end_month", "2023-06") == "June 2023"
+    assert value_words("reason_for_leaving", "laid_off") == "Laid off (redundancy)"
+
+
+def test_one_fingerprint_in_the_pdf_the_staff_page_and_the_portal(app, client, released, sent_case, tmp_path):
+    staff_page = released.get(f"/staff/cases/{sent_case.id}").data.decode()
+    shown = re.search(r'<code class="fingerprint">([0-9a-f ]+)</code>', staff_page).group(1)
+    assert "SHA-256" not in staff_page and "/verify" in staff_page
+    path = tmp_path / "report.pdf"
+    path.write_bytes(client.get("/portal/report.pdf").data)
+    if shutil.which("pdftotext"):
+        printed = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                 check=True).stdout
+    else:
+        printed = _text(path.read_bytes())
+    printed = re.sub(r"\s+", " ", printed)
+    assert f"Fingerprint {shown} Check it at https://refcheck.test/verify" in printed
+    assert printed.count(shown) >= 2  # on every page's foot, and in the method
+    export = client.get("/portal/my-data").data.decode()
+    assert f'<code class="fingerprint">{shown}</code>' in export
+    with app.app_context():
+        stored = db.session.execute(sa.select(Report)).scalar_one()
+    page = client.get("/verify")
+    for value in (shown, stored.sha256):  # as printed (spaces and all), and the file hash older pages showed
+        ok = client.post("/verify", data={"csrf_token": csrf_from(page.data), "fingerprint": value})
+        assert f"RC-{sent_case.id:05d}".encode() in ok.data and b"version <strong>1</strong>" in ok.data
+    assert b'href="/verify"' in client.get("/").data
+
+
+def test_grouped_answers_never_show_a_lone_referee(app, client, released, sent_case):
+    text = " ".join(_pages(client.get("/portal/report.pdf").data))
+    assert "Manager at Northwind" not in text and "Peer at Northwind" not in text
+    assert "1 manager and 1 peer, combined" in text
+    assert "The answers of the only manager who answered are combined with other referees' answers" in text
+
+
+def test_attributed_answers_name_relationship_and_organisation(app, released, sent_case):
+    from refcheck.report import gather, render
+
+    with app.app_context(), app.test_request_context():
+        consent = db.session.execute(sa.select(Consent)).scalar_one()
+        consent.scope = {**consent.scope, "attribution": "attributed"}
+        data = gather(db.session.get(Case, sent_case.id))
+        pdf, _ = render(data, 2, dt.date(2026, 11, 23))
+        db.session.rollback()
+    text = " ".join(_pages(pdf))
+    assert "Manager at Northwind Analytics" in text and "combined" not in text
+    assert "may recognise who said what" in text
+
+
+def _source(i: str, relationship: str) -> dict:
+    return {"id": i, "label": relationship, "relationship": relationship, "state": "submitted", "answers": {}}
+
+
+def test_grouping_needs_two_of_a_relationship():
+    alone = [_source("m", "manager")]
+    assert columns(alone, grouped=True)[0] == []
+    two_managers_one_peer = [_source("m1", "manager"), _source("m2", "manager"), _source("p", "peer")]
+    cols, notes = columns(two_managers_one_peer, grouped=True)
+    assert [c["label"] for c in cols] == ["2 managers and 1 peer, combined"]
+    assert notes == ["The answers of the only peer who answered are combined with other referees' answers, "
+                     "not shown separately, so that they do not identify them."]
+    two_and_two = [*two_managers_one_peer, _source("p2", "peer"), _source("c", "client"),
+                   _source("o", "other")]
+    cols, _ = columns(two_and_two, grouped=True)
+    assert {c["label"]: sorted(c["members"]) for c in cols} == {
+        "2 managers": ["m1", "m2"], "2 peers": ["p", "p2"],
+        "1 client and 1 other colleague, combined": ["c", "o"]}
+    assert all(len(c["members"]) >= 2 for c in cols)
+    assert len(columns(two_managers_one_peer, grouped=False)[0]) == 3

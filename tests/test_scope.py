@@ -61,3 +61,36 @@ def test_optional_relationships_read_as_a_sentence():
                                                     "client": 0, "other": 0})
     assert ("you may also choose a person who reported to you, a client or another colleague."
             in scope.referee_sentence())
+
+
+def test_answers_are_grouped_unless_the_scope_says_attributed():
+    grouped = default_scope()
+    assert grouped.attribution == "grouped" and grouped.grouped
+    lines = dict(grouped.describe())
+    assert "grouped by relationship, without employers" in lines["How referees are shown"]
+    assert "at least 2 referees of a relationship" in lines["How referees are shown"]
+    attributed = replace(grouped, attribution="attributed")
+    assert not attributed.grouped
+    assert "may recognise who said what" in dict(attributed.describe())["How referees are shown"]
+    assert attributed.fingerprint() != grouped.fingerprint()
+    assert replace(grouped, attribution="by name").errors() == {
+        "attribution": "Choose how referees' answers are shown."}
+
+
+def test_referees_read_what_the_candidate_will_see():
+    grouped = default_scope()
+    words = grouped.referee_attribution("manager", "Contoso", "Amira")
+    assert "Never under your name" in words and "“their manager at Contoso”" in words
+    assert "together with those of other managers, and only when at least 2 answered" in words
+    attributed = replace(grouped, attribution="attributed").referee_attribution("peer", "Contoso", "Amira")
+    assert "Amira may well recognise you" in attributed
+
+
+def test_a_scope_agreed_before_the_choice_reads_and_hashes_as_agreed():
+    # What a consent stored before the setting existed: no "attribution" key.
+    agreed = {key: value for key, value in default_scope().to_json().items() if key != "attribution"}
+    old = Scope.from_json(agreed)
+    assert old.attribution == "" and old.to_json() == agreed
+    assert "How referees are shown" not in dict(old.describe())  # the words the candidate agreed to
+    assert old.errors() == {}
+    assert old.grouped  # its referees were promised "not under your name": no lone column

@@ -9,6 +9,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -32,7 +33,7 @@ from wtforms.validators import (
 from ..dates import month
 from ..months import MONTH_HINT, MONTH_MESSAGE, month_problem, normalise_month
 from ..referees import ClaimFacts, RefereeDetails
-from ..scope import CHECKS, QUESTION_SETS, RELATIONSHIPS, Scope
+from ..scope import ATTRIBUTION, CHECKS, QUESTION_SETS, RELATIONSHIPS, Scope
 from ..text import ONE_LINE_MESSAGE, has_control
 
 
@@ -138,6 +139,11 @@ class CaseForm(FlaskForm):
         DataRequired(message="Enter the last month the check covers."), MONTH], filters=[normalise_month],
                             description=MONTH_HINT, render_kw=MONTH_INPUT)
     staff_approval = BooleanField("Staff approve each referee before they are contacted")
+    attribution = RadioField(
+        "How referees' answers are shown to the candidate and the hiring side",
+        choices=[SelectChoice(k, v) for k, v in ATTRIBUTION.items()], default="grouped",
+        description="The candidate reads this before consenting, and each referee before answering.",
+    )
     question_set = SelectField("Question set", choices=[SelectChoice(k, v) for k, v in QUESTION_SETS.items()])
     report_recipients = TextAreaField(
         "Who receives the report",
@@ -164,6 +170,7 @@ class CaseForm(FlaskForm):
             period_from=self.period_from.data or "", period_to=self.period_to.data or "",
             question_set=self.question_set.data, report_recipients=self.report_recipients.data or "",
             retention_days=self.retention_days.data or 0, staff_approval=bool(self.staff_approval.data),
+            attribution=self.attribution.data or "",
         )
 
     def fill_scope(self, scope: Scope) -> None:
@@ -180,6 +187,7 @@ class CaseForm(FlaskForm):
         self.report_recipients.data = scope.report_recipients
         self.retention_days.data = scope.retention_days
         self.staff_approval.data = scope.staff_approval
+        self.attribution.data = scope.attribution or "grouped"
 
 
 for _key, (_singular, _plural) in RELATIONSHIPS.items():

@@ -44,9 +44,13 @@ def verify() -> Any:
 class VerifyForm(FlaskForm):
     """A fingerprint to check."""
 
-    fingerprint = StringField("Fingerprint (64 characters, printed at the foot of every page)",
+    # Printed in groups of eight; spaces and line breaks copied with it do not count.
+    fingerprint = StringField("Fingerprint (64 letters and digits, printed at the foot of every page)",
                               validators=[DataRequired(message="Paste the report's fingerprint."),
-                                          Length(min=64, max=64)])
+                                          Length(min=64, max=64, message=(
+                                              "A fingerprint has 64 letters and digits; check that you "
+                                              "copied all of it."))],
+                              filters=[lambda value: "".join(value.split()) if value else value])
 
 
 for _view in (index, privacy, verify):

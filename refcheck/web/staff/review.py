@@ -64,7 +64,7 @@ def answers(case_id: int) -> Any:
             flash("Note saved. Only staff can see it.", "success")
         done.flash_refusal()
         return redirect(url_for("staff.answers", case_id=case_id) + "#notes")
-    data = report.gather(case)
+    data = report.gather(case, attributed=True)  # staff see each referee, whatever the report shows
     notes = db.session.execute(
         sa.select(StaffNote).options(selectinload(StaffNote.data_key), selectinload(StaffNote.author))
         .where(StaffNote.case_id == case.id).order_by(StaffNote.created_at.desc())
@@ -72,7 +72,7 @@ def answers(case_id: int) -> Any:
     audit.record("case.answers_viewed", me().name, case.id)
     db.session.commit()
     return render_template("staff/answers.html", case=case, data=data, notes=notes, form=form,
-                           ratings=report.rating_summary(data))
+                           ratings=data["ratings"])
 
 
 @bp.route("/cases/<int:case_id>/signals/<int:signal_id>", methods=["POST"])
