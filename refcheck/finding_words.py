@@ -139,8 +139,11 @@ def _agreement(voice: _Voice, fact: str, claim: Source, agreeing: list[Source]) 
     """Agreement with the claim; a difference within the tolerance is said, with both months."""
     words, who = fact_words(fact), _capital(voice.who(agreeing, fact))
     stated = value_words(fact, claim.value)
-    differing = [(s, months_apart(claim.value, s.value)) for s in agreeing if s.difference]
-    differing = [(s, gap) for s, gap in differing if gap]
+    differing: list[tuple[Source, int]] = []
+    for source in agreeing:
+        gap = months_apart(claim.value, source.value) if source.difference else None
+        if gap:
+            differing.append((source, gap))
     if not differing:
         return f"{who} confirmed {words}."
     verb = "agrees" if len(agreeing) == 1 else "agree"

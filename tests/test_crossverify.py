@@ -271,8 +271,8 @@ def test_the_candidate_reads_every_kind_of_finding_addressed_to_them():
              employer="unknown")],
     )
     words = {f.fact: explain(f, for_candidate=True) for f in findings}
-    assert words["title"] == ("You gave the job title as Senior Data Engineer; a peer remembers Data Engineer; "
-                              "your manager agreed with you.")
+    assert words["title"] == ("You gave the job title as Senior Data Engineer; a peer remembers Data "
+                              "Engineer; your manager agreed with you.")
     assert words["end_month"] == ("You gave the end date as June 2024; your manager remembers January 2024 "
                                   "(five months apart); a peer agreed with you.")
     # Reasons in words, never the code: 'laid_off' is not shown.
