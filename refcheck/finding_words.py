@@ -7,13 +7,10 @@ claim), so a finding frozen long ago reads in today's words, to each reader in t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .dates import month
 from .likeness import MONTH_FACTS, groups, months_apart
-
-if TYPE_CHECKING:
-    from .crossverify import Finding, Source
 
 UNKNOWN = "unknown"
 FACT_WORDS = {
@@ -41,6 +38,30 @@ KIND_WORDS_FOR_CANDIDATE = {
     "unverified": "Not confirmed"}
 _COUNTS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
            9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}
+
+
+class Source(Protocol):
+    """What one source said about a fact (refcheck.crossverify.Source is one)."""
+
+    @property
+    def source(self) -> str: ...  # noqa: D102 - the fields are named as in crossverify
+    @property
+    def relationship(self) -> str | None: ...  # noqa: D102
+    @property
+    def value(self) -> Any: ...  # noqa: D102
+    @property
+    def agrees(self) -> bool | None: ...  # noqa: D102
+    @property
+    def difference(self) -> str | None: ...  # noqa: D102
+
+
+class Finding(Protocol):
+    """A fact and its sources (refcheck.crossverify.Finding is one)."""
+
+    @property
+    def fact(self) -> str: ...  # noqa: D102
+    @property
+    def sources(self) -> Sequence[Source]: ...  # noqa: D102
 
 
 def count(number: int) -> str:

@@ -82,7 +82,8 @@ def compare(fact: str, claim: Any, other: Any, tolerance_months: int = 2) -> tup
 class Valued(Protocol):
     """Anything that carries an answer: a source of a finding."""
 
-    value: Any
+    @property
+    def value(self) -> Any: ...  # noqa: D102 - the answer
 
 
 T = TypeVar("T", bound=Valued)
