@@ -16,7 +16,7 @@ from .commands import Actor, begin
 from .crossverify import Finding as Verdict
 from .errors import CaseError
 from .extensions import db
-from .finding_words import KIND_WORDS, KIND_WORDS_FOR_CANDIDATE, explain, value_words
+from .finding_words import KIND_WORDS, KIND_WORDS_FOR_CANDIDATE, explain, fact_words, value_words
 from .findings import CaseFindings, case_findings
 from .models import (
     CANDIDATE_REVIEW,
@@ -298,6 +298,8 @@ class FindingView:
 
     row: Finding
     heading: str
+    # The fact as a label: 'End date'.
+    name: str
     kind: str
     kind_words: str
     explanation: str
@@ -328,7 +330,8 @@ def describe(row: Finding, for_candidate: bool = False) -> FindingView:
     sources = [("You" if for_candidate and s["source"] == "candidate" else s.get("label", "A referee"),
                 value_words(row.fact, s.get("value"))) for s in content["sources"]]
     kind = found.kind
-    return FindingView(row, content["heading"], kind,
+    name = fact_words(row.fact).removeprefix("the ")
+    return FindingView(row, content["heading"], name[:1].upper() + name[1:], kind,
                        (KIND_WORDS_FOR_CANDIDATE if for_candidate else KIND_WORDS)[kind],
                        explain(found, for_candidate=for_candidate, tolerance=tolerance), sources,
                        found.agrees_with_claim)

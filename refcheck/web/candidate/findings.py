@@ -43,8 +43,9 @@ def findings() -> Any:
     views, progress = review.describe_all(case, for_candidate=True)
     late = case.state == CANDIDATE_REVIEW and case.reply_due_at is not None and utcnow() > case.reply_due_at
     agreeing = [v for v in views if v.agrees_with_claim and v.row.reply is None]
+    waiting = next((v.id for v in views if v.row.reply is None), None)
     return render_template("portal/findings.html", case=case, findings=views, progress=progress,
-                           agreeing=agreeing, late=late, words=review.RESOLUTION_WORDS, form=ReplyForm(),
+                           agreeing=agreeing, waiting=waiting, late=late, words=review.RESOLUTION_WORDS,
                            kind_classes=KIND_CLASSES, replying=case.state == CANDIDATE_REVIEW and not late,
                            disputing=case.state == RELEASED)
 
