@@ -72,7 +72,7 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         """Return the finding as JSON data."""
-        return {"fact": self.fact, "status": self.status, "severity": self.severity,
+        return {"fact": self.fact, "status": self.status, "kind": self.kind, "severity": self.severity,
                 "explanation": self.explanation, "sources": [s.to_json() for s in self.sources]}
 
     @classmethod
