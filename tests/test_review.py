@@ -172,6 +172,7 @@ def test_the_candidate_reads_findings_as_you_with_values_in_words_and_a_minor_di
     built = _mixed_case(app, staff)
     page = _text(_portal(app, built).get("/portal/findings"))
     assert "Agrees, with a small difference" in page
+    assert "Accept it, or add a reply to say which is right." in page
     assert ("Your manager agrees on the end date, two months apart (April 2024 against your June 2024)."
             in page)
     assert "You gave the job title as Senior Data Engineer; your manager remembers Data Engineer." in page
@@ -289,3 +290,15 @@ def test_accept_all_is_refused_after_the_deadline_and_after_release(app, staff):
             raise AssertionError("accepted after release")
         except CommandRefused as refused:
             assert refused.why == "state"
+
+
+def test_after_the_deadline_the_page_says_so_and_offers_no_form(app, staff):
+    built = _mixed_case(app, staff)
+    browser = _portal(app, built)
+    with app.app_context():
+        case = db.session.get(Case, built.case_id)
+        case.reply_due_at = case.reply_due_at - dt.timedelta(days=30)
+        db.session.commit()
+    text = _text(browser.get("/portal/findings"))
+    assert "The time for replies ended on" in text and "(0 of" in text
+    assert "<form" not in text.split("What your referees said")[1]
