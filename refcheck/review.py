@@ -266,12 +266,15 @@ def accept_agreeing(case_id: int, actor: Actor, now: dt.datetime) -> int:
 
 
 def all_replied(case_id: int) -> bool:
-    """Say whether the case has findings and the candidate has answered (accepted or replied to) each one."""
+    """Say whether the candidate has answered (accepted or replied to) every frozen finding of the case.
+
+    With no finding there is nothing to answer, so this is true, as progress.replies_in counts it.
+    """
     total, answered = db.session.execute(
         sa.select(sa.func.count(Finding.id), sa.func.count(Reply.id))
         .outerjoin(Reply, Reply.finding_id == Finding.id).where(Finding.case_id == case_id)
     ).one()
-    return total > 0 and answered == total
+    return bool(answered == total)
 
 
 @dataclass(frozen=True)
@@ -283,8 +286,8 @@ class ReplyProgress:
 
     @property
     def done(self) -> bool:
-        """Say whether every finding is answered."""
-        return self.total > 0 and self.answered == self.total
+        """Say whether every finding is answered (with none, there was nothing to answer)."""
+        return self.answered == self.total
 
     @property
     def words(self) -> str:
