@@ -97,6 +97,8 @@ COMMANDS: dict[str, Rule] = {
     "signal.resolve": Rule((*RUNNING, RELEASED), (STAFF,), "save how the signal was handled"),
     "findings.send": Rule((REVIEW,), (STAFF,), "send the findings", (CANDIDATE_REVIEW,)),
     "finding.reply": Rule((CANDIDATE_REVIEW, RELEASED), (CANDIDATE,), "save your reply"),
+    # After release a reply is a dispute, one finding at a time: nothing is accepted in bulk.
+    "findings.accept_agreeing": Rule((CANDIDATE_REVIEW,), (CANDIDATE,), "accept the findings that agree"),
     "report.release": Rule((CANDIDATE_REVIEW, RELEASED), (STAFF,), "release the report", (RELEASED,)),
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,8 +13,10 @@ from flask import current_app
 from . import audit, mail
 from .cases import base_url, move, stop_referees
 from .commands import Actor, begin
+from .crossverify import Finding as Verdict
 from .errors import CaseError
 from .extensions import db
+from .finding_words import KIND_WORDS, KIND_WORDS_FOR_CANDIDATE, explain, fact_words, value_words
 from .findings import CaseFindings, case_findings
 from .models import (
     CANDIDATE_REVIEW,
@@ -113,9 +116,12 @@ def refresh_findings(case: Case, actor: str, now: dt.datetime) -> int:
     changed = 0
     for position, item in enumerate(items):
         row = old.pop((item["content"]["heading"], item["fact"]), None)
-        if row is not None and (row.status, row.severity, row.content) == (
+        if row is not None and _substance(row.status, row.severity, row.content) == _substance(
                 item["status"], item["severity"], item["content"]):
             row.position = position
+            if row.content != item["content"]:
+                # Same answers in newer words (a finding frozen by an earlier version): keep the reply.
+                row.seal("content_enc", item["content"])
             continue
         changed += 1
         if row is None:
@@ -133,6 +139,13 @@ def refresh_findings(case: Case, actor: str, now: dt.datetime) -> int:
         move(case, REVIEW, now)
     audit.record("review.findings_refreshed", actor, case.id, changed=changed, findings=len(items))
     return changed
+
+
+def _substance(status: str, severity: str, content: dict[str, Any]) -> tuple[Any, ...]:
+    """Return what a finding says, apart from its words: its verdict and each source's answer."""
+    sources = [(s["source"], s.get("value"), s.get("agrees"), s.get("difference"))
+               for s in content["sources"]]
+    return status, severity, content["heading"], sources
 
 
 def _clear_resolution(row: Finding) -> None:
@@ -210,8 +223,7 @@ def reply(case_id: int, actor: Actor, finding_id: str, text: str, accepted: bool
     finding = db.session.get(Finding, finding_id)
     if finding is None or finding.case_id != case.id:
         raise CaseError("This finding is not part of your check.")
-    if case.state == CANDIDATE_REVIEW and case.reply_due_at and now > case.reply_due_at:
-        raise CaseError("The time for replies has passed. Write to us if you still need to add something.")
+    _check_reply_time(case, now)
     if not accepted and not text.strip():
         raise CaseError("Write your reply, or tick that you accept this finding.", field="text")
     answer = finding.reply
@@ -225,3 +237,110 @@ def reply(case_id: int, actor: Actor, finding_id: str, text: str, accepted: bool
     action = "finding.disputed" if case.state == RELEASED else "finding.replied"
     audit.record(action, actor.name, case.id, finding=finding.id, accepted=accepted)
     return answer
+
+
+def _check_reply_time(case: Case, now: dt.datetime) -> None:
+    """Refuse a reply once the time for replies has passed (a dispute after release is never late)."""
+    if case.state == CANDIDATE_REVIEW and case.reply_due_at and now > case.reply_due_at:
+        raise CaseError("The time for replies has passed. Write to us if you still need to add something.")
+
+
+def accept_agreeing(case_id: int, actor: Actor, now: dt.datetime) -> int:
+    """Accept, in one step, every finding not yet answered in which each referee agrees with the candidate.
+
+    A minor difference, a conflict or a fact nobody confirmed is left for the candidate to read and
+    answer one by one; a finding already answered keeps its answer. Returns how many were accepted.
+    """
+    case = begin("findings.accept_agreeing", case_id, actor)
+    _check_reply_time(case, now)
+    rows = [row for row in case_findings_rows(case) if row.reply is None and verdict(row).agrees_with_claim]
+    if not rows:
+        raise CaseError("There is no finding left that simply agrees with what you told us: every one is "
+                        "answered, or needs your own look.")
+    for row in rows:
+        answer = Reply(finding=row, data_key=case.data_key, created_at=now, updated_at=now, accepted=True)
+        db.session.add(answer)
+        answer.seal("text_enc", None)
+    audit.record("findings.accepted_agreeing", actor.name, case.id, accepted=len(rows))
+    return len(rows)
+
+
+def all_replied(case_id: int) -> bool:
+    """Say whether the candidate has answered (accepted or replied to) every frozen finding of the case.
+
+    With no finding there is nothing to answer, so this is true, as progress.replies_in counts it.
+    """
+    total, answered = db.session.execute(
+        sa.select(sa.func.count(Finding.id), sa.func.count(Reply.id))
+        .outerjoin(Reply, Reply.finding_id == Finding.id).where(Finding.case_id == case_id)
+    ).one()
+    return bool(answered == total)
+
+
+@dataclass(frozen=True)
+class ReplyProgress:
+    """How many of a case's findings the candidate has answered."""
+
+    answered: int
+    total: int
+
+    @property
+    def done(self) -> bool:
+        """Say whether every finding is answered (with none, there was nothing to answer)."""
+        return self.answered == self.total
+
+    @property
+    def words(self) -> str:
+        """Say it as the page does: '3 of 12 answered'."""
+        return f"{self.answered} of {self.total} answered"
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """One frozen finding as a reader sees it: in their voice, with values in words."""
+
+    row: Finding
+    heading: str
+    # The fact as a label: 'End date'.
+    name: str
+    kind: str
+    kind_words: str
+    explanation: str
+    # (who, what they said in words), in the order the sources were found.
+    sources: list[tuple[str, str]]
+    agrees_with_claim: bool
+
+    @property
+    def id(self) -> str:
+        """Return the finding's id."""
+        return self.row.id
+
+
+def verdict(row: Finding) -> Verdict:
+    """Read a frozen finding back as cross-verification's verdict."""
+    return Verdict.from_stored(row.fact, row.status, row.severity, row.content)
+
+
+def describe(row: Finding, for_candidate: bool = False) -> FindingView:
+    """Describe a frozen finding to staff and the report (third person) or to the candidate ("you").
+
+    The sentence is written afresh from the stored sources, so a finding frozen by an earlier version
+    reads like a new one.
+    """
+    found = verdict(row)
+    content = row.content
+    tolerance = current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"]
+    sources = [("You" if for_candidate and s["source"] == "candidate" else s.get("label", "A referee"),
+                value_words(row.fact, s.get("value"))) for s in content["sources"]]
+    kind = found.kind
+    name = fact_words(row.fact).removeprefix("the ")
+    return FindingView(row, content["heading"], name[:1].upper() + name[1:], kind,
+                       (KIND_WORDS_FOR_CANDIDATE if for_candidate else KIND_WORDS)[kind],
+                       explain(found, for_candidate=for_candidate, tolerance=tolerance), sources,
+                       found.agrees_with_claim)
+
+
+def describe_all(case: Case, for_candidate: bool = False) -> tuple[list[FindingView], ReplyProgress]:
+    """Describe a case's frozen findings in order, and count the candidate's answers, in one query."""
+    views = [describe(row, for_candidate) for row in case_findings_rows(case)]
+    return views, ReplyProgress(sum(1 for v in views if v.row.reply is not None), len(views))

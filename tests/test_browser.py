@@ -288,9 +288,12 @@ def test_the_whole_journey_to_a_released_report(app, journey, staff):
     phone.click("a:has-text('Read the findings')")
     journey.shoot(phone, "candidate-findings")
     conflict = phone.locator(".finding.severity-high").first
+    # The reply form stays folded away until the candidate asks for it.
+    expect(conflict.locator("textarea")).to_be_hidden()
+    conflict.locator("summary:has-text('Add a reply')").click()
     conflict.locator("textarea").fill("I was promoted to Senior Product Designer in March 2023.")
     conflict.locator("button:has-text('Save my reply')").click()
-    expect(phone.locator(".flash")).to_contain_text("Your reply is saved")
+    expect(phone.locator(".flash")).to_contain_text("Saved. 1 of")
 
     page.reload()
     # Both referees answered from this machine, and fast: each signal gets a note before release.

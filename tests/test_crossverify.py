@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from refcheck.crossverify import coverage, normalise_employer, normalise_title, verify
+from refcheck.crossverify import Finding, coverage, normalise_employer, normalise_title, verify
+from refcheck.finding_words import explain, value_words
 
 
 def ref(id_, relationship, **facts):
@@ -128,8 +129,9 @@ def test_explanations_name_people_in_the_third_person_and_count_alike_referees()
         ],
     )
     start = finding(findings, "start_month")
-    assert start.explanation == ("Two peers and a direct report confirmed the start date "
-                                 "(within the tolerance: 2 months apart).")
+    assert start.kind == "minor_difference"
+    assert start.explanation == ("Two peers and a direct report agree on the start date; a peer said "
+                                 "November 2021, two months apart from the candidate's September 2021.")
     title = finding(findings, "title")
     assert title.explanation == ("The candidate stated the job title as Data Engineer; a peer remembers Lead "
                                  "Data Engineer, and one other referee also differs; a direct report agreed "
@@ -148,7 +150,7 @@ def test_reason_for_leaving_compares_categories():
         verify({"reason_for_leaving": "resigned"}, [ref("a", "manager", reason_for_leaving="dismissed")]),
         "reason_for_leaving",
     )
-    assert f.status == "conflict" and "dismissed" in f.explanation
+    assert f.status == "conflict" and "remembers dismissal." in f.explanation
     same = finding(
         verify({"reason_for_leaving": "laid_off"}, [ref("a", "manager", reason_for_leaving="laid_off")]),
         "reason_for_leaving",
@@ -229,3 +231,64 @@ def test_crossverify_command(runner, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2]")
     assert runner.invoke(args=["crossverify", str(bad)]).exit_code != 0
+
+
+def test_a_difference_within_the_tolerance_is_a_minor_difference_said_with_both_months():
+    f = finding(verify({"end_month": "2023-08"}, [ref("a", "manager", end_month="2023-06")]), "end_month")
+    # It agrees (nothing to resolve before sending), but it is its own kind, not a plain confirmation.
+    assert (f.status, f.kind) == ("single_source", "minor_difference")
+    assert not f.agrees_with_claim
+    assert f.explanation == ("The candidate's manager agrees on the end date, two months apart "
+                             "(June 2023 against the candidate's August 2023).")
+    assert explain(f, for_candidate=True) == (
+        "Your manager agrees on the end date, two months apart (June 2023 against your August 2023).")
+    exact = finding(verify({"end_month": "2023-08"}, [ref("a", "manager", end_month="2023-08")]), "end_month")
+    assert (exact.kind, exact.agrees_with_claim) == ("single_source", True)
+    assert exact.explanation == "The candidate's manager confirmed the end date."
+
+
+def test_a_finding_frozen_before_minor_differences_had_a_name_reads_as_one():
+    # What a finding stored by an earlier version holds: the old sentence, a status of agreement.
+    stored = {"heading": "Engineer at Contoso", "explanation": "The candidate's manager confirmed the end "
+              "date (within the tolerance: 2 months apart).", "sources": [
+                  {"source": "candidate", "relationship": None, "value": "2023-08", "agrees": None,
+                   "difference": None, "label": "Candidate"},
+                  {"source": "r1", "relationship": "manager", "value": "2023-06", "agrees": True,
+                   "difference": "2 months apart", "label": "Manager at Contoso"}]}
+    old = Finding.from_stored("end_month", "single_source", "low", stored)
+    assert old.kind == "minor_difference"
+    assert explain(old) == ("The candidate's manager agrees on the end date, two months apart "
+                            "(June 2023 against the candidate's August 2023).")
+
+
+def test_the_candidate_reads_every_kind_of_finding_addressed_to_them():
+    findings = verify(
+        {"title": "Senior Data Engineer", "end_month": "2024-06", "reason_for_leaving": "resigned",
+         "employer": "Northwind"},
+        [ref("a", "manager", title="Senior Data Engineer", end_month="2024-01", reason_for_leaving="laid_off",
+             employer="unknown"),
+         ref("b", "peer", title="Data Engineer", end_month="2024-06", reason_for_leaving="resigned",
+             employer="unknown")],
+    )
+    words = {f.fact: explain(f, for_candidate=True) for f in findings}
+    assert words["title"] == ("You gave the job title as Senior Data Engineer; a peer remembers Data "
+                              "Engineer; your manager agreed with you.")
+    assert words["end_month"] == ("You gave the end date as June 2024; your manager remembers January 2024 "
+                                  "(five months apart); a peer agreed with you.")
+    # Reasons in words, never the code: 'laid_off' is not shown.
+    assert words["reason_for_leaving"] == ("You gave the reason for leaving as resignation; your manager "
+                                           "remembers redundancy (laid off); a peer agreed with you.")
+    assert words["employer"] == "No referee could confirm the employer; it rests on your own statement."
+    for sentence in words.values():
+        assert "candidate" not in sentence and "_" not in sentence, sentence
+        assert not any(char.isdigit() for char in sentence.replace("2024", "")), sentence
+
+
+def test_values_are_written_in_words():
+    assert value_words("end_month", "2023-08") == "August 2023"
+    assert value_words("worked_together_from", "2021-03") == "March 2021"
+    assert value_words("reason_for_leaving", "contract_ended") == "end of contract"
+    assert value_words("relationship", "direct_report") == "direct report"
+    assert value_words("rehire_eligible", True) == "yes"
+    assert value_words("end_month", "unknown") == "did not know"
+    assert value_words("title", "Data Engineer") == "Data Engineer"

@@ -54,3 +54,67 @@ def test_findings_take_a_fixed_number_of_queries(app, client, invited, staff, se
         assert result.answered == 2
         assert len(statements) <= 6, statements
         assert db.session.execute(sa.text("SELECT 1")).scalar_one() == 1
+
+
+def _manager_answers(end_month="2024-06", words="Careful, reliable work."):
+    from refcheck import answers
+    from refcheck.scope import Scope
+
+    from .conftest import default_scope
+    from .lifecycle_cases import CLAIM, PEOPLE, consistent_answers
+
+    question_set = answers.question_set_for(Scope.from_json(default_scope().to_json()), "manager")
+    given = consistent_answers(question_set, PEOPLE["manager"])
+    for question in question_set.questions:
+        if question.fact_key == "start_month":
+            given[str(question.id)] = {"from": CLAIM.start_month, "to": end_month}
+        elif given[str(question.id)] == "Careful, reliable work.":
+            given[str(question.id)] = words
+    return question_set, given
+
+
+def test_staff_see_a_difference_within_the_tolerance_as_a_minor_difference(app, staff):
+    from refcheck import answers
+    from refcheck.models import utcnow
+
+    from .lifecycle_cases import build
+
+    built = build(app, staff.id, "collecting")
+    with app.app_context():
+        answers.correct(built.case_id, built.referee("manager"), *_manager_answers("2024-04"), utcnow())
+        db.session.commit()
+    staff_client = app.test_client()
+    sign_in(staff_client, staff)
+    page = " ".join(staff_client.get(f"/staff/cases/{built.case_id}").data.decode().split())
+    assert '<span class="badge status-minor">minor difference</span>' in page
+    assert ("The candidate&#39;s manager agrees on the end date, two months apart (April 2024 against the "
+            "candidate&#39;s June 2024).") in page
+    assert "confirmed the end date" not in page
+
+
+def test_a_finding_frozen_in_older_words_keeps_its_reply_when_the_answers_are_refreshed(app, staff):
+    from refcheck import answers, review
+    from refcheck.models import Case, Finding, Reply, utcnow
+
+    from .lifecycle_cases import build
+
+    built = build(app, staff.id, "candidate_review")
+    with app.app_context():
+        row = db.session.execute(sa.select(Finding).where(
+            Finding.case_id == built.case_id, Finding.fact == "employer")).scalar_one()
+        # As an earlier version wrote it: the same answers, other words.
+        row.seal("content_enc", {**row.content, "explanation": "The candidate's manager confirmed it."})
+        reply = Reply(finding=row, data_key=row.data_key, accepted=True, created_at=utcnow())
+        db.session.add(reply)
+        reply.seal("text_enc", None)
+        db.session.commit()
+        # The manager rewords a comment: the findings are refreshed, and no fact has changed.
+        answers.correct(built.case_id, built.referee("manager"), *_manager_answers(words="Careful work."),
+                        utcnow())
+        db.session.commit()
+        row = db.session.execute(sa.select(Finding).where(
+            Finding.case_id == built.case_id, Finding.fact == "employer")).scalar_one()
+        assert row.reply is not None and row.reply.accepted
+        assert row.content["explanation"] == "The candidate's manager confirmed the employer."
+        assert db.session.get(Case, built.case_id).state == "candidate_review"
+        assert review.describe(row, for_candidate=True).explanation == "Your manager confirmed the employer."

@@ -80,6 +80,7 @@ CALLS: dict[str, Callable[[Built], Any]] = {
     "signal.resolve": lambda b: review.resolve_signal(b.case_id, b.staff, b.signal_id, "Checked by phone."),
     "findings.send": lambda b: review.send_to_candidate(b.case_id, b.staff, utcnow()),
     "finding.reply": lambda b: review.reply(b.case_id, b.candidate, b.finding_id, "", True, utcnow()),
+    "findings.accept_agreeing": lambda b: review.accept_agreeing(b.case_id, b.candidate, utcnow()),
     "report.release": lambda b: report.release(b.case_id, b.staff, utcnow()),
     "case.contact": lambda b: enquiries.set_contact(b.case_id, b.staff, b.staff.staff_id or 0, utcnow()),
     "enquiry.ask": lambda b: enquiries.ask(b.case_id, b.candidate, "concern", "Who reads this?", utcnow()),

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from ... import audit_words, cases, enquiries, kept, progress, referees, report, review, search, timeline
 from ...commands import Actor
 from ...extensions import db
+from ...finding_words import KIND_WORDS
 from ...findings import case_findings
 from ...models import (
     CASE_STATES,
@@ -167,6 +168,7 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
         sa.select(FraudSignal).where(FraudSignal.case_id == case.id).order_by(FraudSignal.id)
     ).scalars():
         signals.setdefault(signal.referee_id, []).append(signal)
+    frozen, reply_progress = review.describe_all(case)
     return render_template("staff/case.html", case=case, scope=cases.scope_of(case), steps=steps,
                            events=events, actors=_with_referee_names(_actor_names(list(events)), listed),
                            describe_event=audit_words.describe, ready=case.id in answered,
@@ -175,7 +177,8 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
                            referee_form=form, consented=scope, signals=signals,
                            findings=case_findings(case, claims) if case.state == "collecting"
                            and any(r.state == "submitted" for r in listed) else None,
-                           frozen=review.case_findings_rows(case), resolve_form=ResolveForm(),
+                           frozen=frozen, reply_progress=reply_progress, kind_words=KIND_WORDS,
+                           resolve_form=ResolveForm(),
                            resolution_words=review.RESOLUTION_WORDS, latest_report=report.latest(case),
                            relationships=RELATIONSHIPS, labels=RELATIONSHIP_LABELS,
                            reasons=referees.REASONS_FOR_LEAVING, asked=enquiries.of_case(case.id),
