@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import access, audit, mail, pace, progress
+from . import access, audit, mail, pace, progress, timeline
 from .commands import Actor, CommandRefused, begin
 from .errors import CaseError
 from .extensions import db
@@ -252,11 +252,19 @@ def _send_link(case: Case, kind: str, now: dt.datetime) -> str:
     """Issue a candidate link and queue the email that carries it."""
     days = current_app.config["CANDIDATE_LINK_DAYS"]
     token = access.issue_link(case, "candidate", dt.timedelta(days=days), now)
+    deciding = case.state == AWAITING_CONSENT
     mail.queue(kind, case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, link=f"{base_url()}/c/{case.id}/{token}",
                expires=(now + dt.timedelta(days=days)).date(),
-               controller=current_app.config["CONTROLLER_NAME"])
+               controller=current_app.config["CONTROLLER_NAME"],
+               controller_email=current_app.config["CONTROLLER_EMAIL"], deciding=deciding,
+               decide_by=decide_by(case, now) if deciding else None)
     return token
+
+
+def decide_by(case: Case, now: dt.datetime) -> dt.date | None:
+    """Return the day the candidate is asked to decide by: the date their timeline gives the decision."""
+    return pace.decide_by(timeline.build(progress.case_facts(case), now), now)
 
 
 def move(case: Case, state: str, now: dt.datetime) -> None:
