@@ -273,7 +273,8 @@ def test_a_draft_due_date_moved_too_early_is_refused_the_same_way(app, client, s
     page = client.get(f"/staff/cases/{case_id}/edit")
     assert f"released around {_day(_earliest())}".encode() in page.data
     too_early = (utcnow() + dt.timedelta(days=20)).date().isoformat()
-    data = {**GOOD, "due_date": too_early, "position": "Lead Data Engineer", "csrf_token": csrf_from(page.data)}
+    data = {**GOOD, "due_date": too_early, "position": "Lead Data Engineer",
+            "csrf_token": csrf_from(page.data)}
     refused = client.post(f"/staff/cases/{case_id}/edit", data=data)
     assert f"Choose {_day(_earliest())} or later".encode() in refused.data
     with app.app_context():

@@ -272,5 +272,6 @@ def test_the_withdraw_page_says_who_is_told_and_what_it_means_for_the_offer(app,
     assert "kept only for the 180 days you agreed to" in page
     client.post("/portal/withdraw", data={"csrf_token": csrf_from(page), "confirm": "y"})
     with app.app_context():
-        recipients = {m.unseal("recipient_enc") for m in db.session.execute(sa.select(OutboxMessage)).scalars()}
+        recipients = {m.unseal("recipient_enc")
+                      for m in db.session.execute(sa.select(OutboxMessage)).scalars()}
     assert recipients == {sent_case.email}
