@@ -62,4 +62,4 @@ def refusal(earliest: dt.date) -> str:
     """Say kindly why a due date cannot be saved as it is, and what to do instead."""
     return (f"At the configured pace the report can be released around {day(earliest)}. "
             f"Choose {day(earliest)} or later, or tick “I know this is tight” to keep your date; "
-            "the case page will then show the candidate's timeline running past it.")
+            "the case page will then warn that the report may come after it.")

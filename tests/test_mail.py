@@ -169,3 +169,21 @@ def test_the_invitation_and_a_new_link_give_the_decide_by_date_of_the_timeline(a
             "If you need longer, write to privacy@refcheck.example.") in invitation
     assert f"Please read the scope and decide by {day(decide_by - dt.timedelta(days=2))}" in new_link
     assert "\n\n\n" not in invitation and "\n\n\n" not in new_link
+
+
+def test_a_new_link_after_the_decision_asks_for_no_decision(app, staff):
+    from refcheck import cases
+    from refcheck.models import Case
+
+    sent = send_case(app, staff)
+    with app.app_context():
+        cases.grant_consent(sent.id, Actor.candidate(sent.id), "Amira Okafor", None, "test", utcnow())
+        db.session.commit()
+        cases.send_new_link(sent.id, Actor.system("public"), utcnow())
+        db.session.commit()
+        case = db.session.get(Case, sent.id)
+        body = db.session.execute(sa.select(OutboxMessage).where(
+            OutboxMessage.case_id == case.id, OutboxMessage.kind == "candidate_new_link")
+        ).scalar_one().unseal("body_enc")
+    assert "decide" not in body and "\n\n\n" not in body
+    assert "Earlier links no longer work.\n\nCase reference" in body

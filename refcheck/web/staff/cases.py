@@ -103,7 +103,8 @@ def dashboard() -> Any:
 def new_case() -> Any:
     """Open a draft case with its scope."""
     form = _case_form()
-    earliest = _explain_due_date(form, pace.new_case(progress.pace_days(), utcnow()), new=True)
+    earliest = _explain_due_date(form, pace.new_case(progress.pace_days(), utcnow()),
+                                 proposed=request.method == "GET")
     if request.method == "GET":
         form.period_to.data = utcnow().strftime("%Y-%m")
         form.period_from.data = f"{utcnow().year - 5}-{utcnow().month:02d}"
@@ -201,7 +202,7 @@ def edit_case(case_id: int) -> Any:
     form = _case_form(data=cases.details_of(case) if request.method == "GET" else None)
     if request.method == "GET":
         form.fill_scope(cases.scope_of(case))
-    _explain_due_date(form, progress.case_facts(case), new=False)
+    _explain_due_date(form, progress.case_facts(case), proposed=False)
     if _validate(form):
         done = run(cases.update_draft, case.id, me(), _details(form), form.scope(), utcnow())
         if done.ok:
@@ -333,14 +334,14 @@ def _details(form: CaseForm) -> cases.CaseDetails:
     )
 
 
-def _explain_due_date(form: CaseForm, facts: timeline.CaseFacts, new: bool) -> dt.date | None:
+def _explain_due_date(form: CaseForm, facts: timeline.CaseFacts, proposed: bool) -> dt.date | None:
     """Say under the due date the earliest day the configured pace can meet, and why; return that day."""
     earliest = pace.earliest_due(facts, utcnow())
     if earliest is not None:
         why = pace.pace_sentence(facts.pace_days)
         form.due_date.description = (
             f"At the configured pace the report can be released around {day(earliest)} ({why}). "
-            + ("We have proposed that date; any later date is fine." if new
+            + ("We have proposed that date; any later date is fine." if proposed
                else "Any date from then on can be met.")
         )
     return earliest
