@@ -14,7 +14,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "refcheck"
 COMPOSITION_ROOT = "refcheck"
 # Pure logic: no Flask, no database.
 PURE = ("refcheck.crossverify", "refcheck.linter", "refcheck.scope", "refcheck.lifecycle",
-        "refcheck.timeline", "refcheck.stats", "refcheck.months", "refcheck.text", "refcheck.fraud")
+        "refcheck.timeline", "refcheck.stats", "refcheck.months", "refcheck.text", "refcheck.fraud",
+        "refcheck.pace", "refcheck.dates")
 
 
 def _modules() -> dict[str, Path]:
