@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import access, audit, mail, pace, progress, timeline
+from . import access, audit, mail, pace, timeline
 from .commands import Actor, CommandRefused, begin
 from .errors import CaseError
 from .extensions import db
@@ -64,7 +64,7 @@ def open_case(details: CaseDetails, scope: Scope, actor: Actor, now: dt.datetime
         raise CaseError("Cases are opened by a member of staff.")
     _check_scope(scope)
     _check_details(details)
-    _check_due_date(details, pace.new_case(progress.pace_days(), now), now)
+    _check_due_date(details, pace.new_case(pace.days_from(current_app.config), now), now)
     key = DataKey.generate()
     candidate = Candidate(data_key=key, created_at=now,
                           email_hash=keyring().lookup_hash(details.candidate_email))
@@ -89,7 +89,7 @@ def update_draft(case_id: int, actor: Actor, details: CaseDetails, scope: Scope,
     _check_details(details)
     if details.due_date != case.due_date:
         # A due date kept as it was has been judged already; a new one is checked like a new case's.
-        _check_due_date(details, progress.case_facts(case), now)
+        _check_due_date(details, _early_facts(case), now)
     if details.candidate_email.strip() != case.candidate.email:
         case.candidate.email_hash = keyring().lookup_hash(details.candidate_email)
     case.candidate.seal("name_enc", details.candidate_name.strip())
@@ -264,7 +264,14 @@ def _send_link(case: Case, kind: str, now: dt.datetime) -> str:
 
 def decide_by(case: Case, now: dt.datetime) -> dt.date | None:
     """Return the day the candidate is asked to decide by: the date their timeline gives the decision."""
-    return pace.decide_by(timeline.build(progress.case_facts(case), now), now)
+    return pace.decide_by(timeline.build(_early_facts(case), now), now)
+
+
+
+def _early_facts(case: Case) -> CaseFacts:
+    """Return the timeline's facts of a case not yet with its referees (a draft, or one awaiting consent)."""
+    return pace.early_facts(case.state, case.created_at, case.stage_times or {},
+                            pace.days_from(current_app.config))
 
 
 def move(case: Case, state: str, now: dt.datetime) -> None:

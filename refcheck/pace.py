@@ -7,7 +7,9 @@ the consent page, its email and the candidate's timeline can never name differen
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from .dates import day
 from .timeline import CaseFacts, Step, build
@@ -21,9 +23,26 @@ STEP_WORDS = {
 }
 
 
+def days_from(config: Mapping[str, Any]) -> dict[str, int]:
+    """Return the days each timeline step is expected to take, from the settings (as progress.pace_days)."""
+    return {"opened": 2, "consent": config["CONSENT_DAYS"], "nominating": config["NOMINATION_DAYS"],
+            "collecting": config["COLLECTION_DAYS"], "review": config["REVIEW_DAYS"],
+            "candidate_review": config["CANDIDATE_REVIEW_DAYS"], "released": 1}
+
+
 def new_case(pace_days: dict[str, int], now: dt.datetime) -> CaseFacts:
     """Return the facts of a case opened now, as the timeline would see it."""
     return CaseFacts(state="draft", created_at=now, entered={"draft": now}, pace_days=pace_days)
+
+
+def early_facts(state: str, created_at: dt.datetime, stage_times: Mapping[str, str],
+                pace_days: dict[str, int]) -> CaseFacts:
+    """Return the timeline's facts of a case not yet with its referees: its state and when it entered each.
+
+    Until referees answer, nothing else moves the timeline's dates, so these agree with the full facts.
+    """
+    return CaseFacts(state=state, created_at=created_at, pace_days=pace_days,
+                     entered={name: dt.datetime.fromisoformat(at) for name, at in stage_times.items()})
 
 
 def earliest_due(facts: CaseFacts, now: dt.datetime) -> dt.date | None:

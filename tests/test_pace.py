@@ -37,3 +37,11 @@ def test_the_pace_is_said_step_by_step():
     sentence = pace.pace_sentence(PACE)
     assert sentence.startswith("2 days to send the case, 5 days for the candidate to decide")
     assert sentence.endswith("1 day to release: 33 days in all")
+
+
+def test_the_commands_read_the_same_pace_as_the_timeline(app):
+    from refcheck import progress
+
+    with app.app_context():
+        app.config["CONSENT_DAYS"] = 9
+        assert pace.days_from(app.config) == progress.pace_days()
