@@ -107,6 +107,10 @@ def seed_invited_referees(app: Any, cases_count: int) -> list[tuple[str, str]]:
                     f"Referee {n}-{i}", f"referee{n}-{i}@northwind-{n}.example", "Northwind Analytics Ltd",
                     title, relationship, "2021-01", "2024-06"), now)
                 db.session.commit()
+            # The work history referees are compared with: invitations wait for it.
+            referees.save_claim(case_id, actor, referees.ClaimFacts(
+                "Northwind Analytics Ltd", "Data Engineer", "2021-01", "2024-06", "resigned"), now)
+            db.session.commit()
             sent = referees.send_invitations(case_id, actor, now + dt.timedelta(seconds=1))
             links += [(referee.id, token) for referee, token in sent]
             db.session.commit()

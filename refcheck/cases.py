@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import access, audit, mail
+from . import access, audit, mail, pace, timeline
 from .commands import Actor, CommandRefused, begin
 from .errors import CaseError
 from .extensions import db
@@ -37,6 +37,7 @@ from .models import (
 from .question_sets import families
 from .scope import Scope
 from .text import ONE_LINE_MESSAGE, TextProblem, email_address, has_control
+from .timeline import CaseFacts
 
 __all__ = ["CaseError"]  # raised by every command; importable from here as it always was
 
@@ -53,6 +54,8 @@ class CaseDetails:
     hiring_organisation: str
     purpose: str
     due_date: dt.date | None
+    # Staff ticked "I know this is tight": keep a due date the configured pace cannot meet.
+    tight_ok: bool = False
 
 
 def open_case(details: CaseDetails, scope: Scope, actor: Actor, now: dt.datetime) -> Case:
@@ -61,6 +64,7 @@ def open_case(details: CaseDetails, scope: Scope, actor: Actor, now: dt.datetime
         raise CaseError("Cases are opened by a member of staff.")
     _check_scope(scope)
     _check_details(details)
+    _check_due_date(details, pace.new_case(pace.days_from(current_app.config), now), now)
     key = DataKey.generate()
     candidate = Candidate(data_key=key, created_at=now,
                           email_hash=keyring().lookup_hash(details.candidate_email))
@@ -78,11 +82,14 @@ def open_case(details: CaseDetails, scope: Scope, actor: Actor, now: dt.datetime
     return case
 
 
-def update_draft(case_id: int, actor: Actor, details: CaseDetails, scope: Scope) -> Case:
+def update_draft(case_id: int, actor: Actor, details: CaseDetails, scope: Scope, now: dt.datetime) -> Case:
     """Change a case's details and scope while the candidate has not yet seen it."""
     case = begin("case.edit", case_id, actor)
     _check_scope(scope)
     _check_details(details)
+    if details.due_date != case.due_date:
+        # A due date kept as it was has been judged already; a new one is checked like a new case's.
+        _check_due_date(details, _early_facts(case), now)
     if details.candidate_email.strip() != case.candidate.email:
         case.candidate.email_hash = keyring().lookup_hash(details.candidate_email)
     case.candidate.seal("name_enc", details.candidate_name.strip())
@@ -245,11 +252,26 @@ def _send_link(case: Case, kind: str, now: dt.datetime) -> str:
     """Issue a candidate link and queue the email that carries it."""
     days = current_app.config["CANDIDATE_LINK_DAYS"]
     token = access.issue_link(case, "candidate", dt.timedelta(days=days), now)
+    deciding = case.state == AWAITING_CONSENT
     mail.queue(kind, case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, link=f"{base_url()}/c/{case.id}/{token}",
                expires=(now + dt.timedelta(days=days)).date(),
-               controller=current_app.config["CONTROLLER_NAME"])
+               controller=current_app.config["CONTROLLER_NAME"],
+               controller_email=current_app.config["CONTROLLER_EMAIL"], deciding=deciding,
+               decide_by=decide_by(case, now) if deciding else None)
     return token
+
+
+def decide_by(case: Case, now: dt.datetime) -> dt.date | None:
+    """Return the day the candidate is asked to decide by: the date their timeline gives the decision."""
+    return pace.decide_by(timeline.build(_early_facts(case), now), now)
+
+
+
+def _early_facts(case: Case) -> CaseFacts:
+    """Return the timeline's facts of a case not yet with its referees (a draft, or one awaiting consent)."""
+    return pace.early_facts(case.state, case.created_at, case.stage_times or {},
+                            pace.days_from(current_app.config))
 
 
 def move(case: Case, state: str, now: dt.datetime) -> None:
@@ -287,6 +309,13 @@ def _check_details(details: CaseDetails) -> None:
             raise CaseError("Please fill this in.", field=field)
         if has_control(getattr(details, field)):
             raise CaseError(ONE_LINE_MESSAGE, field=field)
+
+
+def _check_due_date(details: CaseDetails, facts: CaseFacts, now: dt.datetime) -> None:
+    """Refuse a due date the configured pace cannot meet, unless staff said they know it is tight."""
+    earliest = pace.unreachable(details.due_date, facts, now)
+    if earliest is not None and not details.tight_ok:
+        raise CaseError(pace.refusal(earliest), field="due_date")
 
 
 def _check_scope(scope: Scope) -> None:

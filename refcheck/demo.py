@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import accounts, answers, cases, referees, report, review, search
+from . import accounts, answers, cases, pace, progress, referees, report, review, search
 from .commands import Actor
 from .extensions import db
 from .models import Case, FraudSignal, StaffUser, utcnow
@@ -340,13 +340,13 @@ def _scope(now: dt.datetime) -> Scope:
 
 
 def _details(who: tuple[str, str, str], opened: dt.datetime) -> cases.CaseDetails:
-    """Return the demo case details for a candidate, due three weeks after the case opened."""
+    """Return the demo case details for a candidate, due on the day the configured pace can meet."""
     name, email, position = who
     return cases.CaseDetails(
         candidate_name=name, candidate_email=email, position=position, hiring_organisation=HIRING,
         purpose=f"To confirm your recent work history and hear from people you have worked with, "
                 f"before {HIRING} confirms its offer of {position}.",
-        due_date=(opened + dt.timedelta(days=21)).date(),
+        due_date=pace.earliest_due(pace.new_case(progress.pace_days(), opened), opened),
     )
 
 

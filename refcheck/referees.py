@@ -31,6 +31,10 @@ REASONS_FOR_LEAVING = {
     "dismissed": "I was dismissed",
     "other": "Another reason",
 }
+# Referees are asked to confirm the candidate's own statement of their jobs: with none, nothing is compared.
+HISTORY_FIRST = ("Before we contact your referees, please add your work history: the positions you held "
+                 "between {start} and {end}. Referees are asked to confirm those facts, so without them "
+                 "there is nothing to compare their answers with.")
 # Codes people read aloud: no 0/O or 1/I.
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -175,6 +179,14 @@ def claims_of(case: Case) -> list[Claim]:
     return sorted(claims, key=lambda c: c.facts["start_month"])
 
 
+def history_missing(scope: Scope, claims: list[Claim]) -> bool:
+    """Say whether the scope asks for employment facts and no stated position falls within its period."""
+    if "employment_history" not in scope.checks:
+        return False
+    return not any((c.facts["end_month"] or "9999-12") >= scope.period_from
+                   and c.facts["start_month"] <= scope.period_to for c in claims)
+
+
 def _valid_email(value: str) -> str:
     """Return a normalised email address or refuse it with the reason."""
     try:
@@ -242,6 +254,10 @@ def send_invitations(case_id: int, actor: Actor, now: dt.datetime) -> list[tuple
         if needed:
             raise CaseError("Before we contact anyone, the scope you agreed to still needs "
                             + ", ".join(needed) + ".")
+    if history_missing(scope, claims_of(case)):
+        raise CaseError(HISTORY_FIRST.format(start=month_name(scope.period_from),
+                                             end=month_name(scope.period_to)), field="history")
+    if case.state == NOMINATING:
         move(case, COLLECTING, now)
     waiting = [r for r in current if r.state == "nominated"]
     if not waiting:

@@ -262,6 +262,7 @@ def invited(app, client, sent_case):
     consent(client)
     nominate(client, **MANAGER)
     nominate(client, **peer(1))
+    state_work_history(client)
     page = client.get("/portal/referees")
     response = client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
     assert response.status_code == 303
@@ -334,8 +335,10 @@ def count_queries(app, client, url: str) -> int:
 
 
 def state_work_history(client):
-    """The candidate states one position, the facts the referees will be compared with."""
+    """The candidate states one position, the facts the referees will be compared with (once)."""
     page = client.get("/portal/history")
+    if b"What you have told us" in page.data:
+        return
     client.post("/portal/history", data={
         "csrf_token": csrf_from(page.data), "employer": "Northwind Analytics Ltd",
         "title": "Senior Data Engineer", "start_month": "2022-01", "end_month": "2024-06",

@@ -50,12 +50,13 @@ def test_private_notes_are_sealed_and_staff_only(app, client, invited, staff, se
 def test_two_peers_at_one_organisation_each_keep_their_own_column(app, client, sent_case, staff):
     from refcheck.models import OutboxMessage
 
-    from .conftest import MANAGER, consent, enter_portal, nominate, peer
+    from .conftest import MANAGER, consent, enter_portal, nominate, peer, state_work_history
 
     enter_portal(client, sent_case)
     consent(client)
     for referee in (MANAGER, peer(1), peer(2)):
         nominate(client, **referee)
+    state_work_history(client)
     page = client.get("/portal/referees")
     invite = client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
     assert invite.status_code == 303

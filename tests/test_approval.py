@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from refcheck.extensions import db
 from refcheck.models import Case, OutboxMessage, Referee
 
-from .conftest import MANAGER, consent, csrf_from, enter_portal, nominate, peer, sign_in
+from .conftest import MANAGER, consent, csrf_from, enter_portal, nominate, peer, sign_in, state_work_history
 
 
 def _with_approval(app, case_id):
@@ -37,6 +37,7 @@ def test_with_approval_nobody_is_contacted_until_staff_approve(app, client, sent
     consent(client)
     nominate(client, **MANAGER)
     nominate(client, **peer(1))
+    state_work_history(client)
     page = client.get("/portal/referees")
     assert b"Send my list for checking" in page.data
     response = client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)},

@@ -219,3 +219,73 @@ def test_answers_in_from_loaded_referees_agrees_with_the_query(app, invited, sen
     answer(second)
     loaded, queried = both()
     assert loaded == queried and sent_case.id in loaded
+
+
+def _day(value) -> str:
+    from refcheck.dates import day
+
+    return day(value)
+
+
+def _earliest():
+    """The day the default pace (33 days from opening) can release a report of a case opened today."""
+    import datetime as dt
+
+    return (utcnow() + dt.timedelta(days=33)).date()
+
+
+def test_the_new_case_form_proposes_the_earliest_due_date_the_pace_can_meet(app, client, staff):
+    sign_in(client, staff)
+    page = client.get("/staff/cases/new").data.decode()
+    assert f'name="due_date" type="date" value="{_earliest().isoformat()}"' in page
+    assert f"At the configured pace the report can be released around {_day(_earliest())}" in page
+    # The hint says where the date comes from, step by step.
+    assert "5 days for the candidate to decide" in page and "33 days in all" in page
+    assert "I know this is tight" not in page  # nothing to confirm until a date is too early
+
+
+def test_an_unreachable_due_date_is_refused_until_staff_say_they_know(app, client, staff):
+    import datetime as dt
+
+    sign_in(client, staff)
+    too_early = (utcnow() + dt.timedelta(days=16)).date()
+    refused = _post_case(client, due_date=too_early.isoformat())
+    text = refused.data.decode()
+    assert f"At the configured pace the report can be released around {_day(_earliest())}. " \
+           f"Choose {_day(_earliest())} or later" in text
+    assert "Nothing has been saved yet" in text and 'value="Amira Okafor"' in text
+    assert "I know this is tight" in text  # the way to keep the date is offered with the refusal
+    assert _counts(app) == (0, 0, 0)
+    kept = _post_case(client, due_date=too_early.isoformat(), tight_ok="y")
+    assert kept.status_code == 302
+    with app.app_context():
+        assert db.session.execute(sa.select(Case.due_date)).scalar_one() == too_early
+    # The date the form proposed is accepted as it is.
+    assert _post_case(client, due_date=_earliest().isoformat()).status_code == 302
+
+
+def test_a_draft_due_date_moved_too_early_is_refused_the_same_way(app, client, staff):
+    import datetime as dt
+
+    sign_in(client, staff)
+    location = _post_case(client, due_date=_earliest().isoformat()).headers["Location"]
+    case_id = int(location.rstrip("/").split("/")[-1])
+    page = client.get(f"/staff/cases/{case_id}/edit")
+    assert f"released around {_day(_earliest())}".encode() in page.data
+    too_early = (utcnow() + dt.timedelta(days=20)).date().isoformat()
+    data = {**GOOD, "due_date": too_early, "position": "Lead Data Engineer",
+            "csrf_token": csrf_from(page.data)}
+    refused = client.post(f"/staff/cases/{case_id}/edit", data=data)
+    assert f"Choose {_day(_earliest())} or later".encode() in refused.data
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert (case.due_date, case.position) == (_earliest(), "Senior Data Engineer")  # nothing half-saved
+    client.post(f"/staff/cases/{case_id}/edit", data={**data, "tight_ok": "y"})
+    with app.app_context():
+        assert db.session.get(Case, case_id).due_date.isoformat() == too_early
+    # A tight date already agreed does not stop other edits.
+    page = client.get(f"/staff/cases/{case_id}/edit")
+    client.post(f"/staff/cases/{case_id}/edit", data={**data, "position": "Staff Data Engineer",
+                                                      "csrf_token": csrf_from(page.data)})
+    with app.app_context():
+        assert db.session.get(Case, case_id).position == "Staff Data Engineer"

@@ -205,3 +205,74 @@ def test_the_emailed_link_speaks_of_where_the_check_stands(app, client, sent_cas
         db.session.commit()
     again = app.test_client().get(f"/c/{sent_case.id}/{token}").data.decode()
     assert "Nothing happens until you decide" not in again and "where your check stands" in again
+
+
+def _staff_timeline_consent_date(app, staff, case_id) -> str:
+    """Return the consent step's date as the staff page's copy of the candidate's timeline writes it."""
+    import re
+
+    from .conftest import sign_in
+
+    browser = app.test_client()
+    sign_in(browser, staff)
+    html = browser.get(f"/staff/cases/{case_id}").data.decode()
+    found = re.search(r"You read the scope and decide.*?expected by ([0-9]+ [A-Za-z]+ [0-9]{4})", html, re.S)
+    assert found, "no consent step on the timeline"
+    return found.group(1)
+
+
+def test_the_consent_page_gives_the_decide_by_date_its_timeline_gives(app, client, staff, sent_case):
+    import datetime as dt
+
+    from refcheck.dates import day
+
+    enter_portal(client, sent_case)
+    page = client.get("/portal").data.decode()
+    expected = day((utcnow() + dt.timedelta(days=5)).date())  # the configured CONSENT_DAYS
+    assert _staff_timeline_consent_date(app, staff, sent_case.id) == expected
+    assert f"Please decide by <strong><time datetime=\"{(utcnow() + dt.timedelta(days=5)).date()}\">" \
+           f"{expected}</time></strong>, so the check can finish on time." in page
+    # Once that day has passed, the page asks without a date in the past.
+    with app.app_context():
+        case = db.session.get(Case, sent_case.id)
+        case.stage_times = {**case.stage_times,
+                            "awaiting_consent": (utcnow() - dt.timedelta(days=9)).isoformat()}
+        db.session.commit()
+    late = client.get("/portal").data.decode()
+    assert "Please decide by" not in late and "Please decide as soon as you can." in late
+
+
+def test_the_decline_section_says_who_is_told_and_what_it_means_for_the_offer(app, client, sent_case):
+    enter_portal(client, sent_case)
+    page = client.get("/portal").data.decode()
+    section = page[page.index('id="decline-heading"'):]
+    assert "sees that you declined, and your reason if you give one" in section
+    assert ("We send Northwind Analytics Ltd nothing from this check: no report, and not your reason. "
+            "They will know only that the check did not go ahead.") in section
+    assert ("We cannot speak for Northwind Analytics Ltd: whether the offer depends on this check is "
+            "their decision. If you are unsure, ask them or your contact there before you decide.") in section
+    assert "Your record here is erased within 30 days." in section
+    # What the page says is what happens: only the candidate is written to, no one at the employer.
+    client.post("/portal/decline", data={"csrf_token": csrf_from(page), "reason": "Another offer."})
+    with app.app_context():
+        sent = {(m.kind, m.unseal("recipient_enc"))
+                for m in db.session.execute(sa.select(OutboxMessage)).scalars()}
+    assert sent == {("candidate_invitation", sent_case.email), ("consent_declined", sent_case.email)}
+
+
+def test_the_withdraw_page_says_who_is_told_and_what_it_means_for_the_offer(app, client, sent_case):
+    enter_portal(client, sent_case)
+    consent(client)
+    page = client.get("/portal/withdraw").data.decode()
+    assert "sees that you withdrew, and your reason if you give one" in page
+    assert "reads only that the check has stopped, not why" in page
+    assert "one who has already answered and looks at their answers again reads that you withdrew" in page
+    assert ("We send Northwind Analytics Ltd nothing from this check: no report, no answers, and not your "
+            "reason. They will know only that the check did not go ahead.") in page
+    assert "whether the offer depends on this check is their decision" in page
+    assert "kept only for the 180 days you agreed to" in page
+    client.post("/portal/withdraw", data={"csrf_token": csrf_from(page), "confirm": "y"})
+    with app.app_context():
+        recipients = {m.unseal("recipient_enc")
+                      for m in db.session.execute(sa.select(OutboxMessage)).scalars()}
+    assert recipients == {sent_case.email}

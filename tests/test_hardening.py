@@ -39,6 +39,7 @@ from .conftest import (
     peer,
     send_case,
     sign_in,
+    state_work_history,
 )
 from .test_cases import GOOD as NEW_CASE_FORM
 from .test_staff import test_every_route_declares_who_may_use_it as check_access_rules
@@ -622,6 +623,7 @@ def test_a_full_journey_leaves_no_personal_data_or_secret_in_the_logs(tmp_path, 
         assert consent(candidate).status_code in (302, 303)
         assert nominate(candidate, **manager).status_code == 303
         assert nominate(candidate, **colleague).status_code == 303
+        state_work_history(candidate)
         page = candidate.get("/portal/referees")
         assert candidate.post("/portal/referees/invite",
                               data={"csrf_token": csrf_from(page.data)}).status_code == 303

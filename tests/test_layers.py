@@ -15,7 +15,7 @@ COMPOSITION_ROOT = "refcheck"
 # Pure logic: no Flask, no database.
 PURE = ("refcheck.crossverify", "refcheck.linter", "refcheck.scope", "refcheck.lifecycle",
         "refcheck.timeline", "refcheck.stats", "refcheck.months", "refcheck.text", "refcheck.fraud",
-        "refcheck.likeness", "refcheck.finding_words", "refcheck.dates")
+        "refcheck.likeness", "refcheck.finding_words", "refcheck.pace", "refcheck.dates")
 
 
 def _modules() -> dict[str, Path]:

@@ -141,3 +141,49 @@ def test_local_mail_is_saved_as_text_a_person_can_follow(app, staff, tmp_path):
     assert "Hello Lucía Fernández" in body and link in body.split()
     assert link in console.getvalue().split() and "Hello Lucía Fernández" in console.getvalue()
     assert f"mail/{txt.name}" in console.getvalue()
+
+
+def test_the_invitation_and_a_new_link_give_the_decide_by_date_of_the_timeline(app, runner, staff,
+                                                                               smtp_server):
+    from refcheck import cases, progress, timeline
+    from refcheck.dates import day
+    from refcheck.models import Case
+
+    inbox, port = smtp_server
+    app.config["SMTP_PORT"] = port
+    sent = send_case(app, staff)
+    with app.app_context():
+        case = db.session.get(Case, sent.id)
+        steps = timeline.build(progress.case_facts(case), utcnow())
+        decide_by = next(s.date for s in steps if s.key == "consent")
+        # Two days on, the candidate asks for a new link: the date is the same, not two days later.
+        case.stage_times = {**case.stage_times,
+                            "awaiting_consent": (utcnow() - dt.timedelta(days=2)).isoformat()}
+        db.session.commit()
+        cases.send_new_link(sent.id, Actor.system("public"), utcnow())
+        db.session.commit()
+    assert decide_by == (utcnow() + dt.timedelta(days=5)).date()
+    assert "Sent 2, failed 0" in runner.invoke(args=["mail", "send"]).output
+    invitation, new_link = (m.get_payload(decode=True).decode() for m in inbox.messages)
+    assert (f"Please decide by {day(decide_by)}, so the check can finish on time. "
+            "If you need longer, write to privacy@refcheck.example.") in invitation
+    assert f"Please read the scope and decide by {day(decide_by - dt.timedelta(days=2))}" in new_link
+    assert "\n\n\n" not in invitation and "\n\n\n" not in new_link
+
+
+def test_a_new_link_after_the_decision_asks_for_no_decision(app, staff):
+    from refcheck import cases
+    from refcheck.models import Case
+
+    sent = send_case(app, staff)
+    with app.app_context():
+        cases.grant_consent(sent.id, Actor.candidate(sent.id), "Amira Okafor", None, "test", utcnow())
+        db.session.commit()
+        cases.send_new_link(sent.id, Actor.system("public"), utcnow())
+        db.session.commit()
+        case = db.session.get(Case, sent.id)
+        body = db.session.execute(sa.select(OutboxMessage).where(
+            OutboxMessage.case_id == case.id, OutboxMessage.kind == "candidate_new_link")
+        ).scalar_one().unseal("body_enc")
+    assert "decide" not in body and "\n\n\n" not in body
+    assert "Earlier links no longer work.\n\nCase reference" in body

@@ -170,3 +170,72 @@ def test_claims_outside_the_period_or_incomplete_are_refused(app, candidate):
     assert b"has not happened yet" in future.data
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(Claim)).scalar_one() == 0
+
+
+def _invite(client, follow=True):
+    page = client.get("/portal/referees")
+    return client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)},
+                       follow_redirects=follow)
+
+
+def test_invitations_wait_for_the_work_history_referees_are_compared_with(app, candidate):
+    from refcheck.models import Case, OutboxMessage
+
+    nominate(candidate, **MANAGER)
+    nominate(candidate, **peer(1))
+    page = candidate.get("/portal/referees").data.decode()
+    assert "Add your work history before we contact anyone" in page
+    assert "Their answers are compared with what you write" in page
+    assert 'href="/portal/history"' in page and "Send the invitations</button>" not in page
+    # Sent anyway (an old tab, a crafted request), the command refuses and points to the history page.
+    refused = _invite(candidate, follow=False)
+    assert refused.headers["Location"].endswith("/portal/history")
+    history = candidate.get("/portal/history").data.decode()
+    assert ("Before we contact your referees, please add your work history: the positions you held between "
+            "January 2021 and October 2026.") in history
+    assert "their answers are compared with this history" in history
+    assert {state for _, state, _ in _referees(app)} == {"nominated"}
+    with app.app_context():
+        assert db.session.execute(sa.select(Case.state)).scalar_one() == "nominating"
+        assert db.session.execute(sa.select(sa.func.count()).select_from(OutboxMessage)
+                                  .where(OutboxMessage.kind == "referee_invitation")).scalar_one() == 0
+    _claim(candidate, employer="Northwind Analytics", title="Data Engineer", start_month="2022-01",
+           end_month="2024-06", reason_for_leaving="resigned")
+    page = candidate.get("/portal/referees").data.decode()
+    assert "Add your work history" not in page and "Send the invitations</button>" in page
+    assert b"We have emailed 2 referees" in _invite(candidate).data
+    assert {state for _, state, _ in _referees(app)} == {"invited"}
+
+
+def test_a_scope_without_employment_facts_sends_invitations_without_a_history(app, client, sent_case):
+    from dataclasses import replace
+
+    from refcheck.models import Case
+    from refcheck.scope import Scope
+
+    with app.app_context():
+        case = db.session.get(Case, sent_case.id)
+        case.scope = replace(Scope.from_json(case.scope), checks=("references",)).to_json()
+        db.session.commit()
+    enter_portal(client, sent_case)
+    consent(client)
+    nominate(client, **MANAGER)
+    nominate(client, **peer(1))
+    assert "Add your work history" not in client.get("/portal/referees").data.decode()
+    assert b"We have emailed 2 referees" in _invite(client).data
+
+
+def test_a_request_after_the_case_moved_on_is_refused_by_its_state_not_the_history(app, candidate):
+    nominate(candidate, **MANAGER)
+    nominate(candidate, **peer(1))
+    stale = csrf_from(candidate.get("/portal/referees").data)
+    withdraw = candidate.get("/portal/withdraw")
+    candidate.post("/portal/withdraw", data={"csrf_token": csrf_from(withdraw.data), "confirm": "y"})
+    refused = candidate.post("/portal/referees/invite", data={"csrf_token": stale})
+    assert refused.headers["Location"].endswith("/portal/referees")
+    page = candidate.get("/portal/referees").data.decode()
+    assert "We could not send the invitations: you withdrew your consent" in page
+    assert "please add your work history" not in page
+    with app.app_context():
+        assert db.session.execute(sa.select(AuditEvent.action).where(
+            AuditEvent.action.like("%refused%"))).scalars().all()

@@ -27,6 +27,7 @@ from .conftest import (
     nominate,
     peer,
     send_case,
+    state_work_history,
 )
 
 CLIENT = {**MANAGER, "name": "Chidi Client", "email": "chidi@customer.example", "relationship": "client",
@@ -40,6 +41,7 @@ def _invite(app, client, sent_case, *people):
     consent(client)
     for person in people:
         assert nominate(client, **person).status_code == 303
+    state_work_history(client)
     page = client.get("/portal/referees")
     assert client.post("/portal/referees/invite",
                        data={"csrf_token": csrf_from(page.data)}).status_code == 303

@@ -43,7 +43,7 @@ def _answers(role: str) -> tuple[answers.PublishedSet, dict[str, Any]]:
 
 # command -> how to run it on a built case. Each acts on the rows a case in an allowed state has.
 CALLS: dict[str, Callable[[Built], Any]] = {
-    "case.edit": lambda b: cases.update_draft(b.case_id, b.staff, DETAILS, default_scope()),
+    "case.edit": lambda b: cases.update_draft(b.case_id, b.staff, DETAILS, default_scope(), utcnow()),
     "candidate.invite": lambda b: cases.invite_candidate(b.case_id, b.staff, utcnow()),
     "candidate.new_link": lambda b: cases.send_new_link(b.case_id, Actor.system("public"), utcnow()),
     "consent.grant": lambda b: cases.grant_consent(b.case_id, b.candidate, "Amira Okafor", None, None, utcnow()),

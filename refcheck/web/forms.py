@@ -122,6 +122,8 @@ class CaseForm(FlaskForm):
         description="For example: to confirm your work history for the offer of Senior Data Engineer.",
     )
     due_date = DateField("Report due by", validators=[Optional()])
+    # Shown only once a due date was refused as too early: saving it anyway is a deliberate choice.
+    tight_ok = BooleanField("I know this is tight: keep this due date")
     checks = CheckboxesField(
         "Checks", choices=[SelectChoice(k, v[0].upper() + v[1:]) for k, v in CHECKS.items()],
         default=["references", "employment_history"],

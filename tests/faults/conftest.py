@@ -37,6 +37,7 @@ from ..conftest import (
     peer,
     release_case,
     send_case,
+    state_work_history,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,6 +85,7 @@ def invite_referees(app, staff, case_no: int, peers: int = 3) -> list[str]:
     nominate(client, **{**MANAGER, "email": f"manager{case_no}@northwind.example"})
     for n in range(1, peers + 1):
         nominate(client, **{**peer(n), "email": f"peer{n}.{case_no}@northwind.example"})
+    state_work_history(client)
     page = client.get("/portal/referees")
     invite = client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
     assert invite.status_code == 303

@@ -91,6 +91,10 @@ def test_eight_nominations_at_once_stop_at_the_scopes_three(app, staff, served):
         for person in (MANAGER, peer(1)):
             referees.nominate(case_id, Actor.candidate(case_id), referees.RefereeDetails(**person), utcnow())
             db.session.commit()
+        # The work history the referees are compared with: invitations wait for it.
+        referees.save_claim(case_id, Actor.candidate(case_id), referees.ClaimFacts(
+            "Northwind Analytics Ltd", "Senior Data Engineer", "2022-01", "2024-06", "resigned"), utcnow())
+        db.session.commit()
     token = csrf_from(browser.get("/portal/referees")[1])
     people = [{**peer(n), "relationship": "peer" if n % 2 else "client"} for n in range(2, 10)]
     results = _at_once(served.base, browser.cookie_header(),

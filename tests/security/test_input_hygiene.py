@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from refcheck.extensions import db
 from refcheck.models import OutboxMessage, Referee
 
-from ..conftest import MANAGER, consent, csrf_from, enter_portal, nominate, peer, sign_in
+from ..conftest import MANAGER, consent, csrf_from, enter_portal, nominate, peer, sign_in, state_work_history
 
 FAKE_NOTICE = ("Grace Lindqvist\r\n\r\nSECURITY NOTICE: your refcheck account is locked. "
                "Verify it within 24 hours at https://refcheck-security.example/verify\r\n")
@@ -22,6 +22,7 @@ def test_a_referee_name_with_line_breaks_is_refused_and_puts_nothing_into_an_ema
         assert "Please write this on one line" in refused.get_data(as_text=True)
     nominate(client, **MANAGER)
     nominate(client, **peer(1))
+    state_work_history(client)
     page = client.get("/portal/referees")
     client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
     with app.app_context():

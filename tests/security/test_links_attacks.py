@@ -127,7 +127,7 @@ def _forged_post(browser, path, data):
 
 @pytest.mark.parametrize("proxies", [0, 1])
 def test_forged_host_header_never_reaches_an_emailed_link(app, staff, proxies):
-    from ..conftest import MANAGER, nominate, peer
+    from ..conftest import MANAGER, nominate, peer, state_work_history
 
     served = rebuilt(app, PROXY_COUNT=proxies)
     sent = send_case(served, staff)
@@ -138,6 +138,7 @@ def test_forged_host_header_never_reaches_an_emailed_link(app, staff, proxies):
                                                 "signature": "Amira Okafor", "agree": "y"})
     nominate(candidate, **MANAGER)
     nominate(candidate, **peer(1))
+    state_work_history(candidate)
     page = candidate.get("/portal/referees")
     _forged_post(candidate, "/portal/referees/invite", {"csrf_token": csrf_from(page.data)})
     # A new candidate link asked for from the public page, and staff sending and resending links.

@@ -6,7 +6,7 @@ from refcheck.commands import Actor
 from refcheck.extensions import db
 from refcheck.models import Case, Referee
 
-from ..conftest import MANAGER, consent, csrf_from, enter_portal, nominate, peer, sign_in
+from ..conftest import MANAGER, consent, csrf_from, enter_portal, nominate, peer, sign_in, state_work_history
 
 CRLF_NAME = "Eve\r\nBcc: bcc@evil.example\r\nX-Injected: yes"
 ENCODED_NAME = "=?utf-8?q?Eve=0D=0ABcc:_bcc2@evil.example?="
@@ -74,6 +74,7 @@ def test_crlf_and_encoded_words_in_names_and_emails_add_no_mail_headers(app, run
     for bad in ("peer2@northwind.example\r\nBcc: bcc@evil.example", ENCODED_ADDRESS):
         refused = nominate(candidate, **{**peer(2), "email": bad})
         assert refused.status_code == 422
+    state_work_history(candidate)
     page = candidate.get("/portal/referees")
     candidate.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
     with app.app_context():

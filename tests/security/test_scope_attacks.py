@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from refcheck.extensions import db
 from refcheck.models import Case, OutboxMessage, Referee, keyring, utcnow
 
-from ..conftest import MANAGER, consent, csrf_from, enter_portal, nominate, peer, sign_in
+from ..conftest import MANAGER, consent, csrf_from, enter_portal, nominate, peer, sign_in, state_work_history
 
 OUTSIDE = {
     "wrong relationship": {**peer(8), "relationship": "direct_report"},
@@ -96,6 +96,7 @@ def _approval_case(app, client, sent_case):
     consent(client)
     nominate(client, **MANAGER)
     nominate(client, **peer(1))
+    state_work_history(client)
     page = client.get("/portal/referees")
     client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
 

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from ... import access, audit, cases, closure, experience, privacy, progress, search, timeline
+from ... import access, audit, cases, closure, experience, pace, privacy, progress, search, timeline
 from ...commands import Actor
 from ...extensions import db, limiter
 from ...lifecycle import NAMING
@@ -102,10 +102,12 @@ def request_link() -> Any:
 def home() -> Any:
     """Show the case: the scope to decide on, or where things stand and what comes next."""
     case: Case = g.case
-    steps = timeline.build(progress.case_facts(case), utcnow())
+    now = utcnow()
+    steps = timeline.build(progress.case_facts(case), now)
     if case.state == AWAITING_CONSENT:
         return render_template("portal/decide.html", case=case, **_disclosure(case),
-                               form=ConsentForm(), decline_form=ReasonForm())
+                               decide_by=pace.decide_by(steps, now), form=ConsentForm(),
+                               decline_form=ReasonForm())
     listed = db.session.execute(
         sa.select(Referee).options(sa.orm.selectinload(Referee.data_key))
         .where(Referee.case_id == case.id, Referee.state != "revoked").order_by(Referee.nominated_at)
@@ -144,7 +146,7 @@ def consent() -> Any:
     if case.state != AWAITING_CONSENT:
         return redirect(url_for("portal.home"), 303)
     return render_template("portal/decide.html", case=case, **_disclosure(case), form=form,
-                           decline_form=ReasonForm()), 422
+                           decide_by=cases.decide_by(case, utcnow()), decline_form=ReasonForm()), 422
 
 
 @bp.route("/portal/decline", methods=["POST"])
@@ -194,7 +196,7 @@ def withdraw() -> Any:
             flash("Your consent is withdrawn. The check has stopped and no one will be contacted.", "info")
         done.flash_refusal()
         return redirect(url_for("portal.home"), 303)
-    return render_template("portal/withdraw.html", case=g.case, form=form)
+    return render_template("portal/withdraw.html", case=g.case, form=form, **_disclosure(g.case))
 
 
 @bp.route("/portal/experience/<moment>", methods=["POST"])
@@ -320,6 +322,7 @@ def _disclosure(case: Case) -> dict[str, Any]:
     return {"scope": scope, "scope_lines": scope.describe(),
             "controller": current_app.config["CONTROLLER_NAME"],
             "controller_email": current_app.config["CONTROLLER_EMAIL"],
+            "declined_erase_days": min(scope.retention_days, current_app.config["DECLINED_ERASE_DAYS"]),
             "relationships": RELATIONSHIPS}
 
 

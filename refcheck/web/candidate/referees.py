@@ -43,6 +43,7 @@ def referees_page() -> Any:
     shown = [r for r in referees.all_referees(case) if r.state != "revoked"]
     return render_template(
         "portal/referees.html", case=case, scope=scope, form=form, referees=shown, active=current,
+        history_missing=scope is not None and referees.history_missing(scope, referees.claims_of(case)),
         waiting=[r for r in current if r.state == "nominated"],
         needed=still_needed(scope, referees.nominees(current)) if scope else [],
         relationships=RELATIONSHIPS, confirm=ConfirmForm(),
@@ -63,6 +64,9 @@ def invite_referees() -> Response:
         elif done.ok:
             flash("Thank you. Our team will check your list and then contact your referees.", "success")
         done.flash_refusal()
+        if done.refusal is not None and done.refusal.field == "history":
+            # The refusal is answered on the history page, where the position can be added at once.
+            return redirect(url_for("nominate.history"), 303)
     return redirect(url_for("nominate.referees"), 303)
 
 
@@ -91,8 +95,10 @@ def history() -> Any:
             return redirect(url_for("nominate.history"), 303)
         done.show_on(form)
     case: Case = g.case
-    return render_template("portal/history.html", case=case, form=form, claims=referees.claims_of(case),
-                           scope=referees.consented_scope_or_none(case),
+    claims = referees.claims_of(case)
+    scope = referees.consented_scope_or_none(case)
+    return render_template("portal/history.html", case=case, form=form, claims=claims, scope=scope,
+                           history_missing=scope is not None and referees.history_missing(scope, claims),
                            reasons=referees.REASONS_FOR_LEAVING,
                            confirm=ConfirmForm(), editable=case.state in NAMING), \
         (422 if form.errors else 200)

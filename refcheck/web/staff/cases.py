@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -11,8 +12,21 @@ from flask_login import current_user
 from sqlalchemy.orm import defer, selectinload
 from werkzeug.wrappers import Response
 
-from ... import audit_words, cases, enquiries, kept, progress, referees, report, review, search, timeline
+from ... import (
+    audit_words,
+    cases,
+    enquiries,
+    kept,
+    pace,
+    progress,
+    referees,
+    report,
+    review,
+    search,
+    timeline,
+)
 from ...commands import Actor
+from ...dates import day
 from ...extensions import db
 from ...finding_words import KIND_WORDS
 from ...findings import case_findings
@@ -120,9 +134,13 @@ def _filters(counts: dict[str, int], ready: int) -> list[tuple[str, int]]:
 def new_case() -> Any:
     """Open a draft case with its scope."""
     form = _case_form()
+    earliest = _explain_due_date(form, pace.new_case(progress.pace_days(), utcnow()),
+                                 proposed=request.method == "GET")
     if request.method == "GET":
         form.period_to.data = utcnow().strftime("%Y-%m")
         form.period_from.data = f"{utcnow().year - 5}-{utcnow().month:02d}"
+        # Proposed, not imposed: the earliest date the configured pace can meet.
+        form.due_date.data = earliest
     if _validate(form):
         try:
             case = cases.open_case(_details(form), form.scope(), me(), utcnow())
@@ -218,8 +236,9 @@ def edit_case(case_id: int) -> Any:
     form = _case_form(data=cases.details_of(case) if request.method == "GET" else None)
     if request.method == "GET":
         form.fill_scope(cases.scope_of(case))
+    _explain_due_date(form, progress.case_facts(case), proposed=False)
     if _validate(form):
-        done = run(cases.update_draft, case.id, me(), _details(form), form.scope())
+        done = run(cases.update_draft, case.id, me(), _details(form), form.scope(), utcnow())
         if done.ok:
             flash("Changes saved.", "success")
             return redirect(url_for("staff.case", case_id=case_id))
@@ -345,8 +364,21 @@ def _details(form: CaseForm) -> cases.CaseDetails:
     return cases.CaseDetails(
         candidate_name=text_of(form.candidate_name), candidate_email=text_of(form.candidate_email),
         position=text_of(form.position), hiring_organisation=text_of(form.hiring_organisation),
-        purpose=text_of(form.purpose), due_date=form.due_date.data,
+        purpose=text_of(form.purpose), due_date=form.due_date.data, tight_ok=bool(form.tight_ok.data),
     )
+
+
+def _explain_due_date(form: CaseForm, facts: timeline.CaseFacts, proposed: bool) -> dt.date | None:
+    """Say under the due date the earliest day the configured pace can meet, and why; return that day."""
+    earliest = pace.earliest_due(facts, utcnow())
+    if earliest is not None:
+        why = pace.pace_sentence(facts.pace_days)
+        form.due_date.description = (
+            f"At the configured pace the report can be released around {day(earliest)} ({why}). "
+            + ("We have proposed that date; any later date is fine." if proposed
+               else "Any date from then on can be met.")
+        )
+    return earliest
 
 
 def _case_form(**kwargs: Any) -> CaseForm:
