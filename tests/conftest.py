@@ -290,7 +290,7 @@ def enter_referee(app, path):
 
 
 def attest_referee(browser):
-    """Attest if need be, and return the questionnaire on one page (where every question can be sent at once)."""
+    """Attest if need be; return the questionnaire on one page, where every answer can be sent at once."""
     page = browser.get("/referee")
     if b"Before you answer" in page.data:  # not attested yet (another tab may have done it)
         browser.post("/referee/attest", data={"csrf_token": csrf_from(page.data), "identity": "y",
