@@ -370,3 +370,21 @@ def test_a_blank_page_is_shared_but_a_name_never_is(app, client, staff, invited)
     elsewhere = _start(app, invitation_links(app)["Pat Peer"]).get("/referee/questions/1").data.decode()
     assert "Amira" in first and "Amira" not in elsewhere and "Bea" in elsewhere
     assert app.extensions["refcheck.blank_question_fields"]
+
+
+def test_a_page_keeps_only_its_own_questions_whatever_else_is_posted(app, invited):
+    peer_id = _referee(app, "Peer 1")[0]
+    browser = _start(app, invited["Grace Lindqvist"])
+    first = browser.get("/referee/questions/1").data.decode()
+    second = browser.get("/referee/questions/2").data.decode()
+    own = set(re.findall(r'name="(q\d+)', first))
+    others = {name: "Slipped in." for name in set(re.findall(r'name="(q\d+)', second)) - own}
+    extra = {"referee_id": peer_id, "state": "submitted", "question_set_id": "1", **others}
+    assert browser.post("/referee/questions/1",
+                        data={**full_answers(first), **extra, "go": "next"}).status_code == 303
+    with app.app_context():
+        (draft,) = db.session.execute(sa.select(ResponseDraft)).scalars().all()
+        kept = draft.unseal("answers_enc")["answers"]
+        assert {f"q{k}" for k in kept} <= own and "Slipped in." not in kept.values()
+        assert draft.referee_id != peer_id
+        assert db.session.get(Referee, peer_id).state == "invited"
