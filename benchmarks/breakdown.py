@@ -69,14 +69,14 @@ def run(results: Results, cases: int = 20) -> None:
                                                   "truthful": "y"})
 
         def keep_answers(n: int, browser: Any) -> None:
-            forms.append(full_answers(browser.get("/referee").data.decode()))
+            forms.append(full_answers(browser.get("/referee/all").data.decode()))
 
         # Each request is timed at the step it belongs to; the steps between walk every referee on.
         steps: list[tuple[str, Callable[[int, Any], Any], Callable[[int, Any], Any]]] = [
             ("GET /r/<id>/<token>, the emailed link (page)",
              lambda n, b: b.get("/r/{}/{}".format(*links[n])), enter),
             ("GET /referee, before you answer (attestation page)", lambda n, b: b.get("/referee"), attest),
-            ("GET /referee, questions (page)", lambda n, b: b.get("/referee"), keep_answers),
+            ("GET /referee/all, questions (page)", lambda n, b: b.get("/referee/all"), keep_answers),
             ("POST /referee (submission)", lambda n, b: b.post("/referee", data=forms[n]), lambda n, b: None),
         ]
 

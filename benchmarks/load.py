@@ -283,11 +283,12 @@ def referee_steps(port: int) -> list[tuple[str, Callable[[Referee], float]]]:
         return expect(reply, 303, "POST attest")
 
     def questions_page(r: Referee) -> float:
-        reply = http(port, "GET", "/referee", r.cookies)
+        # All the questions on one page (the short pages save a draft each, a different load).
+        reply = http(port, "GET", "/referee/all", r.cookies)
         r.page = reply.body
         if b'name="q' not in reply.body:
-            raise RuntimeError("GET /referee: no questions")
-        return expect(reply, 200, "GET /referee (questions)")
+            raise RuntimeError("GET /referee/all: no questions")
+        return expect(reply, 200, "GET /referee/all (questions)")
 
     def submit(r: Referee) -> float:
         reply = http(port, "POST", "/referee", r.cookies, full_answers(r.page.decode()))
@@ -295,7 +296,7 @@ def referee_steps(port: int) -> list[tuple[str, Callable[[Referee], float]]]:
 
     return [("GET /r/<id>/<token> (page)", open_link), ("POST /r/<id>/<token> (session)", use_link),
             ("GET /referee, attest (page)", attest_page), ("POST /referee/attest", attest),
-            ("GET /referee, questions (page)", questions_page), ("POST /referee (submission)", submit)]
+            ("GET /referee/all, questions (page)", questions_page), ("POST /referee (submission)", submit)]
 
 
 # ------------------------------------------------------------------ one backend

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import access, audit, fraud, mail, review
+from . import access, audit, drafts, fraud, mail, review
 from .cases import base_url
 from .commands import Actor, CommandRefused, begin, referee_of
 from .errors import CaseError
@@ -234,6 +234,8 @@ def submit(case_id: int, actor: Actor, question_set: PublishedSet, answers: dict
     db.session.add_all(signals)
     referee.state = "submitted"
     referee.finished_at = now
+    # The answers so far become the answers: nothing half-written is kept beside them.
+    drafts.drop([referee.id])
     # The unique referee_id stops a twin at the database too, should anything get past the lock.
     db.session.flush()
     # The link stays open: until the report is released the referee may come back to read,
@@ -286,6 +288,7 @@ def decline(case_id: int, actor: Actor, reason: str, call_requested: bool, now: 
     referee.call_requested = call_requested
     referee.seal("decline_reason_enc", reason.strip() or None)
     access.revoke_referee_links(referee.id, now)
+    drafts.drop([referee.id])
     audit.record("referee.declined", actor.name, case.id, referee=referee.id, call_requested=call_requested)
     mail.queue("referee_declined", case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, relationship=RELATIONSHIPS[referee.relationship][0],
@@ -383,6 +386,7 @@ def withdraw(case_id: int, actor: Actor, now: dt.datetime) -> None:
     referee = referee_of(case, actor)
     response = _answered(referee)
     db.session.delete(response)
+    drafts.drop([referee.id])
     referee.state = "withdrawn"
     referee.finished_at = now
     access.revoke_referee_links(referee.id, now)

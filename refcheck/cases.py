@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import access, audit, mail, pace, timeline
+from . import access, audit, drafts, mail, pace, timeline
 from .commands import Actor, CommandRefused, begin
 from .errors import CaseError
 from .extensions import db
@@ -245,6 +245,8 @@ def stop_referees(case: Case, now: dt.datetime, reason: str = "revoked") -> list
         db.session.execute(
             sa.update(Referee).where(Referee.id.in_(closing)).values(state=reason, finished_at=now))
         access.shut_out_referees(closing, now)
+        # Half-written answers go with the request: nobody can send them now.
+        drafts.drop(closing)
     return closing
 
 

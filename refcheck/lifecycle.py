@@ -87,6 +87,7 @@ COMMANDS: dict[str, Rule] = {
     # What a referee does through their link.
     "referee.open": Rule(ANSWERS_OPEN, (REFEREE,), "open your request"),
     "referee.attest": Rule((COLLECTING,), (REFEREE,), "record your confirmation"),
+    "answers.save_draft": Rule((COLLECTING,), (REFEREE,), "keep your answers so far"),
     "answers.submit": Rule((COLLECTING,), (REFEREE,), "save your answers"),
     "referee.decline": Rule((COLLECTING,), (REFEREE,), "record that you cannot answer"),
     "answers.correct": Rule(ANSWERS_OPEN, (REFEREE,), "save your corrected answers", (REVIEW,)),

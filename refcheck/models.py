@@ -633,6 +633,30 @@ class Response(Sealed, Model):
         return f"{super()._place(column)}/referee/{self.referee_id}"
 
 
+class ResponseDraft(Sealed, Model):
+    """A referee's answers so far, saved page by page before they send them; sealed like answers.
+
+    One per referee, deleted when they send, decline, or their request closes for any reason.
+    """
+
+    __tablename__ = "response_draft"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    referee_id: Mapped[str] = mapped_column(sa.ForeignKey("referee.id"), unique=True)
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    question_set_id: Mapped[int] = mapped_column(sa.ForeignKey("question_set.id"))
+    answers_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    data_key: Mapped[DataKey] = relationship()
+
+    def _place(self, column: str) -> str:
+        """Bind the draft to its referee as well, so it cannot be passed off as another's."""
+        if not self.referee_id:
+            raise crypto.CryptoError("a draft needs its referee before it can be sealed")
+        return f"{super()._place(column)}/referee/{self.referee_id}"
+
+
 class FraudSignal(Model):
     """A rule that fired on a referee or submission, shown to staff with its reason."""
 

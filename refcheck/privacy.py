@@ -40,6 +40,7 @@ from .models import (
     Reply,
     Report,
     Response,
+    ResponseDraft,
     StaffNote,
 )
 from .scope import RELATIONSHIPS, Scope
@@ -141,6 +142,7 @@ def _erase(case: Case, reason: str, actor: Actor, now: dt.datetime) -> dict[str,
         ("replies", sa.delete(Reply).where(Reply.finding_id.in_(finding_ids))),
         ("findings", sa.delete(Finding).where(Finding.case_id == case_id)),
         ("answers", sa.delete(Response).where(Response.referee_id.in_(referee_ids))),
+        ("drafts", sa.delete(ResponseDraft).where(ResponseDraft.referee_id.in_(referee_ids))),
         ("fraud_signals", sa.delete(FraudSignal).where(FraudSignal.case_id == case_id)),
         ("links", sa.delete(AccessLink).where(AccessLink.case_id == case_id)),
         ("sessions", sa.delete(PortalSession).where(

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 import sqlalchemy as sa
 from flask import current_app
 
-from . import access, audit, fraud, mail
+from . import access, audit, drafts, fraud, mail
 from .cases import base_url, move
 from .commands import Actor, begin, one_of_its_referees
 from .errors import CaseError
@@ -22,7 +22,7 @@ from .lifecycle import CANDIDATE
 from .models import COLLECTING, NOMINATING, REFEREE_ACTIVE, Case, Claim, FraudSignal, Referee, keyring, utcnow
 from .months import is_month, month_name
 from .scope import RELATIONSHIPS, Nominee, Scope, nomination_problems, still_needed
-from .text import ONE_LINE_MESSAGE, TextProblem, email_address, has_control
+from .text import ONE_LINE_MESSAGE, TextProblem, email_address, first_name, has_control
 
 REASONS_FOR_LEAVING = {
     "resigned": "I resigned",
@@ -308,6 +308,31 @@ def ask_replacement(case_id: int, actor: Actor, referee_id: str, reason: str, no
     audit.record("referee.replacement_requested", actor.name, case.id, referee=referee.id)
 
 
+def request_closes(invited_at: dt.datetime, due_date: dt.date | None) -> dt.datetime:
+    """Return when a request not yet answered closes.
+
+    That is REFEREE_LINK_DAYS after the first invitation, and never after the day the report is
+    due: the reminder run closes it then.
+    """
+    closes = invited_at + dt.timedelta(days=current_app.config["REFEREE_LINK_DAYS"])
+    if due_date is not None:
+        closes = min(closes, dt.datetime.combine(due_date, dt.time.max, tzinfo=dt.UTC))
+    return closes
+
+
+def answer_by(referee: Referee, now: dt.datetime) -> dt.date:
+    """Return the last whole day on which the referee can still answer, shown on their pages and emails.
+
+    That is the eve of the day the request closes, or the due date itself when it closes at that
+    day's end. The collecting step's expected date (refcheck.timeline) is the case's, not theirs: a
+    referee named later would be asked for a day already past.
+
+    A reminder's fresh link lives longer than the request, so the link's expiry would promise too much.
+    """
+    closes = request_closes(referee.invited_at or now, referee.case.due_date)
+    return (closes + dt.timedelta(microseconds=1)).date() - dt.timedelta(days=1)
+
+
 def invite(referee: Referee, now: dt.datetime, kind: str = "referee_invitation") -> str:
     """Send one referee a fresh private link (revoking the last); return the token. Part of a command."""
     case = referee.case
@@ -315,9 +340,10 @@ def invite(referee: Referee, now: dt.datetime, kind: str = "referee_invitation")
     token = access.issue_link(case, "referee", dt.timedelta(days=days), now, referee_id=referee.id)
     details = referee.details
     mail.queue(kind, details["email"], case.data_key, case.id,
-               referee_name=details["name"], candidate_name=case.candidate.name, case=case,
+               referee_name=details["name"], candidate_name=case.candidate.name,
+               first_name=first_name(case.candidate.name), case=case,
                code=referee.verification_code, link=f"{base_url()}/r/{referee.id}/{token}",
-               expires=(now + dt.timedelta(days=days)).date(),
+               expires=(now + dt.timedelta(days=days)).date(), answer_by=answer_by(referee, now),
                minutes=current_app.config["REFEREE_MINUTES"],
                controller=current_app.config["CONTROLLER_NAME"])
     if referee.state == "nominated":
@@ -357,3 +383,4 @@ def _revoke(referee: Referee, now: dt.datetime) -> None:
     referee.state = "revoked"
     referee.finished_at = now
     access.shut_out_referees([referee.id], now)
+    drafts.drop([referee.id])

@@ -12,12 +12,12 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import current_app
 
-from . import access, audit, mail
+from . import access, audit, drafts, mail
 from .cases import base_url
 from .commands import Actor, begin, one_of_its_referees
 from .extensions import db
 from .models import COLLECTING, Case, Referee
-from .referees import invite
+from .referees import invite, request_closes
 from .scope import RELATIONSHIPS
 
 SYSTEM = Actor.system()
@@ -43,10 +43,8 @@ def remind_or_expire(case_id: int, referee_id: str, now: dt.datetime) -> str | N
         return None
     schedule = sorted(current_app.config["REMINDER_DAYS"])[: current_app.config["MAX_REMINDERS"]]
     invited = referee.invited_at or referee.nominated_at
-    deadline = invited + dt.timedelta(days=current_app.config["REFEREE_LINK_DAYS"])
-    if case.due_date is not None:
-        # Nothing is asked after the date the report is due.
-        deadline = min(deadline, dt.datetime.combine(case.due_date, dt.time.max, tzinfo=dt.UTC))
+    # Nothing is asked after the date the report is due; the referee's pages show the same date.
+    deadline = request_closes(invited, case.due_date)
     if now >= deadline:
         _expire(case, referee, now)
         return "expired"
@@ -65,6 +63,7 @@ def _expire(case: Case, referee: Referee, now: dt.datetime) -> None:
     referee.state = "expired"
     referee.finished_at = now
     access.shut_out_referees([referee.id], now)
+    drafts.drop([referee.id])
     audit.record("referee.expired", SYSTEM.name, case.id, referee=referee.id)
     mail.queue("referee_expired", case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, relationship=RELATIONSHIPS[referee.relationship][0],

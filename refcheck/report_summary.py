@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .crossverify import FACT_WORDS, MONTH_FACTS
 from .dates import month
+from .finding_words import FACT_WORDS
+from .likeness import MONTH_FACTS
 from .scope import GROUP_MINIMUM, RELATIONSHIP_LABELS
 
 # relationship -> (one, many) as the report names a group of referees.

@@ -66,3 +66,25 @@ def email_address(value: str) -> str:
         raise TextProblem("This email address cannot be used: please give a plain address without "
                           "\u201c=?\u201d.")
     return address
+
+
+# "the candidate" as question texts say it, with its capital at the start of a sentence.
+_THE_CANDIDATE = re.compile(r"\b([Tt])he candidate\b")
+
+
+def first_name(full_name: str | None) -> str | None:
+    """Return the first word of a name that has a letter in it, or None when the name has none."""
+    for word in (full_name or "").split():
+        if any(ch.isalpha() for ch in word):
+            return word
+    return None
+
+
+def name_the_candidate(text: str, first: str | None) -> str:
+    """Say the candidate's first name where a question says "the candidate"; unchanged without a name.
+
+    Plain text in, plain text out: pages autoescape the result like any other value.
+    """
+    if not first:
+        return text
+    return _THE_CANDIDATE.sub(lambda _: first, text)

@@ -291,12 +291,12 @@ def enter_referee(app, path):
 
 
 def attest_referee(browser):
+    """Attest if need be; return the questionnaire on one page, where every answer can be sent at once."""
     page = browser.get("/referee")
-    if b"Before you answer" not in page.data:  # attested already, in another tab
-        return page
-    browser.post("/referee/attest", data={"csrf_token": csrf_from(page.data), "identity": "y",
-                                          "truthful": "y"})
-    return browser.get("/referee")
+    if b"Before you answer" in page.data:  # not attested yet (another tab may have done it)
+        browser.post("/referee/attest", data={"csrf_token": csrf_from(page.data), "identity": "y",
+                                              "truthful": "y"})
+    return browser.get("/referee/all")
 
 
 def full_answers(html: str, overrides: dict | None = None) -> dict:

@@ -163,33 +163,54 @@ class Journey:
         self.shoot(phone, "candidate-history")
 
     def referee_answers(self, name: str, title: str, relationship_index: int) -> str:
-        """A referee opens their link on a phone, attests and answers; return the link."""
+        """A referee opens their link on a phone, chooses to answer, attests, answers each page; return it."""
         link = self.link_for(name, "r")
         page = self.person(phone=True)
         page.goto(link)
+        expect(page.locator(".answer-by")).to_contain_text("Please answer by")
         self.shoot(page, "referee-link")
-        page.click("button:has-text('Continue')")
+        page.click("button:has-text('Answer the questions')")
         page.click("button:has-text('Confirm and see the questions')")
         expect(page.locator("text=Please confirm this.").first).to_be_visible()
         page.check("#identity")
         page.check("#truthful")
         self.shoot(page, "referee-attest")
         page.click("button:has-text('Confirm and see the questions')")
-        groups = page.locator(".choices").all()
-        groups[0].locator(".option").nth(relationship_index).click()
-        for group in groups[1:]:
-            options = group.locator(".option")
-            options.nth(3 if options.count() > 5 else 0).click()
-        lines = page.locator("input[type=text][id^=q]:not([id$='_from']):not([id$='_to'])").all()
-        lines[0].fill("Brightwater & Co")
-        lines[1].fill(title)
-        for box in page.locator("textarea").all()[:-1]:  # the last one is optional
-            box.fill("Clear, careful design work.")
-        for field in page.locator("input[id$='_from']").all():
-            field.fill("2022-02")
-        for field in page.locator("input[id$='_to']").all():
-            field.fill("2024-11")
-        self.shoot(page, "referee-questions")
+        lines = iter(["Brightwater & Co", title])
+        first_group = True
+        while True:
+            heading = page.locator("h1").inner_text()
+            assert heading.startswith("Question group"), heading
+            for group in page.locator(".choices").all():
+                options = group.locator(".option")
+                if first_group:
+                    options.nth(relationship_index).click()
+                    first_group = False
+                else:
+                    options.nth(3 if options.count() > 5 else 0).click()
+            for line in page.locator("input[type=text][id^=q]:not([id$='_from']):not([id$='_to'])").all():
+                line.fill(next(lines, "Brightwater & Co"))
+            for question in page.locator("fieldset.question").all():
+                boxes = question.locator("textarea")
+                if boxes.count() and "(optional)" not in question.locator("legend").inner_text():
+                    boxes.first.fill("Clear, careful design work.")
+            for field in page.locator("input[id$='_from']").all():
+                field.fill("2022-02")
+            for field in page.locator("input[id$='_to']").all():
+                field.fill("2024-11")
+            self.shoot(page, "referee-questions")
+            if page.locator("button:has-text('Review my answers')").count():
+                page.click("button:has-text('Review my answers')")
+                break
+            page.click("button:has-text('Next')")
+            try:
+                expect(page.locator(".error-summary")).to_have_count(0)
+            except AssertionError as err:
+                self.shoot(page, "referee-errors")
+                raise AssertionError(f"page refused: {page.locator('.error').all_inner_texts()}") from err
+        expect(page.locator("h1")).to_have_text("Check and send your answers")
+        expect(page.locator("text=Needs an answer")).to_have_count(0)
+        self.shoot(page, "referee-review")
         page.click("button:has-text('Send my answers')")
         try:
             expect(page.locator("h1")).to_have_text("Thank you")

@@ -643,7 +643,7 @@ def test_a_full_journey_leaves_no_personal_data_or_secret_in_the_logs(tmp_path, 
             if b"Before you answer" in page.data:
                 browser.post("/referee/attest", data={"csrf_token": csrf_from(page.data),
                                                       "identity": "y", "truthful": "y"})
-                page = browser.get("/referee")
+            page = browser.get("/referee/all")
             answers = full_answers(page.data.decode())
             texts = iter(private_answers)
             answers = {k: (next(texts) if v == "Built the data platform." else v) for k, v in answers.items()}

@@ -133,16 +133,16 @@ def test_a_referee_token_does_not_open_another_referees_form(app, invited):
 
 def test_referee_declines_and_the_candidate_can_replace_them(app, client, invited):
     browser = enter_referee(app, invited["Peer 1"])
-    page = browser.get("/referee")
-    browser.post("/referee/decline", data={"csrf_token": csrf_from(page.data), "reason": "On leave",
-                                           "call": "y"})
+    page = browser.get("/referee/decline")
+    assert b"Decline this request" in page.data and b"I would rather answer in a short call" not in page.data
+    browser.post("/referee/decline", data={"csrf_token": csrf_from(page.data), "reason": "On leave"})
     assert b"You declined this request" in browser.get("/referee").data
     assert _state(app, "Peer 1") == "declined"
     with app.app_context():
         message = db.session.execute(sa.select(OutboxMessage).where(
             OutboxMessage.kind == "referee_declined")).scalar_one()
         body = message.unseal("body_enc")
-        assert "your peer" in body and "asked for a call" in body and "On leave" not in body
+        assert "your peer" in body and "asked for a call" not in body and "On leave" not in body
     page = client.get("/portal/referees")
     assert b"Could not answer" in page.data and b"1 peer" in page.data
     assert nominate(client, **peer(2)).status_code == 303

@@ -86,9 +86,12 @@ def test_referee_is_told_what_happens_to_their_answers(app, invited):
     browser, *_ = _answer(app, path)
     thanks = browser.get("/referee/thanks").data.decode()
     answers_page = browser.get("/referee/answers").data.decode()
+    # The notice is given once; later pages link to it rather than repeat it.
     for page in (thanks, answers_page):
-        assert "Never under your name" in page and "180 days after the check ends" in page
-        assert "privacy@refcheck.example" in page
+        assert "Who sees them" not in page and 'href="/referee/privacy">How we use your answers' in page
+    notice = browser.get("/referee/privacy").data.decode()
+    assert "Never under your name" in notice and "180 days after the check ends" in notice
+    assert "privacy@refcheck.example" in notice
     assert "you can correct or withdraw your answers until the report is released" in thanks
     # The link in the email still opens, and says what it is for now.
     again = app.test_client().get(path).data.decode()

@@ -33,6 +33,8 @@ from .conftest import (
 CLIENT = {**MANAGER, "name": "Chidi Client", "email": "chidi@customer.example", "relationship": "client",
           "organisation": "Customer Ltd", "job_title": "Buyer"}
 CLIENT_ONLY = "Which projects of the candidate did your organisation buy?"
+# As the referee reads it: the candidate by their first name.
+CLIENT_ONLY_SHOWN = "Which projects of Amira did your organisation buy?"
 
 
 def _invite(app, client, sent_case, *people):
@@ -63,16 +65,16 @@ def test_a_relationship_set_published_later_reaches_its_referees(app, client, se
     links = _invite(app, client, sent_case, MANAGER, peer(1), CLIENT)
     browser = enter_referee(app, links["Chidi Client"])
     before = attest_referee(browser)
-    assert CLIENT_ONLY.encode() not in before.data  # the family's general set, for now
+    assert CLIENT_ONLY_SHOWN.encode() not in before.data  # the family's general set, for now
 
     _publish_client_set(app)
-    after = browser.get("/referee")
-    assert CLIENT_ONLY.encode() in after.data
+    after = browser.get("/referee/all")
+    assert CLIENT_ONLY_SHOWN.encode() in after.data
     assert b"1 questions" in after.data
     # The answers go to the new set, and are read back in its words.
     assert browser.post("/referee", data=full_answers(after.data.decode())).status_code == 303
     shown = browser.get("/referee/answers")
-    assert CLIENT_ONLY.encode() in shown.data
+    assert CLIENT_ONLY_SHOWN.encode() in shown.data
 
 
 def test_referees_of_different_relationships_answer_their_own_sets(app, client, sent_case):
@@ -80,7 +82,7 @@ def test_referees_of_different_relationships_answer_their_own_sets(app, client, 
     manager = attest_referee(enter_referee(app, links[MANAGER["name"]])).data.decode()
     colleague = attest_referee(enter_referee(app, links["Peer 1"])).data.decode()
     ending = "employment there end, as far as you know?"
-    collaborator = "How would you rate the candidate as a collaborator on shared work?"
+    collaborator = "How would you rate Amira as a collaborator on shared work?"
     assert ending in manager and collaborator not in manager
     assert collaborator in colleague and ending not in colleague
     # Again, now that both sets are kept by the process.
@@ -173,8 +175,10 @@ def test_referee_pages_read_the_session_case_and_scope_in_one_query(app, client,
     # The attestation page: the session with everything it shows, then the link's expiry.
     assert count_queries(app, browser, "/referee") == 2
     attest_referee(browser)
-    # The questionnaire: the session, and which published set applies; the set itself is kept.
-    assert count_queries(app, browser, "/referee") == 2
+    # A page of questions, and all of them on one: the session, which published set applies (the set
+    # itself is kept), and the referee's draft.
+    assert count_queries(app, browser, "/referee/questions/1") == 3
+    assert count_queries(app, browser, "/referee/all") == 3
 
 
 def _without_token(html: str) -> str:
@@ -189,7 +193,7 @@ def test_a_kept_blank_questionnaire_is_the_page_rendered_afresh(app, client, sen
     kept = attest_referee(browser)
     # Without the kept fieldsets, the same referee's page is rendered from scratch.
     app.extensions.pop("refcheck.blank_question_fields")
-    fresh = browser.get("/referee")
+    fresh = browser.get("/referee/all")
     assert first.status_code == kept.status_code == fresh.status_code == 200
     assert _without_token(kept.data.decode()) == _without_token(fresh.data.decode())
     assert kept.data.count(b'<fieldset class="card question"') > 10
@@ -228,7 +232,7 @@ def test_a_referees_draft_errors_name_and_token_never_reach_another(app, client,
     assert "Words only Peer 1 wrote." not in elsewhere and "checked" not in elsewhere
 
     # Peer 1's own page is blank again (nothing was saved), and their correction later shows their answers.
-    again = one.get("/referee").data.decode()
+    again = one.get("/referee/all").data.decode()
     assert "Words only Peer 1 wrote." not in again and _without_token(again) == _without_token(blank)
     assert one.post("/referee", data=full_answers(again, {essay: "Peer 1, sent."})).status_code == 303
     correcting = one.get("/referee/correct").data.decode()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from refcheck import (
     answers,
     cases,
+    drafts,
     enquiries,
     experience,
     lifecycle,
@@ -70,6 +71,8 @@ CALLS: dict[str, Callable[[Built], Any]] = {
                                                 utcnow()),
     "candidate.open": lambda b: cases.open_link(b.case_id, b.candidate, b.tokens.get("candidate", ""), utcnow()),
     "referee.attest": lambda b: answers.attest(b.case_id, b.referee("peer"), utcnow()),
+    "answers.save_draft": lambda b: drafts.save(b.case_id, b.referee("peer"), _question_set("peer").id, {},
+                                                [q.id for q in _question_set("peer").questions], utcnow()),
     "answers.submit": lambda b: answers.submit(b.case_id, b.referee("peer"), *_answers("peer"), None, utcnow()),
     "referee.decline": lambda b: answers.decline(b.case_id, b.referee("peer"), "", False, utcnow()),
     "answers.correct": lambda b: answers.correct(b.case_id, b.referee("manager"), *_answers("manager"), utcnow()),

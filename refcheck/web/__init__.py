@@ -12,6 +12,9 @@ from . import public
 from .candidate import findings, portal
 from .candidate import questions as candidate_questions  # noqa: F401 - its routes join the portal blueprint
 from .candidate import referees as candidate_referees
+from .referee import after as referee_after  # noqa: F401 - its routes join the referee blueprint
+from .referee import choices as referee_choices  # noqa: F401 - its routes join the referee blueprint
+from .referee import paged as referee_paged  # noqa: F401 - its routes join the referee blueprint
 from .referee import pages as referee_pages
 from .staff import accounts, metrics, question_sets
 from .staff import cases as staff_cases

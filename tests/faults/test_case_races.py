@@ -157,7 +157,7 @@ def _answer_while_review_starts(app, staff, served) -> bool:
     peer_browser = HttpBrowser(served.base)
     link = f"/r/{peer_id}/{token}"
     assert peer_browser.post(link, {"csrf_token": csrf_from(peer_browser.get(link)[1])})[0] == 303
-    answers_form = full_answers(peer_browser.get("/referee")[1])
+    answers_form = full_answers(peer_browser.get("/referee/all")[1])
     staff_browser = HttpBrowser(served.base)
     page = staff_browser.get("/staff/login")[1]
     staff_browser.post("/staff/login", {"csrf_token": csrf_from(page), "email": staff.email,

@@ -32,7 +32,7 @@ def _referee_journey(base: str, path: str, start: threading.Barrier) -> list[tup
         page = step("attest page", browser.get("/referee"))
         step("attest", browser.post("/referee/attest", {"csrf_token": csrf_from(page), "identity": "y",
                                                         "truthful": "y"}))
-        page = step("questions", browser.get("/referee"))
+        page = step("questions", browser.get("/referee/all"))
         step("answer", browser.post("/referee", full_answers(page)))
     except AssertionError:
         pass  # a page without its form: the step before it failed, and is in `seen`

@@ -36,7 +36,7 @@ def test_a_full_disk_during_a_submission_rolls_everything_back(app, invited, run
     path = invited["Grace Lindqvist"]
     browser, answers = referee_at_questions(app, path)
     # Long answers need new pages in the database file, which is where a full disk bites.
-    for name in re.findall(r'<textarea[^>]*name="(q\d+)"', browser.get("/referee").data.decode()):
+    for name in re.findall(r'<textarea[^>]*name="(q\d+)"', browser.get("/referee/all").data.decode()):
         answers[name] = "Led the migration of the reporting warehouse. " * 80
     referee_id = path.split("/")[2]
     before = _rows(app, referee_id)
@@ -107,7 +107,7 @@ def _fill(folder):
 def test_a_really_full_disk_during_a_submission_rolls_everything_back(app, invited, small_disk, caplog):
     path = invited["Grace Lindqvist"]
     browser, answers = referee_at_questions(app, path)
-    for name in re.findall(r'<textarea[^>]*name="(q\d+)"', browser.get("/referee").data.decode()):
+    for name in re.findall(r'<textarea[^>]*name="(q\d+)"', browser.get("/referee/all").data.decode()):
         answers[name] = "Led the migration of the reporting warehouse. " * 80
     referee_id = path.split("/")[2]
     # Move the database, as it stands, onto the small disk, and serve it from there.
@@ -120,7 +120,7 @@ def test_a_really_full_disk_during_a_submission_rolls_everything_back(app, invit
     moved = app_on(app, f"sqlite:///{small_disk / 'refcheck.sqlite'}")
     before = _rows(moved, referee_id)
     twin = same_browser(browser, moved)
-    assert twin.get("/referee").status_code == 200  # the questions, served from the small disk
+    assert twin.get("/referee/all").status_code == 200  # the questions, served from the small disk
 
     filler = _fill(small_disk)
     page = twin.post("/referee", data=answers)

@@ -36,7 +36,7 @@ def test_twenty_parallel_submissions_of_one_form_save_exactly_one(app, invited, 
     page = browser.get("/referee")[1]
     assert browser.post("/referee/attest", {"csrf_token": csrf_from(page), "identity": "y",
                                             "truthful": "y"})[0] == 303
-    body = urllib.parse.urlencode(full_answers(browser.get("/referee")[1])).encode()
+    body = urllib.parse.urlencode(full_answers(browser.get("/referee/all")[1])).encode()
 
     start = threading.Barrier(COPIES)
     with ThreadPoolExecutor(COPIES) as pool:

@@ -155,7 +155,7 @@ def test_extra_fields_on_referee_forms_are_ignored(app, invited):
              "ip_hash": "0" * 64}
     grace.post("/referee/attest", data={**extra, "csrf_token": csrf_from(page.data), "identity": "y",
                                         "truthful": "y"})
-    html = grace.get("/referee").data.decode()
+    html = grace.get("/referee/all").data.decode()
     assert grace.post("/referee", data={**full_answers(html), **extra}).status_code == 303
     with app.app_context():
         (response,) = db.session.execute(sa.select(Response)).scalars().all()

@@ -1,4 +1,7 @@
-"""The referee's pages: the link, who asks and why, attestation, questions or declining, then their rights.
+"""The referee's pages: the link and its three choices, attestation, the questions, then their rights.
+
+The short pages of questions and the review before sending are in `paged`; asking for a call and
+declining in `choices`; reading back, correcting and withdrawing answers in `after`.
 
 Every change goes through a command in refcheck.answers, which checks the case's state under its
 lock: once review has started or the report is released, a page left open in a tab changes nothing
@@ -27,9 +30,9 @@ from flask import (
     url_for,
 )
 from flask_wtf import FlaskForm
-from markupsafe import Markup
-from wtforms import BooleanField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from markupsafe import Markup, escape
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
 from ... import access, answers, experience
 from ...commands import Actor
@@ -37,7 +40,9 @@ from ...dates import day
 from ...errors import CaseError
 from ...extensions import db, limiter
 from ...models import CANDIDATE_REVIEW, COLLECTING, RELEASED, REVIEW, Case, Referee, utcnow
+from ...referees import answer_by
 from ...scope import RELATIONSHIPS, Scope
+from ...text import first_name, name_the_candidate
 from ..candidate.portal import LINK_LIMIT
 from ..common import Done, run, save_experience, session_required
 from ..forms import ConfirmForm
@@ -56,20 +61,8 @@ class AttestForm(FlaskForm):
     )
 
 
-class DeclineForm(FlaskForm):
-    """The referee declines, optionally asking for a call instead."""
-
-    reason = TextAreaField("If you like, tell us why (optional)", validators=[Length(max=1000)])
-    call = BooleanField("I would rather answer in a short call")
-
-
-class WithdrawAnswersForm(FlaskForm):
-    """The referee confirms that their answers should be deleted."""
-
-    confirm = BooleanField(
-        "Yes, delete my answers. I understand this cannot be undone.",
-        validators=[DataRequired(message="Tick the box to confirm, or go back to keep your answers.")],
-    )
+# The first page's three choices, and the page each leads to once the link is exchanged for a session.
+CHOICES = {"answer": "referee.form", "call": "referee.call", "decline": "referee.decline"}
 
 
 def _session_refused() -> Any:
@@ -77,7 +70,7 @@ def _session_refused() -> Any:
     record = access.ended_session(session.get("referee_sid"), "referee")
     if record is not None and record.referee is not None and record.referee.state == "closed":
         refused = request.method == "POST"
-        return render_template("referee/closed.html", **_context(record.referee), refused=refused), \
+        return render_template("referee/closed.html", **referee_context(record.referee), refused=refused), \
             (409 if refused else 200)
     released = (record.case.stage_times or {}).get(RELEASED) if record is not None and record.case else None
     released_on = day(dt.datetime.fromisoformat(released)) if released else None
@@ -113,7 +106,7 @@ def open_link(referee_id: str, token: str) -> Any:
         return _link_refused(token)
     referee = db.session.execute(_referee_with_case(), {"referee_id": referee_id}).unique().scalar_one()
     # The page writes its CSRF token with csrf_token(): no form object is needed to show it.
-    return render_template("referee/open_link.html", **_context(referee))
+    return render_template("referee/open_link.html", **referee_context(referee))
 
 
 @bp.route("/r/<referee_id>/<token>", methods=["POST"])
@@ -130,7 +123,7 @@ def use_link(referee_id: str, token: str) -> Any:
         return render_template("referee/link_refused.html"), 404
     session.clear()
     session["referee_sid"] = done.value
-    return redirect(url_for("referee.form"), 303)
+    return redirect(url_for(CHOICES.get(request.form.get("next", ""), "referee.form")), 303)
 
 
 @bp.route("/referee", methods=["GET", "POST"])
@@ -144,29 +137,32 @@ def form() -> Any:
                   "info")
         return redirect(url_for("referee.your_answers"), 303)
     if referee.state not in ("invited", "opened") or referee.case.state != COLLECTING:
-        return _closed_page(referee)
+        return closed_page(referee)
     if referee.attested_at is None:
-        context = _context(referee)  # it has unsealed the names the form shows
+        context = referee_context(referee)  # it has unsealed the names the form shows
         attest_form = _attest_form(context["details"]["name"], context["candidate_name"])
-        return render_template("referee/attest.html", **context, attest_form=attest_form,
-                               decline_form=DeclineForm())
+        return render_template("referee/attest.html", **context, attest_form=attest_form)
+    if request.method == "GET":
+        # The questions come in short pages: back to where the referee left off.
+        return redirect(url_for("referee.resume"), 303)
+    # All the answers at once, from the questionnaire on one page (referee.all_questions).
     question_set = answers.question_set_for(referee_scope(referee), referee.relationship)
     questionnaire = build_form(question_set)
     if request.method == "POST" and questionnaire.validate_on_submit():
-        done = _send(questionnaire, question_set, answers.submit, request.remote_addr)
+        done = send_answers(questionnaire, question_set, answers.submit, request.remote_addr)
         if done.ok:
             return redirect(url_for("referee.thanks"), 303)
-        fresh = _fresh(referee)
+        fresh = reread(referee)
         if fresh.state == "submitted":
             # A twin of this request, from another tab or a double click, saved them a moment ago.
-            return render_template("referee/thanks.html", **_context(fresh), duplicate=True)
+            return render_template("referee/thanks.html", **referee_context(fresh), duplicate=True)
         if done.moved_on:
-            return _closed_page(fresh, refused=True)
+            return closed_page(fresh, refused=True)
         done.show_on(questionnaire)
-    return _questionnaire_page(referee, question_set, questionnaire)
+    return questionnaire_page(referee, question_set, questionnaire)
 
 
-def _fresh(referee: Referee) -> Referee:
+def reread(referee: Referee) -> Referee:
     """Return the referee as the database now has them, after a command ran or was refused."""
     return db.session.execute(sa.select(Referee).where(Referee.id == referee.id)).scalar_one()
 
@@ -179,9 +175,9 @@ def referee_scope(referee: Referee) -> Scope:
     return Scope.from_json(consent.scope)
 
 
-def _closed_page(referee: Referee, refused: bool = False) -> Any:
+def closed_page(referee: Referee, refused: bool = False) -> Any:
     """Say kindly that the request is closed or that the check has moved on; 409 when a change was refused."""
-    return render_template("referee/closed.html", **_context(referee), refused=refused), \
+    return render_template("referee/closed.html", **referee_context(referee), refused=refused), \
         (409 if refused else 200)
 
 
@@ -192,75 +188,10 @@ def thanks() -> Any:
     referee: Referee = g.referee
     if referee.state != "submitted":
         return redirect(url_for("referee.form"))
-    return render_template("referee/thanks.html", **_context(referee))
+    return render_template("referee/thanks.html", **referee_context(referee))
 
 
-@bp.route("/referee/answers", methods=["GET"])
-@referee_required
-def your_answers() -> Any:
-    """Show the referee their own answers, read back from the sealed record; a GET changes nothing."""
-    referee: Referee = g.referee
-    if referee.state != "submitted":
-        return redirect(url_for("referee.form"))
-    return _answers_page(referee)
-
-
-@bp.route("/referee/correct", methods=["GET", "POST"])
-@referee_required
-def correct() -> Any:
-    """Show the questionnaire filled with the referee's answers, and re-seal what they correct."""
-    referee: Referee = g.referee
-    elsewhere = _not_changeable(referee)
-    if elsewhere is not None:
-        return elsewhere
-    response = answers.response_of(referee)
-    question_set = answers.question_set_by_id(response.question_set_id)
-    questions = list(question_set.questions)
-    if request.method == "POST":
-        questionnaire = build_form(question_set)
-        if questionnaire.validate_on_submit():
-            done = _send(questionnaire, question_set, answers.correct)
-            if done.ok:
-                flash("Your corrected answers are saved. Thank you.", "success")
-                return redirect(url_for("referee.your_answers"), 303)
-            if done.moved_on:
-                return _answers_page(_fresh(referee), refused=True)
-            done.show_on(questionnaire)
-    else:
-        questionnaire = build_form(
-            question_set, data=answers.prefill(questions, response.unseal("answers_enc")["answers"]))
-    return _questionnaire_page(referee, question_set, questionnaire, correcting=True)
-
-
-@bp.route("/referee/withdraw", methods=["GET", "POST"])
-@referee_required
-def withdraw() -> Any:
-    """Ask the referee to confirm, then delete their answers and tell the candidate."""
-    referee: Referee = g.referee
-    elsewhere = _not_changeable(referee)
-    if elsewhere is not None:
-        return elsewhere
-    withdraw_form = WithdrawAnswersForm()
-    if withdraw_form.validate_on_submit():
-        done = run(answers.withdraw, referee.case_id, me(), utcnow())
-        if done.moved_on:
-            return _answers_page(_fresh(referee), refused=True)
-        # A twin request that withdrew them first leaves nothing to do: the answers are gone either way.
-        return redirect(url_for("referee.form"), 303)
-    return render_template("referee/withdraw.html", **_context(referee), form=withdraw_form), \
-        (422 if withdraw_form.errors else 200)
-
-
-def _not_changeable(referee: Referee) -> Any | None:
-    """Send a referee with no answers to the form; show locked answers rather than a form to change them."""
-    if referee.state != "submitted":
-        return redirect(url_for("referee.form"), 303)
-    if request.method == "GET" and answers.locked_reason(referee):
-        return _answers_page(referee, refused=True)
-    return None
-
-
-def _send(questionnaire: FlaskForm, question_set: answers.PublishedSet, command: Any,
+def send_answers(questionnaire: FlaskForm, question_set: answers.PublishedSet, command: Any,
           *args: Any) -> Done[Any]:
     """Read the answers off a valid questionnaire and run the command that stores them (or its correction)."""
     try:
@@ -268,15 +199,6 @@ def _send(questionnaire: FlaskForm, question_set: answers.PublishedSet, command:
     except CaseError as err:
         return Done(refusal=err)
     return run(command, g.referee.case_id, me(), question_set, values, *args, utcnow())
-
-
-def _answers_page(referee: Referee, refused: bool = False) -> Any:
-    """Render the referee's answers; with `refused`, say why a change was not made (409)."""
-    response = answers.response_of(referee)
-    shown = answers.read_back(answers.question_set_by_id(response.question_set_id),
-                              response.unseal("answers_enc")["answers"])
-    return render_template("referee/answers.html", **_context(referee), shown=shown, refused=refused,
-                           submitted_at=response.submitted_at), (409 if refused else 200)
 
 
 @bp.route("/referee/attest", methods=["POST"])
@@ -288,21 +210,7 @@ def attest() -> Any:
     if attest_form.validate_on_submit():
         run(answers.attest, referee.case_id, me(), utcnow()).flash_refusal()
         return redirect(url_for("referee.form"), 303)
-    return render_template("referee/attest.html", **_context(referee), attest_form=attest_form,
-                           decline_form=DeclineForm()), 422
-
-
-@bp.route("/referee/decline", methods=["POST"])
-@referee_required
-def decline() -> Any:
-    """Decline the request, optionally asking for a call."""
-    referee: Referee = g.referee
-    decline_form = DeclineForm()
-    if decline_form.validate_on_submit():
-        run(answers.decline, referee.case_id, me(), decline_form.reason.data or "",
-            bool(decline_form.call.data),
-            utcnow()).flash_refusal()
-    return redirect(url_for("referee.form"), 303)
+    return render_template("referee/attest.html", **referee_context(referee), attest_form=attest_form), 422
 
 
 @bp.route("/referee/experience", methods=["POST"])
@@ -342,53 +250,86 @@ def _referee_with_case() -> sa.Select:
                      sa.orm.joinedload(Referee.data_key)))
 
 
-def _questionnaire_page(referee: Referee, question_set: answers.PublishedSet, questionnaire: FlaskForm,
+def questionnaire_page(referee: Referee, question_set: answers.PublishedSet, questionnaire: FlaskForm,
                         correcting: bool = False) -> Any:
-    """Render the questionnaire (422 when something needs another look)."""
+    """Render the questionnaire on one page (422 when something needs another look)."""
     questions = list(question_set.questions)
-    return render_template("referee/questions.html", **_questionnaire_context(referee), form=questionnaire,
+    context = questionnaire_context(referee)
+    return render_template("referee/questions.html", **context, form=questionnaire,
                            questions=questions, question_set=question_set, correcting=correcting,
-                           question_fields=_question_fields(question_set, questionnaire, questions)), \
+                           question_fields=question_fields(question_set, questionnaire, questions,
+                                                           context["first_name"])), \
         (422 if questionnaire.errors else 200)
 
 
-def _question_fields(question_set: answers.PublishedSet, questionnaire: FlaskForm,
-                     questions: list[answers.AskedQuestion]) -> Markup:
-    """Render the questions' fieldsets; a blank questionnaire's are kept per question set and reused.
+def question_fields(question_set: answers.PublishedSet, questionnaire: FlaskForm,
+                    questions: list[answers.AskedQuestion], first: str | None, page: int | None = None,
+                    start: int = 1) -> Markup:
+    """Render the questions' fieldsets; a blank questionnaire's are kept per set and page, and reused.
 
     They cost most of the page, and a blank form's are the same for every referee of the set: no
-    answer, no error, no name (the CSRF token is written outside them). A kept copy lives as long as
-    the process's copy of the set; templates that may change while the app runs are never kept.
+    answer, no error, no name (the CSRF token is written outside them; the candidate's first name
+    goes in afterwards). A kept copy lives as long as the process's copy of the set; templates that
+    may change while the app runs are never kept.
     """
     render = get_template_attribute("referee/_question_fields.html", "question_fields")
+    total = len(question_set.questions)
     if not questionnaire.blank or questionnaire.errors or current_app.jinja_env.auto_reload:
-        return render(questionnaire, questions)
+        return _named(render(questionnaire, questions, start, total), first)
     kept: weakref.WeakKeyDictionary = current_app.extensions.setdefault(
         "refcheck.blank_question_fields", weakref.WeakKeyDictionary())
-    fields = kept.get(question_set)
+    per_page = kept.setdefault(question_set, {})
+    fields = per_page.get(page)
     if fields is None:
-        fields = kept[question_set] = render(questionnaire, questions)
-    return fields
+        fields = per_page[page] = render(questionnaire, questions, start, total)
+    return _named(fields, first)
 
 
-def _questionnaire_context(referee: Referee) -> dict[str, Any]:
-    """Return what the questionnaire shows around the questions: whose reference, for which role.
+def _named(fields: Markup, first: str | None) -> Markup:
+    """Put the candidate's first name, escaped, where the rendered questions say "the candidate".
+
+    The pattern holds no character that escaping changes, so it matches the escaped question text
+    exactly as it matches the plain one, and the name goes in escaped like any other value.
+    """
+    if not first:
+        return fields
+    # The fields are markup rendered by autoescaping templates; the name goes in escaped.
+    return Markup(name_the_candidate(str(fields), str(escape(first))))  # noqa: S704
+
+
+@bp.app_template_filter("with_name")
+def with_name(text: str, first: str | None) -> str:
+    """Say the candidate's first name where a question says "the candidate" (the page escapes it)."""
+    return name_the_candidate(text, first)
+
+
+def questionnaire_context(referee: Referee) -> dict[str, Any]:
+    """Return what the questionnaire shows around the questions: whose reference, for which role, by when.
 
     The other pages' context unseals the referee's details and looks up their link, which the
     questionnaire never shows.
     """
     case: Case = referee.case
-    return {"referee": referee, "case": case, "candidate_name": case.candidate.name,
-            "minutes": current_app.config["REFEREE_MINUTES"]}
+    name = case.candidate.name
+    return {"referee": referee, "case": case, "candidate_name": name, "first_name": first_name(name),
+            "minutes": current_app.config["REFEREE_MINUTES"], "answer_by": _answer_by(referee)}
 
 
-def _context(referee: Referee) -> dict[str, Any]:
+def _answer_by(referee: Referee) -> dt.date | None:
+    """Return the day to answer by while the referee still has something to do, else None."""
+    if referee.state not in ("invited", "opened") or referee.case.state != COLLECTING:
+        return None
+    return answer_by(referee, utcnow())
+
+
+def referee_context(referee: Referee) -> dict[str, Any]:
     """Return what every referee page shows: who asks, about whom, and why."""
     case: Case = referee.case
     scope = Scope.from_json(case.consent.scope) if case.consent else None
     now = utcnow()
     released = (case.stage_times or {}).get("released")
     return {"referee": referee, "details": referee.details, "case": case, "scope": scope,
+            "first_name": first_name(case.candidate.name), "answer_by": _answer_by(referee),
             "locked": answers.locked_reason(referee), "link_expires": answers.link_expires(referee, now),
             "reviewing": case.state in (REVIEW, CANDIDATE_REVIEW),
             "released_on": day(dt.datetime.fromisoformat(released)) if released else None,

@@ -1,4 +1,7 @@
-"""The questionnaire as a form: one class per published set, built once, bound to each request."""
+"""The questionnaire as a form: one class per published set (and per page), built once, bound to each request.
+
+A phone shows the questions in short pages (`pages`); each page is its own form over its questions.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +18,30 @@ from ...errors import CaseError
 from ...months import MONTH_HINT, normalise_month
 from ..forms import MONTH, MONTH_INPUT, ONE_LINE, MonthField, SelectChoice
 
-# A set's form class, kept as long as the process keeps its copy of the set (which never changes).
-_CLASSES: weakref.WeakKeyDictionary[PublishedSet, type[FlaskForm]] = weakref.WeakKeyDictionary()
+# A set's form classes (the whole set under None, each page under its number), kept as long as the
+# process keeps its copy of the set (which never changes).
+_CLASSES: weakref.WeakKeyDictionary[PublishedSet, dict[int | None, type[FlaskForm]]] = \
+    weakref.WeakKeyDictionary()
+# Questions per page: a page of four fits a phone's screen or two, and a set of 15 makes four pages.
+PAGE_SIZE = 4
 
 
-def form_class(question_set: PublishedSet) -> type[FlaskForm]:
-    """Return the form class of a question set; classes hold no request data, so one serves every request."""
-    found = _CLASSES.get(question_set)
+def pages(question_set: PublishedSet) -> list[tuple[AskedQuestion, ...]]:
+    """Split a set's questions into short pages, in the set's order (at least one page)."""
+    questions = question_set.questions
+    return [questions[i:i + PAGE_SIZE] for i in range(0, len(questions), PAGE_SIZE)] or [()]
+
+
+def form_class(question_set: PublishedSet, page: int | None = None) -> type[FlaskForm]:
+    """Return the form class of a question set, or of one page of it (numbered from 1).
+
+    Classes hold no request data, so one serves every request.
+    """
+    classes = _CLASSES.setdefault(question_set, {})
+    found = classes.get(page)
     if found is None:
-        found = _CLASSES[question_set] = _questionnaire_class(question_set.questions)
+        questions = question_set.questions if page is None else pages(question_set)[page - 1]
+        found = classes[page] = _questionnaire_class(questions)
     return found
 
 
@@ -61,20 +79,21 @@ def _questionnaire_class(questions: Sequence[AskedQuestion]) -> type[FlaskForm]:
 
 
 def build_form(question_set: PublishedSet, formdata: Any = None,
-               data: dict[str, Any] | None = None) -> FlaskForm:
-    """Return the set's questionnaire bound to the request.
+               data: dict[str, Any] | None = None, page: int | None = None) -> FlaskForm:
+    """Return the set's questionnaire (or one page of it) bound to the request.
 
-    `data` pre-fills the form (a correction starts from the sealed answers); a posted form ignores it.
-    The form is `blank` when nothing of the referee's can be in it: no data given and nothing posted.
+    `data` pre-fills the form (a correction starts from the sealed answers, a page from the draft);
+    a posted form ignores it. The form is `blank` when nothing of the referee's can be in it: no
+    data given and nothing posted.
     """
-    cls = form_class(question_set)
+    cls = form_class(question_set, page)
     if formdata is not None:
         form = cls(formdata=formdata)
     elif data is not None:
         form = cls(data=data)
     else:
         form = cls()
-    form.questions = list(question_set.questions)
+    form.questions = list(question_set.questions if page is None else pages(question_set)[page - 1])
     form.blank = formdata is None and data is None and not form.is_submitted()
     return form
 
@@ -99,3 +118,34 @@ def read_answers(form: FlaskForm, questions: Sequence[AskedQuestion]) -> dict[st
             value = form[name].data
             answers[str(question.id)] = value.strip() if isinstance(value, str) else value
     return answers
+
+
+def read_page(form: FlaskForm, questions: Sequence[AskedQuestion]) -> dict[str, Any]:
+    """Return the answers of a page's questions that can be kept as they are, skipping any with a problem.
+
+    Going back keeps what is already right on the page, without asking for what is still missing.
+    """
+    kept: dict[str, Any] = {}
+    for question in questions:
+        name = field_name(question)
+        names = ((f"{name}_from", f"{name}_to", f"{name}_unknown") if question.kind == "month_range"
+                 else (name,))
+        if any(form[n].errors for n in names):
+            continue
+        try:
+            kept.update(read_answers(form, [question]))
+        except CaseError:
+            continue
+    return {k: v for k, v in kept.items() if v not in (None, "")}
+
+
+def gaps(questions: Sequence[AskedQuestion], answers: dict[str, Any]) -> list[int]:
+    """Return the positions (from 0) of required questions the answers leave open."""
+    return [index for index, question in enumerate(questions)
+            if question.required and answers.get(str(question.id)) in (None, "")]
+
+
+def complete(questions: Sequence[AskedQuestion], answers: dict[str, Any]) -> dict[str, Any]:
+    """Return a draft's answers in the shape a one-page questionnaire sends: every question, none extra."""
+    return {str(q.id): answers.get(str(q.id)) for q in questions
+            if q.kind != "month_range" or answers.get(str(q.id)) is not None}
