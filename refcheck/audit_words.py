@@ -15,6 +15,8 @@ AUDIT_WORDS: dict[str, str] = {
     "case.contact_named": "{who} named the candidate's contact for the case",
     "enquiry.asked": "{who} asked a question or raised a concern",
     "enquiry.answered": "{who} answered the candidate's question",
+    "findings.accepted_agreeing": "{who} accepted every finding that agrees with what they said",
+    "referee.draft_saved": "{who} saved a page of answers to finish later",
     "candidate.invited": "{who} sent the candidate their link",
     "candidate.link_resent": "{who} sent the candidate a new link",
     "candidate.link_requested": "{who} asked for a new link",

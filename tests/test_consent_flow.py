@@ -216,7 +216,8 @@ def _staff_timeline_consent_date(app, staff, case_id) -> str:
     browser = app.test_client()
     sign_in(browser, staff)
     html = browser.get(f"/staff/cases/{case_id}").data.decode()
-    found = re.search(r"You read the scope and decide.*?expected by ([0-9]+ [A-Za-z]+ [0-9]{4})", html, re.S)
+    found = re.search(r"The candidate reads the scope and decides.*?expected by ([0-9]+ [A-Za-z]+ [0-9]{4})",
+                      html, re.S)
     assert found, "no consent step on the timeline"
     return found.group(1)
 

@@ -38,6 +38,7 @@ from .conftest import (
     nominate,
     peer,
     send_case,
+    state_work_history,
 )
 
 ESSAY = "Led the migration with care."
@@ -261,6 +262,7 @@ def test_drafts_are_erased_when_the_candidate_withdraws_and_when_the_case_is_era
     consent(second, "Bea Lindgren")
     nominate(second, **{**MANAGER, "email": "grace@elsewhere.example", "name": "Gwen Manager"})
     nominate(second, **{**peer(5), "email": "peer5@elsewhere.example"})
+    state_work_history(second)
     listing = second.get("/portal/referees")
     second.post("/portal/referees/invite", data={"csrf_token": csrf_from(listing.data)})
     gwen = _start(app, invitation_links(app)["Gwen Manager"])
@@ -343,6 +345,7 @@ def test_questions_name_the_candidate_and_escape_the_name(app, client, staff):
     consent(client, "<b>Zoë</b>-Ann O'Brien")
     nominate(client, **MANAGER)
     nominate(client, **peer(1))
+    state_work_history(client)
     page = client.get("/portal/referees")
     client.post("/portal/referees/invite", data={"csrf_token": csrf_from(page.data)})
     browser = _start(app, invitation_links(app)["Grace Lindqvist"])
@@ -365,6 +368,7 @@ def test_a_blank_page_is_shared_but_a_name_never_is(app, client, staff, invited)
     consent(second, "Bea Lindgren")
     nominate(second, **{**MANAGER, "email": "gwen@elsewhere.example", "name": "Gwen Manager"})
     nominate(second, **{**peer(6), "email": "peer6@elsewhere.example", "name": "Pat Peer"})
+    state_work_history(second)
     listing = second.get("/portal/referees")
     second.post("/portal/referees/invite", data={"csrf_token": csrf_from(listing.data)})
     elsewhere = _start(app, invitation_links(app)["Pat Peer"]).get("/referee/questions/1").data.decode()
