@@ -141,6 +141,10 @@ def test_release_closes_the_loop_for_the_candidate_and_thanks_each_referee(app):
     assert "Your check is complete" in home and "There is nothing more for you to do" in home
     assert "agree with what you told us" in home
     assert "We keep your data until" in home and "Ask a question or raise a concern" in home
+    # One fingerprint: the one printed in the PDF and checked at /verify.
+    with app.app_context():
+        printed = report.latest(db.session.get(Case, built.case_id)).fingerprint
+    assert printed[:8] in home and 'href="/verify"' in home
     # No page after the candidate's last step asks them to act.
     assert "Your next step" not in home and "Please read" not in home
 

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from ... import access, audit, cases, closure, experience, pace, privacy, progress, search, timeline
+from ... import access, audit, cases, closure, experience, pace, privacy, progress, report, search, timeline
 from ...commands import Actor
 from ...extensions import db, limiter
 from ...lifecycle import NAMING
@@ -120,6 +120,7 @@ def home() -> Any:
     return render_template("portal/home.html", case=case, steps=steps,
                            next_step=timeline.next_step(steps), question=timeline.question(steps),
                            glance=closure.glance(closure.finding_counts(case.id)) if released else [],
+                           latest_report=report.latest(case) if released else None,
                            contact=case.contact, consent=case.consent, to_name=to_name,
                            referees=listed, **_disclosure(case),
                            typical_days=None if case.is_closed else experience.typical_days("check"),
