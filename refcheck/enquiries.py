@@ -16,7 +16,7 @@ from .cases import base_url
 from .commands import Actor, begin
 from .errors import CaseError
 from .extensions import db
-from .models import ENQUIRY_KINDS, Enquiry, StaffUser
+from .models import ENQUIRY_KINDS, Case, Enquiry, StaffUser
 from .review import add_working_days
 
 TEXT_LIMIT = 2000
@@ -98,3 +98,14 @@ def waiting(case_ids: list[int]) -> dict[int, dt.datetime]:
         .where(Enquiry.case_id.in_(case_ids), Enquiry.answered_at.is_(None))
         .group_by(Enquiry.case_id)
     ).all())
+
+
+def open_on_case() -> sa.ColumnElement[bool]:
+    """Filter the cases with a question still to answer (the index on case and answered_at serves it)."""
+    return sa.exists().where(Enquiry.case_id == Case.id, Enquiry.answered_at.is_(None))
+
+
+def cases_waiting() -> int:
+    """Count the cases with a question still to answer; the index on answered_at serves it."""
+    return db.session.execute(sa.select(sa.func.count(sa.distinct(Enquiry.case_id)))
+                              .where(Enquiry.answered_at.is_(None))).scalar_one()

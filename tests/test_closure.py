@@ -104,7 +104,9 @@ def test_a_question_reaches_the_named_contact_and_the_answer_comes_back(app):
     # The candidate's timeline shows the question waiting on staff, and staff's list shows it too.
     assert "We answer your question" in portal.get("/portal").data.decode()
     listing = desk.get("/staff/").data.decode()
-    assert "Question from the candidate" in listing
+    assert "Question from the candidate" in listing and "Questions waiting" in listing
+    waiting = desk.get("/staff/?state=questions_waiting").data.decode()
+    assert f"RC-{built.case_id:05d}" in waiting
 
     case_page = desk.get(f"/staff/cases/{built.case_id}").data.decode()
     assert QUESTION in case_page
@@ -118,6 +120,13 @@ def test_a_question_reaches_the_named_contact_and_the_answer_comes_back(app):
     thread = portal.get("/portal/ask").data.decode()
     assert "No: only the referees you name." in thread and "Twice." not in thread
     assert _mail(app, "enquiry_answered")
+    # Every question on the case is answered now (build asked one too): the filter lists it no more.
+    with app.app_context():
+        left_open = sa.select(Enquiry).where(Enquiry.answered_at.is_(None))
+        for left in db.session.execute(left_open).scalars().all():
+            enquiries.answer(built.case_id, built.staff, left.id, "Answered.", utcnow())
+            db.session.commit()
+    assert f"RC-{built.case_id:05d}" not in desk.get("/staff/?state=questions_waiting").data.decode()
 
 
 def test_a_question_cannot_be_answered_on_another_case(app):

@@ -64,6 +64,8 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 PAGE_SIZE = 50
 # The list's filter for collecting cases whose referees have all answered; a label, not a state.
 READY = "ready_for_review"
+# The list's filter for cases with a question from the candidate still to answer; also a label.
+QUESTIONS = "questions_waiting"
 # Far past any real list (50 million cases), and small enough for every database's integers.
 MAX_PAGE = 1_000_000
 # The counts by state are kept until something is recorded, and at most this long.
@@ -90,6 +92,8 @@ def dashboard() -> Any:
     ready = kept.remember("ready for review", None, search.ready_for_review_ids, now, COUNTS_SECONDS)
     if state == READY:
         page_ids = page_ids.where(Case.id.in_(ready) if ready else sa.false())
+    elif state == QUESTIONS:
+        page_ids = page_ids.where(enquiries.open_on_case())
     elif state in CASE_STATES:
         page_ids = page_ids.where(Case.state == state)
         if state == COLLECTING and ready:
@@ -117,7 +121,11 @@ def dashboard() -> Any:
     for case in rows:
         steps = timeline.build(progress.case_facts(case, answered, replied, asked), now)
         listed.append((case, timeline.next_step(steps), timeline.question(steps)))
-    return render_template("staff/dashboard.html", listed=listed, filters=_filters(counts, len(ready)),
+    filters = _filters(counts, len(ready))
+    waiting = enquiries.cases_waiting()
+    if waiting:
+        filters.insert(0, (QUESTIONS, waiting))
+    return render_template("staff/dashboard.html", listed=listed, filters=filters,
                            state=state, total=sum(counts.values()), ready=answered, page=page,
                            page_size=PAGE_SIZE, search=text)
 
