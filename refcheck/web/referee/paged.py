@@ -18,13 +18,13 @@ from ...models import COLLECTING, Referee, utcnow
 from ..common import run
 from ..forms import ConfirmForm, show_error
 from .pages import (
+    after_sending,
     bp,
     closed_page,
     me,
     question_fields,
     questionnaire_context,
     questionnaire_page,
-    referee_context,
     referee_required,
     referee_scope,
     reread,
@@ -152,14 +152,9 @@ def review() -> Any:
         else:
             done = run(answers.submit, referee.case_id, me(), question_set,
                        complete(question_set.questions, kept), request.remote_addr, utcnow())
-            if done.ok:
-                return redirect(url_for("referee.thanks"), 303)
-            fresh = reread(referee)
-            if fresh.state == "submitted":
-                # A twin of this request, from another tab or a double click, sent them a moment ago.
-                return render_template("referee/thanks.html", **referee_context(fresh), duplicate=True)
-            if done.moved_on:
-                return closed_page(fresh, refused=True)
+            answered = after_sending(referee, done)
+            if answered is not None:
+                return answered
             problem = done.refusal.message if done.refusal else None
     shown = answers.read_back(question_set, kept)
     groups, index = [], 0

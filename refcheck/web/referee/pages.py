@@ -150,16 +150,27 @@ def form() -> Any:
     questionnaire = build_form(question_set)
     if request.method == "POST" and questionnaire.validate_on_submit():
         done = send_answers(questionnaire, question_set, answers.submit, request.remote_addr)
-        if done.ok:
-            return redirect(url_for("referee.thanks"), 303)
-        fresh = reread(referee)
-        if fresh.state == "submitted":
-            # A twin of this request, from another tab or a double click, saved them a moment ago.
-            return render_template("referee/thanks.html", **referee_context(fresh), duplicate=True)
-        if done.moved_on:
-            return closed_page(fresh, refused=True)
+        answered = after_sending(referee, done)
+        if answered is not None:
+            return answered
         done.show_on(questionnaire)
     return questionnaire_page(referee, question_set, questionnaire)
+
+
+def after_sending(referee: Referee, done: Done[Any]) -> Any | None:
+    """Return the page after answers were sent, or refused because they are in or the check moved on.
+
+    None when the refusal is about the answers themselves, for the page to show on its form.
+    """
+    if done.ok:
+        return redirect(url_for("referee.thanks"), 303)
+    fresh = reread(referee)
+    if fresh.state == "submitted":
+        # A twin of this request, from another tab or a double click, sent them a moment ago.
+        return render_template("referee/thanks.html", **referee_context(fresh), duplicate=True)
+    if done.moved_on:
+        return closed_page(fresh, refused=True)
+    return None
 
 
 def reread(referee: Referee) -> Referee:
