@@ -39,7 +39,7 @@ from .models import (
     Response,
 )
 from .review import RESOLUTION_WORDS, case_findings_rows, source_label
-from .scope import RELATIONSHIP_LABELS, Scope
+from .scope import GROUP_MINIMUM, RELATIONSHIP_LABELS, Scope
 
 ASSETS = Path(__file__).parent / "static" / "report"
 # Relative URLs in the report resolve here, and only here is anything served from.
@@ -110,7 +110,10 @@ def gather(case: Case, attributed: bool = False) -> dict[str, Any]:
     labels = {s["id"]: s["label"] for s in sources}
     findings = [_finding(row, labels, grouped) for row in case_findings_rows(case)]
     cols, notes = summary.columns(sources, grouped)
-    rows = summary.answer_rows(questions, sources, cols)
+    rows = summary.answer_rows(questions, sources, cols, GROUP_MINIMUM if grouped else 1)
+    if any(row["withheld"] for row in rows):
+        notes.append(f"Where fewer than {GROUP_MINIMUM} referees of a group answered a question, their "
+                     "answer to it is not shown, so that it does not identify them.")
     return {
         "case": {"reference": case.reference, "position": case.position,
                  "organisation": case.hiring_organisation, "purpose": case.purpose},

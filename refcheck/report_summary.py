@@ -104,8 +104,13 @@ def columns(sources: list[dict[str, Any]], grouped: bool) -> tuple[list[dict[str
 
 
 def answer_rows(questions: Sequence[Any], sources: list[dict[str, Any]],
-                cols: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Line up every question with each column's answers (lines of text) and rating scores."""
+                cols: list[dict[str, Any]], minimum: int = 1) -> list[dict[str, Any]]:
+    """Line up every question with each column's answers (lines of text) and rating scores.
+
+    A column's answers to a question are shown only when at least `minimum` of its referees gave one:
+    grouped, a question only one manager was asked (or only one answered) would otherwise be theirs.
+    Each row says whether a column's answers were held back for that reason.
+    """
     answers = {s["id"]: s["answers"] for s in sources}
     seen: dict[str, dict[str, Any]] = {}
     for question in questions:
@@ -119,7 +124,9 @@ def answer_rows(questions: Sequence[Any], sources: list[dict[str, Any]],
                     row["values"].setdefault(column["label"], []).append(value)
     rows = list(seen.values())
     for row in rows:
-        values = row.pop("values")
+        given = row.pop("values")
+        values = {label: found for label, found in given.items() if len(found) >= minimum}
+        row["withheld"] = len(values) < len(given)
         row["answers"] = {label: _cell(row["kind"], found) for label, found in values.items()}
         row["scores"] = {label: [int(v) for v in found if str(v).isdigit()]
                          for label, found in values.items() if row["kind"] == "rating"}

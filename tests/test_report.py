@@ -347,3 +347,27 @@ def test_grouping_needs_two_of_a_relationship():
         "1 client and 1 other colleague, combined": ["c", "o"]}
     assert all(len(c["members"]) >= 2 for c in cols)
     assert len(columns(two_managers_one_peer, grouped=False)[0]) == 3
+
+
+def test_a_grouped_column_holds_back_a_question_only_one_of_its_referees_answered():
+    from types import SimpleNamespace
+
+    from refcheck.report_summary import answer_rows, ratings
+
+    manager_only = SimpleNamespace(id=1, text="How did they lead the team?", kind="text", low_label="",
+                                   high_label="")
+    rated = SimpleNamespace(id=2, text="Quality of work", kind="rating", low_label="1", high_label="5")
+    sources = [{**_source("m", "manager"), "answers": {"1": "A calm and fair lead.", "2": "5"}},
+               {**_source("p", "peer"), "answers": {"2": "4"}}]
+    cols, _ = columns(sources, grouped=True)
+    assert [c["label"] for c in cols] == ["1 manager and 1 peer, combined"]
+    rows = answer_rows([manager_only, rated], sources, cols, minimum=2)
+    by_question = {row["question"]: row for row in rows}
+    # Only the manager was asked: in a combined column that answer would be theirs alone.
+    assert by_question["How did they lead the team?"]["answers"] == {}
+    assert by_question["How did they lead the team?"]["withheld"] is True
+    assert by_question["Quality of work"]["answers"] == {"1 manager and 1 peer, combined": ["4", "5"]}
+    assert [chart["average"] for chart in ratings(rows, cols)] == [4.5]
+    # Attributed, each referee stands under their own label and every answer shows.
+    shown = answer_rows([manager_only], sources, columns(sources, grouped=False)[0])
+    assert shown[0]["answers"] == {"manager": ["A calm and fair lead."]} and shown[0]["withheld"] is False
