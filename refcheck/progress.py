@@ -28,6 +28,7 @@ from .models import (
     Finding,
     Referee,
     Reply,
+    utcnow,
 )
 from .scope import Nominee, Scope, still_needed
 from .timeline import CaseFacts, days_before_late
@@ -83,11 +84,13 @@ def _last_answer(scope: Scope | None, given: list[tuple[Nominee, dt.datetime | N
     return max((at for _, at in given if at is not None), default=None)
 
 
-def replies_in(listed: list[Case]) -> dict[int, dt.datetime]:
-    """Return, per case in candidate review, when the candidate replied to its last finding, if all have one.
+def replies_in(listed: list[Case], now: dt.datetime | None = None) -> dict[int, dt.datetime]:
+    """Return, per case in candidate review, when the candidate's part ended, if it has.
 
-    Such a case waits on staff to release, not on the candidate. One query, however many cases.
+    It ends with a reply to the last finding, or when the time for replies runs out (replies are
+    refused after it): the case then waits on staff to release. One query, however many cases.
     """
+    now = now or utcnow()
     waiting = {case.id: case for case in listed if case.state == CANDIDATE_REVIEW}
     if not waiting:
         return {}
@@ -105,6 +108,8 @@ def replies_in(listed: list[Case]) -> dict[int, dt.datetime]:
             result[case_id] = case.state_changed_at
         elif row.replies == row.findings and row.last is not None:
             result[case_id] = row.last
+        elif case.reply_due_at is not None and case.reply_due_at <= now:
+            result[case_id] = case.reply_due_at
     return result
 
 

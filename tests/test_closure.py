@@ -182,3 +182,19 @@ def test_erasure_removes_the_questions(app):
         privacy.erase_case(built.case_id, built.staff, "test", utcnow())
         db.session.commit()
         assert db.session.execute(sa.select(Enquiry).where(Enquiry.case_id == built.case_id)).first() is None
+
+
+def test_once_the_time_for_replies_has_passed_the_portal_stops_asking(app):
+    import datetime as dt
+
+    login = make_staff(app)
+    built = build(app, login.id, "candidate_review")
+    with app.app_context():
+        db.session.get(Case, built.case_id).reply_due_at = utcnow() - dt.timedelta(hours=1)
+        db.session.commit()
+    home = _portal(app, built).get("/portal").data.decode()
+    assert "Nothing for you to do now" in home and "The time for replies ended on" in home
+    assert "Your next step" not in home and "Waiting on you" not in home
+    row = _staff(app, login).get("/staff/").data.decode()
+    row = row[row.index(f"RC-{built.case_id:05d}"):]
+    assert "Our team, expected by" in row[:row.index("</tr>")]

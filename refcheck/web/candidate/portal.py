@@ -121,6 +121,7 @@ def home() -> Any:
                            next_step=timeline.next_step(steps), question=timeline.question(steps),
                            glance=closure.glance(closure.finding_counts(case.id)) if released else [],
                            latest_report=report.latest(case) if released else None,
+                           replies_closed=case.reply_due_at is not None and case.reply_due_at <= utcnow(),
                            contact=case.contact, consent=case.consent, to_name=to_name,
                            referees=listed, **_disclosure(case),
                            typical_days=None if case.is_closed else experience.typical_days("check"),
