@@ -23,7 +23,7 @@ def finding_counts(case_id: int) -> dict[str, int]:
         .where(Finding.case_id == case_id).group_by(Finding.status, Reply.text_enc.is_not(None))
     ).all():
         counts[status] = counts.get(status, 0) + total
-        if replied:
+        if replied and status == "conflict":
             counts["replied"] = counts.get("replied", 0) + total
     return counts
 

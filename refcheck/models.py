@@ -332,8 +332,19 @@ class Case(Model):
 
     @property
     def contact(self) -> StaffUser:
-        """Return the verifier the candidate may ask: the named contact, else whoever opened the case."""
-        return self.named_contact or self.created_by
+        """Return the verifier the candidate may ask: the named contact, else whoever opened the case.
+
+        Someone whose account was disabled has left: the candidate is never pointed at them, and the
+        longest-serving active admin stands in until staff name someone.
+        """
+        for person in (self.named_contact, self.created_by):
+            if person is not None and person.active:
+                return person
+        session = sa.orm.object_session(self)
+        stand_in = session.execute(
+            sa.select(StaffUser).where(StaffUser.active.is_(True), StaffUser.role == "admin")
+            .order_by(StaffUser.id).limit(1)).scalar_one_or_none() if session is not None else None
+        return stand_in or self.created_by
 
     @property
     def is_closed(self) -> bool:

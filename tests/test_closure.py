@@ -198,3 +198,29 @@ def test_once_the_time_for_replies_has_passed_the_portal_stops_asking(app):
     row = _staff(app, login).get("/staff/").data.decode()
     row = row[row.index(f"RC-{built.case_id:05d}"):]
     assert "Our team, expected by" in row[:row.index("</tr>")]
+
+
+def test_a_contact_whose_account_was_disabled_is_never_shown_to_the_candidate(app):
+    login = make_staff(app)
+    built = build(app, login.id, "collecting")
+    vera = make_staff(app, "vera@verify.example", role="verifier")
+    with app.app_context():
+        db.session.get(StaffUser, vera.id).name = "Vera Lindgren"
+        db.session.commit()
+        enquiries.set_contact(built.case_id, built.staff, vera.id, utcnow())
+        db.session.commit()
+    portal = _portal(app, built)
+    assert "<strong>Vera Lindgren</strong> looks after your check" in portal.get("/portal").data.decode()
+    with app.app_context():
+        db.session.get(StaffUser, vera.id).active = False
+        db.session.commit()
+    home = portal.get("/portal").data.decode()
+    assert "Vera Lindgren" not in home and "<strong>Dana Verifier</strong> looks after your check" in home
+    # Her disabled account cannot be named again either.
+    with app.app_context():
+        try:
+            enquiries.set_contact(built.case_id, built.staff, vera.id, utcnow())
+        except Exception as err:  # noqa: BLE001 - the refusal's words are what is checked
+            assert "active member of staff" in str(err)
+        else:
+            raise AssertionError("a disabled account was named as the contact")

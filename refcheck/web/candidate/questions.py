@@ -11,10 +11,13 @@ from wtforms.validators import DataRequired, Length
 
 from ... import enquiries
 from ...dates import day
+from ...extensions import limiter
 from ...models import utcnow
 from ..common import run
 from ..forms import SelectChoice, text_of
 from .portal import bp, candidate_required, me
+
+ASK_LIMIT = "10 per hour"
 
 
 class EnquiryForm(FlaskForm):
@@ -32,6 +35,8 @@ class EnquiryForm(FlaskForm):
 
 
 @bp.route("/portal/ask", methods=["GET", "POST"])
+# Each question emails the contact: a few an hour is plenty for a person, and stops a flood.
+@limiter.limit(ASK_LIMIT, methods=["POST"])
 @candidate_required
 def ask() -> Any:
     """Send the contact a question; the page lists earlier ones with their answers or answer-by dates."""
