@@ -21,6 +21,7 @@ from refcheck.models import QuestionSet
 
 from .conftest import (
     MANAGER,
+    PG_URL,
     attest_referee,
     consent,
     csrf_from,
@@ -40,6 +41,10 @@ ROOT = Path(__file__).resolve().parent.parent
 VNU_JAR = Path(os.environ.get("VNU_JAR", ROOT / ".tools/node_modules/vnu-jar/build/dist/vnu.jar"))
 STATES = ("draft", "awaiting_consent", "declined", "nominating", "collecting", "withdrawn", "cancelled",
           "review", "candidate_review", "released")
+
+
+# The pages are the same on either database: checked once, on SQLite, like the browser journeys.
+pytestmark = pytest.mark.skipif(bool(PG_URL), reason="the HTML is checked once, on SQLite")
 
 
 def checker() -> list[str]:
