@@ -83,9 +83,10 @@ def answer_by(asked: dt.datetime) -> dt.datetime:
 
 
 def of_case(case_id: int) -> list[Enquiry]:
-    """Return a case's enquiries, oldest first."""
+    """Return a case's enquiries, oldest first, with who answered each (one more query, not one each)."""
     return list(db.session.execute(
-        sa.select(Enquiry).where(Enquiry.case_id == case_id).order_by(Enquiry.asked_at, Enquiry.id)
+        sa.select(Enquiry).options(sa.orm.selectinload(Enquiry.answered_by))
+        .where(Enquiry.case_id == case_id).order_by(Enquiry.asked_at, Enquiry.id)
     ).scalars())
 
 

@@ -24,7 +24,7 @@ STEP_WORDS = {
 
 
 def days_from(config: Mapping[str, Any]) -> dict[str, int]:
-    """Return the days each timeline step is expected to take, from the settings (as progress.pace_days)."""
+    """Return the days each timeline step is expected to take, from the settings: the one pace table."""
     return {"opened": 2, "consent": config["CONSENT_DAYS"], "nominating": config["NOMINATION_DAYS"],
             "collecting": config["COLLECTION_DAYS"], "review": config["REVIEW_DAYS"],
             "candidate_review": config["CANDIDATE_REVIEW_DAYS"], "released": 1}

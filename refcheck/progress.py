@@ -10,7 +10,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import current_app
 
-from . import enquiries
+from . import enquiries, pace
 from .extensions import db
 from .models import (
     AWAITING_CONSENT,
@@ -144,10 +144,7 @@ def case_facts(case: Case, answered: dict[int, dt.datetime] | None = None,
 
 def pace_days() -> dict[str, int]:
     """Return the days each timeline step is expected to take once it starts, as configured."""
-    cfg = current_app.config
-    return {"opened": 2, "consent": cfg["CONSENT_DAYS"], "nominating": cfg["NOMINATION_DAYS"],
-            "collecting": cfg["COLLECTION_DAYS"], "review": cfg["REVIEW_DAYS"],
-            "candidate_review": cfg["CANDIDATE_REVIEW_DAYS"], "released": 1}
+    return pace.days_from(current_app.config)
 
 
 def could_be_late(now: dt.datetime) -> sa.ColumnElement[bool]:

@@ -28,6 +28,12 @@ def _staff(app, login):
     return browser
 
 
+def _list_row(listing: str, case_id: int) -> str:
+    """Return one case's row of staff's list."""
+    row = listing[listing.index(f"RC-{case_id:05d}"):]
+    return row[:row.index("</tr>")]
+
+
 def _mail(app, kind):
     with app.app_context():
         return [(m.unseal("recipient_enc"), m.unseal("body_enc")) for m in db.session.execute(
@@ -60,8 +66,7 @@ def test_a_candidate_who_replied_to_every_finding_is_not_asked_again(app):
     assert "Next: The report is released to you and the hiring team." in home
     # Staff's list says the same, from the same source.
     desk = _staff(app, login).get("/staff/").data.decode()
-    row = desk[desk.index(f"RC-{built.case_id:05d}"):]
-    row = row[:row.index("</tr>")]
+    row = _list_row(desk, built.case_id)
     assert "Our team, expected by" in row and "Candidate," not in row
 
 
@@ -195,9 +200,8 @@ def test_once_the_time_for_replies_has_passed_the_portal_stops_asking(app):
     home = _portal(app, built).get("/portal").data.decode()
     assert "Nothing for you to do now" in home and "The time for replies ended on" in home
     assert "Your next step" not in home and "Waiting on you" not in home
-    row = _staff(app, login).get("/staff/").data.decode()
-    row = row[row.index(f"RC-{built.case_id:05d}"):]
-    assert "Our team, expected by" in row[:row.index("</tr>")]
+    listing = _staff(app, login).get("/staff/").data.decode()
+    assert "Our team, expected by" in _list_row(listing, built.case_id)
 
 
 def test_a_contact_whose_account_was_disabled_is_never_shown_to_the_candidate(app):
