@@ -265,18 +265,6 @@ def accept_agreeing(case_id: int, actor: Actor, now: dt.datetime) -> int:
     return len(rows)
 
 
-def all_replied(case_id: int) -> bool:
-    """Say whether the candidate has answered (accepted or replied to) every frozen finding of the case.
-
-    With no finding there is nothing to answer, so this is true, as progress.replies_in counts it.
-    """
-    total, answered = db.session.execute(
-        sa.select(sa.func.count(Finding.id), sa.func.count(Reply.id))
-        .outerjoin(Reply, Reply.finding_id == Finding.id).where(Finding.case_id == case_id)
-    ).one()
-    return bool(answered == total)
-
-
 @dataclass(frozen=True)
 class ReplyProgress:
     """How many of a case's findings the candidate has answered."""

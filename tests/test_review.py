@@ -228,7 +228,7 @@ def test_accept_all_that_agree_leaves_differences_for_the_candidate(app, staff):
 
 
 def test_answering_the_last_finding_says_the_candidate_is_done_and_what_happens_next(app, staff):
-    from refcheck import review
+    from refcheck import progress
 
     built = _mixed_case(app, staff)
     browser = _portal(app, built)
@@ -238,7 +238,7 @@ def test_answering_the_last_finding_says_the_candidate_is_done_and_what_happens_
     with app.app_context():
         left = {f.fact: f.id for f in db.session.execute(
             sa.select(Finding).where(Finding.case_id == built.case_id)).scalars() if f.reply is None}
-        assert not review.all_replied(built.case_id)
+        assert built.case_id not in progress.replies_in([db.session.get(Case, built.case_id)])
     # Accept one with the bare Accept button; the page moves on to the next one to answer.
     moved = browser.post(f"/portal/findings/{left['end_month']}", data={"csrf_token": token, "accepted": "y"})
     assert moved.headers["Location"].endswith(f"#finding-{left['rehire_eligible']}")
@@ -254,7 +254,7 @@ def test_answering_the_last_finding_says_the_candidate_is_done_and_what_happens_
         assert case.reply_due_at is not None
         from refcheck.dates import day
         assert day(case.reply_due_at) not in text  # no deadline once done
-        assert review.all_replied(built.case_id)
+        assert built.case_id in progress.replies_in([db.session.get(Case, built.case_id)])
 
 
 def test_accept_all_is_refused_after_the_deadline_and_after_release(app, staff):
