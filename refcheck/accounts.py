@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit
 from .extensions import db
-from .models import ROLES, PortalSession, StaffUser
+from .models import CLIENT, ROLES, Organisation, PortalSession, StaffUser
 from .text import ONE_LINE_MESSAGE, folded, has_control
 
 # Checked when no account matches, so a wrong email costs as long as a wrong password.
@@ -26,11 +27,20 @@ class AccountError(Exception):
         self.field = field
 
 
-def create_staff(email: str, name: str, role: str, password: str, actor: str) -> StaffUser:
-    """Create a staff account with a strong password hash."""
+def create_staff(email: str, name: str, role: str, password: str, actor: str,
+                 organisations: Sequence[Organisation] = (), org_admin: bool = False) -> StaffUser:
+    """Create an account with a strong password hash.
+
+    A client belongs to exactly one organisation (`org_admin`: they may invite colleagues of it). A
+    verifier works on the organisations given, or on every organisation's cases when none is given.
+    """
     email = folded(email)
     if role not in ROLES:
         raise AccountError(f"Role must be one of: {', '.join(ROLES)}.", field="role")
+    if role == CLIENT and len(organisations) != 1:
+        raise AccountError("A client account belongs to one organisation: choose it.", field="organisation")
+    if role == "admin" and organisations:
+        raise AccountError("An admin works on every organisation: choose none.", field="organisation")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"Use a password of at least {MIN_PASSWORD} characters.", field="password")
     if has_control(name):
@@ -39,10 +49,29 @@ def create_staff(email: str, name: str, role: str, password: str, actor: str) ->
         raise AccountError("There is already an account with this email.", field="email")
     user = StaffUser(email=email, name=name.strip() or email, role=role,
                      password_hash=generate_password_hash(password))
+    if role == CLIENT:
+        user.organisation, user.org_admin = organisations[0], org_admin
+    elif role == "verifier":
+        user.assigned, user.all_organisations = list(organisations), not organisations
     db.session.add(user)
     db.session.flush()
-    audit.record("staff.created", actor, role=role, staff_id=user.id)
+    audit.record("staff.created", actor, role=role, staff_id=user.id,
+                 organisations=[organisation.id for organisation in organisations])
     return user
+
+
+def sees(user: StaffUser) -> str:
+    """Say in plain words what this account may see and do."""
+    if user.role == "admin":
+        return "every organisation's cases, and the accounts"
+    if user.role == CLIENT:
+        name = user.organisation.name if user.organisation else "no organisation"
+        invites = ", and may invite colleagues" if user.org_admin else ""
+        return f"the checks of {name}, from ordering to the released report{invites}"
+    if user.all_organisations:
+        return "every organisation's cases"
+    names = ", ".join(organisation.name for organisation in user.assigned)
+    return f"the cases of {names}" if names else "no cases until an admin assigns an organisation"
 
 
 def set_password(user: StaffUser, password: str, actor: str) -> None:

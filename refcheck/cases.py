@@ -13,11 +13,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import access, audit, drafts, mail, pace, timeline
+from . import access, audit, drafts, mail, organisations, pace, timeline
 from .commands import Actor, CommandRefused, begin
 from .errors import CaseError
 from .extensions import db
-from .lifecycle import TRANSITIONS
+from .lifecycle import CLIENT, STAFF, TRANSITIONS
 from .models import (
     AWAITING_CONSENT,
     CANCELLED,
@@ -30,8 +30,11 @@ from .models import (
     Case,
     Consent,
     DataKey,
+    Organisation,
+    Package,
     Referee,
     StaffNote,
+    StaffUser,
     keyring,
 )
 from .question_sets import families
@@ -56,14 +59,23 @@ class CaseDetails:
     due_date: dt.date | None
     # Staff ticked "I know this is tight": keep a due date the configured pace cannot meet.
     tight_ok: bool = False
+    # The organisation's package the check was ordered with, if any.
+    package_id: int | None = None
 
 
 def open_case(details: CaseDetails, scope: Scope, actor: Actor, now: dt.datetime) -> Case:
-    """Create a draft case with its own data key and the candidate's sealed details."""
-    if actor.staff_id is None:
-        raise CaseError("Cases are opened by a member of staff.")
+    """Create a draft case with its own data key and the candidate's sealed details.
+
+    Staff open cases for an organisation they work for; a client orders one for their own.
+    """
+    user = db.session.get(StaffUser, actor.staff_id) if actor.staff_id is not None else None
+    if (user is None or not user.active or actor.kind not in (STAFF, CLIENT)
+            or (actor.kind == CLIENT) != user.is_client):
+        raise CaseError("Cases are opened by a member of staff or ordered by a client.")
     _check_scope(scope)
     _check_details(details)
+    organisation = organisations.for_case(details.hiring_organisation, user, actor.name)
+    package = _package_of(details, organisation)
     _check_due_date(details, pace.new_case(pace.days_from(current_app.config), now), now)
     key = DataKey.generate()
     candidate = Candidate(data_key=key, created_at=now,
@@ -71,7 +83,7 @@ def open_case(details: CaseDetails, scope: Scope, actor: Actor, now: dt.datetime
     candidate.seal("name_enc", details.candidate_name.strip())
     candidate.seal("email_enc", details.candidate_email.strip())
     case = Case(candidate=candidate, data_key=key, position=details.position.strip(),
-                hiring_organisation=details.hiring_organisation.strip(),
+                organisation=organisation, hiring_organisation=organisation.name, package=package,
                 purpose=details.purpose.strip(), scope=scope.to_json(), state=DRAFT,
                 created_by_id=actor.staff_id, created_at=now, state_changed_at=now,
                 stage_times={DRAFT: now.isoformat()},
@@ -95,7 +107,11 @@ def update_draft(case_id: int, actor: Actor, details: CaseDetails, scope: Scope,
     case.candidate.seal("name_enc", details.candidate_name.strip())
     case.candidate.seal("email_enc", details.candidate_email.strip())
     case.position = details.position.strip()
-    case.hiring_organisation = details.hiring_organisation.strip()
+    user = db.session.get(StaffUser, actor.staff_id) if actor.staff_id is not None else None
+    if user is not None:
+        # Moving a draft to another organisation is allowed only among the ones this person works for.
+        case.organisation = organisations.for_case(details.hiring_organisation, user, actor.name)
+    case.hiring_organisation = case.organisation.name
     case.purpose = details.purpose.strip()
     case.due_date = details.due_date
     case.scope = scope.to_json()
@@ -298,6 +314,16 @@ def retention_days(case: Case) -> int:
     """Return how many days after the case ends its data may be kept, as consented."""
     consent = case.consent
     return Scope.from_json(consent.scope if consent else case.scope).retention_days
+
+
+def _package_of(details: CaseDetails, organisation: Organisation) -> Package | None:
+    """Return the package the order names, refusing one of another organisation or no longer offered."""
+    if details.package_id is None:
+        return None
+    package = db.session.get(Package, details.package_id)
+    if package is None or package.organisation_id != organisation.id or not package.active:
+        raise CaseError("Choose one of your organisation's packages.")
+    return package
 
 
 def _check_details(details: CaseDetails) -> None:

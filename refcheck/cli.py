@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts, audit, mail
+from . import accounts, audit, mail, organisations
 from .commands import Actor
 from .errors import CaseError
 from .extensions import db
-from .models import Case, OutboxMessage, keyring, utcnow
+from .models import ROLES, Case, OutboxMessage, keyring, utcnow
 from .report_summary import spaced_fingerprint
 from .text import folded
 
@@ -65,18 +65,25 @@ def _read_password() -> str:
 
 @click.command("create-staff")
 @click.argument("email")
-@click.option("--role", type=click.Choice(["admin", "verifier"]), required=True)
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
+@click.option("--organisation", "organisation_names", multiple=True, metavar="NAME",
+              help="A client's organisation (added if new), or one a verifier works on (repeatable; "
+                   "none: every organisation).")
+@click.option("--org-admin", is_flag=True, help="A client who may invite colleagues of their organisation.")
 @click.option("--name", default="", help="Display name (defaults to the email).")
 @with_appcontext
-def create_staff(email: str, role: str, name: str) -> None:
-    """Create a staff account; the password comes from a prompt or stdin, never an argument."""
+def create_staff(email: str, role: str, organisation_names: tuple[str, ...], org_admin: bool,
+                 name: str) -> None:
+    """Create an account; the password comes from a prompt or stdin, never an argument."""
     password = _read_password()
     try:
-        accounts.create_staff(email, name, role, password, "cli")
-    except accounts.AccountError as err:
+        chosen = [organisations.named(each) or organisations.create(each, "cli")
+                  for each in organisation_names]
+        user = accounts.create_staff(email, name, role, password, "cli", chosen, org_admin)
+    except (accounts.AccountError, CaseError) as err:
         raise click.ClickException(err.message) from err
     db.session.commit()
-    click.echo(f"Created {role} account {folded(email)}.")
+    click.echo(f"Created {role} account {folded(email)}: {accounts.sees(user)}.")
 
 
 audit_cli = AppGroup("audit", help="Check the audit log.")

@@ -16,10 +16,10 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from . import audit, lifecycle
+from . import audit, lifecycle, organisations
 from .errors import CaseError
 from .extensions import db
-from .models import ROLES, Case, DataKey, KeyShare, Question, QuestionSet, Referee, StaffUser
+from .models import STAFF_ROLES, Case, DataKey, KeyShare, Question, QuestionSet, Referee, StaffUser
 
 
 class CommandRefused(CaseError):
@@ -51,6 +51,11 @@ class Actor:
     def staff(cls, user: StaffUser) -> Actor:
         """Return a staff member as an actor."""
         return cls(lifecycle.STAFF, f"staff:{user.id}", staff_id=user.id)
+
+    @classmethod
+    def client(cls, user: StaffUser) -> Actor:
+        """Return someone of a hiring organisation as an actor."""
+        return cls(lifecycle.CLIENT, f"client:{user.id}", staff_id=user.id)
 
     @classmethod
     def candidate(cls, case_id: int) -> Actor:
@@ -147,8 +152,11 @@ def _actor_problem(case: Case, actor: Actor) -> str | None:
             return not_yours
     if actor.kind == lifecycle.STAFF and actor.staff_id is not None:
         user = db.session.get(StaffUser, actor.staff_id)
-        if user is None or not user.active or user.role not in ROLES:
+        if user is None or not user.active or user.role not in STAFF_ROLES:
             return "We could not do this: your account cannot change cases."
+        if not organisations.may_use(user, case.organisation_id):
+            # Said like a case that is not there: a verifier learns nothing of other organisations' cases.
+            raise CaseGone("This case no longer exists.")
     return None
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import current_app
 
-from . import audit, mail
+from . import audit, mail, organisations
 from .cases import base_url
 from .commands import Actor, begin
 from .errors import CaseError
@@ -70,8 +70,9 @@ def set_contact(case_id: int, actor: Actor, staff_id: int, now: dt.datetime) -> 
     """Name the verifier the candidate sees as their contact: an active member of staff."""
     case = begin("case.contact", case_id, actor)
     person = db.session.get(StaffUser, staff_id)
-    if person is None or not person.active:
-        raise CaseError("Choose an active member of staff as the contact.")
+    if person is None or not person.active or not organisations.may_use(person, case.organisation_id) \
+            or person.is_client:
+        raise CaseError("Choose an active member of staff who works on this organisation's cases.")
     case.contact_id = person.id
     audit.record("case.contact_named", actor.name, case.id, staff=person.id)
     return person
@@ -106,7 +107,9 @@ def open_on_case() -> sa.ColumnElement[bool]:
     return sa.exists().where(Enquiry.case_id == Case.id, Enquiry.answered_at.is_(None))
 
 
-def cases_waiting() -> int:
-    """Count the cases with a question still to answer; the index on answered_at serves it."""
-    return db.session.execute(sa.select(sa.func.count(sa.distinct(Enquiry.case_id)))
-                              .where(Enquiry.answered_at.is_(None))).scalar_one()
+def cases_waiting(visible: sa.ColumnElement[bool] | None = None) -> int:
+    """Count the cases (of those `visible` picks) with a question to answer, by the answered_at index."""
+    query = sa.select(sa.func.count(sa.distinct(Enquiry.case_id))).where(Enquiry.answered_at.is_(None))
+    if visible is not None:
+        query = query.join(Case, Case.id == Enquiry.case_id).where(visible)
+    return db.session.execute(query).scalar_one()

@@ -39,6 +39,8 @@ STAFF = "staff"
 CANDIDATE = "candidate"
 REFEREE = "referee"
 SYSTEM = "system"
+# Someone on the hiring side: orders checks and follows them, changes nothing once ordered.
+CLIENT = "client"
 
 
 @dataclass(frozen=True)

@@ -33,15 +33,63 @@ from .lifecycle import (  # noqa: F401 - the states are read from models by many
 from .stats import STAGES, stage_durations
 from .text import search_key
 
-ROLES = ("admin", "verifier")
+# Verification staff work cases; the hiring side's people (clients) follow their organisation's.
+STAFF_ROLES = ("admin", "verifier")
+CLIENT = "client"
+ROLES = (*STAFF_ROLES, CLIENT)
 
 
 # Byte order on every backend, so a prefix is a range an ordinary index serves.
 SEARCH_KEY = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
 
 
+class Organisation(Model):
+    """A hiring client of the service: its cases, packages and people belong to it."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # The name case-folded: two spellings of one name are one organisation.
+    name_key: Mapped[str] = mapped_column(SEARCH_KEY, unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("name")
+    def _keep_name_key(self, _name: str, value: str) -> str:
+        """Keep the folded copy of the name in step with it."""
+        self.name_key = search_key(value or "")
+        return value
+
+
+class Package(Model):
+    """A scope an organisation orders checks with: what is checked, how, and what the candidate reads."""
+
+    __tablename__ = "package"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    # Why the check is done, in the words the candidate reads; the order may reword it.
+    purpose: Mapped[str] = mapped_column(sa.Text)
+    scope: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    # A package no longer offered stays for the cases ordered with it.
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+# Which organisations' cases a verifier works on, unless they work on every organisation's.
+staff_organisation = sa.Table(
+    "staff_organisation", Model.metadata,
+    sa.Column("staff_user_id", sa.ForeignKey("staff_user.id"), primary_key=True),
+    sa.Column("organisation_id", sa.ForeignKey("organisation.id"), primary_key=True, index=True),
+)
+
+
 class StaffUser(UserMixin, Model):
-    """A member of the verification staff who signs in with email and password."""
+    """Someone who signs in with email and password: verification staff, or a client of one organisation."""
 
     __tablename__ = "staff_user"
 
@@ -52,6 +100,16 @@ class StaffUser(UserMixin, Model):
     role: Mapped[str] = mapped_column(sa.String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A client belongs to one organisation; staff to none.
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    # A client who may invite colleagues of their own organisation.
+    org_admin: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A verifier who works on every organisation's cases, not only the ones assigned to them.
+    all_organisations: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    organisation: Mapped[Organisation | None] = relationship()
+    assigned: Mapped[list[Organisation]] = relationship(secondary=staff_organisation,
+                                                        order_by=Organisation.name)
 
     @property
     def is_active(self) -> bool:
@@ -62,6 +120,16 @@ class StaffUser(UserMixin, Model):
     def is_admin(self) -> bool:
         """Say whether this person may manage staff accounts."""
         return self.role == "admin"
+
+    @property
+    def is_client(self) -> bool:
+        """Say whether this person is on the hiring side."""
+        return self.role == CLIENT
+
+    @property
+    def sees_every_organisation(self) -> bool:
+        """Say whether this person works on every organisation's cases."""
+        return self.role == "admin" or (self.role == "verifier" and self.all_organisations)
 
 
 class DataKey(Model):
@@ -258,6 +326,11 @@ class Case(Model):
     candidate_id: Mapped[str] = mapped_column(sa.ForeignKey("candidate.id"), index=True)
     data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
     position: Mapped[str] = mapped_column(sa.String(200))
+    # Who ordered the check: who may see the case follows it.
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    # The package it was ordered with, if any.
+    package_id: Mapped[int | None] = mapped_column(sa.ForeignKey("package.id"))
+    # The organisation's name as the candidate read it when asked to consent; kept as it was then.
     hiring_organisation: Mapped[str] = mapped_column(sa.String(200))
     # Case-folded copies for staff search by how a name starts: compared as ranges on byte order,
     # which an index serves on every backend (LIKE and ILIKE do not, on PostgreSQL or with lower()).
@@ -298,6 +371,8 @@ class Case(Model):
     seconds_to_release: Mapped[int | None] = mapped_column(sa.Integer)
 
     candidate: Mapped[Candidate] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    package: Mapped[Package | None] = relationship()
     data_key: Mapped[DataKey] = relationship()
     created_by: Mapped[StaffUser] = relationship(foreign_keys=[created_by_id])
     named_contact: Mapped[StaffUser | None] = relationship(foreign_keys=[contact_id])
@@ -334,11 +409,11 @@ class Case(Model):
     def contact(self) -> StaffUser:
         """Return the verifier the candidate may ask: the named contact, else whoever opened the case.
 
-        Someone whose account was disabled has left: the candidate is never pointed at them, and the
-        longest-serving active admin stands in until staff name someone.
+        Someone whose account was disabled has left, and a client who ordered the check is not the
+        candidate's contact: the longest-serving active admin stands in until staff name someone.
         """
         for person in (self.named_contact, self.created_by):
-            if person is not None and person.active:
+            if person is not None and person.active and person.role in STAFF_ROLES:
                 return person
         session = sa.orm.object_session(self)
         stand_in = session.execute(

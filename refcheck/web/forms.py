@@ -114,7 +114,9 @@ class CaseForm(FlaskForm):
     hiring_organisation = StringField(
         "Hiring organisation",
         validators=[DataRequired(message="Enter the organisation that is hiring."), Length(max=200),
-                    ONE_LINE])
+                    ONE_LINE],
+        description="One of the organisations you work for; an admin may add a new one by its name.",
+        render_kw={"list": "organisation-names", "autocomplete": "off"})
     purpose = TextAreaField(
         "Purpose, in words the candidate will read",
         validators=[DataRequired(message="Say why the check is done, in words the candidate will read."),

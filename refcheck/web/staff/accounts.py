@@ -22,10 +22,10 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ... import access, audit
+from ... import access, audit, organisations
 from ...accounts import AccountError, authenticate, create_staff, deactivate
 from ...extensions import db, limiter, login_manager
-from ...models import ROLES, PortalSession, StaffUser, utcnow
+from ...models import STAFF_ROLES, PortalSession, StaffUser, utcnow
 from ..forms import ConfirmForm, LoginForm, StaffAccountForm, show_error, text_of
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,11 @@ def touch_session(session_id: int, now: dt.datetime) -> None:
 
 
 def role_required(*roles: str) -> Callable:
-    """Allow a staff view only to signed-in staff holding one of `roles`."""
+    """Allow a view only to signed-in people holding one of `roles`, and a case only to those who may see it.
+
+    A case of an organisation someone does not work for answers 404, as a case that does not exist:
+    its number confirms nothing.
+    """
 
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -79,6 +83,8 @@ def role_required(*roles: str) -> Callable:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if current_user.role not in roles:
                 abort(403)
+            if "case_id" in kwargs and not organisations.may_see_case(current_user, kwargs["case_id"]):
+                abort(404)
             return view(*args, **kwargs)
 
         setattr(wrapped, "access_rule", roles)  # noqa: B010 - read by the access tests
@@ -87,7 +93,7 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
-staff_only = role_required(*ROLES)
+staff_only = role_required(*STAFF_ROLES)
 admin_only = role_required("admin")
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")

@@ -17,6 +17,7 @@ from ... import (
     cases,
     enquiries,
     kept,
+    organisations,
     pace,
     progress,
     referees,
@@ -35,6 +36,7 @@ from ...models import (
     COLLECTING,
     DRAFT,
     REFEREE_ACTIVE,
+    STAFF_ROLES,
     AuditEvent,
     Candidate,
     Case,
@@ -85,11 +87,14 @@ def dashboard() -> Any:
     text = request.args.get("q", "").strip()[:200]
     # The id breaks ties in opening time, so no case shows on two pages or on none.
     newest_first = (Case.created_at.desc(), Case.id.desc())
-    page_ids = sa.select(Case.id).order_by(*newest_first)
+    # Each person sees the cases of the organisations they work for; what is kept is kept per view.
+    visible, view = organisations.visible(current_user), organisations.scope_key(current_user)
+    page_ids = sa.select(Case.id).where(visible).order_by(*newest_first)
     now = utcnow()
     # A collecting case whose referees have all answered waits on staff: it is listed and counted as
     # ready for review, apart from the cases still collecting. Kept like the counts, until the next event.
-    ready = kept.remember("ready for review", None, search.ready_for_review_ids, now, COUNTS_SECONDS)
+    ready = kept.remember("ready for review", view, lambda: search.ready_for_review_ids(visible), now,
+                          COUNTS_SECONDS)
     if state == READY:
         page_ids = page_ids.where(Case.id.in_(ready) if ready else sa.false())
     elif state == QUESTIONS:
@@ -113,8 +118,9 @@ def dashboard() -> Any:
                  defer(Case.scope), defer(Case.purpose))).scalars().all()
     # Counting every case takes longer than the rest of the page on a large database; the counts
     # change only with a recorded event, so they are kept until the next one.
-    counts = kept.remember("state counts", None, lambda: dict(db.session.execute(
-        sa.select(Case.state, sa.func.count()).group_by(Case.state)).all()), now, COUNTS_SECONDS)
+    counts = kept.remember("state counts", view, lambda: dict(db.session.execute(
+        sa.select(Case.state, sa.func.count()).where(visible).group_by(Case.state)).all()),
+        now, COUNTS_SECONDS)
     listed = []
     answered, replied = progress.answers_in(list(rows)), progress.replies_in(list(rows))
     asked = enquiries.waiting([case.id for case in rows])
@@ -122,7 +128,7 @@ def dashboard() -> Any:
         steps = timeline.build(progress.case_facts(case, answered, replied, asked), now)
         listed.append((case, timeline.next_step(steps), timeline.question(steps)))
     filters = _filters(counts, len(ready))
-    waiting = enquiries.cases_waiting()
+    waiting = enquiries.cases_waiting(None if view is None else visible)
     if waiting:
         filters.insert(0, (QUESTIONS, waiting))
     return render_template("staff/dashboard.html", listed=listed, filters=filters,
@@ -159,7 +165,8 @@ def new_case() -> Any:
             db.session.commit()
             flash(f"Case {case.reference} is ready. Check it, then send it to the candidate.", "success")
             return redirect(url_for("staff.case", case_id=case.id))
-    return render_template("staff/case_form.html", form=form, case=None)
+    return render_template("staff/case_form.html", form=form, case=None,
+                           organisation_choices=organisations.usable(current_user))
 
 
 @bp.route("/cases/<int:case_id>")
@@ -169,10 +176,12 @@ def case(case_id: int) -> Any:
     return _render_case(db.get_or_404(Case, case_id))
 
 
-def _colleagues() -> list[StaffUser]:
-    """Return the active staff a case's contact may be chosen from, by name."""
-    return list(db.session.execute(
-        sa.select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name)).scalars())
+def _colleagues(case: Case) -> list[StaffUser]:
+    """Return the active staff who work on this case's organisation, by name: its possible contacts."""
+    staff = db.session.execute(
+        sa.select(StaffUser).where(StaffUser.active.is_(True), StaffUser.role.in_(STAFF_ROLES))
+        .order_by(StaffUser.name).options(selectinload(StaffUser.assigned))).scalars()
+    return [person for person in staff if organisations.may_use(person, case.organisation_id)]
 
 
 def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
@@ -209,7 +218,7 @@ def _render_case(case: Case, referee_form: RefereeForm | None = None) -> Any:
                            relationships=RELATIONSHIPS, labels=RELATIONSHIP_LABELS,
                            reasons=referees.REASONS_FOR_LEAVING, asked=enquiries.of_case(case.id),
                            now=utcnow(),
-                           colleagues=_colleagues(),
+                           colleagues=_colleagues(case),
                            needed=still_needed(scope, referees.nominees(
                                [r for r in listed if r.state in REFEREE_ACTIVE])) if scope else []), \
         (422 if referee_form is not None and referee_form.errors else 200)
@@ -254,7 +263,8 @@ def edit_case(case_id: int) -> Any:
             done.flash_refusal()
             return redirect(url_for("staff.case", case_id=case_id))
         done.show_on(form)
-    return render_template("staff/case_form.html", form=form, case=db.get_or_404(Case, case_id))
+    return render_template("staff/case_form.html", form=form, case=db.get_or_404(Case, case_id),
+                           organisation_choices=organisations.usable(current_user))
 
 
 @bp.route("/cases/<int:case_id>/invite", methods=["POST"])
