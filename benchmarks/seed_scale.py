@@ -45,7 +45,7 @@ BATCH = 2000
 def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: int = 20261123,
          progress: bool = True) -> dict[str, Any]:
     """Fill an app's (empty) database; return what a benchmark needs to find its way around."""
-    from refcheck import accounts, audit, crypto
+    from refcheck import accounts, audit, crypto, organisations
     from refcheck.cases import DISCLOSURE_VERSION
     from refcheck.extensions import db
     from refcheck.models import (
@@ -71,6 +71,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
         ring = keyring()
         staff = accounts.create_staff("scale@verify.example", "Scale Verifier", "admin",
                                       "correct horse battery staple", "bench")
+        organisation_ids = {name: organisations.create(name, "bench").id for name in ORGANISATIONS}
         db.session.commit()
         staff_id = staff.id
         sets = {s.relationship: s for s in db.session.execute(
@@ -136,6 +137,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
             buffers[Case].append({
                 "id": n, "candidate_id": candidate_id, "data_key_id": key_id,
                 "position": POSITIONS[n % len(POSITIONS)], "hiring_organisation": organisation,
+                "organisation_id": organisation_ids[organisation],
                 # Bulk inserts skip the model's validators: give search its keys here.
                 "position_key": search_key(POSITIONS[n % len(POSITIONS)]),
                 "organisation_key": search_key(organisation),

@@ -9,7 +9,19 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import accounts, answers, cases, pace, progress, referees, report, review, search
+from . import (
+    accounts,
+    answers,
+    cases,
+    organisations,
+    pace,
+    packages,
+    progress,
+    referees,
+    report,
+    review,
+    search,
+)
 from .commands import Actor
 from .extensions import db
 from .models import Case, FraudSignal, StaffUser, utcnow
@@ -17,7 +29,12 @@ from .months import month_name
 from .scope import Scope
 
 DEMO_STAFF_EMAIL = "verifier@refcheck.example"
+DEMO_ADMIN_EMAIL = "admin@refcheck.example"
+DEMO_CLIENT_EMAIL = "priya.shah@fabrikam.example"
 HIRING = "Fabrikam Health Analytics"
+# A second client organisation, whose one case the verifier and Fabrikam's client never see.
+OTHER_HIRING = "Tailspin Logistics"
+OTHER = ("Noor Haddad", "noor.haddad@candidate.example", "Operations Lead")
 # The scope covers the last seven years; every month below is counted back from the current month,
 # so the story stays inside that period whenever the demo is seeded.
 SCOPE_MONTHS = 84
@@ -169,7 +186,13 @@ def seed(password: str) -> dict[str, Any]:
     staff = _existing_staff()
     if staff is not None:
         return _refresh(staff, password, now)
-    staff = accounts.create_staff(DEMO_STAFF_EMAIL, "Dana Verifier", "admin", password, "demo")
+    # Each role as a newcomer would meet it: an admin, a verifier of one organisation, and that
+    # organisation's client, who may invite colleagues.
+    admin = accounts.create_staff(DEMO_ADMIN_EMAIL, "Ada Admin", "admin", password, "demo")
+    fabrikam, tailspin = organisations.create(HIRING, "demo"), organisations.create(OTHER_HIRING, "demo")
+    staff = accounts.create_staff(DEMO_STAFF_EMAIL, "Dana Verifier", "verifier", password, "demo", [fabrikam])
+    accounts.create_staff(DEMO_CLIENT_EMAIL, "Priya Shah", "client", password, "demo", [fabrikam],
+                          org_admin=True)
     db.session.commit()
     actor = Actor.staff(staff)
     case, candidate_token, links = _running_case(actor, now, AMIRA)
@@ -182,6 +205,12 @@ def seed(password: str) -> dict[str, Any]:
     opened = now - dt.timedelta(hours=2)
     fresh = _step(cases.open_case, _details(FRESH, opened), _scope(now), actor, opened)
     fresh_token = _step(cases.invite_candidate, fresh, actor, opened)
+    # Fabrikam's clients order with the scope its cases use; the other organisation's case is the admin's.
+    packages.save_from_case(db.session.get(Case, fresh), "Two references and work history", "demo")
+    db.session.commit()
+    other = _step(cases.open_case, _details(OTHER, opened, tailspin.name), _scope(now, tailspin.name),
+                  Actor.staff(admin), opened)
+    _step(cases.invite_candidate, other, Actor.staff(admin), opened)
     return _result(password, _case(case), candidate_token, referee_urls, _case(fresh), fresh_token,
                    _case(to_review), _case(released), released_token, existed=False)
 
@@ -209,8 +238,10 @@ def _existing_staff() -> StaffUser | None:
 
 def _refresh(staff: StaffUser, password: str, now: dt.datetime) -> dict[str, Any]:
     """Give the existing demo a new password and fresh links, without adding cases again."""
-    staff.active = True
-    accounts.set_password(staff, password, "demo")
+    for person in db.session.execute(sa.select(StaffUser).where(
+            StaffUser.email.in_((DEMO_ADMIN_EMAIL, DEMO_STAFF_EMAIL, DEMO_CLIENT_EMAIL)))).scalars():
+        person.active = True
+        accounts.set_password(person, password, "demo")
     db.session.commit()
     actor = Actor.staff(staff)
     found = {who: _demo_case(staff, who) for who in (AMIRA.email, LUCIA.email, KWAME.email, FRESH[1])}
@@ -250,7 +281,10 @@ def _result(password: str, case: Case | None, candidate_token: str | None, refer
         "case_id": case.id if case else None,
         "case_reference": case.reference if case else None,
         "staff_email": DEMO_STAFF_EMAIL,
+        "admin_email": DEMO_ADMIN_EMAIL,
+        "client_email": DEMO_CLIENT_EMAIL,
         "staff_password": password,
+        "other_case_id": _other_case_id(),
         "staff_login_url": f"{base}/staff/login",
         "candidate_name": AMIRA.name,
         "candidate_email": AMIRA.email,
@@ -264,6 +298,12 @@ def _result(password: str, case: Case | None, candidate_token: str | None, refer
         "released_candidate_url": link(released, released_token),
         "existed": existed,
     }
+
+
+def _other_case_id() -> int | None:
+    """Return the id of the demo's one case of the other organisation, if it is there."""
+    found = search.find_cases_for_email(OTHER[1])
+    return found[0].id if found else None
 
 
 def summary(result: dict[str, Any]) -> str:
@@ -284,9 +324,13 @@ def summary(result: dict[str, Any]) -> str:
     return f"""
 {opening}
 
-  Staff sign-in:   {result['staff_login_url']}
-    email:         {result['staff_email']}
-    password:      {result['staff_password']}
+  Sign-in:         {result['staff_login_url']}
+    password:      {result['staff_password']}   (the same for the three demo accounts)
+    {result['staff_email']:<30} a verifier: the cases of {HIRING} only
+    {result['admin_email']:<30} an admin: every organisation's cases, and the accounts
+    {result['client_email']:<30} {HIRING}'s client: orders checks and follows them, downloads
+    {'':<30} released reports, invites colleagues; sees nothing of {OTHER_HIRING}
+  {OTHER_HIRING}'s one case ({base}/staff/cases/{shown(result['other_case_id'])}) is seen by the admin alone.
 
   Candidate portal: {shown(result['candidate_url'])}
     ({result['candidate_name']}: consented a week ago; three referees have answered, one has not
@@ -328,24 +372,25 @@ def _month_words(now: dt.datetime, back: int) -> str:
     return month_name(_month(now, back))
 
 
-def _scope(now: dt.datetime) -> Scope:
+def _scope(now: dt.datetime, hiring: str = HIRING) -> Scope:
     """Return the demo scope: the last seven years, at least a manager and a peer, up to four referees."""
     return Scope(
         checks=("references", "employment_history"), min_referees=3, max_referees=4,
         relationships={"manager": 1, "peer": 1, "direct_report": 0},
         period_from=_month(now, SCOPE_MONTHS), period_to=_month(now, 0), question_set="standard-v1",
-        report_recipients=f"Priya Shah, Head of Talent at {HIRING}",
+        report_recipients=("Priya Shah, Head of Talent" if hiring == HIRING else "The hiring team")
+        + f" at {hiring}",
         retention_days=180,
     )
 
 
-def _details(who: tuple[str, str, str], opened: dt.datetime) -> cases.CaseDetails:
+def _details(who: tuple[str, str, str], opened: dt.datetime, hiring: str = HIRING) -> cases.CaseDetails:
     """Return the demo case details for a candidate, due on the day the configured pace can meet."""
     name, email, position = who
     return cases.CaseDetails(
-        candidate_name=name, candidate_email=email, position=position, hiring_organisation=HIRING,
+        candidate_name=name, candidate_email=email, position=position, hiring_organisation=hiring,
         purpose=f"To confirm your recent work history and hear from people you have worked with, "
-                f"before {HIRING} confirms its offer of {position}.",
+                f"before {hiring} confirms its offer of {position}.",
         due_date=pace.earliest_due(pace.new_case(progress.pace_days(), opened), opened),
     )
 

@@ -43,6 +43,8 @@ class Period:
     start: dt.date
     end: dt.date
     organisation: str | None
+    # The organisations a verifier works on, by id and name, when they do not see every organisation.
+    among: tuple[tuple[int, str], ...] | None = None
 
     @property
     def since(self) -> dt.datetime:
@@ -60,6 +62,17 @@ class Period:
                  .where(Case.created_at >= self.since, Case.created_at < self.until))
         if self.organisation:
             query = query.where(Case.hiring_organisation == self.organisation)
+        if self.among is not None:
+            query = query.where(Case.organisation_id.in_([each for each, _name in self.among]))
+        return query
+
+    def answers(self, query: sa.Select) -> sa.Select:
+        """Keep the experience answers of the period's organisation, or of the ones the viewer works on."""
+        if self.organisation:
+            query = query.where(ExperienceAnswer.hiring_organisation == self.organisation)
+        if self.among is not None:
+            # Kept in clear after erasure by name: the name is all that is left to go by.
+            query = query.where(ExperienceAnswer.hiring_organisation.in_([name for _id, name in self.among]))
         return query
 
 
@@ -259,11 +272,9 @@ def _case_link(case: Case) -> dict[str, Any]:
 
 def _experience(period: Period) -> list[dict[str, Any]]:
     """Return the scores per moment (average and spread of 1-5) and the newest comments."""
-    query = sa.select(ExperienceAnswer.moment, ExperienceAnswer.score, sa.func.count()).where(
+    query = period.answers(sa.select(ExperienceAnswer.moment, ExperienceAnswer.score, sa.func.count()).where(
         ExperienceAnswer.created_at >= period.since, ExperienceAnswer.created_at < period.until,
-        ExperienceAnswer.score.is_not(None))
-    if period.organisation:
-        query = query.where(ExperienceAnswer.hiring_organisation == period.organisation)
+        ExperienceAnswer.score.is_not(None)))
     counts: dict[str, dict[int, int]] = {moment: {} for moment in SURVEY_MOMENTS}
     for moment, score, count in db.session.execute(
             query.group_by(ExperienceAnswer.moment, ExperienceAnswer.score)).all():
@@ -275,8 +286,7 @@ def _experience(period: Period) -> list[dict[str, Any]]:
                              ExperienceAnswer.created_at >= period.since,
                              ExperienceAnswer.created_at < period.until)
                       .order_by(ExperienceAnswer.created_at.desc()).limit(SHOWN))
-    if period.organisation:
-        comments_query = comments_query.where(ExperienceAnswer.hiring_organisation == period.organisation)
+    comments_query = period.answers(comments_query)
     comments: dict[str, list[str]] = {}
     for answer in db.session.execute(comments_query).scalars():
         comments.setdefault(answer.moment, []).append(answer.unseal("comment_enc"))

@@ -12,7 +12,8 @@ from .extensions import db
 from .models import CLIENT, STAFF_ROLES, Case, Organisation, StaffUser, staff_organisation
 from .text import ONE_LINE_MESSAGE, has_control, search_key
 
-NOT_YOURS = "There is no organisation of that name among the ones you work for. Ask an admin to add it."
+NOT_YOURS = ("There is no organisation of that name among the ones you work for. "
+             "Ask an admin to add it or to assign it to you.")
 
 
 def named(name: str) -> Organisation | None:
@@ -44,7 +45,7 @@ def for_case(name: str, user: StaffUser, actor: str) -> Organisation:
     """Return the organisation a case is opened for, by the name staff typed.
 
     A client's cases are always their own organisation's. Staff choose among the organisations they
-    work for; an admin typing a new name adds the organisation, as the case form always allowed.
+    work for; an admin, or a verifier who works for every organisation, typing a new name adds it.
     """
     if user.role == CLIENT:
         if user.organisation is None:
@@ -53,7 +54,7 @@ def for_case(name: str, user: StaffUser, actor: str) -> Organisation:
         return user.organisation
     found = named(name)
     if found is None:
-        if user.is_admin:
+        if user.sees_every_organisation:
             return create(name, actor)
         raise CaseError(NOT_YOURS, field="hiring_organisation")
     if not may_use(user, found.id):

@@ -156,7 +156,7 @@ def test_seeding_again_adds_no_cases_and_gives_new_password_and_links(app):
     assert set(first) == set(second)
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one() == cases_before
-        assert db.session.execute(sa.select(sa.func.count()).select_from(StaffUser)).scalar_one() == 1
+        assert db.session.execute(sa.select(sa.func.count()).select_from(StaffUser)).scalar_one() == 3
         sara = db.session.execute(sa.select(Referee).where(Referee.state == "invited")).scalar_one()
         assert sara.reminders_sent == 2
         live = db.session.execute(sa.select(sa.func.count()).select_from(AccessLink).where(
@@ -194,7 +194,8 @@ def test_the_demo_command_run_twice_says_the_demo_already_existed(tmp_path):
     again = runner.invoke(args=["demo", "--json"])
     assert json.loads(again.output.strip().splitlines()[-1])["existed"] is True
     with app.app_context():
-        assert db.session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one() == 4
+        # Four of Fabrikam's, one of the other organisation's.
+        assert db.session.execute(sa.select(sa.func.count()).select_from(Case)).scalar_one() == 5
     # Local mail is kept as readable text too, with links on lines of their own.
     texts = list((tmp_path / "instance" / "mail").glob("*.txt"))
     assert len(texts) == len(list((tmp_path / "instance" / "mail").glob("*.eml"))) > 0
@@ -202,3 +203,32 @@ def test_the_demo_command_run_twice_says_the_demo_already_existed(tmp_path):
     assert "Hello Lucía Fernández" in every
     for url in re.findall(r"http://127\.0\.0\.1:5000/[rc]/\S+", second.output):
         assert url in every.split()
+
+
+def test_each_demo_account_sees_what_the_summary_says(app):
+    from refcheck.demo import summary
+
+    demo = _seed(app)
+    ours = [demo[key] for key in ("case_id", "consent_case_id", "review_case_id", "released_case_id")]
+    other = demo["other_case_id"]
+    with app.app_context():
+        text = summary(demo)
+        roles = dict(db.session.execute(sa.select(StaffUser.email, StaffUser.role)).all())
+    # The verifier is not an admin, and each account is printed with what it can see.
+    assert roles[demo["staff_email"]] == "verifier" and roles[demo["admin_email"]] == "admin"
+    assert roles[demo["client_email"]] == "client"
+    assert demo["staff_email"] in text and "a verifier: the cases of Fabrikam Health Analytics only" in text
+    assert "an admin: every organisation's cases" in text and demo["client_email"] in text
+
+    verifier, _ = _sign_in(app, demo["staff_email"], "demo-password-one")
+    listed = verifier.get("/staff/").get_data(as_text=True)
+    assert all(f"RC-{case_id:05d}" in listed for case_id in ours)
+    assert f"RC-{other:05d}" not in listed and "Noor Haddad" not in listed
+    assert verifier.get(f"/staff/cases/{other}").status_code == 404
+    assert verifier.get(f"/staff/cases/{other}").data == verifier.get("/staff/cases/999999").data
+    assert verifier.get("/staff/accounts").status_code == 403
+
+    admin, _ = _sign_in(app, demo["admin_email"], "demo-password-one")
+    listed = admin.get("/staff/").get_data(as_text=True)
+    assert all(f"RC-{case_id:05d}" in listed for case_id in (*ours, other))
+    assert admin.get("/staff/accounts").status_code == 200

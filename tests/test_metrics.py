@@ -300,7 +300,8 @@ def test_a_case_inserted_released_gets_its_time_to_release_from_its_stage_times(
         source = db.session.get(Case, sent_case.id)
         opened = utcnow() - dt.timedelta(days=10)
         case = Case(candidate=source.candidate, data_key=source.data_key, position="Analyst",
-                    hiring_organisation="Northwind Analytics Ltd", purpose="Imported.", scope=source.scope,
+                    organisation_id=source.organisation_id, hiring_organisation="Northwind Analytics Ltd",
+                    purpose="Imported.", scope=source.scope,
                     state=RELEASED, created_by_id=source.created_by_id,
                     stage_times={"draft": opened.isoformat(),
                                  "released": (opened + dt.timedelta(days=7)).isoformat()})

@@ -19,9 +19,10 @@ from .referee import pages as referee_pages
 from .staff import accounts, metrics, question_sets
 from .staff import cases as staff_cases
 from .staff import enquiries as staff_enquiries  # noqa: F401 - its routes join the staff blueprint
+from .staff import organisations as staff_organisations
 from .staff import review as staff_review  # noqa: F401 - its routes join the staff blueprint
 
-BLUEPRINTS = (public.bp, accounts.bp, staff_cases.bp, metrics.bp, question_sets.bp,
+BLUEPRINTS = (public.bp, accounts.bp, staff_cases.bp, metrics.bp, question_sets.bp, staff_organisations.bp,
               portal.bp, candidate_referees.bp, findings.bp, referee_pages.bp)
 
 

@@ -115,7 +115,7 @@ class CaseForm(FlaskForm):
         "Hiring organisation",
         validators=[DataRequired(message="Enter the organisation that is hiring."), Length(max=200),
                     ONE_LINE],
-        description="One of the organisations you work for; an admin may add a new one by its name.",
+        description="One of the organisations you work for. Typing a new name adds it, if you work for all.",
         render_kw={"list": "organisation-names", "autocomplete": "off"})
     purpose = TextAreaField(
         "Purpose, in words the candidate will read",
@@ -247,10 +247,39 @@ class StaffAccountForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(message="Enter their email address."),
                                             Email(message=EMAIL_MESSAGE), Length(max=254)])
     role = SelectField("Role", choices=[SelectChoice("verifier", "Verifier"),
+                                         SelectChoice("client", "Client (the hiring side)"),
                                          SelectChoice("admin", "Admin")])
+    organisation = StringField(
+        "Organisation", validators=[Length(max=200), ONE_LINE],
+        description="A client's own organisation; for a verifier, the one they work on (blank: every "
+                    "organisation). Admins work on all.",
+        render_kw={"list": "organisation-names", "autocomplete": "off"})
+    org_admin = BooleanField("This client may invite colleagues of their organisation")
     password = PasswordField("Initial password", validators=[
         DataRequired(message="Choose a first password for them."), Length(min=12, max=200)],
                              description="At least 12 characters. Share it with them in person.")
+
+
+class OrganisationForm(FlaskForm):
+    """An admin adds a hiring organisation."""
+
+    name = StringField("Organisation's name", validators=[
+        DataRequired(message="Enter the organisation's name."), Length(max=200), ONE_LINE])
+
+
+class PackageForm(FlaskForm):
+    """Staff save a case's scope as a package its organisation's clients can order with."""
+
+    name = StringField("Package name", validators=[
+        DataRequired(message="Name the package, for example: Senior engineer, two references."),
+        Length(max=120), ONE_LINE])
+
+
+class AssignForm(FlaskForm):
+    """An admin chooses which organisations' cases a verifier works on."""
+
+    every = BooleanField("Every organisation, including ones added later")
+    organisations = CheckboxesField("Or only these organisations", coerce=int, choices=[])
 
 
 class RefereeForm(FlaskForm):

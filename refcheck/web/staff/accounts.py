@@ -21,9 +21,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import selectinload
 
 from ... import access, audit, organisations
-from ...accounts import AccountError, authenticate, create_staff, deactivate
+from ...accounts import AccountError, authenticate, create_staff, deactivate, sees
+from ...errors import CaseError
 from ...extensions import db, limiter, login_manager
 from ...models import STAFF_ROLES, PortalSession, StaffUser, utcnow
 from ..forms import ConfirmForm, LoginForm, StaffAccountForm, show_error, text_of
@@ -140,20 +142,27 @@ def logout() -> Any:
 @bp.route("/accounts", methods=["GET", "POST"])
 @admin_only
 def accounts() -> Any:
-    """List staff accounts and create new ones."""
+    """List accounts and what each may see, and create new ones."""
     form = StaffAccountForm()
     if form.validate_on_submit():
+        named, actor = text_of(form.organisation), f"staff:{current_user.id}"
         try:
+            # An admin may name a new organisation here, as on the case form: it is added.
+            chosen = [organisations.for_case(named, current_user, actor)] if named else []
             create_staff(text_of(form.email), text_of(form.name), text_of(form.role),
-                         form.password.data or "", f"staff:{current_user.id}")
-        except AccountError as err:
-            getattr(form, err.field or "email").errors.append(err.message)
+                         form.password.data or "", actor, chosen, bool(form.org_admin.data))
+        except (AccountError, CaseError) as err:
+            db.session.rollback()
+            field = "organisation" if err.field == "hiring_organisation" else err.field
+            show_error(form, err.message, field if field in form else "email")
         else:
             db.session.commit()
             flash("Account created.", "success")
             return redirect(url_for("auth.accounts"))
-    users = db.session.execute(sa.select(StaffUser).order_by(StaffUser.name)).scalars().all()
-    return render_template("staff/accounts.html", form=form, users=users, confirm=ConfirmForm())
+    users = db.session.execute(sa.select(StaffUser).order_by(StaffUser.name).options(
+        selectinload(StaffUser.assigned), selectinload(StaffUser.organisation))).scalars().all()
+    return render_template("staff/accounts.html", form=form, users=users, confirm=ConfirmForm(),
+                           sees=sees, organisation_choices=organisations.usable(current_user))
 
 
 @bp.route("/accounts/<int:user_id>/deactivate", methods=["POST"])

@@ -364,10 +364,13 @@ def confirmed(case_id: int, command: Any, done_message: str | Callable[[Any], st
 
 def _actor_names(events: list[AuditEvent]) -> dict[str, str]:
     """Name the people behind audit actors, in one query."""
-    ids = {int(e.actor.split(":")[1]) for e in events if e.actor.startswith("staff:")}
-    names = {f"staff:{user_id}": name for user_id, name in db.session.execute(
-        sa.select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(ids))
-    )} if ids else {}
+    people = [e.actor for e in events if e.actor.startswith(("staff:", "client:"))]
+    ids = {int(actor.split(":")[1]) for actor in people}
+    found = dict(db.session.execute(
+        sa.select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(ids))).all()) if ids else {}
+    # A client is named with their side, so staff see the order came from the hiring organisation.
+    names = {actor: found[int(actor.split(":")[1])] + (" (client)" if actor.startswith("client:") else "")
+             for actor in people if int(actor.split(":")[1]) in found}
     names.update({e.actor: "the candidate" for e in events if e.actor.startswith("candidate:")})
     return names
 
