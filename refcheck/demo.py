@@ -328,9 +328,9 @@ def summary(result: dict[str, Any]) -> str:
     password:      {result['staff_password']}   (the same for the three demo accounts)
     {result['staff_email']:<30} a verifier: the cases of {HIRING} only
     {result['admin_email']:<30} an admin: every organisation's cases, and the accounts
-    {result['client_email']:<30} {HIRING}'s client: orders checks and follows them, downloads
-    {'':<30} released reports, invites colleagues; sees nothing of {OTHER_HIRING}
-  {OTHER_HIRING}'s one case ({base}/staff/cases/{shown(result['other_case_id'])}) is seen by the admin alone.
+    {result['client_email']:<30} a client of {HIRING}: orders and follows its checks,
+    {'':<30} downloads released reports, invites colleagues
+  The one case of {OTHER_HIRING} ({base}/staff/cases/{shown(result['other_case_id'])}) is the admin's alone.
 
   Candidate portal: {shown(result['candidate_url'])}
     ({result['candidate_name']}: consented a week ago; three referees have answered, one has not
