@@ -26,6 +26,11 @@ def attempt(client, email: str, password: str, address: str = "127.0.0.1", agent
         "csrf_token": csrf_from(page.data), "email": email, "password": password})
 
 
+def told_to_wait(response) -> bool:
+    """Say whether a sign-in was refused for a wait, its password unchecked."""
+    return response.status_code == 200 and b"Your password has not been checked" in response.data
+
+
 def move_back(app, delta: dt.timedelta) -> None:
     """Move every stored failure and wait into the past, as if `delta` had gone by."""
     with app.app_context():
@@ -53,7 +58,7 @@ def test_after_five_failures_even_the_right_password_waits_then_gets_in(app, cli
         assert wrong.status_code == 200 and b"do not match an active account" in wrong.data
     refused = attempt(client, staff.email, staff.password)
     text = refused.get_data(as_text=True)
-    assert refused.status_code == 429
+    assert told_to_wait(refused)
     assert "wait 15 seconds" in text and "Your password has not been checked" in text
     assert client.get("/staff/").status_code == 302
     # A refused attempt is not counted: waiting out the 15 seconds is enough.
@@ -83,7 +88,7 @@ def test_the_wait_for_one_account_never_passes_a_minute(app, client, staff):
     with app.app_context():
         account = failure_rows(app)[key(staff.email)]
     assert account == (20, dt.timedelta(minutes=1))
-    assert attempt(client, staff.email, staff.password, "192.0.2.1").status_code == 429
+    assert told_to_wait(attempt(client, staff.email, staff.password, "192.0.2.1"))
     move_back(app, dt.timedelta(minutes=1))
     assert attempt(client, staff.email, staff.password, "192.0.2.1").status_code == 302
 
@@ -93,7 +98,7 @@ def test_one_address_is_slowed_across_many_emails(app, client, staff):
         assert attempt(client, f"guess{n}@verify.example", "not the password at all",
                        "198.51.100.7").status_code == 200
     # The sixth try from that machine waits, whichever account it names...
-    assert attempt(client, staff.email, staff.password, "198.51.100.7").status_code == 429
+    assert told_to_wait(attempt(client, staff.email, staff.password, "198.51.100.7"))
     # ...while the real user elsewhere signs in as usual.
     other = app.test_client()
     assert attempt(other, staff.email, staff.password, "203.0.113.9").status_code == 302
@@ -124,7 +129,7 @@ def test_an_unknown_email_is_slowed_like_a_real_one(app, client, staff):
         attempt(client, "nobody@verify.example", "not the password at all", f"10.4.0.{n}")
     real = [attempt(client, staff.email, "not the password at all", f"10.5.0.{n}") for n in range(6)]
     fake = attempt(client, "nobody@verify.example", "not the password at all", "10.4.1.1")
-    assert real[-1].status_code == fake.status_code == 429
+    assert told_to_wait(real[-1]) and told_to_wait(fake)
     assert real[-1].get_data(as_text=True).count("wait") == fake.get_data(as_text=True).count("wait")
 
 

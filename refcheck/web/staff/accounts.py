@@ -103,8 +103,9 @@ def login() -> Any:
         now, email, address = utcnow(), text_of(form.email), request.remote_addr or ""
         refusal = signin_guard.refusal(email, address, now)
         if refusal:
+            # Answered like a wrong password (200), so Flask-Limiter's 429 keeps its own meaning.
             show_error(form, refusal, "password")
-            return render_template("staff/login.html", form=form), 429
+            return render_template("staff/login.html", form=form)
         # The password exactly as typed: spaces can be part of it.
         user = authenticate(email, form.password.data or "")
         if user is None:
