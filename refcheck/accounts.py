@@ -1,4 +1,4 @@
-"""Staff accounts: creation, passwords, checking credentials, and disabling an account with its sessions."""
+"""Staff accounts: creation, passwords, credentials, signed-in sessions, and disabling an account."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ import datetime as dt
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit
+from . import access, audit, devices, mail, passwords
+from .columns import rows_changed
 from .extensions import db
-from .models import CLIENT, ROLES, Organisation, PortalSession, StaffUser
+from .models import CLIENT, ROLES, DataKey, Organisation, PortalSession, StaffUser
 from .text import ONE_LINE_MESSAGE, folded, has_control
 
 # Checked when no account matches, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("refcheck-no-such-account")
-MIN_PASSWORD = 12
+MIN_PASSWORD = passwords.MIN_LENGTH
 
 
 class AccountError(Exception):
@@ -41,8 +43,7 @@ def create_staff(email: str, name: str, role: str, password: str, actor: str,
         raise AccountError("A client account belongs to one organisation: choose it.", field="organisation")
     if role == "admin" and organisations:
         raise AccountError("An admin works on every organisation: choose none.", field="organisation")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"Use a password of at least {MIN_PASSWORD} characters.", field="password")
+    check_password(password, email, name)
     if has_control(name):
         raise AccountError(ONE_LINE_MESSAGE, field="name")
     if db.session.execute(sa.select(StaffUser.id).where(StaffUser.email == email)).first():
@@ -76,10 +77,16 @@ def sees(user: StaffUser) -> str:
 
 def set_password(user: StaffUser, password: str, actor: str) -> None:
     """Replace a staff member's password."""
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"Use a password of at least {MIN_PASSWORD} characters.", field="password")
+    check_password(password, user.email, user.name)
     user.password_hash = generate_password_hash(password)
     audit.record("staff.password_set", actor, staff_id=user.id)
+
+
+def check_password(password: str, email: str, name: str = "") -> None:
+    """Refuse a new password that breaks the rules, saying why (see refcheck.passwords)."""
+    reason = passwords.problem(password, passwords.context_words(email, name))
+    if reason:
+        raise AccountError(reason, field="password")
 
 
 def authenticate(email: str, password: str) -> StaffUser | None:
@@ -107,3 +114,62 @@ def deactivate(user: StaffUser, actor: StaffUser, now: dt.datetime) -> None:
         .values(ended_at=now)
     )
     audit.record("staff.deactivated", f"staff:{actor.id}", staff_id=user.id)
+
+
+def start_staff_session(user: StaffUser, user_agent: str, now: dt.datetime) -> str:
+    """Start a signed-in session for a staff member who proved who they are; return the cookie's token.
+
+    Every sign-in is told to the person by email, so one they did not make does not go unnoticed.
+    The caller commits.
+    """
+    device = devices.describe(user_agent)
+    token = access.start_session("staff", now, staff_user_id=user.id, device=device)
+    audit.record("staff.signed_in", f"staff:{user.id}", device=device)
+    tell_of_sign_in(user, device, now)
+    return token
+
+
+def tell_of_sign_in(user: StaffUser, device: str, now: dt.datetime) -> None:
+    """Queue an email to the account's own address about a new sign-in: when, and on what."""
+    # Not a case's message: it gets a key of its own, like every sealed outbox row.
+    key = DataKey.generate()
+    db.session.add(key)
+    mail.queue("staff_signed_in", user.email, key, None, name=user.name, when=now, device=device,
+               base_url=current_app.config["BASE_URL"].rstrip("/"))
+
+
+def live_sessions(user: StaffUser, now: dt.datetime, idle: dt.timedelta,
+                  absolute: dt.timedelta) -> list[PortalSession]:
+    """Return a staff member's sessions that still let someone in, most recently used first."""
+    return list(db.session.execute(
+        sa.select(PortalSession)
+        .where(PortalSession.kind == "staff", PortalSession.staff_user_id == user.id,
+               PortalSession.ended_at.is_(None), PortalSession.last_seen_at >= now - idle,
+               PortalSession.created_at >= now - absolute)
+        .order_by(PortalSession.last_seen_at.desc(), PortalSession.id.desc())
+    ).scalars())
+
+
+def end_own_session(user: StaffUser, session_id: int, now: dt.datetime) -> bool:
+    """End one of a staff member's own sessions; False when it is not theirs or already ended."""
+    ended = rows_changed(db.session.execute(
+        sa.update(PortalSession)
+        .where(PortalSession.id == session_id, PortalSession.kind == "staff",
+               PortalSession.staff_user_id == user.id, PortalSession.ended_at.is_(None))
+        .values(ended_at=now).execution_options(synchronize_session=False)))
+    if ended:
+        audit.record("staff.session_ended", f"staff:{user.id}", session_id=session_id)
+    return bool(ended)
+
+
+def end_other_sessions(user: StaffUser, current_token: str | None, now: dt.datetime) -> int:
+    """End every session of a staff member except the one making the request; return how many."""
+    keep = access.hash_token(current_token) if current_token else ""
+    ended = rows_changed(db.session.execute(
+        sa.update(PortalSession)
+        .where(PortalSession.kind == "staff", PortalSession.staff_user_id == user.id,
+               PortalSession.ended_at.is_(None), PortalSession.token_hash != keep)
+        .values(ended_at=now).execution_options(synchronize_session=False)))
+    if ended:
+        audit.record("staff.sessions_ended", f"staff:{user.id}", sessions=ended)
+    return ended

@@ -206,7 +206,9 @@ def seed(password: str) -> dict[str, Any]:
     fresh = _step(cases.open_case, _details(FRESH, opened), _scope(now), actor, opened)
     fresh_token = _step(cases.invite_candidate, fresh, actor, opened)
     # Fabrikam's clients order with the scope its cases use; the other organisation's case is the admin's.
-    packages.save_from_case(db.session.get(Case, fresh), "Two references and work history", "demo")
+    ordered = db.session.get(Case, fresh)
+    assert ordered is not None  # opened a moment ago, in this very run
+    packages.save_from_case(ordered, "Two references and work history", "demo")
     db.session.commit()
     other = _step(cases.open_case, _details(OTHER, opened, tailspin.name), _scope(now, tailspin.name),
                   Actor.staff(admin), opened)

@@ -37,6 +37,7 @@ SUBJECTS = {
     "referee_thanks": "Thank you: the reference check you helped with is complete",
     "enquiry_asked": "A candidate has sent their contact a question",
     "enquiry_answered": "Your contact has answered your question",
+    "staff_signed_in": "New sign-in to your refcheck staff account",
 }
 
 

@@ -517,10 +517,28 @@ class PortalSession(Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Staff sessions: "Firefox on Linux", read once from the User-Agent at sign-in so the person can
+    # tell their sessions apart. The raw header and the address are not kept: they are not needed.
+    device: Mapped[str | None] = mapped_column(sa.String(80))
 
     staff_user: Mapped[StaffUser | None] = relationship()
     case: Mapped[Case | None] = relationship()
     referee: Mapped[Referee | None] = relationship()
+
+
+class SignInFailures(Model):
+    """Recent failed sign-ins for one account or one client address, which set how long the next waits.
+
+    Keyed by a keyed hash of the folded email or of the address, so the table holds neither, and an
+    email that matches no account is counted just like one that does.
+    """
+
+    __tablename__ = "sign_in_failures"
+
+    key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)  # "account:<hash>" | "address:<hash>"
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    wait_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(Model):

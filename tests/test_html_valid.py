@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from refcheck.extensions import db
-from refcheck.models import QuestionSet
+from refcheck.models import PortalSession, QuestionSet
 
 from .conftest import (
     MANAGER,
@@ -108,10 +108,18 @@ def staff_pages(app, pages: Pages, staff) -> None:
     pages.get("staff-question-set", browser, f"/staff/question-sets/{set_ids[0]}")
     pages.get("staff-metrics", browser, "/staff/metrics")
     pages.get("staff-accounts", browser, "/staff/accounts")
+    pages.get("staff-sessions", browser, "/staff/sessions")
+    pages.get("staff-sessions-end-others", browser, "/staff/sessions/end-others")
     pages.get("staff-not-found", browser, "/staff/cases/999999", status=404)
     verifier = app.test_client()
     sign_in(verifier, make_staff(app, "lee@verify.example", "verifier"))
     pages.get("staff-forbidden", verifier, "/staff/accounts", status=403)
+    sign_in(app.test_client(), staff)  # a second session of the same person, to be ended
+    with app.app_context():
+        second = db.session.execute(sa.select(PortalSession.id).where(PortalSession.staff_user_id == staff.id)
+                                    .order_by(PortalSession.id.desc())).scalars().first()
+    pages.get("staff-sessions-two", browser, "/staff/sessions")
+    pages.get("staff-session-end", browser, f"/staff/sessions/{second}/end")
     candidate_pages_by_state(app, pages, built)
     # A referee who had not answered when review started finds their request closed.
     review = built["review"]

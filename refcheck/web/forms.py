@@ -30,6 +30,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from .. import passwords
 from ..dates import month
 from ..months import MONTH_HINT, MONTH_MESSAGE, month_problem, normalise_month
 from ..referees import ClaimFacts, RefereeDetails
@@ -89,6 +90,9 @@ class CheckboxesField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+PASSWORD_HINT = passwords.HINT
 
 
 class LoginForm(FlaskForm):
@@ -255,9 +259,10 @@ class StaffAccountForm(FlaskForm):
                     "organisation). Admins work on all.",
         render_kw={"list": "organisation-names", "autocomplete": "off"})
     org_admin = BooleanField("This client may invite colleagues of their organisation")
+    # Length and the other rules are checked by accounts.check_password, which says why kindly.
     password = PasswordField("Initial password", validators=[
-        DataRequired(message="Choose a first password for them."), Length(min=12, max=200)],
-                             description="At least 12 characters. Share it with them in person.")
+        DataRequired(message="Choose a first password for them.")],
+                             description=f"{PASSWORD_HINT} Share it with them in person.")
 
 
 class OrganisationForm(FlaskForm):

@@ -23,7 +23,8 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
-from ... import access, audit, organisations
+from ... import access, audit, organisations, signin_guard
+from ... import accounts as staff_accounts
 from ...accounts import AccountError, authenticate, create_staff, deactivate, sees
 from ...errors import CaseError
 from ...extensions import db, limiter, login_manager
@@ -107,16 +108,23 @@ def login() -> Any:
     """Sign a staff member in and start a fresh session."""
     form = LoginForm()
     if form.validate_on_submit():
+        now, email, address = utcnow(), text_of(form.email), request.remote_addr or ""
+        refusal = signin_guard.refusal(email, address, now)
+        if refusal:
+            # Answered like a wrong password (200), so Flask-Limiter's 429 keeps its own meaning.
+            show_error(form, refusal, "password")
+            return render_template("staff/login.html", form=form)
         # The password exactly as typed: spaces can be part of it.
-        user = authenticate(text_of(form.email), form.password.data or "")
+        user = authenticate(email, form.password.data or "")
         if user is None:
+            signin_guard.failed(email, address, now)
+            db.session.commit()
             show_error(form, "That email and password do not match an active account.", "password")
         else:
-            now = utcnow()
+            signin_guard.succeeded(email)
             # Rotate: nothing from the anonymous session survives into the signed-in one.
             session.clear()
-            token = access.start_session("staff", now, staff_user_id=user.id)
-            audit.record("staff.signed_in", f"staff:{user.id}")
+            token = staff_accounts.start_staff_session(user, request.user_agent.string, now)
             db.session.commit()
             session["staff_sid"] = token
             login_user(user)
@@ -179,6 +187,58 @@ def deactivate_account(user_id: int) -> Any:
             db.session.commit()
             flash(f"{user.name} can no longer sign in.", "success")
     return redirect(url_for("auth.accounts"))
+
+
+def _session_limits() -> tuple[dt.timedelta, dt.timedelta]:
+    """Return the idle and absolute lifetimes of a staff session."""
+    cfg = current_app.config
+    return (dt.timedelta(minutes=cfg["STAFF_IDLE_MINUTES"]),
+            dt.timedelta(seconds=cfg["PERMANENT_SESSION_LIFETIME"]))
+
+
+@bp.route("/sessions")
+@staff_only
+def sessions() -> Any:
+    """List the signed-in staff member's live sessions, this one marked."""
+    now = utcnow()
+    live = staff_accounts.live_sessions(current_user, now, *_session_limits())
+    this = access.hash_token(session.get("staff_sid") or "")
+    return render_template("staff/sessions.html", sessions=live, this=this)
+
+
+@bp.route("/sessions/<int:session_id>/end", methods=["GET", "POST"])
+@staff_only
+def end_session(session_id: int) -> Any:
+    """Ask, then end one of the staff member's other sessions."""
+    now = utcnow()
+    record = next((one for one in staff_accounts.live_sessions(current_user, now, *_session_limits())
+                   if one.id == session_id), None)
+    if record is None:
+        abort(404)  # someone else's session or one already over: the same answer for both
+    if record.token_hash == access.hash_token(session.get("staff_sid") or ""):
+        flash("This is the session you are using: to end it, sign out.", "info")
+        return redirect(url_for("auth.sessions"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        staff_accounts.end_own_session(current_user, session_id, now)
+        db.session.commit()
+        flash(f"The session on {record.device or 'that device'} has ended: it is signed out.", "success")
+        return redirect(url_for("auth.sessions"))
+    return render_template("staff/session_end.html", form=form, record=record)
+
+
+@bp.route("/sessions/end-others", methods=["GET", "POST"])
+@staff_only
+def end_other_sessions() -> Any:
+    """Ask, then end every session of the staff member but this one."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        ended = staff_accounts.end_other_sessions(current_user, session.get("staff_sid"), utcnow())
+        db.session.commit()
+        flash(f"{ended} other session{'s' if ended != 1 else ''} ended." if ended
+              else "There were no other sessions to end.", "success")
+        return redirect(url_for("auth.sessions"))
+    return render_template("staff/session_end.html", form=form, record=None)
 
 
 @login_manager.unauthorized_handler
