@@ -52,6 +52,8 @@ class StaffUser(UserMixin, Model):
     role: Mapped[str] = mapped_column(sa.String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Local mode offers a second factor once; "Not now" is kept here so the offer does not nag.
+    two_factor_declined_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_active(self) -> bool:
@@ -442,10 +444,42 @@ class PortalSession(Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When this staff session last confirmed the second factor (or, without one, the password).
+    stepped_up_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     staff_user: Mapped[StaffUser | None] = relationship()
     case: Mapped[Case | None] = relationship()
     referee: Mapped[Referee | None] = relationship()
+
+
+class TwoFactor(Sealed, Model):
+    """A staff member's authenticator app: its TOTP secret sealed under a key of its own."""
+
+    __tablename__ = "two_factor"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    staff_user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    secret_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # None while being set up: the factor counts only once a code from the app has been typed.
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The newest time step accepted: a code for it or an earlier one is refused (no replay).
+    last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    data_key: Mapped[DataKey] = relationship()
+
+
+class RecoveryCode(Model):
+    """One single-use recovery code of a staff member, stored only as a keyed hash."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(Model):
