@@ -157,12 +157,12 @@ def record_refused_session(token: str | None, kind: str, attempt: str) -> None:
 
 def start_session(kind: str, now: dt.datetime, *, staff_user_id: int | None = None,
                   case_id: int | None = None, referee_id: str | None = None,
-                  device: str | None = None) -> str:
+                  device: str | None = None, stepped_up_at: dt.datetime | None = None) -> str:
     """Record a new signed-in session and return the token for the cookie."""
     token, digest = new_token()
     db.session.add(PortalSession(token_hash=digest, kind=kind, staff_user_id=staff_user_id,
                                  case_id=case_id, referee_id=referee_id, created_at=now,
-                                 last_seen_at=now, device=device))
+                                 last_seen_at=now, device=device, stepped_up_at=stepped_up_at))
     return token
 
 

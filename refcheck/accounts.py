@@ -116,15 +116,21 @@ def deactivate(user: StaffUser, actor: StaffUser, now: dt.datetime) -> None:
     audit.record("staff.deactivated", f"staff:{actor.id}", staff_id=user.id)
 
 
-def start_staff_session(user: StaffUser, user_agent: str, now: dt.datetime) -> str:
-    """Start a signed-in session for a staff member who proved who they are; return the cookie's token.
+def start_staff_session(user: StaffUser, user_agent: str, now: dt.datetime,
+                        second_factor: str | None = None) -> str:
+    """Start a signed-in session for someone who proved who they are; return the cookie's token.
 
+    `second_factor` says how the second step was passed ("app", "recovery"), or None without one.
     Every sign-in is told to the person by email, so one they did not make does not go unnoticed.
     The caller commits.
     """
     device = devices.describe(user_agent)
-    token = access.start_session("staff", now, staff_user_id=user.id, device=device)
-    audit.record("staff.signed_in", f"staff:{user.id}", device=device)
+    # A sign-in is the freshest confirmation there is: it counts as a step-up for a while.
+    token = access.start_session("staff", now, staff_user_id=user.id, device=device, stepped_up_at=now)
+    if second_factor:
+        audit.record("staff.signed_in", f"staff:{user.id}", device=device, second_factor=second_factor)
+    else:
+        audit.record("staff.signed_in", f"staff:{user.id}", device=device)
     tell_of_sign_in(user, device, now)
     return token
 

@@ -51,6 +51,13 @@ class Defaults:
     # A staff session left untouched this long ends; activity is recorded at most once a minute.
     STAFF_IDLE_MINUTES = 30
     SESSION_TOUCH_SECONDS = 60
+    # A second factor (an authenticator app's code) at sign-in: None means required in production
+    # mode and offered in local mode, so the demo stays one command.
+    TWO_FACTOR_REQUIRED: bool | None = None
+    # Between a right password and the code, the half-signed-in state lasts this long.
+    TWO_FACTOR_PENDING_MINUTES = 5
+    # Releasing a report and managing accounts need the second factor confirmed this recently.
+    STEP_UP_MINUTES = 10
     # Flask-Login's remember cookie is never issued, but should one appear it carries the same flags.
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -159,6 +166,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     binds["keys"] = key_options
     app.config["SQLALCHEMY_BINDS"] = binds
 
+    if app.config["TWO_FACTOR_REQUIRED"] is None:
+        app.config["TWO_FACTOR_REQUIRED"] = app.config["MODE"] == "production"
     if app.config["MODE"] == "production":
         _require_production_secrets(app)
         _require_shared_limits(app)

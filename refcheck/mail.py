@@ -38,6 +38,10 @@ SUBJECTS = {
     "enquiry_asked": "A candidate has sent their contact a question",
     "enquiry_answered": "Your contact has answered your question",
     "staff_signed_in": "New sign-in to your refcheck staff account",
+    "two_factor_enrolled": "Your refcheck account now asks for a code at sign-in",
+    "two_factor_codes_renewed": "New recovery codes were made for your refcheck account",
+    "two_factor_code_used": "A recovery code was used to sign in to your refcheck account",
+    "two_factor_reset": "An admin removed the second step from your refcheck account",
 }
 
 

@@ -111,6 +111,9 @@ class StaffUser(UserMixin, Model):
     assigned: Mapped[list[Organisation]] = relationship(secondary=staff_organisation,
                                                         order_by=Organisation.name)
 
+    # Local mode offers a second factor once; "Not now" is kept here so the offer does not nag.
+    two_factor_declined_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
     @property
     def is_active(self) -> bool:
         """Let Flask-Login refuse disabled accounts."""
@@ -520,6 +523,8 @@ class PortalSession(Model):
     # Staff sessions: "Firefox on Linux", read once from the User-Agent at sign-in so the person can
     # tell their sessions apart. The raw header and the address are not kept: they are not needed.
     device: Mapped[str | None] = mapped_column(sa.String(80))
+    # When this staff session last confirmed the second factor (or, without one, the password).
+    stepped_up_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     staff_user: Mapped[StaffUser | None] = relationship()
     case: Mapped[Case | None] = relationship()
@@ -539,6 +544,36 @@ class SignInFailures(Model):
     failures: Mapped[int] = mapped_column(default=0)
     last_failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     wait_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class TwoFactor(Sealed, Model):
+    """A staff member's authenticator app: its TOTP secret sealed under a key of its own."""
+
+    __tablename__ = "two_factor"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    staff_user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    secret_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # None while being set up: the factor counts only once a code from the app has been typed.
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The newest time step accepted: a code for it or an earlier one is refused (no replay).
+    last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    data_key: Mapped[DataKey] = relationship()
+
+
+class RecoveryCode(Model):
+    """One single-use recovery code of a staff member, stored only as a keyed hash."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(Model):

@@ -103,6 +103,47 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(message="Enter your password.")])
 
 
+CODE_INPUT = {"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"}
+
+
+class CodeForm(FlaskForm):
+    """The second step at sign-in: a code from the authenticator app, or a recovery code."""
+
+    code = StringField("Code", validators=[DataRequired(message="Type the code from your app.")],
+                       description="The 6 digits your authenticator app shows for refcheck now, "
+                                   "or one of your recovery codes if you cannot use your phone.",
+                       render_kw=CODE_INPUT)
+
+
+class EnrolForm(FlaskForm):
+    """Confirm a new authenticator app with a code it shows."""
+
+    code = StringField("Code from your app",
+                       validators=[DataRequired(message="Type the 6 digits your app shows.")],
+                       description="6 digits. A new code appears every 30 seconds; any current one works.",
+                       render_kw={**CODE_INPUT, "inputmode": "numeric"})
+
+
+class StepUpForm(FlaskForm):
+    """A step-up's own fields, sent with the original form, whose CSRF token it already carries."""
+
+    class Meta:
+        """The page re-sends the original form's token; the app checks it before any view runs."""
+
+        csrf = False
+
+    code = StringField("Code from your authenticator app, or a recovery code", render_kw=CODE_INPUT)
+    password = PasswordField("Your password", render_kw={"autocomplete": "current-password"})
+
+
+class ResetFactorForm(FlaskForm):
+    """An admin removes someone else's second factor, saying why."""
+
+    reason = StringField("Reason", validators=[DataRequired(message="Say why, for the record."),
+                                               Length(max=300), ONE_LINE],
+                         description="For the record, for example: lost their phone.")
+
+
 class CaseForm(FlaskForm):
     """Open or edit a case: who, for what, and the scope the candidate will be asked to accept."""
 

@@ -50,6 +50,9 @@ MATRIX = {
         "anonymous": (LOGIN, LOGIN), "admin": (OK, OK), "verifier of A": (OK, MISSING),
         "verifier of all": (OK, OK), "client of A": (FORBIDDEN, FORBIDDEN),
         "client admin of A": (FORBIDDEN, FORBIDDEN)},
+    ("admin", "verifier", "client"): {
+        "anonymous": (LOGIN, LOGIN), "admin": (OK, OK), "verifier of A": (OK, OK),
+        "verifier of all": (OK, OK), "client of A": (OK, OK), "client admin of A": (OK, OK)},
     ("admin",): {
         "anonymous": (LOGIN, LOGIN), "admin": (OK, OK), "verifier of A": (FORBIDDEN, FORBIDDEN),
         "verifier of all": (FORBIDDEN, FORBIDDEN), "client of A": (FORBIDDEN, FORBIDDEN),
@@ -67,7 +70,7 @@ MATRIX = {
 OPEN_RULES = {("public",), ("candidate",), ("referee",)}
 # Signing in and out, and exchanging an emailed link, are for everyone by design: tests/test_staff.py
 # names each of them, and fails for any other route without a rule.
-OPEN_BY_DESIGN = {"static", "auth.login", "auth.logout", "portal.open_link", "portal.use_link",
+OPEN_BY_DESIGN = {"static", "auth.login", "auth.logout", "two_factor.sign_in_code", "portal.open_link", "portal.use_link",
                   "portal.request_link", "portal.sign_out", "referee.open_link", "referee.use_link"}
 
 

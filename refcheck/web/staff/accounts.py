@@ -23,13 +23,14 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
-from ... import access, audit, organisations, signin_guard
+from ... import access, audit, organisations, signin_guard, two_factor
 from ... import accounts as staff_accounts
 from ...accounts import AccountError, authenticate, create_staff, deactivate, sees
 from ...errors import CaseError
 from ...extensions import db, limiter, login_manager
-from ...models import STAFF_ROLES, PortalSession, StaffUser, utcnow
+from ...models import ROLES, STAFF_ROLES, PortalSession, StaffUser, utcnow
 from ..forms import ConfirmForm, LoginForm, StaffAccountForm, show_error, text_of
+from .step_up import step_up_required
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +74,12 @@ def touch_session(session_id: int, now: dt.datetime) -> None:
         log.warning("Could not record activity on a staff session; its idle clock was not moved.")
 
 
-def role_required(*roles: str) -> Callable:
+def role_required(*roles: str, before_two_factor: bool = False) -> Callable:
     """Allow a view only to signed-in people holding one of `roles`, and a case only to those who may see it.
 
     A case of an organisation someone does not work for answers 404, as a case that does not exist:
-    its number confirms nothing.
+    its number confirms nothing. Where a second factor is required, an account without one reaches
+    only the views marked `before_two_factor` (setting one up); every other page sends it there.
     """
 
     def decorator(view: Callable) -> Callable:
@@ -86,6 +88,9 @@ def role_required(*roles: str) -> Callable:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if current_user.role not in roles:
                 abort(403)
+            if (not before_two_factor and current_app.config["TWO_FACTOR_REQUIRED"]
+                    and not two_factor.has_factor(current_user)):
+                return redirect(url_for("two_factor.enrol"))
             if "case_id" in kwargs and not organisations.may_see_case(current_user, kwargs["case_id"]):
                 abort(404)
             return view(*args, **kwargs)
@@ -98,8 +103,12 @@ def role_required(*roles: str) -> Callable:
 
 staff_only = role_required(*STAFF_ROLES)
 admin_only = role_required("admin")
+enrolment_open = role_required(*ROLES, before_two_factor=True)
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
+# Flask-session keys: the sign-in waiting for its second step, and the one-time offer of a second factor.
+PENDING = "staff_pending"
+OFFER = "two_factor_offer"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -120,16 +129,49 @@ def login() -> Any:
             signin_guard.failed(email, address, now)
             db.session.commit()
             show_error(form, "That email and password do not match an active account.", "password")
+        elif two_factor.has_factor(user):
+            await_second_step(user)
+            return redirect(url_for("two_factor.sign_in_code"))
         else:
-            signin_guard.succeeded(email)
-            # Rotate: nothing from the anonymous session survives into the signed-in one.
-            session.clear()
-            token = staff_accounts.start_staff_session(user, request.user_agent.string, now)
-            db.session.commit()
-            session["staff_sid"] = token
-            login_user(user)
-            return redirect(url_for("staff.dashboard"))
+            return finish_sign_in(user, None)
     return render_template("staff/login.html", form=form)
+
+
+def await_second_step(user: StaffUser) -> None:
+    """Remember, for a few minutes, whose password was right; nobody is signed in until the code is."""
+    session.clear()
+    until = utcnow() + dt.timedelta(minutes=current_app.config["TWO_FACTOR_PENDING_MINUTES"])
+    session[PENDING] = {"user": user.id, "until": until.timestamp()}
+
+
+def pending_user() -> StaffUser | None:
+    """Return the account whose password was just right and whose code is awaited, while that lasts."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or utcnow().timestamp() > float(pending.get("until", 0)):
+        return None
+    user = db.session.get(StaffUser, pending.get("user"))
+    return user if user is not None and user.active else None
+
+
+def finish_sign_in(user: StaffUser, second_factor: str | None) -> Any:
+    """Start the signed-in session, the one place where that happens, once every factor has been checked.
+
+    `second_factor` says how the second step was passed ("app", "recovery"), or None without one.
+    """
+    now = utcnow()
+    signin_guard.succeeded(user.email)
+    # Rotate: nothing from the anonymous or half-signed-in session survives into the signed-in one.
+    session.clear()
+    token = staff_accounts.start_staff_session(user, request.user_agent.string, now, second_factor)
+    db.session.commit()
+    session["staff_sid"] = token
+    login_user(user)
+    if second_factor is None:
+        if current_app.config["TWO_FACTOR_REQUIRED"]:
+            return redirect(url_for("two_factor.enrol"))
+        if user.two_factor_declined_at is None:
+            session[OFFER] = True  # shown once, on the next staff page
+    return redirect(url_for("staff.dashboard"))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -149,6 +191,7 @@ def logout() -> Any:
 
 @bp.route("/accounts", methods=["GET", "POST"])
 @admin_only
+@step_up_required("create an account")
 def accounts() -> Any:
     """List accounts and what each may see, and create new ones."""
     form = StaffAccountForm()
@@ -170,11 +213,13 @@ def accounts() -> Any:
     users = db.session.execute(sa.select(StaffUser).order_by(StaffUser.name).options(
         selectinload(StaffUser.assigned), selectinload(StaffUser.organisation))).scalars().all()
     return render_template("staff/accounts.html", form=form, users=users, confirm=ConfirmForm(),
-                           sees=sees, organisation_choices=organisations.usable(current_user))
+                           sees=sees, organisation_choices=organisations.usable(current_user),
+                           with_factor=two_factor.staff_with_factor())
 
 
 @bp.route("/accounts/<int:user_id>/deactivate", methods=["POST"])
 @admin_only
+@step_up_required("disable an account")
 def deactivate_account(user_id: int) -> Any:
     """Disable a staff account and end its sessions."""
     user = db.get_or_404(StaffUser, user_id)

@@ -17,6 +17,7 @@ from ..common import report_download, run
 from ..forms import ReasonForm, ResolveForm
 from .accounts import staff_only
 from .cases import bp, confirmed, me
+from .step_up import step_up_required
 
 
 @bp.route("/cases/<int:case_id>/review", methods=["POST"])
@@ -91,6 +92,7 @@ def resolve_signal(case_id: int, signal_id: int) -> Response:
 
 @bp.route("/cases/<int:case_id>/release", methods=["POST"])
 @staff_only
+@step_up_required("release the report")
 def release(case_id: int) -> Response:
     """Render and release the next version of the report."""
     return confirmed(case_id, report.release,
