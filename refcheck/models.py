@@ -135,6 +135,22 @@ class StaffUser(UserMixin, Model):
         return self.role == "admin" or (self.role == "verifier" and self.all_organisations)
 
 
+class AccountToken(Model):
+    """A one-time emailed link that lets an invited person choose their password; only its SHA-256 is kept."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Set when the link is used: it never works twice.
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    staff_user: Mapped[StaffUser] = relationship()
+
+
 class DataKey(Model):
     """A per-case data key, stored only wrapped by a master key version and its key-store share."""
 

@@ -1,4 +1,4 @@
-"""The pages, one package per audience: staff, the candidate, referees, and the public.
+"""The pages, one package per audience: staff, clients, the candidate, referees, and the public.
 
 Each is a set of thin blueprints over the commands of the service modules; no service module
 imports anything from here.
@@ -12,6 +12,9 @@ from . import public
 from .candidate import findings, portal
 from .candidate import questions as candidate_questions  # noqa: F401 - its routes join the portal blueprint
 from .candidate import referees as candidate_referees
+from .client import checks as client_checks
+from .client import order as client_order  # noqa: F401 - its routes join the client blueprint
+from .client import people as client_people  # noqa: F401 - its routes join the client blueprint
 from .referee import after as referee_after  # noqa: F401 - its routes join the referee blueprint
 from .referee import choices as referee_choices  # noqa: F401 - its routes join the referee blueprint
 from .referee import paged as referee_paged  # noqa: F401 - its routes join the referee blueprint
@@ -24,7 +27,8 @@ from .staff import review as staff_review  # noqa: F401 - its routes join the st
 from .staff import two_factor as staff_two_factor
 
 BLUEPRINTS = (public.bp, accounts.bp, staff_two_factor.bp, staff_cases.bp, metrics.bp, question_sets.bp,
-              staff_organisations.bp, portal.bp, candidate_referees.bp, findings.bp, referee_pages.bp)
+              staff_organisations.bp, portal.bp, candidate_referees.bp, findings.bp, referee_pages.bp,
+              client_checks.bp)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -104,6 +104,8 @@ def role_required(*roles: str, before_two_factor: bool = False) -> Callable:
 staff_only = role_required(*STAFF_ROLES)
 admin_only = role_required("admin")
 enrolment_open = role_required(*ROLES, before_two_factor=True)
+# Pages about one's own account (its sessions), for everyone who signs in here.
+signed_in = role_required(*ROLES)
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 # Flask-session keys: the sign-in waiting for its second step, and the one-time offer of a second factor.
@@ -170,8 +172,13 @@ def finish_sign_in(user: StaffUser, second_factor: str | None) -> Any:
         if current_app.config["TWO_FACTOR_REQUIRED"]:
             return redirect(url_for("two_factor.enrol"))
         if user.two_factor_declined_at is None:
-            session[OFFER] = True  # shown once, on the next staff page
-    return redirect(url_for("staff.dashboard"))
+            session[OFFER] = True  # shown once, on the next page
+    return redirect(home_url(user))
+
+
+def home_url(user: StaffUser) -> str:
+    """Return where a signed-in account starts: a client's checks, or staff's case list."""
+    return url_for("client.home" if user.is_client else "staff.dashboard")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -242,7 +249,7 @@ def _session_limits() -> tuple[dt.timedelta, dt.timedelta]:
 
 
 @bp.route("/sessions")
-@staff_only
+@signed_in
 def sessions() -> Any:
     """List the signed-in staff member's live sessions, this one marked."""
     now = utcnow()
@@ -252,7 +259,7 @@ def sessions() -> Any:
 
 
 @bp.route("/sessions/<int:session_id>/end", methods=["GET", "POST"])
-@staff_only
+@signed_in
 def end_session(session_id: int) -> Any:
     """Ask, then end one of the staff member's other sessions."""
     now = utcnow()
@@ -273,7 +280,7 @@ def end_session(session_id: int) -> Any:
 
 
 @bp.route("/sessions/end-others", methods=["GET", "POST"])
-@staff_only
+@signed_in
 def end_other_sessions() -> Any:
     """Ask, then end every session of the staff member but this one."""
     form = ConfirmForm()
@@ -288,7 +295,7 @@ def end_other_sessions() -> Any:
 
 @login_manager.unauthorized_handler
 def unauthorized() -> Any:
-    """Send anonymous visitors of staff pages to the sign-in page."""
-    if request.path.startswith("/staff/"):
+    """Send anonymous visitors of staff and client pages to the sign-in page."""
+    if request.path.startswith(("/staff/", "/client/")):
         return redirect(url_for("auth.login"))
     abort(401)

@@ -13,7 +13,7 @@ from ... import audit, signin_guard, two_factor
 from ...extensions import db, limiter
 from ...models import StaffUser, utcnow
 from ..forms import CodeForm, ConfirmForm, EnrolForm, ResetFactorForm, show_error, text_of
-from .accounts import OFFER, PENDING, admin_only, enrolment_open, finish_sign_in, pending_user
+from .accounts import OFFER, PENDING, admin_only, enrolment_open, finish_sign_in, home_url, pending_user
 from .step_up import step_up_required
 
 bp = Blueprint("two_factor", __name__, url_prefix="/staff")
@@ -114,7 +114,7 @@ def not_now() -> Any:
         db.session.commit()
         flash("All right. You can set up two-step sign-in any time from “Two-step sign-in” at the top "
               "of the page.", "info")
-    return redirect(url_for("staff.dashboard"))
+    return redirect(home_url(current_user))
 
 
 @bp.route("/accounts/<int:user_id>/two-factor/reset", methods=["GET", "POST"])
