@@ -12,7 +12,16 @@ import sqlalchemy as sa
 from refcheck import accounts, cases, organisations, review
 from refcheck.commands import Actor
 from refcheck.extensions import db
-from refcheck.models import AccountToken, AuditEvent, Case, Organisation, Package, StaffUser, utcnow
+from refcheck.models import (
+    AccountToken,
+    AuditEvent,
+    Case,
+    Organisation,
+    Package,
+    PortalSession,
+    StaffUser,
+    utcnow,
+)
 
 from .conftest import STAFF_PASSWORD, StaffLogin, csrf_from, default_scope, sign_in
 from .lifecycle_cases import build
@@ -60,7 +69,7 @@ def move_to(app, case_id: int, org: str) -> None:
 
 
 def signed_in(app, login: StaffLogin):
-    """Return a browser signed in as this account, having opened the page sign-in leads to (as a browser would)."""
+    """Return a browser signed in as this account, having opened the page sign-in leads to."""
     browser = app.test_client()
     response = sign_in(browser, login)
     assert response.status_code == 302
@@ -344,3 +353,27 @@ def test_a_client_orders_for_their_own_organisation_and_cannot_send_the_case(app
         assert case.organisation.name == HOME_ORG
         with pytest.raises(cases.CaseError):
             cases.invite_candidate(case.id, Actor.client(user), utcnow())
+
+
+def test_managing_colleagues_asks_a_client_admin_to_confirm_it_is_them_after_a_while(app):
+    admin_login = make_client(app, "priya@northwind.example", org_admin=True)
+    admin, _ = signed_in(app, admin_login)
+    colleague = make_client(app, "lee@northwind.example")
+    with app.app_context():
+        db.session.execute(sa.update(PortalSession).where(PortalSession.staff_user_id == admin_login.id)
+                           .values(stepped_up_at=utcnow() - dt.timedelta(minutes=11)))
+        db.session.commit()
+    token = csrf_from(admin.get("/client/colleagues").data)
+    kept = {"csrf_token": token, "name": "Mo Ahmed", "email": "mo@northwind.example"}
+    asked = admin.post("/client/colleagues", data=kept)
+    assert "To invite a colleague, confirm it is you" in asked.get_data(as_text=True)
+    stop = admin.post(f"/client/colleagues/{colleague.id}/disable", data={"csrf_token": token})
+    assert "To stop a colleague signing in, confirm it is you" in stop.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(StaffUser)
+                                  .where(StaffUser.email == "mo@northwind.example")).scalar_one() == 0
+        assert db.session.get(StaffUser, colleague.id).active
+    # The kept form goes through once the password is confirmed.
+    done = admin.post("/client/colleagues", data={**kept, "step_up-password": admin_login.password,
+                                                  "step_up-sent": "1"}, follow_redirects=True)
+    assert "Mo Ahmed is invited" in done.get_data(as_text=True)

@@ -18,6 +18,7 @@ from ...accounts import AccountError
 from ...extensions import db, limiter
 from ...models import StaffUser, utcnow
 from ..forms import ConfirmForm, show_error, text_of
+from ..staff.step_up import step_up_required
 from .checks import bp, client_only
 from .forms import InviteForm, WelcomeForm
 
@@ -38,6 +39,7 @@ def client_admin_only(view: Callable) -> Callable:
 
 @bp.route("/colleagues", methods=["GET", "POST"])
 @client_admin_only
+@step_up_required("invite a colleague")
 def colleagues_page() -> Any:
     """List the organisation's people and invite a new colleague."""
     form = InviteForm()
@@ -61,6 +63,7 @@ def colleagues_page() -> Any:
 
 @bp.route("/colleagues/<int:user_id>/admin", methods=["POST"])
 @client_admin_only
+@step_up_required("let a colleague manage colleagues")
 def make_admin(user_id: int) -> Response:
     """Let a colleague invite and manage colleagues too."""
     return _act(user_id, lambda user: colleagues.make_admin(current_user, user),
@@ -69,6 +72,7 @@ def make_admin(user_id: int) -> Response:
 
 @bp.route("/colleagues/<int:user_id>/disable", methods=["POST"])
 @client_admin_only
+@step_up_required("stop a colleague signing in")
 def disable(user_id: int) -> Response:
     """Stop a colleague signing in, ending their sessions."""
     return _act(user_id, lambda user: colleagues.disable(current_user, user, utcnow()),

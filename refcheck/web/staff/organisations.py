@@ -15,6 +15,7 @@ from ...extensions import db
 from ...models import Case, Organisation, Package, StaffUser
 from ..forms import AssignForm, ConfirmForm, OrganisationForm, PackageForm, SelectChoice, show_error, text_of
 from .accounts import admin_only, staff_only
+from .step_up import step_up_required
 
 bp = Blueprint("orgs", __name__, url_prefix="/staff")
 
@@ -102,6 +103,7 @@ def retire_package(package_id: int) -> Response:
 
 @bp.route("/accounts/<int:user_id>/organisations", methods=["GET", "POST"])
 @admin_only
+@step_up_required("change whose cases an account works on")
 def assign(user_id: int) -> Any:
     """Choose which organisations' cases a verifier works on."""
     user = db.get_or_404(StaffUser, user_id)
