@@ -84,9 +84,10 @@ def _commit(value: Any = None) -> Any:
     return value
 
 
-def build(app: Any, staff_id: int, state: str) -> Built:
-    """Take a new case to `state` through the commands, committing each step as a page would."""
-    built = _build(app, staff_id, state)
+def build(app: Any, staff_id: int, state: str, case_id: int | None = None) -> Built:
+    """Take a new case (or the draft `case_id`) to `state` through the commands, committing each step as a
+    page would."""
+    built = _build(app, staff_id, state, case_id)
     if state != "draft":
         with app.app_context():
             built.tokens["candidate"] = _commit(cases.send_new_link(built.case_id, Actor.system(), utcnow()))
@@ -95,13 +96,14 @@ def build(app: Any, staff_id: int, state: str) -> Built:
     return built
 
 
-def _build(app: Any, staff_id: int, state: str) -> Built:
-    """Take a new case to `state`; `build` adds a fresh candidate link."""
+def _build(app: Any, staff_id: int, state: str, case_id: int | None) -> Built:
+    """Take a new case, or a draft already opened, to `state`; `build` adds a fresh candidate link."""
     with app.app_context():
         staff = Actor.staff(db.session.get(StaffUser, staff_id))
-        details = cases.CaseDetails(*CANDIDATE, "Senior Data Engineer", "Northwind Analytics Ltd",
-                                    "To confirm work history.", None)
-        case_id = _commit(cases.open_case(details, default_scope(), staff, utcnow()).id)
+        if case_id is None:
+            details = cases.CaseDetails(*CANDIDATE, "Senior Data Engineer", "Northwind Analytics Ltd",
+                                        "To confirm work history.", None)
+            case_id = _commit(cases.open_case(details, default_scope(), staff, utcnow()).id)
         built = Built(case_id, staff, Actor.candidate(case_id))
         if state == "draft":
             return built

@@ -299,7 +299,8 @@ def test_a_fresh_process_seeds_the_demo_and_runs_the_privacy_commands(tmp_path):
     exported = flask("export", str(released_id))
     assert exported.returncode == 0 and json.loads(exported.stdout)["case"]["state"] == "released"
     status = flask("keys", "status", "--json")
-    assert json.loads(status.stdout)["data_keys_by_version"] == {"1": 4}
+    # one key per demo case: three stories, a fresh invitation, and the other organisation's case
+    assert json.loads(status.stdout)["data_keys_by_version"] == {"1": 5}
     assert "0 cases would be erased" in flask("retention", "purge", "--dry-run").stdout
     assert (tmp_path / "instance" / "keystore.sqlite").exists()
 

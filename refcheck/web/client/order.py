@@ -42,6 +42,8 @@ def order() -> Any:
     chosen = _chosen(packages, form.package.data if request.method == "POST" else request.args.get("package"))
     form.package.choices = ([SelectChoice("", "Choose a package")] if len(packages) > 1 else []) + [
         SelectChoice(str(package.id), package.name) for package in packages]
+    # One package is already chosen: a required select must start with an empty choice, so say it is not.
+    form.package.flags.required = len(packages) > 1
     now = utcnow()
     earliest = pace.earliest_due(pace.new_case(progress.pace_days(), now), now)
     if earliest is not None:

@@ -1,0 +1,1 @@
+"""Journeys through the pages in headless Chromium."""
