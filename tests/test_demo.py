@@ -232,3 +232,16 @@ def test_each_demo_account_sees_what_the_summary_says(app):
     listed = admin.get("/staff/").get_data(as_text=True)
     assert all(f"RC-{case_id:05d}" in listed for case_id in (*ours, other))
     assert admin.get("/staff/accounts").status_code == 200
+
+    # The client, Priya, sees Fabrikam's four checks, the released one's report, and nothing of Tailspin.
+    client, signed = _sign_in(app, demo["client_email"], "demo-password-one")
+    assert signed.headers["Location"].endswith("/client/")
+    listed = client.get("/client/").get_data(as_text=True)
+    assert all(f"RC-{case_id:05d}" in listed for case_id in ours)
+    assert f"RC-{other:05d}" not in listed and "Noor Haddad" not in listed
+    released = client.get(f"/client/cases/{demo['released_case_id']}/report.pdf")
+    assert released.status_code == 200 and released.data.startswith(b"%PDF")
+    assert client.get(f"/client/cases/{other}").status_code == 404
+    assert client.get("/staff/").status_code == 403
+    assert 'href="/client/order"' in listed and "Two references and work history" in client.get(
+        "/client/order").get_data(as_text=True)

@@ -7,7 +7,9 @@ the rule that refuses, not the token); what is allowed is checked by opening eac
 no more than a case number.
 """
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -42,30 +44,29 @@ PEOPLE = (
     Person("client admin of A", "client", "A", org_admin=True),
 )
 
-# The README's access matrix: access rule -> person -> what they get on a case of organisation A
-# ("own") and on one of organisation B ("other"). Candidate and referee pages need their own emailed
-# link's session, which no account has: everyone is refused by the session check, not by a role.
-MATRIX = {
-    ("admin", "verifier"): {
-        "anonymous": (LOGIN, LOGIN), "admin": (OK, OK), "verifier of A": (OK, MISSING),
-        "verifier of all": (OK, OK), "client of A": (FORBIDDEN, FORBIDDEN),
-        "client admin of A": (FORBIDDEN, FORBIDDEN)},
-    ("admin", "verifier", "client"): {
-        "anonymous": (LOGIN, LOGIN), "admin": (OK, OK), "verifier of A": (OK, OK),
-        "verifier of all": (OK, OK), "client of A": (OK, OK), "client admin of A": (OK, OK)},
-    ("admin",): {
-        "anonymous": (LOGIN, LOGIN), "admin": (OK, OK), "verifier of A": (FORBIDDEN, FORBIDDEN),
-        "verifier of all": (FORBIDDEN, FORBIDDEN), "client of A": (FORBIDDEN, FORBIDDEN),
-        "client admin of A": (FORBIDDEN, FORBIDDEN)},
-    ("client",): {
-        "anonymous": (LOGIN, LOGIN), "admin": (FORBIDDEN, FORBIDDEN), "verifier of A": (FORBIDDEN, FORBIDDEN),
-        "verifier of all": (FORBIDDEN, FORBIDDEN), "client of A": (OK, MISSING),
-        "client admin of A": (OK, MISSING)},
-    ("client-admin",): {
-        "anonymous": (LOGIN, LOGIN), "admin": (FORBIDDEN, FORBIDDEN), "verifier of A": (FORBIDDEN, FORBIDDEN),
-        "verifier of all": (FORBIDDEN, FORBIDDEN), "client of A": (FORBIDDEN, FORBIDDEN),
-        "client admin of A": (OK, MISSING)},
-}
+README = Path(__file__).resolve().parents[2] / "README.md"
+# What a cell of the README's table says, for a case of organisation A and one of organisation B.
+CELLS = {"sign-in": (LOGIN, LOGIN), "200": (OK, OK), "403": (FORBIDDEN, FORBIDDEN),
+         "A: 200, B: 404": (OK, MISSING)}
+
+
+def readme_matrix() -> dict[tuple[str, ...], dict[str, tuple[str, str]]]:
+    """Read the README's access matrix: access rule -> person -> what they get on A's case and on B's.
+
+    Candidate and referee pages need their own emailed link's session, which no account has: they are
+    not in the table, as everyone is refused by the session check, not by a role.
+    """
+    text = README.read_text(encoding="utf-8")
+    table = text[text.index("<!-- access matrix"):text.index("<!-- end of access matrix -->")]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")]
+            for line in table.splitlines() if line.startswith("|")]
+    header, body = rows[0], rows[2:]
+    assert header[1:] == [person.key for person in PEOPLE], header
+    return {tuple(re.findall(r"`([a-z-]+)`", row[0])): {
+        person.key: CELLS[cell] for person, cell in zip(PEOPLE, row[1:], strict=True)} for row in body}
+
+
+MATRIX = readme_matrix()
 # Pages anyone may open, and those only an emailed link's session opens.
 OPEN_RULES = {("public",), ("candidate",), ("referee",)}
 # Signing in and out, and exchanging an emailed link, are for everyone by design: tests/test_staff.py
