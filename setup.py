@@ -19,7 +19,7 @@ setup(
     packages=find_namespace_packages(include=["refcheck*"]) + template_packages,
     package_dir={"refcheck.templates": "templates"},
     package_data={
-        "refcheck.static": ["*.css"], "refcheck.static.report": ["*.css", "*.svg", "*.png"],
+        "refcheck.static": ["*.css", "*.js"], "refcheck.static.report": ["*.css", "*.svg", "*.png"],
         "refcheck.migrations": ["*.ini", "*.mako", "*.py"], "refcheck.migrations.versions": ["*.py"],
         **{name: ["*.html", "*.txt"] for name in template_packages},
     },

@@ -42,6 +42,8 @@ SUBJECTS = {
     "two_factor_codes_renewed": "New recovery codes were made for your refcheck account",
     "two_factor_code_used": "A recovery code was used to sign in to your refcheck account",
     "two_factor_reset": "An admin removed the second step from your refcheck account",
+    "two_factor_passkey_added": "A passkey was added to your refcheck account",
+    "two_factor_passkey_removed": "A passkey was removed from your refcheck account",
     "client_welcome": "You are invited to follow your organisation's reference checks",
 }
 

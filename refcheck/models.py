@@ -592,6 +592,25 @@ class RecoveryCode(Model):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
+class Passkey(Model):
+    """A passkey (WebAuthn credential) a staff member may use instead of an app code at the second step.
+
+    Only public material is kept: the credential's id and public key, and the authenticator's counter.
+    """
+
+    __tablename__ = "passkey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
+    credential_id: Mapped[bytes] = mapped_column(sa.LargeBinary, unique=True)
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # The authenticator's own use counter: one that goes backwards means a copied credential.
+    sign_count: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 class AuditEvent(Model):
     """One append-only, hash-chained record of something that happened."""
 

@@ -16,7 +16,7 @@ from . import audit, mail
 from .cases import base_url
 from .columns import rows_changed
 from .extensions import db
-from .models import DataKey, PortalSession, RecoveryCode, StaffUser, TwoFactor, keyring
+from .models import DataKey, Passkey, PortalSession, RecoveryCode, StaffUser, TwoFactor, keyring
 
 ISSUER = "refcheck"
 RECOVERY_CODES = 10
@@ -116,7 +116,7 @@ def confirm_enrolment(user: StaffUser, code: str, now: dt.datetime) -> list[str]
     pending.last_step = step
     codes = _issue_recovery_codes(user, now)
     audit.record("staff.two_factor_enrolled", actor_of(user), staff_id=user.id, replaced=previous is not None)
-    _tell(user, pending, "two_factor_enrolled")
+    tell(user, pending, "two_factor_enrolled")
     return codes
 
 
@@ -157,7 +157,7 @@ def check_code(user: StaffUser, code: str, now: dt.datetime) -> str:
         raise TwoFactorError(USED_RECOVERY if spent else WRONG_CODE)
     left = recovery_codes_left(user)
     audit.record("staff.recovery_code_used", actor_of(user), staff_id=user.id, left=left)
-    _tell(user, factor, "two_factor_code_used", left=left)
+    tell(user, factor, "two_factor_code_used", left=left)
     return "recovery"
 
 
@@ -181,7 +181,7 @@ def regenerate_codes(user: StaffUser, now: dt.datetime) -> list[str]:
         raise TwoFactorError("Set up an authenticator app first; recovery codes come with it.")
     codes = _issue_recovery_codes(user, now)
     audit.record("staff.recovery_codes_renewed", actor_of(user), staff_id=user.id)
-    _tell(user, factor, "two_factor_codes_renewed")
+    tell(user, factor, "two_factor_codes_renewed")
     return codes
 
 
@@ -198,10 +198,11 @@ def reset(user: StaffUser, admin: StaffUser, reason: str, now: dt.datetime) -> N
     if not confirmed:
         raise TwoFactorError(f"{user.name} has no second factor to reset.")
     # Queued before the rows go: the message is sealed under the removed factor's key, which stays.
-    _tell(user, confirmed[0], "two_factor_reset", admin=admin.name, reason=reason)
+    tell(user, confirmed[0], "two_factor_reset", admin=admin.name, reason=reason)
     for factor in factors:
         db.session.delete(factor)
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.staff_user_id == user.id))
+    db.session.execute(sa.delete(Passkey).where(Passkey.staff_user_id == user.id))
     db.session.execute(
         sa.update(PortalSession)
         .where(PortalSession.staff_user_id == user.id, PortalSession.ended_at.is_(None))
@@ -252,6 +253,6 @@ def _digits(code: str | None) -> str:
     return re.sub(r"\s", "", code or "")
 
 
-def _tell(user: StaffUser, factor: TwoFactor, kind: str, **context: object) -> None:
+def tell(user: StaffUser, factor: TwoFactor, kind: str, **context: object) -> None:
     """Email the staff member about a change to their second factor; no code or secret is written."""
     mail.queue(kind, user.email, factor.data_key, None, name=user.name, base_url=base_url(), **context)

@@ -48,6 +48,7 @@ def test_a_wheel_installed_away_from_the_checkout_serves_pages_and_reports(tmp_p
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"refcheck/templates/error.html", "refcheck/templates/mail/report_released.txt",
             "refcheck/templates/report/report.html", "refcheck/static/report/report.css",
+            "refcheck/static/passkeys.js", "refcheck/templates/staff/passkey_add.html",
             "refcheck/migrations/alembic.ini"} <= names
     installed = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target",  # noqa: S603

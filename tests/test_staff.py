@@ -91,7 +91,8 @@ def test_admin_creates_an_account_from_the_page(app, client, staff):
 
 def test_every_route_declares_who_may_use_it(app):
     """Walk the URL map: each view is public, candidate-only or role-checked."""
-    open_by_design = {"static", "auth.login", "auth.logout", "two_factor.sign_in_code", "portal.open_link",
+    open_by_design = {"static", "auth.login", "auth.logout", "two_factor.sign_in_code", "passkeys.sign_in",
+                      "portal.open_link",
                       "portal.use_link", "portal.request_link", "portal.sign_out", "referee.open_link",
                       "referee.use_link"}
     for rule in app.url_map.iter_rules():

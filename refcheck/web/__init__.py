@@ -23,12 +23,13 @@ from .staff import accounts, metrics, question_sets
 from .staff import cases as staff_cases
 from .staff import enquiries as staff_enquiries  # noqa: F401 - its routes join the staff blueprint
 from .staff import organisations as staff_organisations
+from .staff import passkeys as staff_passkeys
 from .staff import review as staff_review  # noqa: F401 - its routes join the staff blueprint
 from .staff import two_factor as staff_two_factor
 
-BLUEPRINTS = (public.bp, accounts.bp, staff_two_factor.bp, staff_cases.bp, metrics.bp, question_sets.bp,
-              staff_organisations.bp, portal.bp, candidate_referees.bp, findings.bp, referee_pages.bp,
-              client_checks.bp)
+BLUEPRINTS = (public.bp, accounts.bp, staff_two_factor.bp, staff_passkeys.bp, staff_cases.bp, metrics.bp,
+              question_sets.bp, staff_organisations.bp, portal.bp, candidate_referees.bp, findings.bp,
+              referee_pages.bp, client_checks.bp)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -71,7 +71,8 @@ MATRIX = readme_matrix()
 OPEN_RULES = {("public",), ("candidate",), ("referee",)}
 # Signing in and out, and exchanging an emailed link, are for everyone by design: tests/test_staff.py
 # names each of them, and fails for any other route without a rule.
-OPEN_BY_DESIGN = {"static", "auth.login", "auth.logout", "two_factor.sign_in_code", "portal.open_link",
+OPEN_BY_DESIGN = {"static", "auth.login", "auth.logout", "two_factor.sign_in_code", "passkeys.sign_in",
+                  "portal.open_link",
                   "portal.use_link",
                   "portal.request_link", "portal.sign_out", "referee.open_link", "referee.use_link"}
 

@@ -9,11 +9,13 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user
 from markupsafe import Markup
 
-from ... import audit, signin_guard, two_factor
+from ... import audit, passkeys, signin_guard, two_factor
 from ...extensions import db, limiter
 from ...models import StaffUser, utcnow
 from ..forms import CodeForm, ConfirmForm, EnrolForm, ResetFactorForm, show_error, text_of
 from .accounts import OFFER, PENDING, admin_only, enrolment_open, finish_sign_in, home_url, pending_user
+from .passkeys import UsePasskeyForm, sign_in_offer
+from .passkeys import party as passkey_party
 from .step_up import step_up_required
 
 bp = Blueprint("two_factor", __name__, url_prefix="/staff")
@@ -40,7 +42,7 @@ def sign_in_code() -> Any:
         refusal = signin_guard.refusal(user.email, address, now)
         if refusal:
             show_error(form, refusal, "code")
-            return render_template("staff/sign_in_code.html", form=form)
+            return render_template("staff/sign_in_code.html", form=form, passkey_options=None)
         try:
             how = two_factor.check_code(user, text_of(form.code), now)
         except two_factor.TwoFactorError as err:
@@ -50,7 +52,8 @@ def sign_in_code() -> Any:
             show_error(form, err.message, "code")
         else:
             return finish_sign_in(user, how)
-    return render_template("staff/sign_in_code.html", form=form)
+    return render_template("staff/sign_in_code.html", form=form, passkey_options=sign_in_offer(user),
+                           passkey_form=UsePasskeyForm())
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
@@ -72,7 +75,8 @@ def enrol() -> Any:
             return render_template("staff/recovery_codes.html", codes=codes, first=factor is None)
     if factor is not None and not form.is_submitted() and not _wants_new_app():
         return render_template("staff/two_factor.html", factor=factor, confirm=ConfirmForm(),
-                               left=two_factor.recovery_codes_left(user))
+                               left=two_factor.recovery_codes_left(user), passkeys=passkeys.of(user),
+                               passkeys_work=passkey_party() is not None)
     enrolment = two_factor.begin_enrolment(user, now)
     db.session.commit()
     qr = segno.make(enrolment.uri, error="m")
