@@ -120,7 +120,7 @@ def start_staff_session(user: StaffUser, user_agent: str, now: dt.datetime,
                         second_factor: str | None = None) -> str:
     """Start a signed-in session for someone who proved who they are; return the cookie's token.
 
-    `second_factor` says how the second step was passed ("app", "recovery"), or None without one.
+    `second_factor` says how the second step was passed ("app", "recovery", "passkey"), or None without one.
     Every sign-in is told to the person by email, so one they did not make does not go unnoticed.
     The caller commits.
     """

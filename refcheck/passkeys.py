@@ -62,11 +62,16 @@ def party_for(base_url: str) -> Party | None:
     127.0.0.1) cannot have one.
     """
     parts = urlsplit(base_url)
-    host = parts.hostname or ""
+    host = parts.hostname or ""  # lower-cased, without user or port
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        return Party(host, f"{parts.scheme}://{parts.netloc}") if host else None
+        if not host:
+            return None
+        # The origin as a browser sends it: no default port, no path, no capitals.
+        default = {"https": 443, "http": 80}.get(parts.scheme.lower())
+        port = f":{parts.port}" if parts.port and parts.port != default else ""
+        return Party(host, f"{parts.scheme.lower()}://{host}{port}")
     return None
 
 
@@ -74,6 +79,16 @@ def of(user: StaffUser) -> list[Passkey]:
     """Return the staff member's passkeys, oldest first."""
     return list(db.session.execute(
         sa.select(Passkey).where(Passkey.staff_user_id == user.id).order_by(Passkey.id)).scalars())
+
+
+def why_not(user: StaffUser) -> str | None:
+    """Say why this staff member cannot add a passkey now, or None when they can."""
+    factor = two_factor.factor_of(user)
+    if factor is None or factor.confirmed_at is None:
+        return "Set up an authenticator app first: a passkey is kept beside it, not instead."
+    if len(of(user)) >= MAX_PASSKEYS:
+        return f"You have {MAX_PASSKEYS} passkeys already. Remove one you no longer use first."
+    return None
 
 
 def registration_options(user: StaffUser, party: Party) -> tuple[str, bytes]:
@@ -89,14 +104,16 @@ def registration_options(user: StaffUser, party: Party) -> tuple[str, bytes]:
     return webauthn.options_to_json(options), options.challenge
 
 
-def add(user: StaffUser, party: Party, credential: str, challenge: bytes, name: str,
+def add(user: StaffUser, party: Party, credential: str, challenge: bytes, issued: dt.datetime, name: str,
         now: dt.datetime) -> Passkey:
-    """Check the browser's new passkey against the challenge and keep it; the caller commits."""
+    """Check a new passkey against a challenge issued at `issued` and keep it; the caller commits."""
+    if not issued <= now <= issued + CHALLENGE_LIFETIME:
+        raise PasskeyError("That took too long, so no passkey was added. Please try again.")
+    refusal = why_not(user)
+    if refusal:
+        raise PasskeyError(refusal)
     factor = two_factor.factor_of(user)
-    if factor is None or factor.confirmed_at is None:
-        raise PasskeyError("Set up an authenticator app first: a passkey is kept beside it, not instead.")
-    if len(of(user)) >= MAX_PASSKEYS:
-        raise PasskeyError(f"You have {MAX_PASSKEYS} passkeys already. Remove one you no longer use first.")
+    assert factor is not None  # why_not said there is one
     try:
         verified = webauthn.verify_registration_response(
             credential=credential, expected_challenge=challenge, expected_rp_id=party.rp_id,

@@ -3,17 +3,18 @@ signed by another key, sent from another origin or belonging to someone else; re
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
 import sqlalchemy as sa
 
 from refcheck.extensions import db
-from refcheck.models import AuditEvent, Passkey, SignInFailures
+from refcheck.models import AuditEvent, Passkey, SignInFailures, utcnow
 
 from .conftest import csrf_from, make_staff, sign_in
 from .passkey_device import Device
-from .test_two_factor import CODE_PAGE, actions, enrol, mail_to, sign_out
+from .test_two_factor import CODE_PAGE, actions, age_step_up, enrol, mail_to, next_code, sign_out
 
 NEW = "/staff/two-factor/passkeys/new"
 SIGN_IN = "/staff/sign-in/passkey"
@@ -49,8 +50,10 @@ def stored(app) -> list[Passkey]:
 def test_a_passkey_is_added_beside_the_app_and_its_owner_is_told(app, client, staff):
     sign_in(client, staff)
     device = Device()
-    first = add_passkey(client, device)
-    assert first.status_code == 422 and b"Set up an authenticator app first" in first.data
+    # Refused before the browser is asked, so the device never keeps a passkey the server would not.
+    first = client.get(NEW)
+    assert first.status_code == 409 and b"Set up an authenticator app first" in first.data
+    assert b"data-options" not in first.data
     assert stored(app) == []
 
     enrol(client)
@@ -92,7 +95,8 @@ def test_a_passkey_takes_the_place_of_the_code_once_per_challenge(app, client, s
     page = client.get(CODE_PAGE)
     assert b"Use a passkey" in page.data and b'data-passkey="get"' in page.data
     options = options_on(page.data)
-    answer = device.get(options)
+    # Synced passkeys report a use counter of 0 every time: nothing but the challenge stops a replay.
+    answer = device.get(options, step=0)
     cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
     signed_in = client.post(SIGN_IN, data={"csrf_token": csrf_from(page.data), "credential": answer})
     assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/staff/"
@@ -117,13 +121,24 @@ def test_a_passkey_takes_the_place_of_the_code_once_per_challenge(app, client, s
     assert old.headers["Location"] == CODE_PAGE
     assert b"That passkey could not be checked" in client.get(CODE_PAGE).data
     forged = Device()
-    forged.credential_id = device.credential_id
+    forged.credential_id, forged.count = device.credential_id, 100  # only the signature gives it away
     assert use_passkey(client, forged.get).headers["Location"] == CODE_PAGE
     assert use_passkey(client, lambda o: device.get(o, origin="https://refcheck.test.evil.example")
                        ).headers["Location"] == CODE_PAGE
+    # A challenge answered after five minutes.
+    page = client.get(CODE_PAGE)
+    with client.session_transaction() as cookie:
+        cookie["passkey_signing_in"] = {**cookie["passkey_signing_in"],
+                                        "issued": (utcnow() - dt.timedelta(minutes=6)).timestamp()}
+    late = client.post(SIGN_IN, data={"csrf_token": csrf_from(page.data),
+                                      "credential": device.get(options_on(page.data))})
+    assert late.headers["Location"] == CODE_PAGE and b"took too long" in client.get(CODE_PAGE).data
     assert client.get("/staff/").status_code == 302
     assert "staff.passkey_refused" in actions(app)
 
+    with app.app_context():
+        db.session.execute(sa.delete(SignInFailures))  # the waits so far have passed
+        db.session.commit()
     # Someone else's passkey does not sign this account in, even with this account's password.
     colleague = make_staff(app, "lee@verify.example", role="verifier")
     theirs = app.test_client()
@@ -132,9 +147,12 @@ def test_a_passkey_takes_the_place_of_the_code_once_per_challenge(app, client, s
     their_device = Device()
     add_passkey(theirs, their_device)
     assert use_passkey(client, their_device.get).headers["Location"] == CODE_PAGE
+    assert b"That passkey could not be checked" in client.get(CODE_PAGE).data
     assert client.get("/staff/").status_code == 302
     # Refused passkeys count towards the waits wrong passwords and codes bring: after five, even the
     # right passkey waits.
+    for _ in range(4):
+        use_passkey(client, their_device.get)
     assert use_passkey(client, device.get).headers["Location"] == CODE_PAGE
     assert "too many unsuccessful attempts" in client.get(CODE_PAGE).data.decode()
     with app.app_context():
@@ -190,3 +208,33 @@ def test_a_service_reached_at_an_ip_address_offers_no_passkeys(app, client, staf
     sign_out(client)
     sign_in(client, staff)
     assert b"Use a passkey" not in client.get(CODE_PAGE).data
+
+
+def test_adding_a_passkey_after_a_while_asks_for_the_code_and_keeps_the_answer(app, client, staff):
+    sign_in(client, staff)
+    secret, _ = enrol(client)
+    device = Device()
+    age_step_up(app, staff.id, minutes=11)
+    page = client.get(NEW)
+    asked = client.post(NEW, data={"csrf_token": csrf_from(page.data), "name": "Phone",
+                                   "credential": device.create(options_on(page.data))})
+    text = asked.data.decode()
+    assert "Confirm it is you" in text and "To add a passkey" in text and stored(app) == []
+    kept = {name: html.unescape(value)
+            for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', text)}
+    done = client.post(NEW, data={**kept, "step_up-code": next_code(secret)})
+    assert done.status_code == 302 and [row.name for row in stored(app)] == ["Phone"]
+    # An answer sent again later, even with the session cookie it came with, adds nothing: its
+    # challenge was taken, and counts for five minutes at most.
+    token = csrf_from(client.get(NEW).data)
+    again = client.post(NEW, data={**kept, "csrf_token": token})
+    assert again.status_code == 422 and len(stored(app)) == 1
+
+
+def test_the_origin_is_the_one_a_browser_sends():
+    from refcheck.passkeys import Party, party_for
+
+    assert party_for("https://Refcheck.Example.org:443/app/") == Party("refcheck.example.org",
+                                                                     "https://refcheck.example.org")
+    assert party_for("http://localhost:5000") == Party("localhost", "http://localhost:5000")
+    assert party_for("http://127.0.0.1:5000") is None and party_for("http://[::1]:5000") is None

@@ -58,8 +58,11 @@
       return;
     }
     form.hidden = false;
+    const button = form.querySelector("button[type=submit]");
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      if (button.disabled) { return; }  // one request at a time: a second would be refused
+      button.disabled = true;
       const options = JSON.parse(form.dataset.options);
       status.textContent = "Follow what your browser or device asks…";
       try {
@@ -70,8 +73,13 @@
         status.textContent = "Checking…";
         form.submit();
       } catch (err) {
-        status.textContent = "No passkey was used: it was cancelled, took too long, or this device has none " +
-          "for refcheck. You can try again" + (form.dataset.passkey === "create" ? "." : ", or type a code instead.");
+        button.disabled = false;
+        if (err && err.name === "InvalidStateError" && form.dataset.passkey === "create") {
+          status.textContent = "This device already keeps a passkey for your refcheck account.";
+        } else {
+          status.textContent = "No passkey was used: it was cancelled, took too long, or this device has none " +
+            "for refcheck. You can try again" + (form.dataset.passkey === "create" ? "." : ", or type a code instead.");
+        }
       }
     });
   });

@@ -158,7 +158,7 @@ def pending_user() -> StaffUser | None:
 def finish_sign_in(user: StaffUser, second_factor: str | None) -> Any:
     """Start the signed-in session, the one place where that happens, once every factor has been checked.
 
-    `second_factor` says how the second step was passed ("app", "recovery"), or None without one.
+    `second_factor` says how the second step was passed ("app", "recovery", "passkey"), or None without one.
     """
     now = utcnow()
     signin_guard.succeeded(user.email)

@@ -15,7 +15,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length, Optional
 
 from ... import devices, passkeys, signin_guard
 from ...extensions import db, limiter
@@ -34,9 +34,9 @@ NO_ANSWER = "Your browser sent no passkey. Use the button, and follow what your 
 class AddPasskeyForm(FlaskForm):
     """Name a new passkey; the script fills in the browser's answer."""
 
-    name = StringField("A name for this passkey", validators=[
-        DataRequired(message="Give the passkey a name, such as the device it is on."), Length(max=80),
-        ONE_LINE],
+    # Optional: the device makes the passkey before the server sees the form, so nothing here may refuse
+    # what the device already keeps; an empty name becomes "Passkey".
+    name = StringField("A name for this passkey", validators=[Optional(), Length(max=80), ONE_LINE],
         description="So you can tell your passkeys apart, for example “Work laptop” or “My phone”.")
     credential = HiddenField()
 
@@ -86,6 +86,10 @@ def add() -> Any:
     form = AddPasskeyForm()
     if found is None:
         return render_template("staff/passkey_add.html", form=form, options=None), 409
+    # Refused before the device is asked, so it never keeps a passkey the server would not.
+    refusal = passkeys.why_not(user)
+    if refusal and not form.is_submitted():
+        return render_template("staff/passkey_add.html", form=form, options=None, refusal=refusal), 409
     if request.method == "GET" and not form.name.data:
         form.name.data = devices.describe(request.user_agent.string)
     if form.validate_on_submit():
@@ -94,7 +98,8 @@ def add() -> Any:
             show_error(form, NO_ANSWER)
         else:
             try:
-                added = passkeys.add(user, found, form.credential.data, held[0], text_of(form.name), utcnow())
+                added = passkeys.add(user, found, form.credential.data, held[0], held[1], text_of(form.name),
+                                     utcnow())
             except passkeys.PasskeyError as err:
                 show_error(form, err.message)
             else:
@@ -102,13 +107,8 @@ def add() -> Any:
                 flash(f"Your passkey “{added.name}” is added. At sign-in, after your password, choose "
                       "“Use a passkey”.", "success")
                 return redirect(url_for("two_factor.enrol"))
-    try:
-        options, challenge = passkeys.registration_options(user, found)
-    except passkeys.PasskeyError as err:  # pragma: no cover - generating options refuses nothing today
-        show_error(form, err.message)
-        options = None
-    else:
-        hand_out(ADDING, challenge)
+    options, challenge = passkeys.registration_options(user, found)
+    hand_out(ADDING, challenge)
     return render_template("staff/passkey_add.html", form=form, options=options), 422 if form.errors else 200
 
 
