@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 import webauthn
-from webauthn.helpers import bytes_to_base64url, parse_authentication_credential_json
+from webauthn.helpers import parse_authentication_credential_json
 from webauthn.helpers.exceptions import (
     InvalidAuthenticationResponse,
     InvalidJSONStructure,
@@ -30,7 +30,7 @@ from webauthn.helpers.structs import (
 from . import audit, two_factor
 from .columns import rows_changed
 from .extensions import db
-from .models import Passkey, StaffUser
+from .models import Passkey, StaffUser, TwoFactor
 
 RP_NAME = "refcheck"
 MAX_PASSKEYS = 10
@@ -83,7 +83,11 @@ def of(user: StaffUser) -> list[Passkey]:
 
 def why_not(user: StaffUser) -> str | None:
     """Say why this staff member cannot add a passkey now, or None when they can."""
-    factor = two_factor.factor_of(user)
+    return _refusal(user, two_factor.factor_of(user))
+
+
+def _refusal(user: StaffUser, factor: TwoFactor | None) -> str | None:
+    """Say why a passkey cannot be added beside this factor (the app being set up, or none), or None."""
     if factor is None or factor.confirmed_at is None:
         return "Set up an authenticator app first: a passkey is kept beside it, not instead."
     if len(of(user)) >= MAX_PASSKEYS:
@@ -109,11 +113,10 @@ def add(user: StaffUser, party: Party, credential: str, challenge: bytes, issued
     """Check a new passkey against a challenge issued at `issued` and keep it; the caller commits."""
     if not issued <= now <= issued + CHALLENGE_LIFETIME:
         raise PasskeyError("That took too long, so no passkey was added. Please try again.")
-    refusal = why_not(user)
-    if refusal:
-        raise PasskeyError(refusal)
     factor = two_factor.factor_of(user)
-    assert factor is not None  # why_not said there is one
+    refusal = _refusal(user, factor)
+    if refusal or factor is None:
+        raise PasskeyError(refusal or "Set up an authenticator app first.")
     try:
         verified = webauthn.verify_registration_response(
             credential=credential, expected_challenge=challenge, expected_rp_id=party.rp_id,
@@ -202,8 +205,3 @@ def remove(user: StaffUser, passkey_id: int) -> str:
     if factor is not None:
         two_factor.tell(user, factor, "two_factor_passkey_removed", passkey=name)
     return name
-
-
-def credential_id_text(passkey: Passkey) -> str:
-    """Return a passkey's credential id as the browser writes it (base64url)."""
-    return bytes_to_base64url(passkey.credential_id)

@@ -20,7 +20,7 @@ from wtforms.validators import Length, Optional
 from ... import devices, passkeys, signin_guard
 from ...extensions import db, limiter
 from ...models import StaffUser, utcnow
-from ..forms import ONE_LINE, show_error, text_of
+from ..forms import ONE_LINE, ConfirmForm, show_error, text_of
 from .accounts import enrolment_open, finish_sign_in, pending_user
 from .step_up import step_up_required
 
@@ -117,7 +117,7 @@ def add() -> Any:
 @step_up_required("remove a passkey")
 def remove(passkey_id: int) -> Any:
     """Remove one of the signed-in person's passkeys."""
-    if UsePasskeyForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         try:
             name = passkeys.remove(current_user, passkey_id)
         except passkeys.PasskeyError as err:
