@@ -75,7 +75,7 @@ def register_extensions(app: Flask) -> None:
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
         # The key store has one small table outside the main database's migrations.
-        from . import keystore, models
+        from . import api_models, keystore, models  # noqa: F401 - every table in the one metadata
 
         keystore.ensure_table()
         app.extensions["refcheck.keyring_stamp"] = models.keys_file_stamp()
@@ -100,13 +100,33 @@ def register_blueprints(app: Flask) -> None:
     web.register_blueprints(app)
 
 
-def register_errorhandlers(app: Flask) -> None:
-    """Render a kind page per error status, never a stack trace."""
+# The API's problem type for each error status the app raises: JSON there, never an HTML page.
+API_PROBLEMS = {400: "invalid-json", 401: "unauthorized", 403: "not-found", 404: "not-found",
+                405: "method-not-allowed", 413: "too-large", 429: "rate-limited", 500: "server-error",
+                503: "unavailable"}
 
-    def render_error(error: Any) -> tuple[str, int]:
+
+def _api_detail(code: int, error: Any) -> str:
+    """Say what went wrong with an API call, in the API's words."""
+    if code in (403, 404):
+        return "There is nothing here, or nothing of yours."
+    if code == 405:
+        return f"This route does not take {request.method}."
+    if code == 400:
+        return "The request could not be read."
+    return str(getattr(error, "description", "")) or "Something went wrong on our side; nothing was saved."
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Render a kind page per error status, never a stack trace; the API answers in problem details."""
+    from .web.api import base as api
+
+    def render_error(error: Any) -> Any:
         code = getattr(error, "code", 500) or 500
         if code == 500:
             db.session.rollback()
+        if api.is_api_request():
+            return api.problem_response(API_PROBLEMS.get(code, "server-error"), _api_detail(code, error))
         return render_template("error.html", code=code, error=error), code
 
     for code in (400, 401, 403, 404, 405, 413, 500):
@@ -155,6 +175,11 @@ def database_error(error: DBAPIError) -> Any:
     code = getattr(error.orig, "sqlite_errorname", None) or getattr(error.orig, "sqlstate", None)
     # The error's text can hold SQL parameters: log only its kind.
     log.warning("Database unavailable (%s %s); the change was not saved.", type(error.orig).__name__, code)
+    from .web.api import base as api
+
+    if api.is_api_request():
+        return api.problem_response("unavailable", "The service cannot take the change now; nothing was "
+                                    "saved. Retry after a minute.", headers={"Retry-After": "60"})
     return render_template("error.html", code=503, error=None), 503, {"Retry-After": "60"}
 
 
@@ -167,6 +192,11 @@ def rate_limited(error: Any) -> Any:
     # Round the clock time up, so "after 14:49" is never a moment too early.
     again_at = again_at.replace(second=0, microsecond=0) + dt.timedelta(
         minutes=1 if again_at.second or again_at.microsecond else 0)
+    from .web.api import base as api
+
+    if api.is_api_request():
+        return api.problem_response("rate-limited", f"Too many calls; try again in {_wait_in_words(wait)}.",
+                                    headers={"Retry-After": str(wait)})
     response = make_response(render_template(
         "error.html", code=429, error=error, retry_in=_wait_in_words(wait),
         retry_at=again_at.strftime("%H:%M UTC")), 429)

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import access, audit, drafts, fraud, mail, review
+from . import access, audit, check_events, drafts, fraud, mail, review
 from .cases import base_url
 from .commands import Actor, CommandRefused, begin, referee_of
 from .errors import CaseError
@@ -241,6 +241,7 @@ def submit(case_id: int, actor: Actor, question_set: PublishedSet, answers: dict
     # The link stays open: until the report is released the referee may come back to read,
     # correct or withdraw what they said.
     audit.record("referee.submitted", actor.name, case.id, referee=referee.id, question_set=question_set.id)
+    check_events.emit(case, check_events.REFEREE_ANSWERED, now)
     return response
 
 

@@ -85,10 +85,18 @@ AUDIT_WORDS: dict[str, str] = {
     "keys.rotated": "{who} re-encrypted the data keys with the newest key",
     "keys.version_added": "{who} added a new encryption key",
     "keys.version_retired": "{who} retired an old encryption key",
+    "api_key.created": "{who} made an API key for a hiring organisation",
+    "api_key.revoked": "{who} revoked an API key",
+    "api.called": "{who} called the API",
+    "webhook.registered": "{who} registered a webhook endpoint",
+    "webhook.removed": "{who} removed a webhook endpoint",
+    "webhook.enabled": "{who} started a stopped webhook endpoint again",
+    "webhook.disabled": "{who} stopped a webhook endpoint that kept failing",
 }
 
 # Actors that are parts of the service rather than people.
-SERVICE_ACTORS = {"system": "the service", "cli": "an administrator at the command line"}
+SERVICE_ACTORS = {"system": "the service", "cli": "an administrator at the command line",
+                  "system:webhooks": "the service"}
 
 
 def describe(action: str, who: str) -> str:
@@ -97,5 +105,7 @@ def describe(action: str, who: str) -> str:
     if words is None:
         # Never hidden: an event with no words yet shows its code rather than nothing.
         return f"{who}: {action}"
+    if who.startswith("api-key:"):
+        who = f"the hiring organisation's system (API key {who.split(':', 1)[1]})"
     sentence = words.format(who=SERVICE_ACTORS.get(who, who))
     return sentence[:1].upper() + sentence[1:] + "."

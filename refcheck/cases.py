@@ -13,8 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import access, audit, drafts, mail, organisations, pace, timeline
-from .commands import Actor, CommandRefused, begin
+from . import access, audit, check_events, drafts, mail, organisations, pace, timeline
+from .commands import Actor, CommandRefused, begin, created_here
 from .errors import CaseError
 from .extensions import db
 from .lifecycle import CLIENT, STAFF, TRANSITIONS
@@ -61,20 +61,19 @@ class CaseDetails:
     tight_ok: bool = False
     # The organisation's package the check was ordered with, if any.
     package_id: int | None = None
+    # The hiring system's own reference for the check, when it orders through the API.
+    client_reference: str | None = None
 
 
 def open_case(details: CaseDetails, scope: Scope, actor: Actor, now: dt.datetime) -> Case:
     """Create a draft case with its own data key and the candidate's sealed details.
 
-    Staff open cases for an organisation they work for; a client orders one for their own.
+    Staff open cases for an organisation they work for; a client, or its hiring system by its API
+    key, orders one for their own.
     """
-    user = db.session.get(StaffUser, actor.staff_id) if actor.staff_id is not None else None
-    if (user is None or not user.active or actor.kind not in (STAFF, CLIENT)
-            or (actor.kind == CLIENT) != user.is_client):
-        raise CaseError("Cases are opened by a member of staff or ordered by a client.")
     _check_scope(scope)
     _check_details(details)
-    organisation = organisations.for_case(details.hiring_organisation, user, actor.name)
+    organisation = _orderer_organisation(details, actor)
     package = _package_of(details, organisation)
     _check_due_date(details, pace.new_case(pace.days_from(current_app.config), now), now)
     key = DataKey.generate()
@@ -86,12 +85,43 @@ def open_case(details: CaseDetails, scope: Scope, actor: Actor, now: dt.datetime
                 organisation=organisation, hiring_organisation=organisation.name, package=package,
                 purpose=details.purpose.strip(), scope=scope.to_json(), state=DRAFT,
                 created_by_id=actor.staff_id, created_at=now, state_changed_at=now,
-                stage_times={DRAFT: now.isoformat()},
-                due_date=details.due_date)
+                stage_times={DRAFT: now.isoformat()}, due_date=details.due_date,
+                api_key_id=actor.api_key_id,
+                client_reference=(details.client_reference or "").strip() or None)
     db.session.add(case)
     db.session.flush()
+    created_here(case)
     audit.record("case.opened", actor.name, case.id, scope=scope.fingerprint())
     return case
+
+
+def _orderer_organisation(details: CaseDetails, actor: Actor) -> Organisation:
+    """Return the organisation the case is opened for, refusing anyone who may not open one."""
+    if actor.kind == CLIENT and actor.api_key_id is not None:
+        organisation = db.session.get(Organisation, actor.organisation_id)
+        if organisation is None:
+            raise CaseError("This key's organisation no longer exists.")
+        return organisation
+    user = db.session.get(StaffUser, actor.staff_id) if actor.staff_id is not None else None
+    if (user is None or not user.active or actor.kind not in (STAFF, CLIENT)
+            or (actor.kind == CLIENT) != user.is_client):
+        raise CaseError("Cases are opened by a member of staff or ordered by a client.")
+    return organisations.for_case(details.hiring_organisation, user, actor.name)
+
+
+def order(details: CaseDetails, scope: Scope, actor: Actor, now: dt.datetime) -> tuple[Case, str]:
+    """Open a case and send the candidate their link in one transaction: a hiring system's order."""
+    case = open_case(details, scope, actor, now)
+    return case, send_order(case.id, actor, now)
+
+
+def send_order(case_id: int, actor: Actor, now: dt.datetime) -> str:
+    """Send a hiring system's new order to its candidate at once; return the link's token."""
+    if actor.api_key_id is None:
+        # A client's order on the pages waits for our staff to check it and send it.
+        raise CommandRefused("We could not send the order to the candidate: our team sends orders made "
+                             "on these pages.", "check.order", DRAFT, "actor")
+    return _invite(begin("check.order", case_id, actor), actor, now)
 
 
 def update_draft(case_id: int, actor: Actor, details: CaseDetails, scope: Scope, now: dt.datetime) -> Case:
@@ -121,7 +151,11 @@ def update_draft(case_id: int, actor: Actor, details: CaseDetails, scope: Scope,
 
 def invite_candidate(case_id: int, actor: Actor, now: dt.datetime) -> str:
     """Send the candidate a link to read the scope and decide (again, if they were sent one); return it."""
-    case = begin("candidate.invite", case_id, actor)
+    return _invite(begin("candidate.invite", case_id, actor), actor, now)
+
+
+def _invite(case: Case, actor: Actor, now: dt.datetime) -> str:
+    """Send the candidate of a locked case their link, moving a draft on; return the token."""
     resend = case.state == AWAITING_CONSENT
     if not resend:
         move(case, AWAITING_CONSENT, now)
@@ -167,6 +201,7 @@ def grant_consent(case_id: int, actor: Actor, signature: str, ip: str | None, us
     move(case, NOMINATING, now)
     audit.record("consent.granted", actor.name, case.id, receipt=consent.id,
                  scope=consent.scope_sha256, disclosure=DISCLOSURE_VERSION)
+    check_events.emit(case, check_events.CONSENTED, now)
     mail.queue("consent_confirmation", case.candidate.email, case.data_key, case.id,
                case=case, name=case.candidate.name, consent=consent, base_url=base_url())
     return consent
@@ -181,6 +216,7 @@ def decline_consent(case_id: int, actor: Actor, reason: str, ip: str | None, use
     move(case, DECLINED, now)
     access.revoke_links(case, now)
     audit.record("consent.declined", actor.name, case.id, receipt=consent.id)
+    check_events.emit(case, check_events.DECLINED, now)
     mail.queue("consent_declined", case.candidate.email, case.data_key, case.id,
                case=case, name=case.candidate.name)
     return consent
@@ -212,6 +248,7 @@ def withdraw_consent(case_id: int, actor: Actor, reason: str, now: dt.datetime) 
     access.revoke_links(case, now)
     stop_referees(case, now)
     audit.record("consent.withdrawn", actor.name, case.id, receipt=consent.id)
+    check_events.emit(case, check_events.WITHDRAWN, now)
     mail.queue("consent_withdrawn", case.candidate.email, case.data_key, case.id,
                case=case, name=case.candidate.name)
     return consent
@@ -227,14 +264,17 @@ def cancel_case(case_id: int, actor: Actor, reason: str, now: dt.datetime) -> Ca
     access.revoke_links(case, now)
     stop_referees(case, now)
     audit.record("case.cancelled", actor.name, case.id)
+    check_events.emit(case, check_events.CANCELLED, now)
     return case
 
 
-def explain_delay(case_id: int, actor: Actor, reason: str) -> Case:
+def explain_delay(case_id: int, actor: Actor, reason: str, now: dt.datetime) -> Case:
     """Record (or clear) the reason for a delay, which the candidate sees on their timeline."""
     case = begin("case.explain_delay", case_id, actor)
     case.delay_reason = reason.strip() or None
     audit.record("case.delay_explained", actor.name, case.id, cleared=not case.delay_reason)
+    if case.delay_reason:
+        check_events.emit(case, check_events.DELAYED, now, **check_events.delay_data(case, now))
     return case
 
 
@@ -337,6 +377,11 @@ def _check_details(details: CaseDetails) -> None:
             raise CaseError("Please fill this in.", field=field)
         if has_control(getattr(details, field)):
             raise CaseError(ONE_LINE_MESSAGE, field=field)
+        if len(getattr(details, field).strip()) > 200:
+            raise CaseError("Use at most 200 characters.", field=field)
+    reference = details.client_reference or ""
+    if len(reference.strip()) > 100 or has_control(reference):
+        raise CaseError("Use at most 100 characters, on one line.", field="client_reference")
 
 
 def _check_due_date(details: CaseDetails, facts: CaseFacts, now: dt.datetime) -> None:

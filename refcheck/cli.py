@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts, audit, mail, organisations
+from . import accounts, audit, cli_api, mail, organisations
 from .commands import Actor
 from .errors import CaseError
 from .extensions import db
@@ -54,6 +54,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(erase_command)
     app.cli.add_command(retention_cli)
     app.cli.add_command(keys_cli)
+    cli_api.register(app)
 
 
 def _read_password() -> str:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from . import audit, lifecycle, organisations
+from .api_models import ApiKey
 from .errors import CaseError
 from .extensions import db
 from .models import STAFF_ROLES, Case, DataKey, KeyShare, Question, QuestionSet, Referee, StaffUser
@@ -46,6 +47,9 @@ class Actor:
     staff_id: int | None = None
     case_id: int | None = None
     referee_id: str | None = None
+    # A hiring system's API key acts for its one organisation.
+    api_key_id: int | None = None
+    organisation_id: int | None = None
 
     @classmethod
     def staff(cls, user: StaffUser) -> Actor:
@@ -56,6 +60,11 @@ class Actor:
     def client(cls, user: StaffUser) -> Actor:
         """Return someone of a hiring organisation as an actor."""
         return cls(lifecycle.CLIENT, f"client:{user.id}", staff_id=user.id)
+
+    @classmethod
+    def api_key(cls, key_id: int, organisation_id: int) -> Actor:
+        """Return a hiring system, by its API key, as an actor of the hiring side."""
+        return cls(lifecycle.CLIENT, f"api-key:{key_id}", api_key_id=key_id, organisation_id=organisation_id)
 
     @classmethod
     def candidate(cls, case_id: int) -> Actor:
@@ -82,6 +91,13 @@ class Actor:
 # when everything else is read again under the lock. A data key is unwrapped once per request.
 _STABLE = (DataKey, KeyShare, QuestionSet, Question)
 _KEPT = "refcheck.stable_rows"
+# Cases this transaction created: no other transaction can see them, let alone hold their lock.
+CREATED_HERE = "refcheck.cases_created"
+
+
+def created_here(case: Case) -> None:
+    """Note that this transaction created a case, so a command may go on to lock it in the same one."""
+    db.session.info.setdefault(CREATED_HERE, set()).add(case.id)
 
 
 def lock_case(case_id: int) -> Case:
@@ -91,7 +107,10 @@ def lock_case(case_id: int) -> Case:
     row read before the lock. Take the lock first: nothing may be changed or audited before it.
     """
     session = db.session
-    if session.new or session.dirty or session.deleted or session.info.get(audit.HEAD_LOCKED):
+    # A case this transaction made is locked by being invisible to every other one: nothing else can
+    # wait for its lock while this transaction holds the audit chain's, so no deadlock can form.
+    fresh = case_id in session.info.get(CREATED_HERE, ())
+    if not fresh and (session.new or session.dirty or session.deleted or session.info.get(audit.HEAD_LOCKED)):
         # A change or an audit event before the lock would be decided on unlocked rows, and on
         # PostgreSQL the audit chain's lock taken before a case's could deadlock with another command.
         raise RuntimeError("a command must lock its case before it changes or audits anything")
@@ -126,6 +145,7 @@ def lock_case(case_id: int) -> Case:
 def _let_go(session: Session) -> None:
     """Drop the rows a lock kept: the transaction is over, and everything is read again after it."""
     session.info.pop(_KEPT, None)
+    session.info.pop(CREATED_HERE, None)
 
 
 def begin(command: str, case_id: int, actor: Actor) -> Case:
@@ -150,6 +170,10 @@ def _actor_problem(case: Case, actor: Actor) -> str | None:
         referee = db.session.get(Referee, actor.referee_id) if actor.case_id == case.id else None
         if referee is None or referee.case_id != case.id:
             return not_yours
+    if actor.kind == lifecycle.CLIENT:
+        if _client_organisation(actor) != case.organisation_id:
+            # Another organisation's check is answered as one that does not exist.
+            raise CaseGone("This case no longer exists.")
     if actor.kind == lifecycle.STAFF and actor.staff_id is not None:
         user = db.session.get(StaffUser, actor.staff_id)
         if user is None or not user.active or user.role not in STAFF_ROLES:
@@ -158,6 +182,16 @@ def _actor_problem(case: Case, actor: Actor) -> str | None:
             # Said like a case that is not there: a verifier learns nothing of other organisations' cases.
             raise CaseGone("This case no longer exists.")
     return None
+
+
+def _client_organisation(actor: Actor) -> int | None:
+    """Return the organisation a client acts for: their account's, or their live API key's; else None."""
+    if actor.api_key_id is not None:
+        key = db.session.get(ApiKey, actor.api_key_id)
+        # A key revoked while its request was under way acts no more.
+        return key.organisation_id if key is not None and key.revoked_at is None else None
+    user = db.session.get(StaffUser, actor.staff_id) if actor.staff_id is not None else None
+    return user.organisation_id if user is not None and user.active and user.is_client else None
 
 
 def referee_of(case: Case, actor: Actor) -> Referee:

@@ -119,6 +119,19 @@ class Defaults:
     # own worker timeout (gunicorn's default is 30) so staff see an error, not a dropped request.
     REPORT_RENDER_TIMEOUT = 25
 
+    # The API: calls a minute per key, and how long an Idempotency-Key is remembered.
+    API_RATE_LIMIT = "120 per minute"
+    API_IDEMPOTENCY_HOURS = 24
+    # Webhooks: seconds to connect and to wait for an answer; days an endpoint may fail before it
+    # stops and staff are told; how long one `webhooks send` run goes on.
+    WEBHOOK_TIMEOUT = 10
+    WEBHOOK_DISABLE_AFTER_DAYS = 5
+    WEBHOOK_RUN_SECONDS = 50
+    # Plain http endpoints: None allows them in local mode only. Private, loopback and link-local
+    # addresses are refused unless the operator allows them (a receiver inside their own network).
+    WEBHOOK_ALLOW_HTTP: bool | None = None
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Fill app.config in order: defaults, instance file, environment, test overrides."""
@@ -166,6 +179,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     binds["keys"] = key_options
     app.config["SQLALCHEMY_BINDS"] = binds
 
+    if app.config["WEBHOOK_ALLOW_HTTP"] is None:
+        app.config["WEBHOOK_ALLOW_HTTP"] = app.config["MODE"] != "production"
     if app.config["TWO_FACTOR_REQUIRED"] is None:
         app.config["TWO_FACTOR_REQUIRED"] = app.config["MODE"] == "production"
     if app.config["MODE"] == "production":

@@ -439,7 +439,9 @@ def _referees_answer(case_id: int, story: Story, links: dict[str, str], now: dt.
         person = people[name]
         if not person.answers:
             # Reminded today, with a new link the newcomer can open.
-            token = _step(referees.resend, case_id, Actor.staff(case.created_by), referee_id, now)
+            # Demo cases are opened by the demo's admin, never by an API key.
+            opener = Actor.staff(case.created_by) if case.created_by else Actor.cli()
+            token = _step(referees.resend, case_id, opener, referee_id, now)
             pending.append(f"{_base()}/r/{referee_id}/{token}")
             continue
         opened = invited + dt.timedelta(days=1 + index, hours=2)

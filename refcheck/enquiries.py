@@ -91,17 +91,6 @@ def of_case(case_id: int) -> list[Enquiry]:
     ).scalars())
 
 
-def waiting(case_ids: list[int]) -> dict[int, dt.datetime]:
-    """Return, per case, the earliest answer-by date of its unanswered enquiries; one query for a list."""
-    if not case_ids:
-        return {}
-    return dict(db.session.execute(
-        sa.select(Enquiry.case_id, sa.func.min(Enquiry.answer_by))
-        .where(Enquiry.case_id.in_(case_ids), Enquiry.answered_at.is_(None))
-        .group_by(Enquiry.case_id)
-    ).all())
-
-
 def open_on_case() -> sa.ColumnElement[bool]:
     """Filter the cases with a question still to answer (the index on case and answered_at serves it)."""
     return sa.exists().where(Enquiry.case_id == Case.id, Enquiry.answered_at.is_(None))

@@ -59,13 +59,16 @@ COMMANDS: dict[str, Rule] = {
     "case.edit": Rule((DRAFT,), (STAFF,), "change the case"),
     "candidate.invite": Rule((DRAFT, AWAITING_CONSENT), (STAFF,), "send the candidate their link",
                              (AWAITING_CONSENT,)),
+    # A hiring system's order through the API goes to the candidate at once, in the transaction that
+    # opened it (refcheck.cases.order); a client's order on the pages waits for staff to send it.
+    "check.order": Rule((DRAFT,), (CLIENT,), "send the order to the candidate", (AWAITING_CONSENT,)),
     "candidate.new_link": Rule(CASE_STATES[1:], (CANDIDATE, SYSTEM, STAFF), "send a new link"),
     # Exchanging an emailed link for a session: the receipt and the data stay the candidate's to read.
     "candidate.open": Rule(CASE_STATES[1:], (CANDIDATE,), "open your check"),
     "consent.grant": Rule((AWAITING_CONSENT,), (CANDIDATE,), "record your consent", (NOMINATING,)),
     "consent.decline": Rule((AWAITING_CONSENT,), (CANDIDATE,), "record your decision", (DECLINED,)),
     "consent.withdraw": Rule(RUNNING, (CANDIDATE,), "withdraw your consent", (WITHDRAWN,)),
-    "case.cancel": Rule(OPEN, (STAFF,), "cancel the case", (CANCELLED,)),
+    "case.cancel": Rule(OPEN, (STAFF, CLIENT), "cancel the case", (CANCELLED,)),
     "case.explain_delay": Rule(OPEN, (STAFF,), "record the delay"),
     "case.note": Rule(CASE_STATES, (STAFF,), "save the note"),
     "case.erase": Rule(CASE_STATES, (STAFF, SYSTEM), "erase the case"),

@@ -45,6 +45,7 @@ SUBJECTS = {
     "two_factor_passkey_added": "A passkey was added to your refcheck account",
     "two_factor_passkey_removed": "A passkey was removed from your refcheck account",
     "client_welcome": "You are invited to follow your organisation's reference checks",
+    "webhook_disabled": "A webhook endpoint was stopped after failing",
 }
 
 

@@ -339,6 +339,10 @@ class Case(Model):
                  "seconds_nominating", "seconds_collecting", "seconds_review", "seconds_candidate_review",
                  "seconds_to_release"),
         sa.Index("ix_case_organisation_created", "hiring_organisation", "created_at"),
+        # The API finds a check by the hiring system's own reference, within one organisation.
+        sa.Index("ix_case_client_reference", "organisation_id", "client_reference"),
+        # ... and lists an organisation's checks newest first, a page at a time after a cursor.
+        sa.Index("ix_case_organisation_listed", "organisation_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -359,7 +363,11 @@ class Case(Model):
     # The scope staff propose; the consent row freezes the copy the candidate agreed to.
     scope: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     state: Mapped[str] = mapped_column(sa.String(20), default=DRAFT)
-    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"))
+    # Who opened the case: a member of staff or a client; a hiring system's key leaves it empty.
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    # The hiring system's key that ordered the check through the API, and the system's own reference.
+    api_key_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_key.id"))
+    client_reference: Mapped[str | None] = mapped_column(sa.String(100))
     # The verifier the candidate sees named as their contact; whoever opened the case until set.
     contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -393,7 +401,7 @@ class Case(Model):
     organisation: Mapped[Organisation] = relationship()
     package: Mapped[Package | None] = relationship()
     data_key: Mapped[DataKey] = relationship()
-    created_by: Mapped[StaffUser] = relationship(foreign_keys=[created_by_id])
+    created_by: Mapped[StaffUser | None] = relationship(foreign_keys=[created_by_id])
     named_contact: Mapped[StaffUser | None] = relationship(foreign_keys=[contact_id])
     consents: Mapped[list[Consent]] = relationship(
         back_populates="case", order_by="Consent.decided_at"
@@ -438,7 +446,10 @@ class Case(Model):
         stand_in = session.execute(
             sa.select(StaffUser).where(StaffUser.active.is_(True), StaffUser.role == "admin")
             .order_by(StaffUser.id).limit(1)).scalar_one_or_none() if session is not None else None
-        return stand_in or self.created_by
+        fallback = stand_in or self.created_by
+        if fallback is None:
+            raise RuntimeError("a case needs a member of staff as the candidate's contact: create an admin")
+        return fallback
 
     @property
     def is_closed(self) -> bool:
@@ -1028,3 +1039,4 @@ class ErasedReport(Model):
     version: Mapped[int]
     released_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     erased_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+

@@ -11,7 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import audit, keystore
+from . import audit, check_events, keystore
+from .api_models import IdempotentRequest
 from .cases import retention_days
 from .columns import rows_changed
 from .commands import Actor, CommandRefused, begin
@@ -155,6 +156,8 @@ def _erase(case: Case, reason: str, actor: Actor, now: dt.datetime) -> dict[str,
         ("reports", sa.delete(Report).where(Report.case_id == case_id)),
         ("referees", sa.delete(Referee).where(Referee.case_id == case_id)),
         ("consents", sa.delete(Consent).where(Consent.case_id == case_id)),
+        # An order's Idempotency-Key record holds a hash of the order, which named the candidate.
+        ("idempotency_keys", sa.delete(IdempotentRequest).where(IdempotentRequest.case_id == case_id)),
     ]
     # /verify must still vouch for a report the hiring side holds: keep its fingerprints, nothing else.
     for report in db.session.execute(
@@ -172,7 +175,7 @@ def _erase(case: Case, reason: str, actor: Actor, now: dt.datetime) -> dict[str,
             case_id=None, data_key_id=None, comment_enc=None, respondent=f"erased:{uuid.uuid4().hex}"),
             execution_options=bulk)
         counts["experience_comments"] = counts.get("experience_comments", 0) + 1
-    candidate_id = case.candidate_id
+    candidate_id, organisation_id = case.candidate_id, case.organisation_id
     db.session.expunge(case)
     if rows_changed(db.session.execute(sa.delete(Case).where(Case.id == case_id))) != 1:
         raise ErasureRefused(f"Case {case_id} was erased already.")
@@ -185,6 +188,7 @@ def _erase(case: Case, reason: str, actor: Actor, now: dt.datetime) -> dict[str,
         # Made before the key store existed: backups stay readable while the old master key exists.
         details["key_without_share"] = True
     audit.record("case.erased", actor.name, case_id, **details)
+    check_events.emit_for(case_id, organisation_id, "erased", check_events.ERASED, now)
     return counts
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import current_app
 
-from . import enquiries, pace
+from . import pace
 from .extensions import db
 from .models import (
     AWAITING_CONSENT,
@@ -25,6 +25,7 @@ from .models import (
     WITHDRAWN,
     Case,
     Consent,
+    Enquiry,
     Finding,
     Referee,
     Reply,
@@ -118,7 +119,7 @@ def case_facts(case: Case, answered: dict[int, dt.datetime] | None = None,
                asked: dict[int, dt.datetime] | None = None) -> CaseFacts:
     """Collect what the timeline needs from a case.
 
-    `answered`, `replied` and `asked` are answers_in(), replies_in() and enquiries.waiting() for a
+    `answered`, `replied` and `asked` are answers_in(), replies_in() and questions_waiting() for a
     list of cases; each is looked up for this case alone when not given.
     """
     if answered is None:
@@ -126,7 +127,7 @@ def case_facts(case: Case, answered: dict[int, dt.datetime] | None = None,
     if replied is None:
         replied = replies_in([case])
     if asked is None:
-        asked = enquiries.waiting([case.id])
+        asked = questions_waiting([case.id])
     entered = {state: dt.datetime.fromisoformat(at) for state, at in (case_stage_times(case)).items()}
     stopped = {
         DECLINED: "You declined, so nothing was checked.",
@@ -172,3 +173,14 @@ def could_be_late(now: dt.datetime) -> sa.ColumnElement[bool]:
 def case_stage_times(case: Case) -> dict[str, str]:
     """Return when the case entered each state it has been in."""
     return dict(case.stage_times or {})
+
+
+def questions_waiting(case_ids: list[int]) -> dict[int, dt.datetime]:
+    """Return, per case, the earliest answer-by date of its unanswered questions; one query for a list."""
+    if not case_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Enquiry.case_id, sa.func.min(Enquiry.answer_by))
+        .where(Enquiry.case_id.in_(case_ids), Enquiry.answered_at.is_(None))
+        .group_by(Enquiry.case_id)
+    ).all())

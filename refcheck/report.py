@@ -19,7 +19,7 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from . import access, audit, closure, mail
+from . import access, audit, check_events, closure, mail
 from . import report_summary as summary
 from .cases import base_url, move
 from .commands import Actor, begin
@@ -261,6 +261,17 @@ def latest(case: Case) -> Report | None:
     ).scalar_one_or_none()
 
 
+def latest_of(listed: list[Case]) -> dict[int, Report]:
+    """Return the newest report of each of these cases, in one query, without their PDFs."""
+    if not listed:
+        return {}
+    newest = (sa.select(Report.case_id, sa.func.max(Report.version).label("version"))
+              .where(Report.case_id.in_([case.id for case in listed])).group_by(Report.case_id).subquery())
+    rows = db.session.execute(sa.select(Report).options(sa.orm.defer(Report.pdf_enc)).join(
+        newest, sa.and_(Report.case_id == newest.c.case_id, Report.version == newest.c.version))).scalars()
+    return {row.case_id: row for row in rows}
+
+
 def release(case_id: int, actor: Actor, now: dt.datetime) -> Report:
     """Render the next version, store it sealed, and release it to the candidate and the hiring side.
 
@@ -292,6 +303,8 @@ def release(case_id: int, actor: Actor, now: dt.datetime) -> Report:
     access.shut_out_every_referee(case, now)
     audit.record("report.released", actor.name, case.id, version=version, fingerprint=digest,
                  sha256=report.sha256)
+    check_events.emit(case, check_events.RELEASED, now, version=version, sha256=report.sha256,
+                      fingerprint=digest)
     mail.queue("report_released", case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, version=version, first=first, base_url=base_url(),
                glance=closure.glance(closure.finding_counts(case.id)), contact=case.contact.name,

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import audit, mail
+from . import audit, check_events, mail
 from .cases import base_url, move, stop_referees
 from .commands import Actor, begin
 from .crossverify import Finding as Verdict
@@ -212,6 +212,7 @@ def send_to_candidate(case_id: int, actor: Actor, now: dt.datetime) -> Case:
     case.reply_due_at = add_working_days(now, current_app.config["REPLY_WORKING_DAYS"])
     move(case, CANDIDATE_REVIEW, now)
     audit.record("review.sent_to_candidate", actor.name, case.id)
+    check_events.emit(case, check_events.FINDINGS_SENT, now)
     mail.queue("findings_ready", case.candidate.email, case.data_key, case.id, case=case,
                name=case.candidate.name, due=case.reply_due_at.date(), base_url=base_url())
     return case

@@ -105,7 +105,7 @@ def build(facts: CaseFacts, now: dt.datetime) -> list[Step]:
             step = Step(key, TITLES[key], "overdue" if overdue else "current", expected.date(),
                         WHO[key])
             if overdue:
-                step.overdue_reason = facts.delay_reason or _default_delay(key)
+                step.overdue_reason = facts.delay_reason or default_delay(key)
             steps.append(step)
             cursor = max(expected, now)
             continue
@@ -174,7 +174,7 @@ def _day(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
-def _default_delay(step: str) -> str:
+def default_delay(step: str) -> str:
     """Say plainly why a step is late when staff have not written a reason."""
     return {
         "opened": "We have not sent you the scope yet. We are preparing it.",

@@ -131,7 +131,7 @@ def test_before_release_the_check_page_shows_state_and_dates_only(app, staff, st
         # One command per transaction, as a page runs them.
         cases.add_note(built.case_id, built.staff, "PLANTED staff note about the candidate", utcnow())
         db.session.commit()
-        cases.explain_delay(built.case_id, built.staff, "PLANTED delay reason for the candidate")
+        cases.explain_delay(built.case_id, built.staff, "PLANTED delay reason for the candidate", utcnow())
         db.session.commit()
         if built.finding_id:
             review.resolve(built.case_id, built.staff, built.finding_id, "explained",

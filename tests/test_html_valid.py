@@ -108,6 +108,21 @@ def staff_pages(app, pages: Pages, staff) -> None:
     pages.get("staff-question-set", browser, f"/staff/question-sets/{set_ids[0]}")
     pages.get("staff-metrics", browser, "/staff/metrics")
     pages.get("staff-accounts", browser, "/staff/accounts")
+    integrations = pages.get("staff-integrations-empty", browser, "/staff/integrations")
+    token = csrf_from(integrations)
+    pages.keep("staff-integrations-key-refused", browser.post("/staff/integrations/keys", data={
+        "key-csrf_token": token, "key-organisation": ""}))
+    pages.keep("staff-integrations-new-key", browser.post("/staff/integrations/keys", data={
+        "key-csrf_token": token, "key-organisation": "Northwind Analytics Ltd", "key-name": "Workable"}))
+    pages.keep("staff-integrations-endpoint-refused", browser.post("/staff/integrations/endpoints", data={
+        "endpoint-csrf_token": token, "endpoint-organisation": "Northwind Analytics Ltd",
+        "endpoint-url": "ftp://example.com/hook"}))
+    app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] = True
+    pages.keep("staff-integrations-new-endpoint", browser.post("/staff/integrations/endpoints", data={
+        "endpoint-csrf_token": token, "endpoint-organisation": "Northwind Analytics Ltd",
+        "endpoint-url": "http://127.0.0.1:9/hook", "endpoint-events": ["check.released", "check.cancelled"]}))
+    pages.get("staff-integrations", browser, "/staff/integrations")
+    pages.get("api-reference", browser, "/api/v1/docs")
     pages.get("staff-sessions", browser, "/staff/sessions")
     pages.get("staff-sessions-end-others", browser, "/staff/sessions/end-others")
     pages.get("staff-not-found", browser, "/staff/cases/999999", status=404)

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from refcheck import create_app, crypto
+from refcheck.api_models import CheckEvent
 from refcheck.commands import Actor
 from refcheck.extensions import db
 from refcheck.models import (
@@ -312,8 +313,10 @@ def _references_to(app, case_id, key_id, referee_ids, finding_ids):
     found = {}
     with app.app_context():
         for table in db.metadata.sorted_tables:
-            if table.name in ("audit_event", "erased_report"):
-                continue  # the record that the erasure happened, and released reports' fingerprints
+            if table.name in ("audit_event", "erased_report", "check_event", "webhook_delivery"):
+                # The record that the erasure happened, released reports' fingerprints, and what the
+                # hiring side was told (ids, states and dates: see the test below).
+                continue
             for column, ids in wanted.items():
                 if column in table.c and ids:
                     count = db.session.execute(sa.select(sa.func.count()).select_from(table)
@@ -349,6 +352,14 @@ def test_erasure_leaves_no_row_anywhere_that_points_at_the_case(app, client, rel
     with app.app_context():
         score = db.session.execute(sa.select(ExperienceAnswer)).scalar_one()
         assert score.score == 4 and score.comment_enc is None and score.respondent.startswith("erased:")
+        # What the hiring side's system was told stays, and ends with the erasure: nothing in it is personal.
+        told = db.session.execute(sa.select(CheckEvent.type, CheckEvent.payload).where(
+            CheckEvent.case_id == sent_case.id).order_by(CheckEvent.id)).all()
+    assert told[-1][0] == "check.erased"
+    for _, payload in told:
+        assert set(payload["data"]) <= {"check_id", "state", "version", "sha256", "fingerprint", "step",
+                                        "expected_by", "reason"}
+        assert sent_case.name not in str(payload) and sent_case.email not in str(payload)
 
 
 def _rename_key_store_table(app, away):
@@ -458,7 +469,7 @@ def test_delay_reasons_and_signal_notes_are_sealed_and_old_clear_ones_still_read
         db.session.add(signal)
         db.session.flush()
         cases.explain_delay(case.id, Actor.staff(db.session.get(StaffUser, case.created_by_id)),
-                            "Grace Lindqvist is away.")
+                            "Grace Lindqvist is away.", utcnow())
         signal.resolved_note = "Phoned Grace Lindqvist."
         db.session.commit()
         raw = db.session.execute(sa.text(

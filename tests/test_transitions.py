@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from refcheck import (
     answers,
+    api_keys,
     cases,
     drafts,
     enquiries,
@@ -42,16 +43,26 @@ def _answers(role: str) -> tuple[answers.PublishedSet, dict[str, Any]]:
     return question_set, consistent_answers(question_set, PEOPLE[role])
 
 
+def _hiring_system(built: Built) -> Actor:
+    """Return the case's organisation's hiring system, by a live API key made (and committed) for it."""
+    case = db.session.get(Case, built.case_id)
+    _row, key = api_keys.create(case.organisation.name, "transitions", "test", utcnow())
+    db.session.commit()
+    found = api_keys.authenticate(key)
+    return Actor.api_key(found.id, found.organisation_id)
+
+
 # command -> how to run it on a built case. Each acts on the rows a case in an allowed state has.
 CALLS: dict[str, Callable[[Built], Any]] = {
     "case.edit": lambda b: cases.update_draft(b.case_id, b.staff, DETAILS, default_scope(), utcnow()),
     "candidate.invite": lambda b: cases.invite_candidate(b.case_id, b.staff, utcnow()),
+    "check.order": lambda b: cases.send_order(b.case_id, _hiring_system(b), utcnow()),
     "candidate.new_link": lambda b: cases.send_new_link(b.case_id, Actor.system("public"), utcnow()),
     "consent.grant": lambda b: cases.grant_consent(b.case_id, b.candidate, "Amira Okafor", None, None, utcnow()),
     "consent.decline": lambda b: cases.decline_consent(b.case_id, b.candidate, "", None, None, utcnow()),
     "consent.withdraw": lambda b: cases.withdraw_consent(b.case_id, b.candidate, "", utcnow()),
     "case.cancel": lambda b: cases.cancel_case(b.case_id, b.staff, "The role closed.", utcnow()),
-    "case.explain_delay": lambda b: cases.explain_delay(b.case_id, b.staff, "A referee is away."),
+    "case.explain_delay": lambda b: cases.explain_delay(b.case_id, b.staff, "A referee is away.", utcnow()),
     "case.note": lambda b: cases.add_note(b.case_id, b.staff, "Called the candidate.", utcnow()),
     "case.erase": lambda b: privacy.erase_case(b.case_id, b.staff, "test", utcnow()),
     "case.erase_on_request": lambda b: privacy.request_erasure(b.case_id, b.candidate, utcnow()),
@@ -147,7 +158,7 @@ def test_a_command_is_refused_to_anyone_the_table_does_not_name(app):
         user = db.session.get(StaffUser, verifier.id)
         user.active = False
         db.session.commit()
-        attempts.append(lambda: cases.explain_delay(built.case_id, Actor.staff(user), "Disabled staff."))
+        attempts.append(lambda: cases.explain_delay(built.case_id, Actor.staff(user), "Disabled staff.", utcnow()))
         for attempt in attempts:
             with pytest.raises(CommandRefused) as refused:
                 attempt()

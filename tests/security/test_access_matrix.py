@@ -69,6 +69,8 @@ def readme_matrix() -> dict[tuple[str, ...], dict[str, tuple[str, str]]]:
 MATRIX = readme_matrix()
 # Pages anyone may open, and those only an emailed link's session opens.
 OPEN_RULES = {("public",), ("candidate",), ("referee",)}
+# The API's routes answer to keys, never to sessions: every person here gets 401 (see below).
+API_RULE = ("api-key",)
 # Signing in and out, and exchanging an emailed link, are for everyone by design: tests/test_staff.py
 # names each of them, and fails for any other route without a rule.
 OPEN_BY_DESIGN = {"static", "auth.login", "auth.logout", "two_factor.sign_in_code", "passkeys.sign_in",
@@ -144,7 +146,7 @@ def test_every_route_and_role_answers_as_the_access_matrix_says(app, world):
         if rule.endpoint in OPEN_BY_DESIGN:
             continue
         access_rule = getattr(app.view_functions[rule.endpoint], "access_rule", None)
-        if tuple(access_rule or ()) in OPEN_RULES:
+        if tuple(access_rule or ()) in OPEN_RULES or tuple(access_rule or ()) == API_RULE:
             continue
         assert tuple(access_rule or ()) in MATRIX, f"{rule.rule} has a rule the access matrix does not know"
         only_a_case = set(rule.arguments) <= {"case_id"}
@@ -164,3 +166,20 @@ def test_every_route_and_role_answers_as_the_access_matrix_says(app, world):
                     assert got == expected, f"{person.key} {method} {url} ({which}): {got}, not {expected}"
                     checked["allowed" if expected == OK else "refused"] += 1
     assert checked["allowed"] > 10 and checked["refused"] > 100
+
+
+def test_no_session_opens_an_api_route(app, world):
+    """A signed-in person of any kind is no API key: every API route and method answers 401, in JSON."""
+    browsers, cases = world
+    tried = 0
+    for rule in app.url_map.iter_rules():
+        if tuple(getattr(app.view_functions[rule.endpoint], "access_rule", ())) != API_RULE:
+            continue
+        url = rule.rule.replace("<int:check_id>", str(cases["own"])).replace("<int:package_id>", "1")
+        for person in PEOPLE:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                answer = browsers[person.key].open(url, method=method, json={})
+                assert answer.status_code == 401, (person.key, method, url, answer.status_code)
+                assert answer.mimetype == "application/problem+json"
+                tried += 1
+    assert tried >= 9 * len(PEOPLE)

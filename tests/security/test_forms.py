@@ -90,6 +90,11 @@ def test_missing_or_foreign_csrf_token_is_refused_on_every_post_form(app, client
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods or rule.endpoint == "static":
             continue
+        if getattr(app.view_functions[rule.endpoint], "access_rule", None) == ("api-key",):
+            # The API reads no cookie, so a forged cross-site request carries nothing it accepts: a
+            # bearer key is never sent by a browser on its own (every session gets 401 there, see
+            # test_access_matrix), and that is what CSRF tokens stand in for on the pages.
+            continue
         args = {}
         for name in rule.arguments:
             converter = type(rule._converters[name]).__name__

@@ -2,13 +2,11 @@
 
 A client reads only what the candidate agreed to share with them: before release, a check's state
 and dates; after it, the report. Referees, answers, findings, replies, staff notes, the reasons staff
-wrote to the candidate and the candidate's questions never reach these pages.
+wrote to the candidate and the candidate's questions never reach these pages (refcheck.hiring_side).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +16,9 @@ from sqlalchemy.orm import defer, selectinload
 
 from ... import organisations, progress, report, timeline
 from ...extensions import db
-from ...models import CANCELLED, DECLINED, RELEASED, WITHDRAWN, Candidate, Case, utcnow
+from ...hiring_side import CLOSED, state_words
+from ...hiring_side import steps as client_steps
+from ...models import RELEASED, Candidate, Case, utcnow
 from ..common import report_download
 from ..staff.accounts import role_required
 
@@ -27,49 +27,6 @@ client_only = role_required("client")
 PAGE_SIZE = 50
 # Far past any real list, and small enough for every database's integers (as staff's list).
 MAX_PAGE = 1_000_000
-CLOSED = (DECLINED, WITHDRAWN, CANCELLED)
-# Each state in the hiring side's words; "ready" and "replied" are not states but what the timeline
-# reads from them (every answer in: our review; every reply in: our release).
-STATE_WORDS = {
-    "draft": "Ordered: our team is preparing it",
-    "awaiting_consent": "Waiting for the candidate's consent",
-    "nominating": "The candidate is naming referees",
-    "collecting": "Referees are answering",
-    "ready": "We are reviewing the answers",
-    "review": "We are reviewing the answers",
-    "candidate_review": "The candidate is reading the findings",
-    "replied": "We are preparing the report",
-    RELEASED: "Report ready",
-    DECLINED: "The candidate declined",
-    WITHDRAWN: "The candidate withdrew their consent",
-    CANCELLED: "Cancelled",
-}
-# Why a closed check stopped, said to the hiring side: never the words staff wrote to the candidate.
-STOPPED = {
-    DECLINED: "The candidate declined, so nothing was checked.",
-    WITHDRAWN: "The candidate withdrew their consent, so the check stopped.",
-    CANCELLED: "The check was cancelled.",
-}
-
-
-def client_steps(case: Case, answered: dict[int, dt.datetime], replied: dict[int, dt.datetime],
-                 now: dt.datetime) -> list[timeline.Step]:
-    """Return a check's timeline as the hiring side may read it: steps and dates only.
-
-    The candidate's questions are left out (no enquiries are passed), and so are the delay reasons
-    staff wrote to the candidate; a closed check gives only the plain reason above.
-    """
-    facts = progress.case_facts(case, answered, replied, asked={})
-    return timeline.build(replace(facts, delay_reason=None, stopped_reason=STOPPED.get(case.state)), now)
-
-
-def state_words(case: Case, answered: dict[int, dt.datetime], replied: dict[int, dt.datetime]) -> str:
-    """Say in plain words where a check stands."""
-    if case.id in answered:
-        return STATE_WORDS["ready"]
-    if case.id in replied:
-        return STATE_WORDS["replied"]
-    return STATE_WORDS.get(case.state, case.state.replace("_", " "))
 
 
 @bp.route("/")

@@ -123,7 +123,7 @@ def dashboard() -> Any:
         now, COUNTS_SECONDS)
     listed = []
     answered, replied = progress.answers_in(list(rows)), progress.replies_in(list(rows))
-    asked = enquiries.waiting([case.id for case in rows])
+    asked = progress.questions_waiting([case.id for case in rows])
     for case in rows:
         steps = timeline.build(progress.case_facts(case, answered, replied, asked), now)
         listed.append((case, timeline.next_step(steps), timeline.question(steps)))
@@ -282,7 +282,7 @@ def explain_delay(case_id: int) -> Response:
     db.get_or_404(Case, case_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        done = run(cases.explain_delay, case_id, me(), form.reason.data or "")
+        done = run(cases.explain_delay, case_id, me(), form.reason.data or "", utcnow())
         if done.ok and done.value is not None:
             flash("The candidate's timeline now shows this reason." if done.value.delay_reason
                   else "The delay note was cleared.", "success")
