@@ -10,7 +10,8 @@ import secrets
 import sqlalchemy as sa
 
 from . import audit, organisations
-from .api_models import ApiKey
+from .api_models import ApiKey, IdempotentRequest
+from .columns import rows_changed
 from .errors import CaseError
 from .extensions import db
 from .text import ONE_LINE_MESSAGE, has_control
@@ -71,6 +72,12 @@ def authenticate(presented: str) -> ApiKey | None:
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, digest):
         return None
     return row
+
+
+def forget_orders(now: dt.datetime, hours: int) -> int:
+    """Delete the Idempotency-Key records older than the time retries are answered from them."""
+    return rows_changed(db.session.execute(sa.delete(IdempotentRequest).where(
+        IdempotentRequest.created_at < now - dt.timedelta(hours=hours))))
 
 
 def note_use(row: ApiKey, now: dt.datetime) -> None:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts, audit, cli_api, mail, organisations
+from . import accounts, api_keys, audit, cli_api, mail, organisations
 from .commands import Actor
 from .errors import CaseError
 from .extensions import db
@@ -244,8 +244,13 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
         click.echo(f"Erased {line}: {sum(counts.values())} rows deleted and its key destroyed.")
     grace = dt.timedelta(minutes=current_app.config["ORPHAN_SHARE_MINUTES"])
     swept = keys.sweep_orphans(now, grace)
+    # Orders' Idempotency-Key records hold a hash of an order that named its candidate: kept no longer
+    # than retries are answered from them.
+    forgotten = api_keys.forget_orders(now, current_app.config["API_IDEMPOTENCY_HOURS"])
+    db.session.commit()
     click.echo(f"{erased} cases erased" + (f", {failed} could not be (see above)" if failed else "")
-               + (f"; {swept} unused key shares destroyed" if swept else "") + ".")
+               + (f"; {swept} unused key shares destroyed" if swept else "")
+               + (f"; {forgotten} expired Idempotency-Key records deleted" if forgotten else "") + ".")
     if failed:
         sys.exit(1)
 

@@ -6,6 +6,7 @@ says nothing more than a missing one.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import sqlalchemy as sa
@@ -292,3 +293,21 @@ def test_the_document_describes_exactly_the_routes_there_are(app, client):
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "POST /checks" in text and 'id="problem-validation"' in text
     assert HOME_ORG not in text
+
+
+def test_an_idempotency_key_is_remembered_for_a_day_then_may_order_again_and_is_purged(app, client):
+    key, package_id = ready(app)
+    headers = bearer(key, **{"Idempotency-Key": "daily-order"})
+    first = client.post(f"{API}/checks", json=order_body(package_id), headers=headers).json["id"]
+    with app.app_context():
+        db.session.execute(sa.update(IdempotentRequest).values(created_at=utcnow() - dt.timedelta(hours=25)))
+        db.session.commit()
+    later = client.post(f"{API}/checks", json=order_body(package_id, position="Engineer"), headers=headers)
+    assert later.status_code == 201 and later.json["id"] != first
+    with app.app_context():
+        db.session.execute(sa.update(IdempotentRequest).values(created_at=utcnow() - dt.timedelta(hours=25)))
+        db.session.commit()
+    purged = app.test_cli_runner().invoke(args=["retention", "purge"])
+    assert "1 expired Idempotency-Key records deleted" in purged.output, purged.output
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(IdempotentRequest)).scalar_one() == 0

@@ -153,9 +153,13 @@ def json_body(schema: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+# Made once: the checker's set of formats is the same for every request.
+FORMATS = FormatChecker()
+
+
 def validate(value: dict[str, Any], schema: dict[str, Any]) -> None:
     """Check a value against a schema of the OpenAPI document; raise a problem naming each wrong field."""
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    validator = Draft202012Validator(schema, format_checker=FORMATS)
     found = sorted(validator.iter_errors(value), key=lambda err: list(err.absolute_path))
     if found:
         errors = [{"field": _field(err), "message": _message(err)} for err in found[:20]]

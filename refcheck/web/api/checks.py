@@ -148,7 +148,10 @@ def findings_json(case: Case) -> dict[str, Any]:
 def _one_check(check_id: int) -> Case:
     """Return one of the organisation's checks; any other is not found, in the same words."""
     found = db.session.execute(sa.select(Case).where(
-        Case.id == check_id, Case.organisation_id == organisation_id())).scalar_one_or_none()
+        Case.id == check_id, Case.organisation_id == organisation_id())
+        # The candidate's name and address are shown: their row and key come in the same query.
+        .options(sa.orm.joinedload(Case.candidate).joinedload(Candidate.data_key, innerjoin=True))
+    ).scalar_one_or_none()
     if found is None:
         raise Problem("not-found", "There is no such check among yours.")
     return found
@@ -252,8 +255,12 @@ def create_check() -> Response:
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
     if key is not None:
         earlier = _earlier(key)
-        if earlier is not None:
+        if earlier is not None and _remembered(earlier):
             return _replay(earlier, digest)
+        if earlier is not None:
+            # Past the time a retry is answered from it: the key may order something new.
+            db.session.delete(earlier)
+            db.session.flush()
     chosen = db.session.execute(_offered().where(Package.id == body["package_id"])).scalar_one_or_none()
     if chosen is None:
         raise Problem("validation", "Choose one of your organisation's packages.",
@@ -270,7 +277,7 @@ def create_check() -> Response:
         except IntegrityError:
             db.session.rollback()
             earlier = _earlier(key)
-            if earlier is None:
+            if earlier is None or not _remembered(earlier):
                 raise Problem("idempotency-in-progress",
                               "A request with this key is under way; try again.") from None
             return _replay(earlier, digest)
@@ -300,11 +307,14 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _earlier(key: str) -> IdempotentRequest | None:
-    """Return this key's earlier request with the same Idempotency-Key, while it is remembered."""
-    since = utcnow() - dt.timedelta(hours=current_app.config["API_IDEMPOTENCY_HOURS"])
+    """Return this API key's earlier request with the same Idempotency-Key, if one is on record."""
     return db.session.execute(sa.select(IdempotentRequest).where(
-        IdempotentRequest.api_key_id == g.api_key.id, IdempotentRequest.key == key,
-        IdempotentRequest.created_at >= since)).scalar_one_or_none()
+        IdempotentRequest.api_key_id == g.api_key.id, IdempotentRequest.key == key)).scalar_one_or_none()
+
+
+def _remembered(earlier: IdempotentRequest) -> bool:
+    """Say whether a retry is still answered from an earlier request (API_IDEMPOTENCY_HOURS)."""
+    return earlier.created_at >= utcnow() - dt.timedelta(hours=current_app.config["API_IDEMPOTENCY_HOURS"])
 
 
 def _replay(earlier: IdempotentRequest, digest: str) -> Response:
