@@ -126,7 +126,11 @@ def register_errorhandlers(app: Flask) -> None:
         if code == 500:
             db.session.rollback()
         if api.is_api_request():
-            return api.problem_response(API_PROBLEMS.get(code, "server-error"), _api_detail(code, error))
+            # Keep what the error says in its headers: a 405 names the methods that are allowed.
+            headers = dict(error.get_headers()) if hasattr(error, "get_headers") else {}
+            kept = {name: value for name, value in headers.items() if name in ("Allow", "Retry-After")}
+            return api.problem_response(API_PROBLEMS.get(code, "server-error"), _api_detail(code, error),
+                                        headers=kept)
         return render_template("error.html", code=code, error=error), code
 
     for code in (400, 401, 403, 404, 405, 413, 500):

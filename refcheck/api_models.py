@@ -93,6 +93,12 @@ class WebhookEndpoint(Sealed, Model):
     organisation: Mapped[Organisation] = relationship()
 
     @property
+    def shown_url(self) -> str:
+        """Return the address as pages, lists and emails show it: a query string (often a token) hidden."""
+        base, mark, _query = self.url.partition("?")
+        return base + ("?…" if mark else "")
+
+    @property
     def secret(self) -> str:
         """Return the signing secret, decrypted (whsec_...)."""
         return str(self.unseal("secret_enc"))

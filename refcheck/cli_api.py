@@ -83,7 +83,7 @@ def add_endpoint(organisation: str, url: str, events: tuple[str, ...]) -> None:
         _refused(err)
         return
     db.session.commit()
-    click.echo(f"Endpoint {endpoint.id} for {endpoint.organisation.name}: {endpoint.url}")
+    click.echo(f"Endpoint {endpoint.id} for {endpoint.organisation.name}: {endpoint.shown_url}")
     click.echo("Its signing secret, for verifying the webhook-signature header; copy it now:")
     click.echo(secret)
 
@@ -100,7 +100,8 @@ def list_endpoints() -> None:
     for row in rows:
         state = f"stopped: {row.disabled_reason}" if row.disabled_at else (
             f"failing since {row.failing_since:%Y-%m-%d %H:%M}" if row.failing_since else "live")
-        click.echo(f"{row.id}\t{row.organisation.name}\t{row.url}\t{', '.join(row.events) or 'every event'}\t"
+        events = ", ".join(row.events) or "every event"
+        click.echo(f"{row.id}\t{row.organisation.name}\t{row.shown_url}\t{events}\t"
                    f"{waiting.get(row.id, 0)} waiting\t{state}")
 
 

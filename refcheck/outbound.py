@@ -9,10 +9,12 @@ reaches nothing new. Redirects are not followed, and every request has a timeout
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -53,6 +55,9 @@ def parse(url: str, allow_http: bool) -> Target:
         raise Refused("The address must not have a #fragment.")
     if len(url) > 2000 or any(ord(ch) < 33 or ord(ch) == 127 for ch in url):
         raise Refused("The address is too long or holds spaces or control characters.")
+    if not url.isascii():
+        # A request line is ASCII: write the host in punycode (xn--…) and the path %-encoded.
+        raise Refused("Write the address in plain ASCII: the host in punycode, the path %-encoded.")
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -70,14 +75,28 @@ def public_address(host: str, port: int, allow_private: bool) -> str:
         raise Refused("The host name could not be resolved.")
     if not allow_private:
         for text in addresses:
-            address = ipaddress.ip_address(text.split("%", 1)[0])
-            if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-                address = address.ipv4_mapped
             # Every answer must be public: a name that also gives a private one could be steered to it.
-            if not address.is_global or address.is_multicast:
+            if not is_public(ipaddress.ip_address(text.split("%", 1)[0])):
                 raise Refused("The address is private, loopback, link-local or reserved; "
                               "refcheck sends only to public addresses.")
     return addresses[0]
+
+
+# IPv6 ranges that carry an IPv4 address on to an IPv4 network (NAT64, 6to4, Teredo, the deprecated
+# IPv4-compatible and IPv4-translated forms) or are deprecated site-local: Python may call some of them
+# global, yet through them a request can reach a private IPv4 host.
+_TUNNELS = tuple(ipaddress.ip_network(net) for net in (
+    "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32", "::/96", "::ffff:0:0:0/96", "fec0::/10"))
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Say whether an address is one refcheck may send to: global, not multicast, not a way into IPv4."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return is_public(address.ipv4_mapped)
+        if any(address in network for network in _TUNNELS):
+            return False
+    return address.is_global and not address.is_multicast
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
@@ -113,6 +132,11 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, allo
     address = public_address(target.host, target.port, allow_private)
     connection_type = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
     connection = connection_type(target, address, timeout)
+    # `timeout` bounds each wait on the socket; this bounds the whole request, so a receiver that
+    # answers a byte at a time cannot hold the sender (and the delivery's lease) for ever.
+    cutoff = threading.Timer(2 * timeout, _cut, args=(connection,))
+    cutoff.daemon = True
+    cutoff.start()
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         answer = connection.getresponse()
@@ -122,4 +146,13 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, allo
     except http.client.HTTPException as err:
         raise OSError(f"the endpoint's answer was not HTTP ({type(err).__name__})") from err
     finally:
+        cutoff.cancel()
         connection.close()
+
+
+def _cut(connection: http.client.HTTPConnection) -> None:
+    """Shut a connection that ran past its time; the request waiting on it fails at once."""
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)

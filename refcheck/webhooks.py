@@ -16,7 +16,7 @@ import hmac
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,7 +112,7 @@ def enable(endpoint_id: str, actor: str) -> WebhookEndpoint:
     return endpoint
 
 
-def due(now: dt.datetime, limit: int) -> list[WebhookDelivery]:
+def due(now: dt.datetime, limit: int, skip: Collection[str] = ()) -> list[WebhookDelivery]:
     """Return deliveries whose turn has come: due, to a live endpoint, nothing of the check before them."""
     earlier = aliased(WebhookDelivery)
     waiting_before = sa.exists().where(
@@ -122,16 +122,24 @@ def due(now: dt.datetime, limit: int) -> list[WebhookDelivery]:
              .where(WebhookDelivery.delivered_at.is_(None), WebhookDelivery.next_attempt_at <= now,
                     WebhookEndpoint.disabled_at.is_(None), ~waiting_before)
              .order_by(WebhookDelivery.event_id).limit(limit))
+    if skip:
+        query = query.where(WebhookDelivery.endpoint_id.not_in(list(skip)))
     return list(db.session.execute(query).scalars())
 
 
-def claim(delivery: WebhookDelivery, now: dt.datetime) -> bool:
-    """Take one delivery for this sender; a sender running alongside that took it first wins."""
+def lease() -> dt.timedelta:
+    """Return how long a sender holds a delivery it took: well past the longest a request may take."""
+    return max(LEASE, dt.timedelta(seconds=3 * float(current_app.config["WEBHOOK_TIMEOUT"])))
+
+
+def claim(delivery_id: int, now: dt.datetime) -> bool:
+    """Take one delivery for this sender and count the attempt; a sender alongside that took it first wins."""
     return bool(rows_changed(db.session.execute(
         sa.update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery.id, WebhookDelivery.delivered_at.is_(None),
+        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.delivered_at.is_(None),
                WebhookDelivery.next_attempt_at <= now)
-        .values(next_attempt_at=now + LEASE).execution_options(synchronize_session=False))))
+        .values(next_attempt_at=now + lease(), attempts=WebhookDelivery.attempts + 1)
+        .execution_options(synchronize_session=False))))
 
 
 def request_for(endpoint: WebhookEndpoint, event: CheckEvent) -> tuple[bytes, dict[str, str]]:
@@ -148,35 +156,39 @@ def request_for(endpoint: WebhookEndpoint, event: CheckEvent) -> tuple[bytes, di
     }
 
 
-def attempt(delivery: WebhookDelivery, post: Poster, now: dt.datetime) -> bool:
-    """Send one delivery and record how it went, on the delivery and its endpoint; never raise."""
-    endpoint, event = delivery.endpoint, delivery.event
-    delivery.attempts += 1
-    body, headers = request_for(endpoint, event)
-    status: int | None = None
-    error: str | None = None
+def post_once(post: Poster, url: str, body: bytes,
+              headers: dict[str, str]) -> tuple[int | None, str | None]:
+    """Send one request; return its status, or what went wrong (its kind only: no secret, no body)."""
     try:
-        status = post(endpoint.url, body, headers)
+        status = post(url, body, headers)
     except outbound.Refused as err:
-        error = f"refused: {err}"[:200]
-    except OSError as err:
-        # Timeouts, refused connections and TLS failures; the message names no secret.
-        error = type(err).__name__
-    else:
-        error = None if 200 <= status < 300 else f"HTTP {status}"
+        return None, f"refused: {err}"[:200]
+    except Exception as err:  # noqa: BLE001 - whatever a receiver does, the run goes on and records it
+        # Timeouts, refused connections, TLS failures and anything odder: the kind, never the message.
+        return None, type(err).__name__
+    return status, None if 200 <= status < 300 else f"HTTP {status}"
+
+
+def record(delivery_id: int, status: int | None, error: str | None,
+           now: dt.datetime) -> WebhookDelivery | None:
+    """Write how one try went on its delivery and endpoint; the caller commits. None if it was not ours."""
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.delivered_at is not None:
+        return None  # removed with its endpoint meanwhile, or delivered by a sender whose lease ran on
+    endpoint = delivery.endpoint
     delivery.last_status, delivery.last_error = status, error
     if error is None:
         delivery.delivered_at = now
         endpoint.failing_since = None
-        return True
+        return delivery
     delivery.next_attempt_at = now + RETRY_WAITS[min(delivery.attempts, len(RETRY_WAITS)) - 1]
     endpoint.failing_since = endpoint.failing_since or now
     days = current_app.config["WEBHOOK_DISABLE_AFTER_DAYS"]
-    if status == GONE:
+    if endpoint.disabled_at is None and status == GONE:
         _stop(endpoint, "The endpoint answered 410 Gone.", now)
-    elif now - endpoint.failing_since >= dt.timedelta(days=days):
+    elif endpoint.disabled_at is None and now - endpoint.failing_since >= dt.timedelta(days=days):
         _stop(endpoint, f"Every delivery failed for {days} days (last: {error}).", now)
-    return False
+    return delivery
 
 
 def _stop(endpoint: WebhookEndpoint, reason: str, now: dt.datetime) -> None:
@@ -187,8 +199,9 @@ def _stop(endpoint: WebhookEndpoint, reason: str, now: dt.datetime) -> None:
     admins = db.session.execute(sa.select(StaffUser).where(
         StaffUser.active.is_(True), StaffUser.role == "admin")).scalars()
     for admin in admins:
-        mail.queue("webhook_disabled", admin.email, endpoint.data_key, None, name=admin.name,
-                   organisation=endpoint.organisation.name, url=endpoint.url, reason=reason,
+        # A key of the email's own: removing the endpoint later must not take the email's key with it.
+        mail.queue("webhook_disabled", admin.email, DataKey.generate(), None, name=admin.name,
+                   organisation=endpoint.organisation.name, url=endpoint.shown_url, reason=reason,
                    endpoint_id=endpoint.id, base_url=current_app.config["BASE_URL"].rstrip("/"))
 
 
@@ -202,31 +215,52 @@ class Run:
 
 
 def send(post: Poster, clock: Callable[[], dt.datetime], batch: int = 50) -> Run:
-    """Deliver what is due until nothing is, or the run's time is up; commit after each delivery.
+    """Deliver what is due until nothing is, or the run's time is up.
 
-    A delivery that succeeds may make the next event of its check due, so the run looks again
-    until a pass finds nothing it could send.
+    A worker loop, like the CLI's `mail send`, so it commits: the claim before each request, and the
+    outcome after it, with no transaction open while a receiver is waited on. An endpoint that does
+    not answer is passed over for the rest of the run, so one dead receiver does not hold up others. A
+    delivery that succeeds may make the next event of its check due, so the run looks again until a
+    pass sends nothing.
     """
     run = Run()
     deadline = time.monotonic() + current_app.config["WEBHOOK_RUN_SECONDS"]
+    failing: set[str] = set()
     while time.monotonic() < deadline:
-        now = clock()
         progressed = False
-        for delivery in due(now, batch):
+        # Ids only: every commit below lets the rows go, and one may be removed meanwhile.
+        turns = [(delivery.id, delivery.endpoint_id) for delivery in due(clock(), batch, failing)]
+        for delivery_id, endpoint_id in turns:
             if time.monotonic() >= deadline:
                 break
-            if delivery.endpoint.disabled_at is not None or not claim(delivery, now):
+            if endpoint_id in failing:
+                continue
+            if not claim(delivery_id, clock()):
                 db.session.rollback()
                 continue
             # The claim is committed first: a sender alongside skips this delivery while it is tried.
             db.session.commit()
-            delivered = attempt(delivery, post, clock())
-            if delivery.endpoint.disabled_at is not None:
-                run.stopped.append(delivery.endpoint_id)
+            sent = db.session.get(WebhookDelivery, delivery_id)
+            if sent is None:
+                continue
+            url = sent.endpoint.url
+            body, headers = request_for(sent.endpoint, sent.event)
+            # Nothing is held while the receiver is waited on: no lock, no open transaction.
+            db.session.rollback()
+            status, error = post_once(post, url, body, headers)
+            recorded = record(delivery_id, status, error, clock())
+            if recorded is not None and recorded.endpoint.disabled_at is not None and error is not None:
+                run.stopped.append(endpoint_id)
             db.session.commit()
-            run.delivered += delivered
-            run.failed += not delivered
-            progressed = progressed or delivered
+            if error is None:
+                run.delivered += 1
+                progressed = True
+            else:
+                run.failed += 1
+                if status is None:
+                    # No answer at all (a timeout, a refused connection): its other deliveries would
+                    # most likely cost as much, so the endpoint waits for the next run.
+                    failing.add(endpoint_id)
         if not progressed:
             break
     return run

@@ -70,7 +70,7 @@ def test_an_order_opens_the_check_invites_the_candidate_and_is_audited(app, clie
     assert answer.status_code == 201, answer.json
     check = answer.json
     assert check["state"] == "awaiting_consent" and check["client_reference"] == "ATS-1001"
-    assert check["candidate"] == {"name": "Lena Park", "email": "lena.park@candidate.example"}
+    assert check["candidate"] == {"name": "Lena Park"}
     assert check["next_step"]["who"] == "the candidate"
     assert check["report"] is None and check["findings"] is None
     assert [step["key"] for step in check["timeline"]][:2] == ["opened", "consent"]
@@ -253,6 +253,11 @@ def test_errors_outside_the_routes_are_json_too(app, client):
         answer = client.open(url, method=method, headers=bearer(key))
         assert answer.status_code == status and answer.mimetype == "application/problem+json"
         assert answer.json["status"] == status and answer.json["type"].startswith(f"{API}/docs#problem-")
+    not_allowed = client.post(f"{API}/packages", headers=bearer(key))
+    assert not_allowed.status_code == 405
+    assert set(not_allowed.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    for url in (f"{API}/checks/9223372036854775808", f"{API}/packages/99999999999"):
+        assert client.get(url, headers=bearer(key)).status_code == 404, url
     big = client.post(f"{API}/checks", data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
                       headers=bearer(key, **{"Content-Type": "application/json"}))
     assert big.status_code == 413 and big.mimetype == "application/problem+json"
@@ -269,6 +274,9 @@ def test_a_key_has_its_own_rate_limit_answered_in_json(app):
         answers = [browser.get(f"{API}/packages", headers=bearer(first)).status_code for _ in range(4)]
         limited = browser.get(f"{API}/packages", headers=bearer(first))
         other = browser.get(f"{API}/packages", headers=bearer(second)).status_code
+        # Keys made up on the spot share their address's allowance: a new one per call gains nothing.
+        made_up = [browser.get(f"{API}/packages", headers=bearer(f"rck_made-up-{n}")).status_code
+                   for n in range(4)]
     finally:
         with limited_app.app_context():
             db.engine.dispose()
@@ -277,6 +285,7 @@ def test_a_key_has_its_own_rate_limit_answered_in_json(app):
     assert limited.mimetype == "application/problem+json" and int(limited.headers["Retry-After"]) > 0
     assert limited.json["type"].endswith("problem-rate-limited")
     assert other == 200
+    assert made_up == [401, 401, 401, 429]
 
 
 def test_the_document_describes_exactly_the_routes_there_are(app, client):

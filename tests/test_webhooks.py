@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -23,7 +25,7 @@ from refcheck.models import AuditEvent, OutboxMessage, utcnow
 from .api_helpers import HOME_ORG, OTHER_ORG, bearer, make_key
 from .conftest import CANDIDATE
 from .lifecycle_cases import build
-from .test_client import organisation_id
+from .test_client import move_to, organisation_id
 from .webhook_receiver import Receiver
 
 
@@ -191,7 +193,8 @@ def test_two_senders_at_once_deliver_each_event_once(app, receiver, staff):
     for state in ("released", "declined", "withdrawn"):
         build(app, staff.id, state)
     receiver.delay = 0.05
-    runs = [threading.Thread(target=send, args=(app,)) for _ in range(2)]
+    done: list[webhooks.Run] = []
+    runs = [threading.Thread(target=lambda: done.append(send(app))) for _ in range(2)]
     for run in runs:
         run.start()
     for run in runs:
@@ -200,6 +203,8 @@ def test_two_senders_at_once_deliver_each_event_once(app, receiver, staff):
     with app.app_context():
         events = db.session.execute(sa.select(CheckEvent.public_id)).scalars().all()
     assert sorted(ids) == sorted(events) and len(set(ids)) == len(ids)
+    # Both senders finished (a crash would leave one Run short), and between them sent each event once.
+    assert len(done) == 2 and sum(run.delivered for run in done) == len(events)
 
 
 @pytest.mark.parametrize("url, allow_http, allow_private, refusal", [
@@ -214,6 +219,15 @@ def test_two_senders_at_once_deliver_each_event_once(app, receiver, staff):
     ("https://user:pw@93.184.216.34/hook", True, False, "user name or password"),
     ("ftp://93.184.216.34/hook", True, False, "must start with"),
     ("https:///hook", True, False, "host name"),
+    ("https://example.com/café", True, False, "plain ASCII"),
+    # IPv6 ways into an IPv4 network, which Python may call global: NAT64, 6to4, Teredo, IPv4-compatible,
+    # IPv4-translated, and the deprecated site-local range.
+    ("https://[64:ff9b::a00:1]/hook", True, False, "private, loopback"),
+    ("https://[2002:a9fe:a9fe::1]/hook", True, False, "private, loopback"),
+    ("https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook", True, False, "private, loopback"),
+    ("https://[::7f00:1]/hook", True, False, "private, loopback"),
+    ("https://[::ffff:0:7f00:1]/hook", True, False, "private, loopback"),
+    ("https://[fec0::1]/hook", True, False, "private, loopback"),
 ])
 def test_addresses_refcheck_will_not_send_to(url, allow_http, allow_private, refusal):
     with pytest.raises(outbound.Refused, match=refusal):
@@ -242,3 +256,97 @@ def test_what_is_signed_is_the_body_sent(app, receiver, staff):
     assert got.headers["content-type"] == "application/json"
     assert json.loads(got.body) == Webhook(secret).verify(got.body, got.headers)
     assert abs(int(got.headers["webhook-timestamp"]) - utcnow().timestamp()) < 60
+
+
+def test_no_lock_or_transaction_is_held_while_a_receiver_is_waited_on(app, receiver, staff):
+    """While the receiver holds the request, another writer gets the database at once (SQLite) and no
+    transaction of the sender's is left open (PostgreSQL)."""
+    register(app, receiver.url)
+    build(app, staff.id, "declined")
+    seen: list[str] = []
+
+    def write_meanwhile() -> None:
+        with app.app_context():
+            engine = db.engine
+            if engine.dialect.name == "sqlite":
+                connection = sqlite3.connect(engine.url.database, timeout=0.2)
+                try:
+                    connection.execute("BEGIN IMMEDIATE")
+                    connection.rollback()
+                    seen.append("free")
+                except sqlite3.OperationalError as err:
+                    seen.append(str(err))
+                finally:
+                    connection.close()
+            else:
+                with engine.connect() as connection:
+                    idle = connection.execute(sa.text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND state = 'idle in transaction'")).scalar_one()
+                    seen.append("free" if idle == 0 else f"{idle} idle in transaction")
+
+    receiver.on_request = write_meanwhile
+    assert send(app).delivered == 1
+    assert seen == ["free"]
+
+
+def test_a_receiver_that_drips_its_answer_is_cut_off(app, receiver, staff):
+    app.config["WEBHOOK_TIMEOUT"] = 0.5
+    receiver.drip = True
+    register(app, receiver.url)
+    build(app, staff.id, "declined")
+    started = time.monotonic()
+    assert send(app).failed == 1
+    # Each byte came within the socket's timeout; the whole request was still stopped at twice it.
+    assert time.monotonic() - started < 5
+
+
+def test_one_dead_endpoint_does_not_hold_up_another_organisations(app, receiver, staff):
+    app.config["WEBHOOK_TIMEOUT"] = 0.3
+    dead = Receiver(delay=5).start()
+    try:
+        register(app, dead.url, HOME_ORG)
+        _, secret = register(app, receiver.url, OTHER_ORG)
+        for _ in range(3):
+            build(app, staff.id, "declined")  # Northwind's: the dead endpoint's
+        theirs = build(app, staff.id, "draft").case_id
+        move_to(app, theirs, OTHER_ORG)
+        build(app, staff.id, "declined", case_id=theirs)
+        run = send(app)
+        assert run.failed == 1  # the dead endpoint was tried once, then passed over for this run
+        assert [p["data"]["check_id"] for p in verified(secret, receiver)] == [theirs]
+    finally:
+        dead.stop()
+
+
+def test_whatever_a_send_raises_is_recorded_and_waits_its_turn(app, receiver, staff):
+    register(app, receiver.url)
+    build(app, staff.id, "declined")
+
+    def odd(url, body, headers):
+        raise ValueError("not a network error at all")
+
+    with app.app_context():
+        run = webhooks.send(odd, utcnow)
+        delivery = db.session.execute(sa.select(WebhookDelivery)).scalar_one()
+        assert (run.failed, delivery.attempts, delivery.last_error) == (1, 1, "ValueError")
+        assert delivery.next_attempt_at > utcnow()
+
+
+def test_a_stopped_endpoint_can_be_removed_and_its_alert_still_reads(app, receiver, staff):
+    endpoint_id, _ = register(app, receiver.url)
+    receiver.answers.extend([410])
+    build(app, staff.id, "declined")
+    assert send(app).stopped == [endpoint_id]
+    removed = app.test_cli_runner().invoke(args=["webhooks", "remove", endpoint_id])
+    assert removed.exit_code == 0, removed.output
+    with app.app_context():
+        alert = db.session.execute(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "webhook_disabled")).scalar_one()
+        assert "410 Gone" in alert.unseal("body_enc")
+
+
+def test_an_address_with_a_token_in_its_query_is_not_shown_in_full(app, receiver):
+    endpoint_id, _ = register(app, receiver.url + "?token=s3cr3t")
+    listed = app.test_cli_runner().invoke(args=["webhooks", "list"]).output
+    assert endpoint_id in listed and "s3cr3t" not in listed and "?…" in listed

@@ -26,6 +26,10 @@ class Receiver:
     answers: deque[int] = field(default_factory=deque)
     delay: float = 0.0
     location: str = ""
+    # Answer one header byte at a time, slowly: each within a socket timeout, the whole never done.
+    drip: bool = False
+    # Called while a request is held, before it is answered.
+    on_request: Any = None
     received: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
     port: int = 0
@@ -44,8 +48,16 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()},
                                                   body))
+                if receiver.on_request is not None:
+                    receiver.on_request()
                 if receiver.delay:
                     time.sleep(receiver.delay)
+                if receiver.drip:
+                    for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 40:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(0.2)
+                    return
                 status = receiver.answers.popleft() if receiver.answers else 200
                 self.send_response(status)
                 if 300 <= status < 400 and receiver.location:

@@ -81,6 +81,8 @@ def packages() -> Response:
 @key_required
 def package(package_id: int) -> Response:
     """Read one package."""
+    if package_id > spec.MAX_ID:
+        raise Problem("not-found", "There is no such package among yours.")
     row = db.session.execute(_offered().where(Package.id == package_id)).scalar_one_or_none()
     if row is None:
         raise Problem("not-found", "There is no such package among yours.")
@@ -115,7 +117,9 @@ def check_json(case: Case, answered: dict[int, dt.datetime], replied: dict[int, 
     return {
         "id": case.id, "reference": case.reference, "client_reference": case.client_reference,
         "state": case.state, "status": state_words(case, answered, replied),
-        "candidate": {"name": case.candidate.name, "email": case.candidate.email},
+        # The name the order gave; not the address, which staff may since have changed at the
+        # candidate's request to one the hiring side was never given.
+        "candidate": {"name": case.candidate.name},
         "position": case.position, "package_id": case.package_id,
         "due_date": case.due_date.isoformat() if case.due_date else None,
         "created_at": _stamp(case.created_at), "updated_at": _stamp(case.state_changed_at),
@@ -147,6 +151,8 @@ def findings_json(case: Case) -> dict[str, Any]:
 
 def _one_check(check_id: int) -> Case:
     """Return one of the organisation's checks; any other is not found, in the same words."""
+    if check_id > spec.MAX_ID:
+        raise Problem("not-found", "There is no such check among yours.")
     found = db.session.execute(sa.select(Case).where(
         Case.id == check_id, Case.organisation_id == organisation_id())
         # The candidate's name and address are shown: their row and key come in the same query.

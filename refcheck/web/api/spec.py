@@ -42,7 +42,8 @@ _DATE = {"type": "string", "format": "date"}
 _NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 _NULLABLE_DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
 _STATE = {"type": "string", "enum": list(CASE_STATES)}
-_ID = {"type": "integer", "minimum": 1, "maximum": 2_147_483_647}
+MAX_ID = 2_147_483_647
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 CHECK_CREATE: dict[str, Any] = {
     "type": "object",
@@ -118,8 +119,8 @@ CHECK: dict[str, Any] = {
         "client_reference": {"type": ["string", "null"]},
         "state": _STATE,
         "status": {"type": "string", "description": "Where the check stands, in words."},
-        "candidate": {"type": ["object", "null"], "description": "As you sent it; null once erased.",
-                      "properties": {"name": {"type": "string"}, "email": {"type": "string"}}},
+        "candidate": {"type": "object", "description": "The candidate's name as you sent it.",
+                      "required": ["name"], "properties": {"name": {"type": "string"}}},
         "position": {"type": "string"},
         "package_id": {"type": ["integer", "null"]},
         "due_date": _NULLABLE_DATE,

@@ -168,6 +168,7 @@ def remove_endpoint(endpoint_id: str) -> Response:
 
 @bp.route("/endpoints/<endpoint_id>/enable", methods=["POST"])
 @admin_only
+@step_up_required("start a webhook endpoint again")
 def enable_endpoint(endpoint_id: str) -> Response:
     """Start a stopped endpoint again."""
     if db.session.get(WebhookEndpoint, endpoint_id) is None:
