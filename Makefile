@@ -35,7 +35,7 @@ test: install-test
 	else echo "REFCHECK_TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi
 
 ## Benchmarks (not tests): referees under load over gunicorn on SQLite and PostgreSQL, the report, 100,000
-## cases, encryption. Prints a table; `make bench ARGS=--save` also writes benchmarks/RESULTS.md.
+## cases, encryption, the JSON API. Prints a table; `make bench ARGS=--save` writes benchmarks/RESULTS.md.
 bench: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m benchmarks $(ARGS)

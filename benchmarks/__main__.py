@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from . import breakdown, crypto_bench, load, report_bench, scale
+from . import api_bench, breakdown, crypto_bench, load, report_bench, scale
 from .common import Results, ensure_pg_database, pg_available, verdict
 
 RESULTS_FILE = Path(__file__).with_name("RESULTS.md")
@@ -67,8 +67,8 @@ def encryption_rows(results: Results, encrypted: load.LoadRun, plain: load.LoadR
 def main() -> int:
     """Run the benchmarks chosen on the command line; print the table; save it with --save."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--only", nargs="*", choices=["crypto", "report", "load", "floor", "scale"],
-                        default=["crypto", "report", "load", "scale"],
+    parser.add_argument("--only", nargs="*", choices=["crypto", "report", "load", "floor", "scale", "api"],
+                        default=["crypto", "report", "load", "scale", "api"],
                         help="floor: hello world and the stack floor alone (load measures them too)")
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the benchmarks out")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
@@ -83,6 +83,7 @@ def main() -> int:
     concurrency = 16
     hello_requests = 500 if quick else 2000
     scale_cases, scale_referees = (5_000, 15_000) if quick else (100_000, 300_000)
+    api_checks = 100 if quick else 500  # each read twice
     postgres = not args.no_postgres and pg_available()
     started = time.perf_counter()
     began = dt.datetime.now(dt.UTC)
@@ -116,9 +117,7 @@ def main() -> int:
         if between is not None:
             between()
         hello.append(load.hello_run(concurrency, hello_requests))
-        baseline = load.Phase("hello world GET /", sum(h.seconds for h in hello),
-                              [x for h in hello for x in h.latencies], [e for h in hello for e in h.errors],
-                              server_cpu=sum(h.server_cpu for h in hello))
+        baseline = load.merged("hello world GET /", hello)
         around = "before and after the SQLite run" if between is not None else "before and after it"
         results.add("1. baseline", f"hello world GET / ({around})",
                     baseline.describe() + (f", {len(baseline.errors)} errors" if baseline.errors else ""))
@@ -163,6 +162,17 @@ def main() -> int:
                                                            scale_referees, 10 if quick else 20))
         elif postgres:
             results.note("Scale on PostgreSQL not run (add --scale-postgres).")
+    if "api" in args.only:
+        results.note(f"API: {api_checks} checks ordered, then each read {api_bench.READS_PER_CHECK} times, "
+                     f"by {concurrency} concurrent clients with one organisation's key; gunicorn 2 sync "
+                     "workers; rate limits off; hello world and the stack floor measured before and after "
+                     "each run.")
+        step("5. API, SQLite", lambda: api_bench.run(results, "SQLite", None, api_checks, concurrency,
+                                                     hello_requests))
+        if postgres:
+            step("5. API, PostgreSQL", lambda: api_bench.run(
+                results, "PostgreSQL", ensure_pg_database("refcheck_bench_api"), api_checks, concurrency,
+                hello_requests))
 
     minutes = (time.perf_counter() - started) / 60
     load_after = load_average()

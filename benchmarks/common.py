@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import statistics
@@ -116,18 +117,25 @@ class Reply:
 
 
 def http(port: int, method: str, path: str, cookies: dict[str, str] | None = None,
-         form: dict[str, str] | None = None, timeout: float = 60) -> Reply:
+         form: dict[str, str] | None = None, timeout: float = 60,
+         request_headers: dict[str, str] | None = None, json_body: Any = None) -> Reply:
     """Send one request on a fresh loopback connection and read the whole answer.
 
-    A raw socket keeps the client's own cost small next to the servers it measures.
+    A raw socket keeps the client's own cost small next to the servers it measures. The body is
+    `form` (URL-encoded) or `json_body` (JSON), and `request_headers` are sent as they are.
     """
-    body = urlencode(form).encode() if form is not None else b""
+    content_type, body = None, b""
+    if form is not None:
+        content_type, body = "application/x-www-form-urlencoded", urlencode(form).encode()
+    elif json_body is not None:
+        content_type, body = "application/json", json.dumps(json_body).encode()
     lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close",
              "User-Agent: refcheck-bench"]
     if cookies:
         lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
-    if form is not None:
-        lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+    lines += [f"{name}: {value}" for name, value in (request_headers or {}).items()]
+    if content_type is not None:
+        lines += [f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
     raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
     start = time.perf_counter()
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:

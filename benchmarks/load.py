@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -32,6 +32,9 @@ from .common import (
     server_env,
     verdict,
 )
+
+if TYPE_CHECKING:
+    from refcheck.scope import Scope
 
 CONF = Path(__file__).with_name("gunicorn_conf.py")
 # The gunicorn master being measured: its workers' CPU time is read from /proc around each step.
@@ -67,6 +70,16 @@ WARM_UP = 6  # referees walked through first, not measured
 
 # ------------------------------------------------------------------ seeding through the services
 
+def bench_scope() -> Scope:
+    """Return the scope the benchmark's cases are opened with: two to four referees, a manager and a peer."""
+    from refcheck.scope import Scope
+
+    return Scope(checks=("references", "employment_history"), min_referees=2, max_referees=4,
+                 relationships={"manager": 1, "peer": 1}, period_from="2019-01", period_to="2026-10",
+                 question_set="standard-v1", report_recipients="Priya Shah, Head of Talent",
+                 retention_days=180)
+
+
 def seed_invited_referees(app: Any, cases_count: int) -> list[tuple[str, str]]:
     """Open cases, consent, nominate a manager and two peers per case and invite them; return links.
 
@@ -77,17 +90,13 @@ def seed_invited_referees(app: Any, cases_count: int) -> list[tuple[str, str]]:
     from refcheck.commands import Actor
     from refcheck.extensions import db
     from refcheck.models import utcnow
-    from refcheck.scope import Scope
 
     links: list[tuple[str, str]] = []
     with app.app_context():
         staff = accounts.create_staff("bench@verify.example", "Bench Verifier", "admin",
                                       "correct horse battery staple", "bench")
         db.session.commit()
-        scope = Scope(checks=("references", "employment_history"), min_referees=2, max_referees=4,
-                      relationships={"manager": 1, "peer": 1}, period_from="2019-01", period_to="2026-10",
-                      question_set="standard-v1", report_recipients="Priya Shah, Head of Talent",
-                      retention_days=180)
+        scope = bench_scope()
         for n in range(cases_count):
             now = utcnow()
             details = cases.CaseDetails(f"Candidate {n}", f"candidate{n}@candidate.example",
@@ -179,16 +188,28 @@ class Phase:
         """Return successful requests per second of the step's wall time."""
         return self.count / self.seconds if self.seconds else 0.0
 
-    def describe(self) -> str:
-        """Return throughput and latency in words."""
+    def describe(self, tail: int = 99) -> str:
+        """Return throughput and latency in words: the median and the `tail` percentile."""
         text = (f"{self.throughput:.0f}/s, p50 {percentile(self.latencies, 50) * 1000:.1f} ms, "
-                f"p99 {percentile(self.latencies, 99) * 1000:.1f} ms")
+                f"p{tail} {percentile(self.latencies, tail) * 1000:.1f} ms")
         return text + (f", {self.cpu_each * 1000:.1f} ms server CPU each" if self.server_cpu else "")
 
     @property
     def cpu_each(self) -> float:
         """Return the server's CPU seconds per successful request."""
         return self.server_cpu / self.count if self.count else 0.0
+
+
+def merged(name: str, phases: list[Phase]) -> Phase:
+    """Return several runs of one step as one: their time, latencies, errors and CPU added up."""
+    total = Phase(name)
+    for p in phases:
+        total.seconds += p.seconds
+        total.latencies += p.latencies
+        total.errors += p.errors
+        total.client_cpu += p.client_cpu
+        total.server_cpu += p.server_cpu
+    return total
 
 
 def run_phase(name: str, items: list[Any], work: Any, concurrency: int, port: int | None = None) -> Phase:
@@ -405,9 +426,14 @@ def served_refcheck(label: str, database_url: str | None, cases_count: int,
             db.session.remove()
             for engine in db.engines.values():
                 engine.dispose()
-        log = (workdir / "gunicorn.log").read_text(errors="replace")
-        if "Traceback" in log:
-            print("    gunicorn log has tracebacks:\n" + log[-3000:], flush=True)
+        show_tracebacks(workdir / "gunicorn.log")
+
+
+def show_tracebacks(log: Path) -> None:
+    """Print the end of a gunicorn log that has tracebacks: the table counts errors, the log says why."""
+    text = log.read_text(errors="replace")
+    if "Traceback" in text:
+        print("    gunicorn log has tracebacks:\n" + text[-3000:], flush=True)
 
 
 def refcheck_run(label: str, database_url: str | None, cases_count: int, concurrency: int,
@@ -519,14 +545,15 @@ def floor_run(concurrency: int, requests: int, database_url: str | None = None) 
             return run_phase("stack floor GET /<id>", list(range(requests)), get, concurrency)
 
 
-def report_floor(results: Results, floor: Phase, hello: Phase, label: str) -> None:
-    """Add the stack floor's rows: its share of hello world, a reference line with no goal."""
-    results.add("1. baseline", f"stack floor GET /<id> ({label}; benchmarks/floor.py: one row, a form "
+def report_floor(results: Results, floor: Phase, hello: Phase, label: str,
+                 benchmark: str = "1. baseline") -> None:
+    """Add the stack floor's rows under `benchmark`: its share of hello world, a reference line, no goal."""
+    results.add(benchmark, f"stack floor GET /<id> ({label}; benchmarks/floor.py: one row, a form "
                 "with its CSRF token, a template on a base layout, the session cookie)",
                 floor.describe() + (f", {len(floor.errors)} errors" if floor.errors else ""),
                 hello.describe(), f"{floor.throughput / hello.throughput:.0%}",
                 "reference line, no goal", "")
     if floor.cpu_each and hello.cpu_each:
-        results.add("1. baseline", "stack floor by server CPU per request (reference line)",
+        results.add(benchmark, "stack floor by server CPU per request (reference line)",
                     f"{floor.cpu_each * 1000:.2f} ms", f"hello world: {hello.cpu_each * 1000:.2f} ms",
                     f"{hello.cpu_each / floor.cpu_each:.0%}", "reference line, no goal", "")
