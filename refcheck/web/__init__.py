@@ -11,7 +11,9 @@ from flask import Flask
 from .. import hiring_side
 from . import public
 from .api import base as api_base
+from .api import catalogue as api_catalogue  # noqa: F401 - its routes join the API blueprint
 from .api import checks as api_checks  # noqa: F401 - its routes join the API blueprint
+from .api import results as api_results  # noqa: F401 - its routes join the API blueprint
 from .candidate import findings, portal
 from .candidate import questions as candidate_questions  # noqa: F401 - its routes join the portal blueprint
 from .candidate import referees as candidate_referees

@@ -232,3 +232,25 @@ def position_of(cursor: str | None) -> int | None:
         raise Problem("validation", "The cursor is not one this API gave.",
                       [{"field": "cursor", "message": "Use next_cursor from the page before."}]) from err
 
+
+def query_args(filters: dict[str, Any]) -> dict[str, Any]:
+    """Return the filters a list was asked for; refuse any it does not know (a typo would filter nothing)."""
+    unknown = sorted(set(request.args) - set(filters) - {"limit", "cursor"})
+    if unknown:
+        raise Problem("validation", "The list does not know some of the parameters sent.",
+                      [{"field": name[:40], "message": "Not a parameter of this list."}
+                       for name in unknown[:5]])
+    repeated = [name for name in request.args if len(request.args.getlist(name)) > 1]
+    if repeated:
+        raise Problem("validation", "A parameter was sent more than once.",
+                      [{"field": name[:40], "message": "Send it once."} for name in repeated[:5]])
+    return {name: request.args[name] for name in filters if name in request.args}
+
+
+def page_size() -> int:
+    """Return the page size asked for, 1 to 100 (25 when not given)."""
+    text = request.args.get("limit", "25")
+    if not text.isdigit() or not 1 <= int(text) <= 100:
+        raise Problem("validation", "The page size is out of range.",
+                      [{"field": "limit", "message": "Must be a whole number from 1 to 100."}])
+    return int(text)

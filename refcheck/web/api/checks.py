@@ -1,4 +1,4 @@
-"""The API's routes: packages, checks (order, read, list, cancel), released reports, events, the document."""
+"""The API's checks: order one, read one, list them, cancel one."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, current_app, g, jsonify, render_template, request
+from flask import Response, current_app, g, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ... import audit, cases, closure, progress, report, timeline
-from ...api_models import CheckEvent, IdempotentRequest
+from ... import cases, closure, progress, report, timeline
+from ...api_models import IdempotentRequest
 from ...commands import CaseGone, CommandRefused, record_refusal
 from ...errors import CaseError
 from ...extensions import db
@@ -28,66 +28,14 @@ from .base import (
     json_body,
     key_required,
     organisation_id,
+    page_size,
     position_of,
-    public,
-    record_call,
+    query_args,
     reply,
     spec,
 )
 from .base import validate as check_query
-
-
-@bp.get("/openapi.json")
-@public
-def openapi() -> Response:
-    """Serve the OpenAPI 3.1 document."""
-    return jsonify(spec.document())
-
-
-@bp.get("/docs")
-@public
-def docs() -> str:
-    """Show the API's reference, read from the same document."""
-    return render_template("api/reference.html", doc=spec.document(), problems=spec.PROBLEMS,
-                           problem_type=spec.problem_type)
-
-
-# ---------------------------------------------------------------- packages
-
-def package_json(package: Package) -> dict[str, Any]:
-    """Return a package as the API shows it: what is checked, whom, over which period, kept how long."""
-    scope = Scope.from_json(package.scope)
-    return {"id": package.id, "name": package.name, "purpose": package.purpose, "checks": list(scope.checks),
-            "referees": {"min": scope.min_referees, "max": scope.max_referees,
-                         "required_by_relationship": dict(scope.relationships)},
-            "period": {"from": scope.period_from, "to": scope.period_to}, "question_set": scope.question_set,
-            "retention_days": scope.retention_days, "attribution": scope.attribution}
-
-
-def _offered() -> sa.Select[Package]:
-    """Select the packages the key's organisation may order with."""
-    return sa.select(Package).where(Package.organisation_id == organisation_id(), Package.active.is_(True))
-
-
-@bp.get("/packages")
-@key_required
-def packages() -> Response:
-    """List the packages the organisation may order."""
-    rows = db.session.execute(_offered().order_by(Package.name)).scalars().all()
-    return reply({"data": [package_json(row) for row in rows], "next_cursor": None})
-
-
-@bp.get("/packages/<int:package_id>")
-@key_required
-def package(package_id: int) -> Response:
-    """Read one package."""
-    if package_id > spec.MAX_ID:
-        raise Problem("not-found", "There is no such package among yours.")
-    row = db.session.execute(_offered().where(Package.id == package_id)).scalar_one_or_none()
-    if row is None:
-        raise Problem("not-found", "There is no such package among yours.")
-    return reply(package_json(row))
-
+from .catalogue import offered
 
 # ---------------------------------------------------------------- checks
 
@@ -149,7 +97,7 @@ def findings_json(case: Case) -> dict[str, Any]:
             "referees_answered": answered}
 
 
-def _one_check(check_id: int) -> Case:
+def one_check(check_id: int) -> Case:
     """Return one of the organisation's checks; any other is not found, in the same words."""
     if check_id > spec.MAX_ID:
         raise Problem("not-found", "There is no such check among yours.")
@@ -175,7 +123,7 @@ def _check_answer(case: Case, now: dt.datetime) -> dict[str, Any]:
 @key_required
 def check(check_id: int) -> Response:
     """Read one check."""
-    case = _one_check(check_id)
+    case = one_check(check_id)
     return reply(_check_answer(case, utcnow()), case_id=case.id)
 
 
@@ -183,9 +131,9 @@ def check(check_id: int) -> Response:
 @key_required
 def check_list() -> Response:
     """List the organisation's checks, newest first, filtered, a page at a time."""
-    args = _query(spec.CHECK_FILTERS)
+    args = query_args(spec.CHECK_FILTERS)
     check_query(args, {"type": "object", "properties": spec.CHECK_FILTERS})
-    limit = _limit()
+    limit = page_size()
     query = sa.select(Case).where(Case.organisation_id == organisation_id())
     before = position_of(request.args.get("cursor"))
     if before is not None:
@@ -212,29 +160,6 @@ def check_list() -> Response:
             # Findings are read per check: a list shows where each stands, a check's own page the rest.
             item["findings"] = findings_json(case)
     return reply({"data": data, "next_cursor": cursor_of(page[-1].id) if more and page else None})
-
-
-def _query(filters: dict[str, Any]) -> dict[str, Any]:
-    """Return the filters a list was asked for; refuse any it does not know (a typo would filter nothing)."""
-    unknown = sorted(set(request.args) - set(filters) - {"limit", "cursor"})
-    if unknown:
-        raise Problem("validation", "The list does not know some of the parameters sent.",
-                      [{"field": name[:40], "message": "Not a parameter of this list."}
-                       for name in unknown[:5]])
-    repeated = [name for name in request.args if len(request.args.getlist(name)) > 1]
-    if repeated:
-        raise Problem("validation", "A parameter was sent more than once.",
-                      [{"field": name[:40], "message": "Send it once."} for name in repeated[:5]])
-    return {name: request.args[name] for name in filters if name in request.args}
-
-
-def _limit() -> int:
-    """Return the page size asked for, 1 to 100 (25 when not given)."""
-    text = request.args.get("limit", "25")
-    if not text.isdigit() or not 1 <= int(text) <= 100:
-        raise Problem("validation", "The page size is out of range.",
-                      [{"field": "limit", "message": "Must be a whole number from 1 to 100."}])
-    return int(text)
 
 
 def _moment(name: str, text: str) -> dt.datetime:
@@ -267,7 +192,7 @@ def create_check() -> Response:
             # Past the time a retry is answered from it: the key may order something new.
             db.session.delete(earlier)
             db.session.flush()
-    chosen = db.session.execute(_offered().where(Package.id == body["package_id"])).scalar_one_or_none()
+    chosen = db.session.execute(offered().where(Package.id == body["package_id"])).scalar_one_or_none()
     if chosen is None:
         raise Problem("validation", "Choose one of your organisation's packages.",
                       [{"field": "package_id", "message": "There is no such package among yours."}])
@@ -340,7 +265,7 @@ def _replay(earlier: IdempotentRequest, digest: str) -> Response:
 @key_required
 def cancel(check_id: int) -> Response:
     """Stop a check that has not ended; the reason is shown to the candidate."""
-    _one_check(check_id)
+    one_check(check_id)
     body = json_body(spec.CHECK_CANCEL)
     now = utcnow()
     try:
@@ -353,62 +278,3 @@ def cancel(check_id: int) -> Response:
     except CaseError as err:
         raise Problem("validation", err.message, [{"field": "reason", "message": err.message}]) from err
     return reply(_check_answer(case, now), case_id=case.id)
-
-
-# ---------------------------------------------------------------- reports
-
-def _released(check_id: int) -> tuple[Case, Report]:
-    """Return a released check and its latest report, or the problem that says there is none yet."""
-    case = _one_check(check_id)
-    latest = report.latest(case) if case.state == RELEASED else None
-    if latest is None:
-        raise Problem("not-released", "This check has no released report yet; its state says where it is.")
-    return case, latest
-
-
-@bp.get("/checks/<int:check_id>/report")
-@key_required
-def report_meta(check_id: int) -> Response:
-    """Read the released report's version and fingerprints."""
-    case, latest = _released(check_id)
-    return reply(report_json(case, latest), case_id=case.id)
-
-
-@bp.get("/checks/<int:check_id>/report.pdf")
-@key_required
-def report_pdf(check_id: int) -> Response:
-    """Download the released report: the very file the candidate and the pages give."""
-    case, latest = _released(check_id)
-    body = report.pdf_bytes(latest)
-    audit.record("report.downloaded", actor().name, case.id, version=latest.version)
-    record_call(200, case.id)
-    db.session.commit()
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{case.reference}-v{latest.version}.pdf"'})
-
-
-# ---------------------------------------------------------------- events
-
-@bp.get("/events")
-@key_required
-def events() -> Response:
-    """List the organisation's events, oldest first, from after a cursor: what its webhooks were sent."""
-    args: dict[str, Any] = _query(spec.EVENT_FILTERS)
-    if "check_id" in args and args["check_id"].isdigit() and len(args["check_id"]) < 12:
-        args["check_id"] = int(args["check_id"])
-    check_query(args, {"type": "object", "properties": spec.EVENT_FILTERS})
-    limit = _limit()
-    query = sa.select(CheckEvent).where(CheckEvent.organisation_id == organisation_id())
-    after = position_of(request.args.get("cursor"))
-    if after is not None:
-        query = query.where(CheckEvent.id > after)
-    if "type" in args:
-        query = query.where(CheckEvent.type == args["type"])
-    if "check_id" in args:
-        query = query.where(CheckEvent.case_id == args["check_id"])
-    rows = list(db.session.execute(query.order_by(CheckEvent.id).limit(limit + 1)).scalars())
-    page = rows[:limit]
-    data = [{"id": row.public_id, **row.payload} for row in page]
-    # The cursor after the last event, even on the last page: a poller keeps it and asks again later.
-    last = cursor_of(page[-1].id) if page else request.args.get("cursor")
-    return reply({"data": data, "next_cursor": last})
