@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -109,26 +111,25 @@ def list_endpoints() -> None:
 @click.argument("endpoint_id")
 def remove_endpoint(endpoint_id: str) -> None:
     """Delete an endpoint and what still waited for it."""
-    try:
-        webhooks.remove(endpoint_id, OPERATOR)
-    except CaseError as err:
-        _refused(err)
-        return
-    db.session.commit()
-    click.echo(f"Endpoint {endpoint_id} removed.")
+    _on_endpoint(webhooks.remove, endpoint_id, f"Endpoint {endpoint_id} removed.")
 
 
 @webhooks_cli.command("enable")
 @click.argument("endpoint_id")
 def enable_endpoint(endpoint_id: str) -> None:
     """Start a stopped endpoint again; what waited for it goes in order from the next run."""
+    _on_endpoint(webhooks.enable, endpoint_id, f"Endpoint {endpoint_id} will be sent to again.")
+
+
+def _on_endpoint(change: Callable[[str, str], object], endpoint_id: str, done: str) -> None:
+    """Make one change to an endpoint as the operator, commit it and say so; or stop with the reason."""
     try:
-        webhooks.enable(endpoint_id, OPERATOR)
+        change(endpoint_id, OPERATOR)
     except CaseError as err:
         _refused(err)
         return
     db.session.commit()
-    click.echo(f"Endpoint {endpoint_id} will be sent to again.")
+    click.echo(done)
 
 
 @webhooks_cli.command("send")

@@ -6,6 +6,7 @@ not flashed (the flash would keep it in the session) and only its hash or its se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -157,13 +158,7 @@ def add_endpoint() -> Any:
 @step_up_required("remove a webhook endpoint")
 def remove_endpoint(endpoint_id: str) -> Response:
     """Delete an endpoint and what waited for it."""
-    if db.session.get(WebhookEndpoint, endpoint_id) is None:
-        abort(404)
-    if ConfirmForm().validate_on_submit():
-        webhooks.remove(endpoint_id, _actor())
-        db.session.commit()
-        flash("The endpoint was removed; nothing more is sent to it.", "success")
-    return redirect(url_for("integrations.index"))
+    return _on_endpoint(webhooks.remove, endpoint_id, "The endpoint was removed; nothing more is sent to it.")
 
 
 @bp.route("/endpoints/<endpoint_id>/enable", methods=["POST"])
@@ -171,10 +166,16 @@ def remove_endpoint(endpoint_id: str) -> Response:
 @step_up_required("start a webhook endpoint again")
 def enable_endpoint(endpoint_id: str) -> Response:
     """Start a stopped endpoint again."""
+    return _on_endpoint(webhooks.enable, endpoint_id,
+                        "The endpoint will be sent to again from the next run, what waited first.")
+
+
+def _on_endpoint(change: Callable[[str, str], object], endpoint_id: str, done: str) -> Response:
+    """Make one confirmed change to an endpoint, commit it and say so; a missing endpoint is a 404."""
     if db.session.get(WebhookEndpoint, endpoint_id) is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        webhooks.enable(endpoint_id, _actor())
+        change(endpoint_id, _actor())
         db.session.commit()
-        flash("The endpoint will be sent to again from the next run, what waited first.", "success")
+        flash(done, "success")
     return redirect(url_for("integrations.index"))
