@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from refcheck.api_models import ApiKey, WebhookEndpoint
 from refcheck.extensions import db
+from refcheck.models import PortalSession, utcnow
 
 from .api_helpers import HOME_ORG, bearer
 from .conftest import csrf_from, sign_in
@@ -73,3 +76,18 @@ def test_an_admin_registers_an_endpoint_whose_secret_is_shown_once(app, staff):
             assert left == 0
     finally:
         receiver.stop()
+
+
+def test_making_a_key_after_a_while_asks_the_admin_to_confirm_it_is_them(app, staff):
+    organisation_id(app, HOME_ORG)
+    browser = _admin(app, staff)
+    with app.app_context():
+        db.session.execute(sa.update(PortalSession).where(PortalSession.staff_user_id == staff.id)
+                           .values(stepped_up_at=utcnow() - dt.timedelta(minutes=11)))
+        db.session.commit()
+    token = csrf_from(browser.get("/staff/integrations").data)
+    asked = browser.post("/staff/integrations/keys", data={
+        "key-csrf_token": token, "key-organisation": HOME_ORG, "key-name": "Workable"})
+    assert "To make an API key, confirm it is you" in asked.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count()).select_from(ApiKey)).scalar_one() == 0
