@@ -70,7 +70,8 @@ def test_an_order_opens_the_check_invites_the_candidate_and_is_audited(app, clie
     assert answer.status_code == 201, answer.json
     check = answer.json
     assert check["state"] == "awaiting_consent" and check["client_reference"] == "ATS-1001"
-    assert check["candidate"] == {"name": "Lena Park"}
+    # Nothing personal comes back: the hiring system holds what it sent, under the id and its reference.
+    assert "candidate" not in check and "Lena" not in answer.get_data(as_text=True)
     assert check["next_step"]["who"] == "the candidate"
     assert check["report"] is None and check["findings"] is None
     assert [step["key"] for step in check["timeline"]][:2] == ["opened", "consent"]

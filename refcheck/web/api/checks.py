@@ -10,7 +10,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, current_app, g, request
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from ... import cases, closure, progress, report, timeline
 from ...api_models import IdempotentRequest
@@ -18,7 +17,7 @@ from ...commands import CaseGone, CommandRefused, record_refusal
 from ...errors import CaseError
 from ...extensions import db
 from ...hiring_side import STEP_TITLES, WHO, state_words, steps
-from ...models import RELEASED, Candidate, Case, Package, Referee, Report, utcnow
+from ...models import RELEASED, Case, Package, Referee, Report, utcnow
 from ...scope import Scope
 from .base import (
     Problem,
@@ -65,9 +64,6 @@ def check_json(case: Case, answered: dict[int, dt.datetime], replied: dict[int, 
     return {
         "id": case.id, "reference": case.reference, "client_reference": case.client_reference,
         "state": case.state, "status": state_words(case, answered, replied),
-        # The name the order gave; not the address, which staff may since have changed at the
-        # candidate's request to one the hiring side was never given.
-        "candidate": {"name": case.candidate.name},
         "position": case.position, "package_id": case.package_id,
         "due_date": case.due_date.isoformat() if case.due_date else None,
         "created_at": _stamp(case.created_at), "updated_at": _stamp(case.state_changed_at),
@@ -102,10 +98,7 @@ def one_check(check_id: int) -> Case:
     if check_id > spec.MAX_ID:
         raise Problem("not-found", "There is no such check among yours.")
     found = db.session.execute(sa.select(Case).where(
-        Case.id == check_id, Case.organisation_id == organisation_id())
-        # The candidate's name and address are shown: their row and key come in the same query.
-        .options(sa.orm.joinedload(Case.candidate).joinedload(Candidate.data_key, innerjoin=True))
-    ).scalar_one_or_none()
+        Case.id == check_id, Case.organisation_id == organisation_id())).scalar_one_or_none()
     if found is None:
         raise Problem("not-found", "There is no such check among yours.")
     return found
@@ -146,9 +139,7 @@ def check_list() -> Response:
         query = query.where(Case.created_at > _moment("created_after", args["created_after"]))
     if "created_before" in args:
         query = query.where(Case.created_at < _moment("created_before", args["created_before"]))
-    rows = list(db.session.execute(
-        query.order_by(Case.id.desc()).limit(limit + 1)
-        .options(selectinload(Case.candidate).joinedload(Candidate.data_key, innerjoin=True))).scalars())
+    rows = list(db.session.execute(query.order_by(Case.id.desc()).limit(limit + 1)).scalars())
     page, more = rows[:limit], len(rows) > limit
     now = utcnow()
     answered, replied = progress.answers_in(page), progress.replies_in(page, now)

@@ -110,7 +110,10 @@ _FINDINGS = {
 }
 CHECK: dict[str, Any] = {
     "type": "object",
-    "required": ["id", "reference", "client_reference", "state", "status", "candidate", "position",
+    "description": "A check as the hiring side reads it: ids, states and dates, and once released the "
+                   "findings' counts and the report. The candidate's name and address are not repeated: "
+                   "your system holds what it sent, under the check's id and your reference.",
+    "required": ["id", "reference", "client_reference", "state", "status", "position",
                  "package_id", "due_date", "created_at", "updated_at", "next_step", "timeline", "findings",
                  "report"],
     "properties": {
@@ -119,8 +122,6 @@ CHECK: dict[str, Any] = {
         "client_reference": {"type": ["string", "null"]},
         "state": _STATE,
         "status": {"type": "string", "description": "Where the check stands, in words."},
-        "candidate": {"type": "object", "description": "The candidate's name as you sent it.",
-                      "required": ["name"], "properties": {"name": {"type": "string"}}},
         "position": {"type": "string"},
         "package_id": {"type": ["integer", "null"]},
         "due_date": _NULLABLE_DATE,
