@@ -46,8 +46,8 @@ class IdempotentRequest(Model):
     key: Mapped[str] = mapped_column(sa.String(255))
     # The SHA-256 of the method, the path and the body: the same key with another request is refused.
     request_hash: Mapped[str] = mapped_column(sa.String(64))
-    # No foreign key: the record outlives an erased check, and a retry then says it is gone.
-    case_id: Mapped[int] = mapped_column(sa.Integer)
+    # No foreign key: the record may outlive its check; erasing the check deletes it by this index.
+    case_id: Mapped[int] = mapped_column(sa.Integer, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
@@ -78,7 +78,7 @@ class WebhookEndpoint(Sealed, Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     url: Mapped[str] = mapped_column(sa.String(2000))
     # The event types sent here; an empty list means every type.
     events: Mapped[list[str]] = mapped_column(sa.JSON)

@@ -302,7 +302,7 @@ class Candidate(Sealed, Model):
     __tablename__ = "candidate"
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     name_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
     email_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
     # Keyed hash of the normalised email: finds a person's cases without decrypting.
@@ -347,7 +347,7 @@ class Case(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidate_id: Mapped[str] = mapped_column(sa.ForeignKey("candidate.id"), index=True)
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     position: Mapped[str] = mapped_column(sa.String(200))
     # Who ordered the check: who may see the case follows it.
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
@@ -498,7 +498,7 @@ class Consent(Sealed, Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     decision: Mapped[str] = mapped_column(sa.String(10))  # granted | declined
     scope: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     scope_sha256: Mapped[str] = mapped_column(sa.String(64))
@@ -580,7 +580,7 @@ class TwoFactor(Sealed, Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     staff_user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"), index=True)
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     secret_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # None while being set up: the factor counts only once a code from the app has been typed.
@@ -645,7 +645,7 @@ class OutboxMessage(Sealed, Model):
     __table_args__ = (sa.Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(40))
     # Subjects are fixed texts chosen by kind, never typed by a person.
@@ -690,7 +690,7 @@ class Referee(Sealed, Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"))
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     relationship: Mapped[str] = mapped_column(sa.String(20))
     # name, email, organisation, job_title, worked_from, worked_to
     details_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
@@ -727,7 +727,7 @@ class Claim(Sealed, Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     # employer, title, start_month, end_month, reason_for_leaving, responsibilities
     facts_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -801,7 +801,7 @@ class Response(Sealed, Model):
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     # Unique: a second submission, even at the same instant, cannot be stored.
     referee_id: Mapped[str] = mapped_column(sa.ForeignKey("referee.id"), unique=True)
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     question_set_id: Mapped[int] = mapped_column(sa.ForeignKey("question_set.id"))
     answers_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -828,7 +828,7 @@ class ResponseDraft(Sealed, Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     referee_id: Mapped[str] = mapped_column(sa.ForeignKey("referee.id"), unique=True)
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     question_set_id: Mapped[int] = mapped_column(sa.ForeignKey("question_set.id"))
     answers_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
     saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -894,7 +894,7 @@ class Finding(Sealed, Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"))
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     position: Mapped[int]  # display order
     fact: Mapped[str] = mapped_column(sa.String(40))
     status: Mapped[str] = mapped_column(sa.String(20))
@@ -922,7 +922,7 @@ class Reply(Sealed, Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     finding_id: Mapped[str] = mapped_column(sa.ForeignKey("finding.id"), unique=True)
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     accepted: Mapped[bool] = mapped_column(default=False)
     text_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -940,7 +940,7 @@ class Report(Sealed, Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     version: Mapped[int]
     # Printed on every page: the SHA-256 of the report's content, known before rendering.
     fingerprint: Mapped[str] = mapped_column(sa.String(64), index=True)
@@ -960,7 +960,7 @@ class StaffNote(Sealed, Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_user.id"))
     text_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -984,7 +984,7 @@ class Enquiry(Sealed, Model):
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"))
-    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(10), default="question")
     text_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
     asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -1015,7 +1015,7 @@ class ExperienceAnswer(Sealed, Model):
     # "case:<id>:<moment>" or "referee:<id>": one answer per person and moment, changed in place.
     respondent: Mapped[str] = mapped_column(sa.String(80), unique=True)
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id"), index=True)
-    data_key_id: Mapped[str | None] = mapped_column(sa.ForeignKey("data_key.id"))
+    data_key_id: Mapped[str | None] = mapped_column(sa.ForeignKey("data_key.id"), index=True)
     moment: Mapped[str] = mapped_column(sa.String(20))  # consent | release | referee
     # Kept in clear so the metrics can be filtered by organisation after erasure too.
     hiring_organisation: Mapped[str] = mapped_column(sa.String(200))

@@ -159,3 +159,49 @@ def test_keying_refuses_a_chain_already_broken_and_names_the_event(app, client, 
         db.session.remove()
         after = db.session.execute(sa.select(AuditEvent.hash).order_by(AuditEvent.id)).scalars().all()
         assert after == before  # nothing was re-hashed over the break
+
+
+def test_every_column_an_erasure_follows_has_an_index():
+    """Deleting a data key makes the database look in every table that refers to it: each needs an index."""
+    missing = []
+    for table in db.metadata.sorted_tables:
+        leading = {next(iter(index.columns)).name for index in table.indexes}
+        leading |= {column.name for column in table.columns if column.primary_key or column.unique}
+        for key in table.foreign_keys:
+            if key.column.table.name == "data_key" and key.parent.name not in leading:
+                missing.append(f"{table.name}.{key.parent.name}")
+    assert missing == []
+
+
+def test_a_concurrent_index_build_stopped_half_way_is_built_again(app, staff):
+    """On PostgreSQL the indexes are built CONCURRENTLY; one a stopped build left invalid is rebuilt."""
+    import pytest
+    import sqlalchemy as sa
+    from flask_migrate import stamp
+
+    from .lifecycle_cases import build
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("CONCURRENTLY and invalid indexes are PostgreSQL's")
+    build(app, staff.id, "awaiting_consent")
+    build(app, staff.id, "awaiting_consent")  # two invitations: two outbox rows of one kind
+    with app.app_context():
+        db.session.remove()
+        directory = app.extensions["migrate"].directory
+        stamp(directory=directory, revision="head")
+        downgrade(directory=directory, revision="0024")
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            # A unique build over duplicates fails half-way and leaves an invalid index of the name.
+            with pytest.raises(sa.exc.IntegrityError):
+                conn.exec_driver_sql("CREATE UNIQUE INDEX CONCURRENTLY ix_outbox_data_key_id "
+                                     "ON outbox (kind)")
+            valid = ("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                     "WHERE c.relname = %s")
+            assert conn.exec_driver_sql(valid, ("ix_outbox_data_key_id",)).scalar_one() is False
+        upgrade(directory=directory)
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql(valid, ("ix_outbox_data_key_id",)).scalar_one() is True
+            columns = conn.exec_driver_sql(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_outbox_data_key_id'").scalar_one()
+        assert "(data_key_id)" in columns and "UNIQUE" not in columns
