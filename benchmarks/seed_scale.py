@@ -45,7 +45,7 @@ BATCH = 2000
 def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: int = 20261123,
          progress: bool = True) -> dict[str, Any]:
     """Fill an app's (empty) database; return what a benchmark needs to find its way around."""
-    from refcheck import accounts, audit, crypto, organisations
+    from refcheck import accounts, audit, crypto, keystore, organisations
     from refcheck.cases import DISCLOSURE_VERSION
     from refcheck.extensions import db
     from refcheck.models import (
@@ -93,7 +93,9 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
         case_states = [max(path, key=path.get) for path in paths]
         eligible = sum(with_referees(s) for s in case_states)
         base, extra = divmod(referees, eligible) if eligible else (0, 0)
-        head = audit.GENESIS
+        # The chain goes on from the events making the staff account and organisations wrote.
+        head = db.session.execute(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+                                  ).scalar_one_or_none() or audit.GENESIS
         sample: dict[str, Any] = {"emails": {}, "cases": {}}
         counts = dict.fromkeys(("cases", "referees", "responses", "audit"), 0)
         given = 0
@@ -228,6 +230,12 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
                     print(f"      {n} cases, {counts['referees']} referees, "
                           f"{time.perf_counter() - started:.0f} s", flush=True)
         flush()
+        # The seeded events were written in bulk, past the session's hook: move the key store's
+        # checkpoint to the chain's new head, as a commit that added them one by one would have.
+        newest = db.session.execute(sa.select(AuditEvent.id, AuditEvent.hash).order_by(
+            AuditEvent.id.desc()).limit(1)).one()
+        db.session.commit()
+        keystore.advance_checkpoint(newest.id, newest.hash, dt.datetime.now(dt.UTC))
         if db.engine.dialect.name == "postgresql":
             # Ids were given explicitly: move the sequences past them.
             for table in ("case", "audit_event"):
