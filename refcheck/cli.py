@@ -7,6 +7,7 @@ import json
 import re
 import secrets
 import sys
+import time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -120,24 +121,39 @@ mail_cli = AppGroup("mail", help="Deliver queued email.")
 
 
 @mail_cli.command("send")
-@click.option("--limit", default=500, show_default=True, help="Most messages to try in this run.")
-def mail_send(limit: int) -> None:
-    """Deliver due messages from the outbox; failures stay queued and are retried later."""
-    transport = mail.transport_for(current_app.config, current_app.instance_path)
+@click.option("--limit", default=None, type=int, help="Most messages to try in this run (none: as many as "
+              "MAIL_RUN_SECONDS allows).")
+def mail_send(limit: int | None) -> None:
+    """Deliver due messages from the outbox over one connection; failures stay queued, retried later."""
+    config = current_app.config
+    transport = mail.transport_for(config, current_app.instance_path)
+    deadline = time.monotonic() + float(config["MAIL_RUN_SECONDS"])
+    gap = 1 / float(config["MAIL_RATE_PER_SECOND"]) if config["MAIL_RATE_PER_SECOND"] else 0.0
     sent = failed = 0
-    while sent + failed < limit:
-        batch = mail.claim_due(utcnow(), limit=min(50, limit - sent - failed))
-        # Commit the claim before sending: a run started meanwhile (cron) leaves these messages alone.
-        db.session.commit()
-        if not batch:
-            break
-        for message in batch:
-            if mail.attempt(message, transport, utcnow()):
-                sent += 1
-            else:
-                failed += 1
-            # One commit per message: a crash re-sends at most the message in flight, and loses nothing.
+    try:
+        while time.monotonic() < deadline and (limit is None or sent + failed < limit):
+            batch = mail.claim_due(utcnow(), limit=min(50, limit - sent - failed) if limit else 50)
+            # Commit the claim before sending: a run started meanwhile (cron) leaves these messages alone.
             db.session.commit()
+            if not batch:
+                break
+            for index, message in enumerate(batch):
+                if time.monotonic() >= deadline:
+                    # Claimed and not tried: free for the next run at once rather than after the lease.
+                    mail.release([m.id for m in batch[index:]], utcnow())
+                    db.session.commit()
+                    break
+                started = time.monotonic()
+                if mail.attempt(message, transport, utcnow()):
+                    sent += 1
+                else:
+                    failed += 1
+                # One commit per message: a crash re-sends at most the message in flight, loses nothing.
+                db.session.commit()
+                # The provider's rate, kept by waiting out the rest of each message's share of a second.
+                time.sleep(max(0.0, gap - (time.monotonic() - started)))
+    finally:
+        transport.close()
     waiting = db.session.execute(
         sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
     ).scalar_one()

@@ -88,6 +88,10 @@ class Defaults:
     SMTP_STARTTLS = False
     SMTP_TIMEOUT = 10
     MAIL_MAX_ATTEMPTS = 8
+    # One `mail send` run goes on this long (cron starts the next), sending at most this many emails a
+    # second, as the SMTP provider allows (0: as fast as the server takes them).
+    MAIL_RUN_SECONDS = 50
+    MAIL_RATE_PER_SECOND = 0
 
     # Who is responsible for the data (shown on disclosures and consent receipts).
     CONTROLLER_NAME = "Refcheck Verification Services"

@@ -50,10 +50,13 @@ SUBJECTS = {
 
 
 class Transport(Protocol):
-    """Something that can deliver one email message."""
+    """Something that can deliver email messages, one at a time, until it is closed."""
 
     def send(self, message: EmailMessage) -> None:
         """Deliver the message or raise."""
+
+    def close(self) -> None:
+        """Let go of anything held open between messages."""
 
 
 def queue(kind: str, to: str, data_key: DataKey, case_id: int | None,
@@ -139,6 +142,14 @@ def claim_due(now: dt.datetime, limit: int = 50) -> list[OutboxMessage]:
     return claimed
 
 
+def release(message_ids: list[str], now: dt.datetime) -> None:
+    """Give back messages this sender claimed and did not try: the next run may take them at once."""
+    if message_ids:
+        db.session.execute(sa.update(OutboxMessage).where(
+            OutboxMessage.id.in_(message_ids), OutboxMessage.sent_at.is_(None)).values(next_attempt_at=now)
+            .execution_options(synchronize_session=False))
+
+
 def attempt(message: OutboxMessage, transport: Transport, now: dt.datetime) -> bool:
     """Try to deliver one message and record the outcome on the row; never raise."""
     message.attempts += 1
@@ -156,20 +167,48 @@ def attempt(message: OutboxMessage, transport: Transport, now: dt.datetime) -> b
 
 
 class SMTPTransport:
-    """Deliver through the configured SMTP server."""
+    """Deliver through the configured SMTP server, over one connection kept open for a whole run."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
+        self.smtp: smtplib.SMTP | None = None
+        self.connections = 0
 
     def send(self, message: EmailMessage) -> None:
-        """Open a connection, send one message and close it."""
-        cfg = self.config
-        with smtplib.SMTP(cfg["SMTP_HOST"], int(cfg["SMTP_PORT"]), timeout=cfg["SMTP_TIMEOUT"]) as smtp:
-            if cfg.get("SMTP_STARTTLS"):
-                smtp.starttls()
-            if cfg.get("SMTP_USERNAME"):
-                smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"] or "")
-            smtp.send_message(message)
+        """Send one message on the open connection; if the server dropped it, connect again once."""
+        try:
+            self._connection().send_message(message)
+        except (smtplib.SMTPServerDisconnected, ConnectionError):
+            # The server closed an idle or used-up connection: a new one, and this message once more.
+            self.close()
+            self._connection().send_message(message)
+
+    def _connection(self) -> smtplib.SMTP:
+        """Return the open connection, making it (with STARTTLS and login) when there is none."""
+        if self.smtp is None:
+            cfg = self.config
+            smtp = smtplib.SMTP(cfg["SMTP_HOST"], int(cfg["SMTP_PORT"]), timeout=cfg["SMTP_TIMEOUT"])
+            try:
+                if cfg.get("SMTP_STARTTLS"):
+                    smtp.starttls()
+                if cfg.get("SMTP_USERNAME"):
+                    smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"] or "")
+            except BaseException:
+                smtp.close()
+                raise
+            self.smtp = smtp
+            self.connections += 1
+        return self.smtp
+
+    def close(self) -> None:
+        """Say goodbye to the server, or just drop a connection that is already gone."""
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
 
 
 class ConsoleTransport:
@@ -181,6 +220,9 @@ class ConsoleTransport:
     def __init__(self, folder: Path, stream: Any = None) -> None:
         self.folder = folder
         self.stream = stream
+
+    def close(self) -> None:
+        """Nothing is held open between messages."""
 
     def send(self, message: EmailMessage) -> None:
         """Write the message to files and its readable body to the console."""

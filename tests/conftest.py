@@ -32,10 +32,17 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.envelopes: list = []
+        # The SMTP session (one per connection) each message came in on, kept so none is reused.
+        self.sessions: list = []
         self.lock = threading.Lock()
+
+    def connections(self) -> int:
+        """Count the connections messages came in on."""
+        return len({id(session) for session in self.sessions})
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         with self.lock:
+            self.sessions.append(session)
             self.envelopes.append(envelope)
             self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
         return "250 OK"

@@ -187,3 +187,63 @@ def test_a_new_link_after_the_decision_asks_for_no_decision(app, staff):
         ).scalar_one().unseal("body_enc")
     assert "decide" not in body and "\n\n\n" not in body
     assert "Earlier links no longer work.\n\nCase reference" in body
+
+
+def _queue(app, count: int) -> None:
+    """Queue `count` emails, as commands do."""
+    from refcheck import mail
+    from refcheck.models import DataKey
+
+    with app.app_context():
+        for n in range(count):
+            mail.queue("client_welcome", f"person{n}@example.com", DataKey.generate(), None,
+                       name=f"Person {n}", inviter="Priya", organisation="Northwind",
+                       link="https://refcheck.test/client/welcome/x", expires=utcnow())
+        db.session.commit()
+
+
+def test_a_run_sends_every_email_over_one_connection(app, runner, smtp_server):
+    inbox, port = smtp_server
+    app.config["SMTP_PORT"] = port
+    _queue(app, 6)
+    assert "Sent 6, failed 0" in runner.invoke(args=["mail", "send"]).output
+    assert len(inbox.messages) == 6 and inbox.connections() == 1
+
+
+def test_a_dropped_connection_is_made_again_and_the_message_still_goes(app, smtp_port):
+    from email.message import EmailMessage
+
+    from refcheck.mail import SMTPTransport
+
+    inbox = Inbox()
+    transport = SMTPTransport({**app.config, "SMTP_PORT": smtp_port})
+    for attempt in range(2):
+        # The server goes away between the two messages, as a provider closing an idle connection does.
+        controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+        controller.start()
+        try:
+            message = EmailMessage()
+            message["From"], message["To"] = "a@example.com", "b@example.com"
+            message["Subject"] = f"n{attempt}"
+            message.set_content("Hello.")
+            transport.send(message)
+        finally:
+            controller.stop()
+    transport.close()
+    assert [m["Subject"] for m in inbox.messages] == ["n0", "n1"] and transport.connections == 2
+
+
+def test_a_run_ends_on_time_at_the_providers_rate_and_leaves_the_rest_due(app, runner, smtp_server):
+    inbox, port = smtp_server
+    app.config.update(SMTP_PORT=port, MAIL_RUN_SECONDS=1, MAIL_RATE_PER_SECOND=4)
+    _queue(app, 20)
+    first = runner.invoke(args=["mail", "send"]).output
+    sent = len(inbox.messages)
+    # Four a second for one second: a handful, not all twenty, and the rest were not held back.
+    assert 1 <= sent <= 6, first
+    with app.app_context():
+        waiting = db.session.execute(sa.select(OutboxMessage.next_attempt_at).where(
+            OutboxMessage.sent_at.is_(None))).scalars().all()
+    assert len(waiting) == 20 - sent and all(when <= utcnow() for when in waiting)
+    app.config.update(MAIL_RUN_SECONDS=50, MAIL_RATE_PER_SECOND=0)
+    assert f"Sent {20 - sent}, failed 0" in runner.invoke(args=["mail", "send"]).output
