@@ -264,9 +264,15 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
     # than retries are answered from them.
     forgotten = api_keys.forget_orders(now, current_app.config["API_IDEMPOTENCY_HOURS"])
     db.session.commit()
+    pruned = 0
+    sent_before = now - dt.timedelta(days=current_app.config["MAIL_KEEP_SENT_DAYS"])
+    while deleted := mail.prune_sent(sent_before):
+        pruned += deleted
+        db.session.commit()
     click.echo(f"{erased} cases erased" + (f", {failed} could not be (see above)" if failed else "")
                + (f"; {swept} unused key shares destroyed" if swept else "")
-               + (f"; {forgotten} expired Idempotency-Key records deleted" if forgotten else "") + ".")
+               + (f"; {forgotten} expired Idempotency-Key records deleted" if forgotten else "")
+               + (f"; {pruned} sent emails past MAIL_KEEP_SENT_DAYS deleted" if pruned else "") + ".")
     if failed:
         sys.exit(1)
 

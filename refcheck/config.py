@@ -91,6 +91,8 @@ class Defaults:
     # One `mail send` run goes on this long (cron starts the next), sending at most this many emails a
     # second, as the SMTP provider allows (0: as fast as the server takes them).
     MAIL_RUN_SECONDS = 50
+    # A sent email (sealed) is kept this many days, for staff to see what went out, then deleted.
+    MAIL_KEEP_SENT_DAYS = 30
     MAIL_RATE_PER_SECOND = 0
 
     # Who is responsible for the data (shown on disclosures and consent receipts).

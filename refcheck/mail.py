@@ -142,6 +142,20 @@ def claim_due(now: dt.datetime, limit: int = 50) -> list[OutboxMessage]:
     return claimed
 
 
+def prune_sent(before: dt.datetime, batch: int = 1000) -> int:
+    """Delete up to `batch` emails sent before `before`, by the pending index; return how many went.
+
+    A batch at a time, each committed by the caller: a long backlog never holds a long transaction.
+    """
+    ids = list(db.session.execute(
+        sa.select(OutboxMessage.id).where(OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < before)
+        .limit(batch)).scalars())
+    if not ids:
+        return 0
+    return rows_changed(db.session.execute(
+        sa.delete(OutboxMessage).where(OutboxMessage.id.in_(ids)).execution_options(synchronize_session=False)))
+
+
 def release(message_ids: list[str], now: dt.datetime) -> None:
     """Give back messages this sender claimed and did not try: the next run may take them at once."""
     if message_ids:

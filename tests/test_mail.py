@@ -247,3 +247,29 @@ def test_a_run_ends_on_time_at_the_providers_rate_and_leaves_the_rest_due(app, r
     assert len(waiting) == 20 - sent and all(when <= utcnow() for when in waiting)
     app.config.update(MAIL_RUN_SECONDS=50, MAIL_RATE_PER_SECOND=0)
     assert f"Sent {20 - sent}, failed 0" in runner.invoke(args=["mail", "send"]).output
+
+
+def test_sent_mail_is_deleted_after_its_days_in_batches_and_unsent_mail_never(app, runner, smtp_server):
+    from refcheck import mail
+
+    inbox, port = smtp_server
+    app.config["SMTP_PORT"] = port
+    _queue(app, 5)
+    assert "Sent 5" in runner.invoke(args=["mail", "send"]).output
+    _queue(app, 2)  # queued and not sent: kept however old
+    with app.app_context():
+        old = utcnow() - dt.timedelta(days=31)
+        sent_ids = db.session.execute(sa.select(OutboxMessage.id).where(
+            OutboxMessage.sent_at.is_not(None)).order_by(OutboxMessage.id)).scalars().all()
+        db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(sent_ids[:4])).values(sent_at=old))
+        db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).values(created_at=old))
+        db.session.commit()
+        # A batch at a time: three, then the last old one, then nothing.
+        before = utcnow() - dt.timedelta(days=30)
+        assert [mail.prune_sent(before, batch=3) for _ in range(3)] == [3, 1, 0]
+        db.session.rollback()
+    purged = runner.invoke(args=["retention", "purge"]).output
+    assert "4 sent emails past MAIL_KEEP_SENT_DAYS deleted" in purged, purged
+    with app.app_context():
+        left = db.session.execute(sa.select(OutboxMessage.id, OutboxMessage.sent_at)).all()
+    assert len(left) == 3 and sum(sent is None for _, sent in left) == 2
