@@ -69,18 +69,29 @@ def status() -> KeyStatus:
                      orphan_shares=len(orphan_share_ids(utcnow())))
 
 
+# Ids read at a time when the key store and the main database are compared: two databases, no join.
+CHUNK = 500
+
+
+def _chunks(query: sa.Select[Any], column: Any) -> Iterator[list[str]]:
+    """Yield a query's ids in order, a chunk at a time, each after the last: memory stays one chunk."""
+    last = ""
+    while True:
+        chunk = list(db.session.execute(query.where(column > last).order_by(column).limit(CHUNK)).scalars())
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1]
+
+
 def orphan_share_ids(older_than: dt.datetime) -> list[str]:
     """Return shares no split data key uses, made before `older_than` (younger ones may be in flight)."""
-    shares = db.session.execute(
-        sa.select(KeyShare.id).where(KeyShare.created_at < older_than)).scalars().all()
-    if not shares:
-        return []
-    used: set[str] = set()
-    for start in range(0, len(shares), 500):
-        chunk = shares[start:start + 500]
-        used.update(db.session.execute(
+    orphans: list[str] = []
+    for chunk in _chunks(sa.select(KeyShare.id).where(KeyShare.created_at < older_than), KeyShare.id):
+        used = set(db.session.execute(
             sa.select(DataKey.id).where(DataKey.id.in_(chunk), DataKey.split.is_(True))).scalars())
-    return [key_id for key_id in shares if key_id not in used]
+        orphans += [key_id for key_id in chunk if key_id not in used]
+    return orphans
 
 
 def sweep_orphans(now: dt.datetime, grace: dt.timedelta) -> int:
@@ -90,13 +101,13 @@ def sweep_orphans(now: dt.datetime, grace: dt.timedelta) -> int:
 
 def missing_share_count() -> int:
     """Count split data keys whose share is gone from the key store: cases that can no longer be read."""
-    split = db.session.execute(
-        sa.select(DataKey.id).where(DataKey.split.is_(True), DataKey.wrapped.is_not(None))).scalars().all()
-    present: set[str] = set()
-    for start in range(0, len(split), 500):
-        chunk = split[start:start + 500]
-        present.update(db.session.execute(sa.select(KeyShare.id).where(KeyShare.id.in_(chunk))).scalars())
-    return len(split) - len(present)
+    missing = 0
+    split = sa.select(DataKey.id).where(DataKey.split.is_(True), DataKey.wrapped.is_not(None))
+    for chunk in _chunks(split, DataKey.id):
+        present = db.session.execute(
+            sa.select(sa.func.count()).select_from(KeyShare).where(KeyShare.id.in_(chunk))).scalar_one()
+        missing += len(chunk) - present
+    return missing
 
 
 def add_version(config: dict[str, Any]) -> int:

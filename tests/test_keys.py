@@ -145,3 +145,26 @@ def test_a_server_that_missed_a_rotation_makes_new_keys_under_the_newest_version
     retire = operator.test_cli_runner().invoke(args=["keys", "retire", "1"])
     assert retire.exit_code == 0, retire.output
     assert _names(app) == ["Amira Okafor", "Tomasz Wielgosz"]
+
+
+def test_key_store_comparisons_go_a_chunk_at_a_time_and_miss_nothing(app, monkeypatch, staff):
+    """The key store and the main database are compared chunk by chunk; every chunk is counted."""
+    import datetime as dt
+
+    from refcheck import keys, keystore
+    from refcheck.models import DataKey, utcnow
+
+    from .lifecycle_cases import build
+
+    for _ in range(3):
+        build(app, staff.id, "awaiting_consent")
+    monkeypatch.setattr(keys, "CHUNK", 2)
+    with app.app_context():
+        split = db.session.execute(sa.select(DataKey.id).where(DataKey.split.is_(True))).scalars().all()
+        assert len(split) >= 3
+        # Five shares nothing uses, made long ago; and two keys whose shares are gone.
+        for n in range(5):
+            keystore.store_share(f"{n:032x}", utcnow() - dt.timedelta(days=2))
+        keystore.destroy_shares(split[:2])
+        assert len(keys.orphan_share_ids(utcnow() - dt.timedelta(days=1))) == 5
+        assert keys.missing_share_count() == 2
