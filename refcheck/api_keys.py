@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import secrets
 
 import sqlalchemy as sa
 
-from . import audit, organisations
+from . import access, audit, organisations
 from .api_models import ApiKey, IdempotentRequest
 from .columns import rows_changed
 from .errors import CaseError
@@ -22,11 +21,6 @@ KEY_PREFIX = "rck_"
 LAST_USE_EVERY = dt.timedelta(minutes=1)
 
 
-def hash_key(key: str) -> str:
-    """Return the stored form of a key: its SHA-256 (a 256-bit random key needs no slow hash)."""
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def create(organisation_name: str, name: str, actor: str, now: dt.datetime) -> tuple[ApiKey, str]:
     """Make a key for an organisation and return it with the key itself, which is never kept."""
     organisation = organisations.named(organisation_name)
@@ -35,8 +29,9 @@ def create(organisation_name: str, name: str, actor: str, now: dt.datetime) -> t
     name = " ".join(name.split()) or "API key"
     if len(name) > 80 or has_control(name):
         raise CaseError(ONE_LINE_MESSAGE if has_control(name) else "Use at most 80 characters for the name.")
+    # 256 random bits: the project's token hash (plain SHA-256) is enough, no slow password hash.
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    row = ApiKey(organisation=organisation, name=name, prefix=key[:12], key_hash=hash_key(key),
+    row = ApiKey(organisation=organisation, name=name, prefix=key[:12], key_hash=access.hash_token(key),
                  created_by=actor, created_at=now)
     db.session.add(row)
     db.session.flush()
@@ -66,7 +61,7 @@ def authenticate(presented: str) -> ApiKey | None:
     """Return the live key a request presented, or None."""
     if not presented.startswith(KEY_PREFIX) or len(presented) > 100:
         return None
-    digest = hash_key(presented)
+    digest = access.hash_token(presented)
     row = db.session.execute(sa.select(ApiKey).where(ApiKey.key_hash == digest)).scalar_one_or_none()
     # The look-up is by an index on the hash; the comparison again guards against a collation surprise.
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, digest):

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ... import cases, closure, progress, report, timeline
 from ...api_models import IdempotentRequest
+from ...check_events import timestamp
 from ...commands import CaseGone, CommandRefused, record_refusal
 from ...errors import CaseError
 from ...extensions import db
@@ -41,11 +42,6 @@ from .catalogue import offered
 # An order through the API goes to the candidate at once, with no check by our team first.
 API_ORDERED = "Your system ordered the check and it went to the candidate"
 
-def _stamp(moment: dt.datetime) -> str:
-    """Write a moment as the API does: UTC with a Z."""
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
 def _step_json(step: timeline.Step, by_api: bool) -> dict[str, Any]:
     """Return one step of a check's timeline in the hiring side's words."""
     title = API_ORDERED if by_api and step.key == "opened" else STEP_TITLES.get(step.key, step.title)
@@ -66,7 +62,7 @@ def check_json(case: Case, answered: dict[int, dt.datetime], replied: dict[int, 
         "state": case.state, "status": state_words(case, answered, replied),
         "position": case.position, "package_id": case.package_id,
         "due_date": case.due_date.isoformat() if case.due_date else None,
-        "created_at": _stamp(case.created_at), "updated_at": _stamp(case.state_changed_at),
+        "created_at": timestamp(case.created_at), "updated_at": timestamp(case.state_changed_at),
         "next_step": _step_json(upcoming, by_api) if upcoming else None,
         "timeline": [_step_json(step, by_api) for step in shown],
         "findings": findings if released else None,
@@ -77,7 +73,7 @@ def check_json(case: Case, answered: dict[int, dt.datetime], replied: dict[int, 
 def report_json(case: Case, latest: Report) -> dict[str, Any]:
     """Return a released report's metadata: the same version and fingerprints as the pages."""
     return {"version": latest.version, "sha256": latest.sha256, "fingerprint": latest.fingerprint,
-            "released_at": _stamp(latest.released_at or latest.created_at),
+            "released_at": timestamp(latest.released_at or latest.created_at),
             "download": f"{spec.BASE}/checks/{case.id}/report.pdf"}
 
 

@@ -96,7 +96,7 @@ def index() -> str:
 def make_key() -> Any:
     """Make an API key and show it once."""
     form = _key_form()
-    _with_organisations(form)
+    _with_organisations(form)  # the choices must be known before the form is validated
     if not form.is_submitted():
         return redirect(url_for("integrations.index"))
     if not form.validate_on_submit():
