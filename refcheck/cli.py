@@ -17,7 +17,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from . import accounts, api_keys, audit, cli_api, mail, organisations
-from .commands import Actor
+from .commands import Actor, CaseBusy, CaseGone
 from .errors import CaseError
 from .extensions import db
 from .models import ROLES, Case, OutboxMessage, keyring, utcnow
@@ -229,35 +229,42 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
     if now_text and not dry_run and current_app.config["MODE"] == "production":
         raise click.ClickException("--now erases for real only outside production; add --dry-run to preview.")
     now = _utc(now_text) if now_text else utcnow()
-    due = privacy.due_for_erasure(now)
-    lines = [(case.id, f"{case.reference} ({case.state.replace('_', ' ')}, "
-              + (f"retention ended {privacy.erase_after(case):%Y-%m-%d})" if reason == "retention_ended"
-                 else "never answered)"), reason) for case, reason in due]
-    db.session.rollback()  # the listing itself changes nothing
     system = Actor.system("cli")
     if dry_run:
-        for _case_id, line, _reason in lines:
-            click.echo(f"Would erase {line}.")
-        click.echo(f"{len(lines)} cases would be erased.")
+        listed = 0
+        for due in privacy.due_for_erasure(now):
+            listed += 1
+            click.echo(f"Would erase {due.label}.")
+        click.echo(f"{listed} cases would be erased.")
         return
     erased = failed = 0
-    for case_id, line, reason in lines:
+    for due in privacy.due_for_erasure(now):
         try:
-            counts = privacy.erase_if_due(case_id, system, reason, now)
+            counts = privacy.erase_if_due(due.case_id, system, due.reason, now)
             if counts is None:
                 # Since the list was made the candidate answered, or was sent a new link: not due now.
                 db.session.rollback()
-                click.echo(f"Kept {line}: it is no longer due.")
+                click.echo(f"Kept {due.label}: it is no longer due.")
                 continue
             # One commit per case: an interruption leaves every case either whole or erased.
             db.session.commit()
+        except CaseBusy:
+            # Another purge (cron on another machine) or a page holds it: that run, or the next, has it.
+            db.session.rollback()
+            click.echo(f"Left {due.label} for now: another process is working on it.")
+            continue
+        except CaseGone:
+            db.session.rollback()
+            click.echo(f"Skipped {due.label}: another run erased it.")
+            continue
         except Exception as err:  # noqa: BLE001 - one case's failure must not stop the others
             db.session.rollback()
             failed += 1
-            click.echo(f"Could not erase {line}: {type(err).__name__}. It stays for the next run.", err=True)
+            click.echo(f"Could not erase {due.label}: {type(err).__name__}. It stays for the next run.",
+                       err=True)
             continue
         erased += 1
-        click.echo(f"Erased {line}: {sum(counts.values())} rows deleted and its key destroyed.")
+        click.echo(f"Erased {due.label}: {sum(counts.values())} rows deleted and its key destroyed.")
     grace = dt.timedelta(minutes=current_app.config["ORPHAN_SHARE_MINUTES"])
     swept = keys.sweep_orphans(now, grace)
     # Orders' Idempotency-Key records hold a hash of an order that named its candidate: kept no longer

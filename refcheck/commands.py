@@ -38,6 +38,10 @@ class CaseGone(CaseError):
     """The case does not exist (never did, or was erased)."""
 
 
+class CaseBusy(CaseError):
+    """Another transaction holds the case's lock, and this one was asked not to wait for it."""
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who runs a command: their kind, how the audit log names them, and what ties them to a case."""
@@ -100,11 +104,13 @@ def created_here(case: Case) -> None:
     db.session.info.setdefault(CREATED_HERE, set()).add(case.id)
 
 
-def lock_case(case_id: int) -> Case:
+def lock_case(case_id: int, wait: bool = True) -> Case:
     """Take the case's lock for the rest of the transaction and return the case as it now stands.
 
     Everything the session read before is read again on its next use, so no decision rests on a
     row read before the lock. Take the lock first: nothing may be changed or audited before it.
+    With `wait=False` a case another transaction holds raises CaseBusy at once on PostgreSQL, so
+    batch runs on several machines share the work; SQLite has one writer, which waits its turn.
     """
     session = db.session
     # A case this transaction made is locked by being invisible to every other one: nothing else can
@@ -133,9 +139,11 @@ def lock_case(case_id: int) -> Case:
     if dialect == "postgresql":
         # FOR NO KEY UPDATE: commands on the case wait for each other, but a row that merely refers to
         # the case (a foreign key check) does not wait for the command to finish.
-        query = query.with_for_update(of=Case, key_share=True)
+        query = query.with_for_update(of=Case, key_share=True, skip_locked=not wait)
     case = session.execute(query).scalar_one_or_none()
     if case is None:
+        if not wait and session.execute(sa.select(Case.id).where(Case.id == case_id)).first():
+            raise CaseBusy("Another process is working on this case.")
         raise CaseGone("This case no longer exists.")
     return case
 
@@ -148,9 +156,12 @@ def _let_go(session: Session) -> None:
     session.info.pop(CREATED_HERE, None)
 
 
-def begin(command: str, case_id: int, actor: Actor) -> Case:
-    """Lock the case and refuse unless the table allows `command` now and `actor` may run it here."""
-    case = lock_case(case_id)
+def begin(command: str, case_id: int, actor: Actor, wait: bool = True) -> Case:
+    """Lock the case and refuse unless the table allows `command` now and `actor` may run it here.
+
+    Batch runs pass `wait=False`: a case someone else is changing is left to a later run (CaseBusy).
+    """
+    case = lock_case(case_id, wait)
     problem = lifecycle.state_refusal(command, case.state, actor.kind)
     if problem is not None:
         raise CommandRefused(problem, command, case.state, "state")

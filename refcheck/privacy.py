@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
-from . import audit, check_events, keystore
+from . import audit, batches, check_events, keystore
 from .api_models import IdempotentRequest
 from .cases import retention_days
 from .columns import rows_changed
@@ -57,24 +57,39 @@ class ErasureRefused(CaseError):
     """An erasure that cannot happen now, with the reason in plain words."""
 
 
-def due_for_erasure(now: dt.datetime) -> list[tuple[Case, str]]:
-    """Return every case due for erasure with the reason: retention over, or never answered; oldest first.
+@dataclass(frozen=True)
+class DueCase:
+    """A case the purge found due: its id, state, why, and when its retention ended (if it did)."""
 
-    Read only: each case is looked at again under its lock when its turn comes (erase_if_due).
+    case_id: int
+    state: str
+    reason: str
+    ended: dt.datetime | None = None
+
+    @property
+    def label(self) -> str:
+        """Say which case this is and why it is due, for the purge's output."""
+        why = f"retention ended {self.ended:%Y-%m-%d}" if self.ended else "never answered"
+        return f"RC-{self.case_id:05d} ({self.state.replace('_', ' ')}, {why})"
+
+
+def due_for_erasure(now: dt.datetime) -> Iterator[DueCase]:
+    """Yield every case due for erasure: retention over, then never answered; a page at a time.
+
+    Read only, and streamed: a backlog of any size is listed in flat memory. Each case is looked at
+    again under its lock when its turn comes (erase_if_due).
     """
-    ended = db.session.execute(
-        sa.select(Case).where(Case.state.in_(CLOSED_STATES), Case.erase_after <= now)
-        .order_by(Case.erase_after, Case.id)
-    ).scalars().all()
+    closed = Case.state.in_(CLOSED_STATES)
     # Cases that ended before erasure dates were recorded count from when they ended.
-    undated = [case for case in db.session.execute(
-        sa.select(Case).where(Case.state.in_(CLOSED_STATES), Case.erase_after.is_(None))
-        .order_by(Case.state_changed_at, Case.id)).scalars() if erase_after(case) <= now]
-    unanswered = db.session.execute(
-        sa.select(Case).where(_never_answered(now)).order_by(Case.state_changed_at, Case.id)
-    ).scalars().all()
-    return [(case, "retention_ended") for case in [*undated, *ended]] + \
-        [(case, "never_answered") for case in unanswered]
+    for undated in batches.pages(sa.select(Case.id).where(closed, Case.erase_after.is_(None)), [Case.id]):
+        case = db.session.get(Case, undated.id)
+        if case is not None and erase_after(case) <= now:
+            yield DueCase(case.id, case.state, "retention_ended", erase_after(case))
+    for ended in batches.pages(sa.select(Case.erase_after, Case.id, Case.state).where(
+            closed, Case.erase_after <= now), [Case.erase_after, Case.id]):
+        yield DueCase(ended.id, ended.state, "retention_ended", ended.erase_after)
+    for unanswered in batches.pages(sa.select(Case.id, Case.state).where(_never_answered(now)), [Case.id]):
+        yield DueCase(unanswered.id, unanswered.state, "never_answered")
 
 
 def erase_after(case: Case) -> dt.datetime:
@@ -100,7 +115,8 @@ def erase_if_due(case_id: int, actor: Actor, reason: str, now: dt.datetime) -> d
 
     Between the listing and the lock the candidate may have consented, or asked for a new link.
     """
-    case = begin("case.erase", case_id, actor)
+    # Purges on several machines share the work: a case another one holds is left to it (CaseBusy).
+    case = begin("case.erase", case_id, actor, wait=False)
     if reason == "retention_ended":
         due = case.is_closed and erase_after(case) <= now
     else:

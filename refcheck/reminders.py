@@ -1,21 +1,22 @@
 """Pace: remind referees on a schedule, close requests that ran out of time, and tell the candidate.
 
-`due` lists the referees to look at; `remind_or_expire` is the command for one of them, run under
-its case's lock, so a reminder never goes to a referee whose case moved on meanwhile. The CLI
-commits after each, so a run holds no lock for longer than one referee takes.
+`due` lists the referees to look at, a page at a time; `remind_or_expire` is the command for one of
+them, run under its case's lock, so a reminder never goes to a referee whose case moved on meanwhile.
+The CLI commits after each, so a run holds no lock for longer than one referee takes, and a run
+stopped half-way leaves each referee reminded once or not yet.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from flask import current_app
 
-from . import access, audit, drafts, mail
+from . import access, audit, batches, drafts, mail
 from .cases import base_url
 from .commands import Actor, begin, one_of_its_referees
-from .extensions import db
 from .models import COLLECTING, Case, Referee
 from .referees import invite, request_closes
 from .scope import RELATIONSHIPS
@@ -23,21 +24,25 @@ from .scope import RELATIONSHIPS
 SYSTEM = Actor.system()
 
 
-def due(now: dt.datetime) -> list[tuple[int, str]]:
-    """Return (case id, referee id) of referees invited and not finished in running cases, oldest first."""
-    return [(row.case_id, row.id) for row in db.session.execute(
-        sa.select(Referee.case_id, Referee.id).join(Case, Case.id == Referee.case_id)
-        .where(Referee.state.in_(("invited", "opened")), Case.state == COLLECTING)
-        .order_by(Referee.invited_at)
-    )]
+def due(now: dt.datetime) -> Iterator[tuple[int, str]]:
+    """Yield (case id, referee id) of referees invited and not finished in running cases, by case.
+
+    Streamed a page at a time, so a backlog of any size is gone through in flat memory.
+    """
+    query = (sa.select(Referee.case_id, Referee.id).join(Case, Case.id == Referee.case_id)
+             .where(Referee.state.in_(("invited", "opened")), Case.state == COLLECTING))
+    for row in batches.pages(query, [Referee.case_id, Referee.id]):
+        yield row.case_id, row.id
 
 
 def remind_or_expire(case_id: int, referee_id: str, now: dt.datetime) -> str | None:
     """Send the reminder that is due, or close a request past its time; say which ("reminded", "expired").
 
     The case's state is checked under its lock: a case that moved on since `due` listed it is left alone.
+    A case another run (or a page) holds raises CaseBusy rather than wait: runs on several machines
+    share the work, and the referee is looked at again by the run that holds it or by the next one.
     """
-    case = begin("referee.remind", case_id, SYSTEM)
+    case = begin("referee.remind", case_id, SYSTEM, wait=False)
     referee = one_of_its_referees(case, referee_id)
     if referee.state not in ("invited", "opened"):
         return None

@@ -542,7 +542,7 @@ def test_a_case_listed_for_erasure_is_kept_if_its_candidate_answers_before_its_t
 
     later = utcnow() + dt.timedelta(days=50)
     with app.app_context():
-        listed = [(case.id, reason) for case, reason in privacy.due_for_erasure(later)]
+        listed = [(due.case_id, due.reason) for due in privacy.due_for_erasure(later)]
         db.session.rollback()
         assert listed == [(sent_case.id, "never_answered")]
         # Between the listing and the erasure, the candidate agrees.
