@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from . import api_bench, breakdown, crypto_bench, load, report_bench, scale
+from . import api_bench, batch_bench, breakdown, crypto_bench, load, report_bench, scale
 from .common import Results, ensure_pg_database, pg_available, verdict
 
 RESULTS_FILE = Path(__file__).with_name("RESULTS.md")
@@ -67,13 +67,19 @@ def encryption_rows(results: Results, encrypted: load.LoadRun, plain: load.LoadR
 def main() -> int:
     """Run the benchmarks chosen on the command line; print the table; save it with --save."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--only", nargs="*", choices=["crypto", "report", "load", "floor", "scale", "api"],
-                        default=["crypto", "report", "load", "scale", "api"],
+    parser.add_argument("--only", nargs="*", choices=["crypto", "report", "load", "floor", "scale", "api",
+                                                         "batch"],
+                        default=["crypto", "report", "load", "scale", "api", "batch"],
                         help="floor: hello world and the stack floor alone (load measures them too)")
     parser.add_argument("--quick", action="store_true", help="small sizes, to try the benchmarks out")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--scale-postgres", action="store_true",
                         help="also seed and measure the 100,000-case database on PostgreSQL (minutes)")
+    parser.add_argument("--scale-million", action="store_true",
+                        help="benchmark 3 on PostgreSQL at 1,000,000 cases and 3,000,000 referees (about 15 "
+                        "minutes more; several GB of disk)")
+    parser.add_argument("--batch-sizes", nargs=2, type=int, metavar=("SMALL", "LARGE"),
+                        help="the two database sizes of benchmark 6 (default 10,000 and 100,000 cases)")
     parser.add_argument("--save", action="store_true", help=f"write the table to {RESULTS_FILE.name}")
     parser.add_argument("--save-as", type=Path, help="write the table to this file instead")
     args = parser.parse_args()
@@ -84,6 +90,7 @@ def main() -> int:
     hello_requests = 500 if quick else 2000
     scale_cases, scale_referees = (5_000, 15_000) if quick else (100_000, 300_000)
     api_checks = 100 if quick else 500  # each read twice
+    batch_sizes = tuple(args.batch_sizes or ((1_000, 10_000) if quick else (10_000, 100_000)))
     postgres = not args.no_postgres and pg_available()
     started = time.perf_counter()
     began = dt.datetime.now(dt.UTC)
@@ -162,6 +169,10 @@ def main() -> int:
                                                            scale_referees, 10 if quick else 20))
         elif postgres:
             results.note("Scale on PostgreSQL not run (add --scale-postgres).")
+        if postgres and args.scale_million:
+            url = ensure_pg_database("refcheck_bench_million")
+            step("3. scale, PostgreSQL, a million", lambda: scale.run(
+                results, "PostgreSQL, 1,000,000 cases", url, 1_000_000, 3_000_000, 20))
     if "api" in args.only:
         results.note(f"API: {api_checks} checks ordered, then each read {api_bench.READS_PER_CHECK} times, "
                      f"by {concurrency} concurrent clients with one organisation's key; gunicorn 2 sync "
@@ -173,6 +184,14 @@ def main() -> int:
             step("5. API, PostgreSQL", lambda: api_bench.run(
                 results, "PostgreSQL", ensure_pg_database("refcheck_bench_api"), api_checks, concurrency,
                 hello_requests))
+    if "batch" in args.only:
+        results.note("Batch work: each size seeded afresh; commands run as cron runs them, a process each, "
+                     "against an aiosmtpd server on loopback; `retention purge` with the date at which one "
+                     f"case in {batch_bench.PURGE_SHARE} is past its retention.")
+        step("6. batch work, SQLite", lambda: batch_bench.run(results, "SQLite", None, batch_sizes))
+        if postgres:
+            step("6. batch work, PostgreSQL", lambda: batch_bench.run(
+                results, "PostgreSQL", ensure_pg_database("refcheck_bench_batch"), batch_sizes))
 
     minutes = (time.perf_counter() - started) / 60
     load_after = load_average()
