@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts, api_keys, audit, cli_api, mail, organisations
+from . import accounts, api_keys, audit, batches, cli_api, mail, organisations
 from .commands import Actor, CaseBusy, CaseGone
 from .errors import CaseError
 from .extensions import db
@@ -150,6 +150,7 @@ def mail_send(limit: int | None) -> None:
                     failed += 1
                 # One commit per message: a crash re-sends at most the message in flight, loses nothing.
                 db.session.commit()
+                batches.breathe(started)
                 # The provider's rate, kept by waiting out the rest of each message's share of a second.
                 time.sleep(max(0.0, gap - (time.monotonic() - started)))
     finally:
@@ -239,6 +240,7 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
         return
     erased = failed = 0
     for due in privacy.due_for_erasure(now):
+        started = time.monotonic()
         try:
             counts = privacy.erase_if_due(due.case_id, system, due.reason, now)
             if counts is None:
@@ -265,6 +267,7 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
             continue
         erased += 1
         click.echo(f"Erased {due.label}: {sum(counts.values())} rows deleted and its key destroyed.")
+        batches.breathe(started)
     grace = dt.timedelta(minutes=current_app.config["ORPHAN_SHARE_MINUTES"])
     swept = keys.sweep_orphans(now, grace)
     # Orders' Idempotency-Key records hold a hash of an order that named its candidate: kept no longer
@@ -395,6 +398,7 @@ def reminders_send(now_text: str | None) -> None:
     now = _utc(now_text) if now_text else utcnow()
     done = {"reminded": 0, "expired": 0}
     for case_id, referee_id in reminders.due(now):
+        started = time.monotonic()
         try:
             outcome = reminders.remind_or_expire(case_id, referee_id, now)
         except CaseError:
@@ -403,6 +407,7 @@ def reminders_send(now_text: str | None) -> None:
             continue
         # One commit per referee: a run holds no case's lock for longer than one referee takes.
         db.session.commit()
+        batches.breathe(started)
         if outcome:
             done[outcome] += 1
     click.echo(f"Reminded {done['reminded']} referees; closed {done['expired']} "

@@ -94,6 +94,9 @@ class Defaults:
     # A sent email (sealed) is kept this many days, for staff to see what went out, then deleted.
     MAIL_KEEP_SENT_DAYS = 30
     MAIL_RATE_PER_SECOND = 0
+    # On SQLite, a cron run leaves the write lock free this many times as long as each item took, so that
+    # the pages' writes get in between (0: no pause; PostgreSQL never pauses).
+    SQLITE_BATCH_PAUSE = 2
 
     # Who is responsible for the data (shown on disclosures and consent receipts).
     CONTROLLER_NAME = "Refcheck Verification Services"
