@@ -1,8 +1,9 @@
 """Make a large database quickly: 100,000 cases and 300,000 referees with real sealed values.
 
-Rows go in with bulk inserts, but every personal value is sealed with crypto.seal under its case's own
-data key, and each data key is wrapped by the master key and a share in the key store, exactly as the
-services do; so every page decrypts what it shows. Run it on its own:
+Rows go in a batch at a time, by COPY on PostgreSQL and by the driver's executemany on SQLite, but every
+personal value is sealed as crypto.seal seals it, under its case's own data key, and each data key is
+wrapped by the master key and a share in the key store, exactly as the services do; so every page
+decrypts what it shows. Run it on its own:
 
     .venv/bin/python -m benchmarks.seed_scale --instance /tmp/scale/instance \
         [--database-url postgresql://...] [--cases 100000 --referees 300000]
@@ -12,10 +13,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import operator
 import os
 import random
 import time
 import uuid
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -40,6 +44,30 @@ STAGE_DAYS = {"draft": (1, 0.05, 1.0), "awaiting_consent": (5, 0.1, 1.2), "nomin
 LIFECYCLE = ["draft", "awaiting_consent", "nominating", "collecting", "review", "candidate_review",
              "released"]
 BATCH = 2000
+# The columns each seeded table is written with, in the order they are loaded (a row's foreign keys
+# point to rows of tables before it). Columns left out are NULL: none of them has a default.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "data_key": ("id", "master_version", "wrapped", "split", "created_at"),
+    "candidate": ("id", "data_key_id", "created_at", "name_enc", "email_enc", "email_hash"),
+    "case": ("id", "candidate_id", "data_key_id", "position", "hiring_organisation", "organisation_id",
+             "position_key", "organisation_key", "purpose", "scope", "state", "created_by_id", "created_at",
+             "state_changed_at", "stage_times", "invited_at", "consent_decided_at", "due_date", "erase_after",
+             "seconds_awaiting_consent", "seconds_nominating", "seconds_collecting", "seconds_review",
+             "seconds_candidate_review", "seconds_to_release"),
+    "consent": ("id", "case_id", "data_key_id", "decision", "scope", "scope_sha256", "disclosure_version",
+                "decided_at", "signature_enc", "ip_enc", "user_agent_enc", "decline_reason_enc",
+                "withdrawn_at"),
+    "claim": ("id", "case_id", "data_key_id", "created_at", "updated_at", "facts_enc"),
+    "referee": ("id", "case_id", "data_key_id", "relationship", "details_enc", "email_hash", "state",
+                "nominated_by", "verification_code", "nominated_at", "invited_at", "opened_at", "attested_at",
+                "finished_at", "reminders_sent", "call_requested"),
+    "response": ("id", "referee_id", "data_key_id", "question_set_id", "started_at", "submitted_at",
+                 "ip_hash", "answers_enc"),
+    # No id: the table's own sequence numbers the events in the order they are written, the chain's.
+    "audit_event": ("at", "actor", "case_id", "action", "details", "prev_hash", "hash"),
+}
+# The key store's table: its own database, written (and committed) before the rows that use its shares.
+KEY_COLUMNS = ("id", "share", "created_at")
 
 
 def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: int = 20261123,
@@ -48,20 +76,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
     from refcheck import accounts, audit, crypto, keystore, organisations
     from refcheck.cases import DISCLOSURE_VERSION
     from refcheck.extensions import db
-    from refcheck.models import (
-        AuditEvent,
-        Candidate,
-        Case,
-        Claim,
-        Consent,
-        DataKey,
-        KeyShare,
-        QuestionSet,
-        Referee,
-        Response,
-        keyring,
-        search_key,
-    )
+    from refcheck.models import AuditEvent, QuestionSet, keyring, search_key
     from refcheck.scope import Scope
     from refcheck.stats import STAGES, stage_durations
 
@@ -77,75 +92,87 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
         sets = {s.relationship: s for s in db.session.execute(
             sa.select(QuestionSet).options(sa.orm.selectinload(QuestionSet.questions))
             .where(QuestionSet.key == "standard", QuestionSet.version == 1)).scalars()}
+        # Every referee of one relationship at one organisation gives the same answers: made once here.
+        answers_for = {
+            (relationship, organisation): (question_set.id, _typical_answers(question_set, relationship,
+                                                                              organisation))
+            for relationship in ("manager", "peer", "direct_report") for organisation in ORGANISATIONS
+            for question_set in [sets.get(relationship) or sets[None]]}
         scope = Scope(checks=("references", "employment_history"), min_referees=3, max_referees=4,
                       relationships={"manager": 1, "peer": 1, "direct_report": 0},
                       period_from="2019-01", period_to="2026-10", question_set="standard-v1",
                       report_recipients="Priya Shah, Head of Talent", retention_days=180)
-        scope_json, scope_sha = scope.to_json(), scope.fingerprint()
+        # JSON columns are written as the text SQLAlchemy's JSON type would have made of them.
+        scope_json, scope_sha = json.dumps(scope.to_json()), scope.fingerprint()
+        bench_details = {"bench": True}
+        bench_details_json = json.dumps(bench_details)
+        ip_hash = ring.lookup_hash("198.51.100.9")
         endings = [s for s, share in ENDINGS for _ in range(share)]
         with_referees = lambda state: state not in ("draft", "awaiting_consent", "declined")  # noqa: E731
         ages = [rng.uniform(0.2, YEARS_DAYS) for _ in range(cases)]
         # Oldest first, so ids (and references) grow with time as they do in a real database.
         ages.sort(reverse=True)
         now = dt.datetime.now(dt.UTC)
-        paths = [_stage_times(endings[rng.randrange(100)], now - dt.timedelta(days=age), now, rng)
-                 for age in ages]
-        case_states = [max(path, key=path.get) for path in paths]
-        eligible = sum(with_referees(s) for s in case_states)
+
+        def path(age: float, source: random.Random) -> dict[str, str]:
+            return _stage_times(endings[source.randrange(100)], now - dt.timedelta(days=age), now, source)
+
+        # Each case's path is drawn twice from the same stretch of the random stream: here, to count the
+        # cases that get referees, and again as the case is written. A million paths are never held at
+        # once, and the data is the same as drawing each path once made.
+        paths_rng = random.Random()  # noqa: S311 - as rng
+        paths_rng.setstate(rng.getstate())
+        eligible = sum(with_referees(_final_state(path(age, rng))) for age in ages)
         base, extra = divmod(referees, eligible) if eligible else (0, 0)
         # The chain goes on from the events making the staff account and organisations wrote.
         head = db.session.execute(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
                                   ).scalar_one_or_none() or audit.GENESIS
+        # The load writes through connections of its own; the session holds nothing open meanwhile.
+        db.session.commit()
         sample: dict[str, Any] = {"emails": {}, "cases": {}}
         counts = dict.fromkeys(("cases", "referees", "responses", "audit"), 0)
         given = 0
-
-        buffers: dict[Any, list[dict[str, Any]]] = {t: [] for t in (
-            KeyShare, DataKey, Candidate, Case, Consent, Claim, Referee, Response, AuditEvent)}
-
-        def flush() -> None:
-            for model, rows in buffers.items():
-                if rows:
-                    db.session.execute(sa.insert(model), rows)
-                    rows.clear()
-            db.session.commit()
+        load = _Loader(db.engine, db.engines["keys"], {
+            name: table for metadata in db.metadatas.values() for name, table in metadata.tables.items()})
 
         for n in range(1, cases + 1):
-            state = case_states[n - 1]
+            stages = path(ages[n - 1], paths_rng)
+            state = _final_state(stages)
             created = now - dt.timedelta(days=ages[n - 1])
             key_id, key = crypto.new_data_key()
             share = crypto.new_share()
             version, wrapped = ring.wrap(key, key_id, share)
-            buffers[KeyShare].append({"id": key_id, "share": share, "created_at": created})
-            buffers[DataKey].append({"id": key_id, "master_version": version, "wrapped": wrapped,
-                                     "split": True, "created_at": created})
+            load.add_share({"id": key_id, "share": share, "created_at": created})
+            load.add("data_key", {"id": key_id, "master_version": version, "wrapped": wrapped,
+                                  "split": True, "created_at": created})
 
-            def sealed(table: str, row_id: str, column: str, value: Any, *, _key=key, _id=key_id,
-                       suffix: str = "") -> bytes:
-                return crypto.seal(_key, _id, f"{table}/{row_id}/{column}{suffix}", value)
+            seal = crypto.Sealer(key, key_id).seal
+
+            def sealed(table: str, row_id: str, column: str, value: Any, *,
+                       _seal: Callable[[str, Any], bytes] = seal, suffix: str = "") -> bytes:
+                return _seal(f"{table}/{row_id}/{column}{suffix}", value)
 
             email = f"candidate{n:06d}@mail{n % 97}.example"
             candidate_id = uuid.uuid4().hex
-            buffers[Candidate].append({
+            load.add("candidate", {
                 "id": candidate_id, "data_key_id": key_id, "created_at": created,
                 "name_enc": sealed("candidate", candidate_id, "name_enc", f"Candidate Number {n}"),
                 "email_enc": sealed("candidate", candidate_id, "email_enc", email),
                 "email_hash": ring.lookup_hash(email)})
             organisation = ORGANISATIONS[n % len(ORGANISATIONS)]
-            stages = paths[n - 1]
             entered = {k: dt.datetime.fromisoformat(v) for k, v in stages.items()}
             last = max(entered.values())
             spent = stage_durations(stages)
-            buffers[Case].append({
+            load.add("case", {
                 "id": n, "candidate_id": candidate_id, "data_key_id": key_id,
                 "position": POSITIONS[n % len(POSITIONS)], "hiring_organisation": organisation,
                 "organisation_id": organisation_ids[organisation],
-                # Bulk inserts skip the model's validators: give search its keys here.
+                # Bulk writes skip the model's validators: give search its keys here.
                 "position_key": search_key(POSITIONS[n % len(POSITIONS)]),
                 "organisation_key": search_key(organisation),
                 "purpose": "To confirm recent work history before an offer is confirmed.",
                 "scope": scope_json, "state": state, "created_by_id": staff_id, "created_at": created,
-                "state_changed_at": last, "stage_times": stages,
+                "state_changed_at": last, "stage_times": json.dumps(stages),
                 "invited_at": entered.get("awaiting_consent"),
                 "consent_decided_at": entered.get("nominating") or entered.get("declined"),
                 "due_date": (created + dt.timedelta(days=30)).date(),
@@ -161,22 +188,22 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
                 sample["emails"][n] = email
             for action in ("case.opened", "case.sent"):
                 event = SimpleNamespace(at=created, actor=f"staff:{staff_id}", case_id=n, action=action,
-                                        details={"bench": True}, prev_hash=head)
+                                        details=bench_details, prev_hash=head)
                 head = audit.event_hash(event, ring.chain_key)
-                buffers[AuditEvent].append({**vars(event), "hash": head})
+                load.add("audit_event", {**vars(event), "details": bench_details_json, "hash": head})
                 counts["audit"] += 1
             if "nominating" in entered:
                 consent_id = uuid.uuid4().hex
-                buffers[Consent].append({
+                load.add("consent", {
                     "id": consent_id, "case_id": n, "data_key_id": key_id, "decision": "granted",
                     "scope": scope_json, "scope_sha256": scope_sha, "disclosure_version": DISCLOSURE_VERSION,
                     "decided_at": entered["nominating"],
                     "signature_enc": sealed("consent", consent_id, "signature_enc", f"Candidate Number {n}"),
                     "ip_enc": sealed("consent", consent_id, "ip_enc", "203.0.113.7"),
                     "user_agent_enc": sealed("consent", consent_id, "user_agent_enc", "Mozilla/5.0"),
-                    "withdrawn_at": entered.get("withdrawn")})
+                    "decline_reason_enc": None, "withdrawn_at": entered.get("withdrawn")})
                 claim_id = uuid.uuid4().hex
-                buffers[Claim].append({
+                load.add("claim", {
                     "id": claim_id, "case_id": n, "data_key_id": key_id, "created_at": entered["nominating"],
                     "updated_at": entered["nominating"],
                     "facts_enc": sealed("claim", claim_id, "facts_enc", {
@@ -186,14 +213,15 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
             elif state == "declined":
                 # As cases.decline records it: the scope the candidate saw, and a reason if given.
                 consent_id, reason = uuid.uuid4().hex, DECLINE_REASONS[n % len(DECLINE_REASONS)]
-                buffers[Consent].append({
+                load.add("consent", {
                     "id": consent_id, "case_id": n, "data_key_id": key_id, "decision": "declined",
                     "scope": scope_json, "scope_sha256": scope_sha, "disclosure_version": DISCLOSURE_VERSION,
-                    "decided_at": entered["declined"],
+                    "decided_at": entered["declined"], "signature_enc": None,
                     "decline_reason_enc": None if reason is None else sealed(
                         "consent", consent_id, "decline_reason_enc", reason),
                     "ip_enc": sealed("consent", consent_id, "ip_enc", "203.0.113.7"),
-                    "user_agent_enc": sealed("consent", consent_id, "user_agent_enc", "Mozilla/5.0")})
+                    "user_agent_enc": sealed("consent", consent_id, "user_agent_enc", "Mozilla/5.0"),
+                    "withdrawn_at": None})
             if with_referees(state):
                 # Spread the cases with an extra referee evenly over time; the total comes out exact.
                 want = base + ((given + 1) * extra // eligible - given * extra // eligible)
@@ -204,32 +232,34 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
                     referee_id = uuid.uuid4().hex
                     r_state, times = _referee_state(state, entered, now, rng)
                     referee_email = f"referee{n:06d}-{i}@{organisation.split()[0].lower()}.example"
-                    buffers[Referee].append({
+                    load.add("referee", {
                         "id": referee_id, "case_id": n, "data_key_id": key_id, "relationship": relationship,
                         "details_enc": sealed("referee", referee_id, "details_enc", {
                             "name": f"Referee {n}-{i}", "email": referee_email, "organisation": organisation,
                             "job_title": "Head of Data" if relationship == "manager" else "Data Engineer",
                             "relationship": relationship, "worked_from": "2021-10", "worked_to": "2025-08"}),
                         "email_hash": ring.lookup_hash(referee_email), "state": r_state,
-                        "nominated_by": "candidate", "verification_code": "ABC-DEF", **times})
+                        "nominated_by": "candidate", "verification_code": "ABC-DEF", **times,
+                        # What the model's defaults would have filled in.
+                        "reminders_sent": 0, "call_requested": False})
                     counts["referees"] += 1
                     if r_state == "submitted":
-                        question_set = sets.get(relationship) or sets[None]
+                        question_set_id, answers = answers_for[relationship, organisation]
                         response_id = uuid.uuid4().hex
-                        answers = _typical_answers(question_set, relationship, organisation)
-                        buffers[Response].append({
+                        load.add("response", {
                             "id": response_id, "referee_id": referee_id, "data_key_id": key_id,
-                            "question_set_id": question_set.id, "started_at": times["opened_at"],
-                            "submitted_at": times["finished_at"], "ip_hash": ring.lookup_hash("198.51.100.9"),
+                            "question_set_id": question_set_id, "started_at": times["opened_at"],
+                            "submitted_at": times["finished_at"], "ip_hash": ip_hash,
                             "answers_enc": sealed("response", response_id, "answers_enc", answers,
                                                   suffix=f"/referee/{referee_id}")})
                         counts["responses"] += 1
             if n % BATCH == 0:
-                flush()
+                load.flush()
                 if progress and n % 20000 == 0:
                     print(f"      {n} cases, {counts['referees']} referees, "
                           f"{time.perf_counter() - started:.0f} s", flush=True)
-        flush()
+        load.flush()
+        load.close()
         # The seeded events were written in bulk, past the session's hook: move the key store's
         # checkpoint to the chain's new head, as a commit that added them one by one would have.
         newest = db.session.execute(sa.select(AuditEvent.id, AuditEvent.hash).order_by(
@@ -237,7 +267,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
         db.session.commit()
         keystore.advance_checkpoint(newest.id, newest.hash, dt.datetime.now(dt.UTC))
         if db.engine.dialect.name == "postgresql":
-            # Ids were given explicitly: move the sequences past them.
+            # Case ids were given explicitly: move the sequence past them (the events' moved as they went in).
             for table in ("case", "audit_event"):
                 # Fixed table names, no input.
                 db.session.execute(sa.text(
@@ -261,6 +291,90 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
         sample["counts"] = counts
         sample["seconds"] = time.perf_counter() - started
     return sample
+
+
+def _final_state(stages: dict[str, str]) -> str:
+    """Return the state a case entered last (ISO times in UTC sort as they read)."""
+    return max(stages, key=stages.__getitem__)
+
+
+class _Loader:
+    """Write seeded rows a batch at a time: by COPY on PostgreSQL, by the driver's executemany on SQLite.
+
+    The rows go in through the drivers' own connections, past SQLAlchemy's work per row, in the form
+    SQLAlchemy's column types would have given them: JSON as its text, and on SQLite times as UTC text.
+    """
+
+    def __init__(self, main: sa.Engine, keys: sa.Engine, tables: dict[str, sa.Table]) -> None:
+        self._main, self._keys = main.raw_connection(), keys.raw_connection()
+        self._columns = {**COLUMNS, "key_share": KEY_COLUMNS}
+        self._copy = {table: (main if table in COLUMNS else keys).dialect.name == "postgresql"
+                      for table in self._columns}
+        self._rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in self._columns}
+        self._pick = {table: operator.itemgetter(*columns) for table, columns in self._columns.items()}
+        self._convert = {table: _sqlite_values(tables[table], columns)
+                         for table, columns in self._columns.items()}
+
+    def add(self, table: str, row: dict[str, Any]) -> None:
+        """Keep a row of a main database table for the next flush."""
+        self._rows[table].append(self._pick[table](row))
+
+    def add_share(self, row: dict[str, Any]) -> None:
+        """Keep a key share for the next flush."""
+        self._rows["key_share"].append(self._pick["key_share"](row))
+
+    def flush(self) -> None:
+        """Write and commit what was kept: the shares first, committed before any row uses them."""
+        self._write(self._keys, "key_share")
+        self._keys.commit()
+        for table in COLUMNS:
+            self._write(self._main, table)
+        self._main.commit()
+        for rows in self._rows.values():
+            rows.clear()
+
+    def close(self) -> None:
+        """Give both connections back to their pools."""
+        self._main.close()
+        self._keys.close()
+
+    def _write(self, connection: Any, table: str) -> None:
+        """Write one table's kept rows with one statement."""
+        rows = self._rows[table]
+        if not rows:
+            return
+        columns = self._columns[table]
+        names = ", ".join(f'"{column}"' for column in columns)
+        driver = connection.driver_connection
+        # Fixed table and column names, no input.
+        if self._copy[table]:
+            with driver.cursor() as cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(columns))
+            driver.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})',  # noqa: S608
+                               map(self._convert[table], rows))
+
+
+def _sqlite_values(table: sa.Table, columns: tuple[str, ...]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """Return what turns a row's times and dates into the text SQLAlchemy stores for them on SQLite."""
+    from refcheck.columns import UTCDateTime
+
+    timed = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, UTCDateTime)]
+    dated = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, sa.Date)]
+
+    def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        values = list(row)
+        for i in timed:
+            if values[i] is not None:
+                values[i] = values[i].astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        for i in dated:
+            if values[i] is not None:
+                values[i] = values[i].isoformat()
+        return tuple(values)
+
+    return convert
 
 
 def _stage_times(ending: str, created: dt.datetime, now: dt.datetime,

@@ -130,10 +130,21 @@ def new_data_key() -> tuple[str, bytes]:
 
 def seal(data_key: bytes, key_id: str, place: str, value: Any) -> bytes:
     """Encrypt a JSON-serialisable value for one place ("table/row/column")."""
-    header = bytes([FORMAT_VERSION]) + uuid.UUID(hex=key_id).bytes
-    nonce = secrets.token_bytes(_NONCE_BYTES)
-    plaintext = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-    return header + nonce + AESGCM(data_key).encrypt(nonce, plaintext, _aad(header, place))
+    return Sealer(data_key, key_id).seal(place, value)
+
+
+class Sealer:
+    """Seal many values under one data key, exactly as seal() does, with one cipher for them all."""
+
+    def __init__(self, data_key: bytes, key_id: str) -> None:
+        self._header = bytes([FORMAT_VERSION]) + uuid.UUID(hex=key_id).bytes
+        self._cipher = AESGCM(data_key)
+
+    def seal(self, place: str, value: Any) -> bytes:
+        """Encrypt a JSON-serialisable value for one place ("table/row/column")."""
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+        plaintext = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+        return self._header + nonce + self._cipher.encrypt(nonce, plaintext, _aad(self._header, place))
 
 
 def sealed_key_id(blob: bytes) -> str:

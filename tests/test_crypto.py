@@ -98,3 +98,15 @@ def test_newest_master_key_wraps_and_old_ones_still_unwrap():
     rotated = crypto.KeyRing(master_keys={1: b"a" * 32, 2: b"b" * 32}, lookup_key=b"x" * 32)
     assert rotated.unwrap(version, wrapped, key_id) == key
     assert rotated.wrap(key, key_id)[0] == 2
+
+
+def test_a_sealer_seals_many_values_as_seal_does_each_bound_to_its_place():
+    key_id, key = crypto.new_data_key()
+    sealer = crypto.Sealer(key, key_id)
+    first = sealer.seal("referee/r1/details_enc", {"name": "Ann"})
+    second = sealer.seal("claim/c1/facts_enc", "x")
+    assert crypto.open_sealed(key, key_id, "referee/r1/details_enc", first) == {"name": "Ann"}
+    assert crypto.open_sealed(key, key_id, "claim/c1/facts_enc", second) == "x"
+    assert crypto.sealed_key_id(first) == key_id and first[:17] == crypto.seal(key, key_id, "a", 1)[:17]
+    with pytest.raises(crypto.CryptoError):
+        crypto.open_sealed(key, key_id, "referee/r2/details_enc", first)
