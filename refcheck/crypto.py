@@ -33,6 +33,8 @@ FORMAT_VERSION = 1
 _NONCE_BYTES = 12
 _HEADER_BYTES = 1 + 16 + _NONCE_BYTES
 SHARE_BYTES = 32
+# What json.dumps(value, separators=(",", ":"), ensure_ascii=False) does, without a new encoder each time.
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 class CryptoError(Exception):
@@ -143,7 +145,7 @@ class Sealer:
     def seal(self, place: str, value: Any) -> bytes:
         """Encrypt a JSON-serialisable value for one place ("table/row/column")."""
         nonce = secrets.token_bytes(_NONCE_BYTES)
-        plaintext = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+        plaintext = _JSON.encode(value).encode()
         return self._header + nonce + self._cipher.encrypt(nonce, plaintext, _aad(self._header, place))
 
 
