@@ -17,7 +17,6 @@ import concurrent.futures
 import datetime as dt
 import json
 import multiprocessing
-import operator
 import os
 import random
 import time
@@ -29,48 +28,15 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
+from .seed_load import Loader
+from .seed_shapes import DECLINE_REASONS, ENDINGS, YEARS_DAYS, referee_state, stage_times, typical_answers
+
 ORGANISATIONS = ["Northwind Analytics Ltd", "Contoso Retail plc", "Fabrikam Health Analytics",
                  "Tailspin Toys", "Woodgrove Bank", "Litware Inc", "Adventure Works Cycles",
                  "Proseware Ltd", "Wide World Importers", "Alpine Ski House"]
 POSITIONS = ["Senior Data Engineer", "Product Analyst", "Nurse Practitioner", "Account Manager",
              "Site Reliability Engineer", "Finance Controller", "UX Researcher", "Warehouse Lead"]
-# Two years of cases, about 140 a day. Each case moves through the lifecycle at about the configured
-# pace (each stage takes a random share of its expected days, sometimes more), so old cases have
-# ended and young ones are spread over the running states, a few of them late.
-YEARS_DAYS = 730
-# What candidates who decline say, when they say anything.
-DECLINE_REASONS = ["I accepted another offer.", None, "The role changed.", None]
-# How each case ends, out of 100.
-ENDINGS = [("released", 85), ("declined", 5), ("withdrawn", 5), ("cancelled", 5)]
-# Expected days in each stage (the timeline's pace) and the spread of the actual time, as factors.
-STAGE_DAYS = {"draft": (1, 0.05, 1.0), "awaiting_consent": (5, 0.1, 1.2), "nominating": (5, 0.1, 1.2),
-              "collecting": (10, 0.4, 1.3), "review": (3, 0.2, 1.3), "candidate_review": (7, 0.3, 1.2)}
-LIFECYCLE = ["draft", "awaiting_consent", "nominating", "collecting", "review", "candidate_review",
-             "released"]
 BATCH = 2000
-# The columns each seeded table is written with, in the order they are loaded (a row's foreign keys
-# point to rows of tables before it). Columns left out are NULL: none of them has a default.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "data_key": ("id", "master_version", "wrapped", "split", "created_at"),
-    "candidate": ("id", "data_key_id", "created_at", "name_enc", "email_enc", "email_hash"),
-    "case": ("id", "candidate_id", "data_key_id", "position", "hiring_organisation", "organisation_id",
-             "position_key", "organisation_key", "purpose", "scope", "state", "created_by_id", "created_at",
-             "state_changed_at", "stage_times", "invited_at", "consent_decided_at", "due_date", "erase_after",
-             "seconds_awaiting_consent", "seconds_nominating", "seconds_collecting", "seconds_review",
-             "seconds_candidate_review", "seconds_to_release"),
-    "consent": ("id", "case_id", "data_key_id", "decision", "scope", "scope_sha256", "disclosure_version",
-                "decided_at", "signature_enc", "ip_enc", "user_agent_enc", "decline_reason_enc",
-                "withdrawn_at"),
-    "claim": ("id", "case_id", "data_key_id", "created_at", "updated_at", "facts_enc"),
-    "referee": ("id", "case_id", "data_key_id", "relationship", "details_enc", "email_hash", "state",
-                "nominated_by", "verification_code", "nominated_at", "invited_at", "opened_at", "attested_at",
-                "finished_at", "reminders_sent", "call_requested"),
-    "response": ("id", "referee_id", "data_key_id", "question_set_id", "started_at", "submitted_at",
-                 "ip_hash", "answers_enc"),
-    "audit_event": ("id", "at", "actor", "case_id", "action", "details", "prev_hash", "hash"),
-}
-# The key store's table: its own database, written (and committed) before the rows that use its shares.
-KEY_COLUMNS = ("id", "share", "created_at")
 BENCH_DETAILS = {"bench": True}
 
 
@@ -143,7 +109,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
         setting = _Setting(
             ring=ring, staff_id=staff_id, organisation_ids=organisation_ids,
             # Every referee of one relationship at one organisation gives the same answers: made once here.
-            answers={(relationship, organisation): (question_set.id, _typical_answers(
+            answers={(relationship, organisation): (question_set.id, typical_answers(
                 question_set, relationship, organisation))
                 for relationship in ("manager", "peer", "direct_report") for organisation in ORGANISATIONS
                 for question_set in [sets.get(relationship) or sets[None]]},
@@ -161,7 +127,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
         now = dt.datetime.now(dt.UTC)
 
         def path(age: float, source: random.Random) -> dict[str, str]:
-            return _stage_times(endings[source.randrange(100)], now - dt.timedelta(days=age), now, source)
+            return stage_times(endings[source.randrange(100)], now - dt.timedelta(days=age), now, source)
 
         # Each case's path is drawn twice from the same stretch of the random stream: here, to count the
         # cases that get referees, and again as the case is planned. A million paths are never held at
@@ -187,7 +153,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
                 initializer=_start_worker, initargs=(setting, _url(db.engine), _url(db.engines["keys"])))
             load = None
         else:
-            load = _Loader(db.engine, db.engines["keys"])
+            load = Loader(db.engine, db.engines["keys"])
         pending: collections.deque[concurrent.futures.Future[None]] = collections.deque()
         batch: list[_CasePlan] = []
 
@@ -215,7 +181,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
                 relationships = ["manager", "peer"] + ["peer", "direct_report"][: max(want - 2, 0)]
                 relationships += ["peer"] * (want - len(relationships))
                 for relationship in relationships:
-                    r_state, times = _referee_state(state, entered, now, rng)
+                    r_state, times = referee_state(state, entered, now, rng)
                     plan_referees.append((relationship, r_state, times))
                     counts["referees"] += 1
                     counts["responses"] += r_state == "submitted"
@@ -272,7 +238,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
     return sample
 
 
-def _write_batch(setting: _Setting, plans: list[_CasePlan], load: _Loader) -> None:
+def _write_batch(setting: _Setting, plans: list[_CasePlan], load: Loader) -> None:
     """Make the rows of a batch of planned cases, sealing every personal value, and write them."""
     from refcheck import crypto
     from refcheck.models import search_key
@@ -383,13 +349,13 @@ def _write_batch(setting: _Setting, plans: list[_CasePlan], load: _Loader) -> No
 
 
 # A worker process's setting and connections, made once when it starts.
-_WORKER: tuple[_Setting, _Loader] | None = None
+_WORKER: tuple[_Setting, Loader] | None = None
 
 
 def _start_worker(setting: _Setting, main_url: str, keys_url: str) -> None:
     """Open a worker's own connections to the main database and the key store."""
     global _WORKER  # noqa: PLW0603 - one per process, as a pool's initializer gives it
-    _WORKER = setting, _Loader(sa.create_engine(main_url, poolclass=sa.pool.NullPool),
+    _WORKER = setting, Loader(sa.create_engine(main_url, poolclass=sa.pool.NullPool),
                                sa.create_engine(keys_url, poolclass=sa.pool.NullPool))
 
 
@@ -407,170 +373,6 @@ def _url(engine: sa.Engine) -> str:
 def _final_state(stages: dict[str, str]) -> str:
     """Return the state a case entered last (ISO times in UTC sort as they read)."""
     return max(stages, key=stages.__getitem__)
-
-
-class _Loader:
-    """Write seeded rows a batch at a time: by COPY on PostgreSQL, by the driver's executemany on SQLite.
-
-    The rows go in through the drivers' own connections, past SQLAlchemy's work per row, in the form
-    SQLAlchemy's column types would have given them: JSON as its text, and on SQLite times as UTC text.
-    """
-
-    def __init__(self, main: sa.Engine, keys: sa.Engine) -> None:
-        from refcheck.keystore import KeyShare
-        from refcheck.models import Model
-
-        tables = {**Model.metadata.tables, "key_share": KeyShare.__table__}
-        self._main, self._keys = main.raw_connection(), keys.raw_connection()
-        self._columns = {**COLUMNS, "key_share": KEY_COLUMNS}
-        self._copy = {table: (main if table in COLUMNS else keys).dialect.name == "postgresql"
-                      for table in self._columns}
-        self._rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in self._columns}
-        self._pick = {table: operator.itemgetter(*columns) for table, columns in self._columns.items()}
-        self._convert = {table: _sqlite_values(tables[table], columns)
-                         for table, columns in self._columns.items()}
-
-    def add(self, table: str, row: dict[str, Any]) -> None:
-        """Keep a row of a main database table for the next flush."""
-        self._rows[table].append(self._pick[table](row))
-
-    def add_share(self, row: dict[str, Any]) -> None:
-        """Keep a key share for the next flush."""
-        self._rows["key_share"].append(self._pick["key_share"](row))
-
-    def flush(self) -> None:
-        """Write and commit what was kept: the shares first, committed before any row uses them."""
-        self._write(self._keys, "key_share")
-        self._keys.commit()
-        for table in COLUMNS:
-            self._write(self._main, table)
-        self._main.commit()
-        for rows in self._rows.values():
-            rows.clear()
-
-    def close(self) -> None:
-        """Give both connections back to their pools."""
-        self._main.close()
-        self._keys.close()
-
-    def _write(self, connection: Any, table: str) -> None:
-        """Write one table's kept rows with one statement."""
-        rows = self._rows[table]
-        if not rows:
-            return
-        columns = self._columns[table]
-        names = ", ".join(f'"{column}"' for column in columns)
-        driver = connection.driver_connection
-        # Fixed table and column names, no input.
-        if self._copy[table]:
-            with driver.cursor() as cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" * len(columns))
-            driver.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})',  # noqa: S608
-                               map(self._convert[table], rows))
-
-
-def _sqlite_values(table: sa.Table, columns: tuple[str, ...]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-    """Return what turns a row's times and dates into the text SQLAlchemy stores for them on SQLite."""
-    from refcheck.columns import UTCDateTime
-
-    timed = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, UTCDateTime)]
-    dated = [i for i, name in enumerate(columns) if isinstance(table.c[name].type, sa.Date)]
-
-    def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        values = list(row)
-        for i in timed:
-            if values[i] is not None:
-                values[i] = values[i].astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-        for i in dated:
-            if values[i] is not None:
-                values[i] = values[i].isoformat()
-        return tuple(values)
-
-    return convert
-
-
-def _stage_times(ending: str, created: dt.datetime, now: dt.datetime,
-                 rng: random.Random) -> dict[str, str]:
-    """Return when a case entered each state so far, moving at about the configured pace toward `ending`."""
-    times: dict[str, str] = {}
-    at = created
-    for state in LIFECYCLE:
-        if at > now:
-            break
-        times[state] = at.isoformat()
-        if state == "released":
-            break
-        if ending == "declined" and state == "awaiting_consent" or \
-                ending in ("withdrawn", "cancelled") and state == "collecting":
-            stop = at + dt.timedelta(days=rng.uniform(0.5, 4))
-            if stop <= now:
-                times[ending] = stop.isoformat()
-            break
-        days, low, high = STAGE_DAYS[state]
-        at += dt.timedelta(days=days * rng.uniform(low, high))
-    return times
-
-
-def _referee_state(case_state: str, entered: dict[str, dt.datetime], now: dt.datetime,
-                   rng: random.Random) -> tuple[str, dict[str, Any]]:
-    """Return a referee's state and timestamps that fit their case's state."""
-    nominated = entered.get("nominating", min(entered.values())) + dt.timedelta(hours=1)
-    times: dict[str, Any] = {"nominated_at": nominated, "invited_at": None, "opened_at": None,
-                             "attested_at": None, "finished_at": None}
-    if case_state == "nominating":
-        return "nominated", times
-    invited = entered.get("collecting", nominated)
-    times["invited_at"] = invited
-    roll = rng.random()
-    if case_state == "collecting":
-        state = "invited" if roll < 0.3 else "opened" if roll < 0.5 else "declined" if roll < 0.55 \
-            else "submitted"
-    elif case_state in ("withdrawn", "cancelled"):
-        state = "revoked" if roll < 0.7 else "submitted"
-    else:
-        state = "declined" if roll < 0.05 else "submitted"
-    if state in ("opened", "submitted", "declined"):
-        times["opened_at"] = invited + dt.timedelta(hours=rng.uniform(1, 72))
-    if state == "submitted":
-        times["attested_at"] = times["opened_at"] + dt.timedelta(minutes=1)
-        times["finished_at"] = times["opened_at"] + dt.timedelta(minutes=rng.uniform(5, 30))
-    if state == "declined":
-        times["finished_at"] = times["opened_at"] + dt.timedelta(minutes=3)
-    # Nothing happens in the future: a young case's referees acted in the time it has had.
-    return state, {k: min(v, now) if v is not None else None for k, v in times.items()}
-
-
-def _typical_answers(question_set: Any, relationship: str, organisation: str) -> dict[str, Any]:
-    """Return a typical sealed answer record for a question set: answers and the facts drawn from them."""
-    answers: dict[str, Any] = {}
-    facts: dict[str, Any] = {}
-    for question in question_set.questions:
-        key = str(question.id)
-        if question.kind == "rating":
-            answers[key] = "4"
-        elif question.kind == "yes_no":
-            answers[key] = "yes"
-        elif question.kind == "choice":
-            answers[key] = relationship if question.fact_key == "relationship" else "resigned"
-        elif question.kind == "month_range":
-            answers[key] = {"from": "2021-10", "to": "2025-08"}
-        elif question.fact_key == "employer":
-            answers[key] = organisation
-        elif question.fact_key == "title":
-            answers[key] = "Data Engineer"
-        else:
-            answers[key] = ("Careful, well-explained work; kept the team informed when plans changed, "
-                            "and helped new colleagues settle in.")
-        if question.fact_key:
-            value = answers[key]
-            if isinstance(value, dict):
-                facts[question.fact_key] = value["from"]
-            else:
-                facts[question.fact_key] = value
-    return {"answers": answers, "facts": facts}
 
 
 def main() -> None:
