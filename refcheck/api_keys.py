@@ -69,10 +69,17 @@ def authenticate(presented: str) -> ApiKey | None:
     return row
 
 
-def forget_orders(now: dt.datetime, hours: int) -> int:
-    """Delete the Idempotency-Key records older than the time retries are answered from them."""
+def forget_orders(now: dt.datetime, hours: int, batch: int = 1000) -> int:
+    """Delete up to `batch` Idempotency-Key records older than the time retries are answered from them.
+
+    A batch at a time, each committed by the caller, as sent mail is pruned: no long transaction.
+    """
+    ids = list(db.session.execute(sa.select(IdempotentRequest.id).where(
+        IdempotentRequest.created_at < now - dt.timedelta(hours=hours)).limit(batch)).scalars())
+    if not ids:
+        return 0
     return rows_changed(db.session.execute(sa.delete(IdempotentRequest).where(
-        IdempotentRequest.created_at < now - dt.timedelta(hours=hours))))
+        IdempotentRequest.id.in_(ids)).execution_options(synchronize_session=False)))
 
 
 def note_use(row: ApiKey, now: dt.datetime) -> None:

@@ -270,10 +270,13 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
         batches.breathe(started)
     grace = dt.timedelta(minutes=current_app.config["ORPHAN_SHARE_MINUTES"])
     swept = keys.sweep_orphans(now, grace)
+    db.session.commit()
     # Orders' Idempotency-Key records hold a hash of an order that named its candidate: kept no longer
     # than retries are answered from them.
-    forgotten = api_keys.forget_orders(now, current_app.config["API_IDEMPOTENCY_HOURS"])
-    db.session.commit()
+    forgotten = 0
+    while deleted := api_keys.forget_orders(now, current_app.config["API_IDEMPOTENCY_HOURS"]):
+        forgotten += deleted
+        db.session.commit()
     pruned = 0
     sent_before = now - dt.timedelta(days=current_app.config["MAIL_KEEP_SENT_DAYS"])
     while deleted := mail.prune_sent(sent_before):

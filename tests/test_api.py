@@ -321,3 +321,18 @@ def test_an_idempotency_key_is_remembered_for_a_day_then_may_order_again_and_is_
     assert "1 expired Idempotency-Key records deleted" in purged.output, purged.output
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(IdempotentRequest)).scalar_one() == 0
+
+
+def test_expired_idempotency_records_are_deleted_a_batch_at_a_time(app, client):
+    from refcheck import api_keys
+
+    key, package_id = ready(app)
+    for n in range(3):
+        client.post(f"{API}/checks", json=order_body(package_id, position=f"Role {n}"),
+                    headers=bearer(key, **{"Idempotency-Key": f"order-{n}"}))
+    with app.app_context():
+        db.session.execute(sa.update(IdempotentRequest).values(created_at=utcnow() - dt.timedelta(hours=25)))
+        db.session.commit()
+        assert [api_keys.forget_orders(utcnow(), 24, batch=2) for _ in range(3)] == [2, 1, 0]
+        db.session.commit()
+        assert db.session.execute(sa.select(sa.func.count()).select_from(IdempotentRequest)).scalar_one() == 0
