@@ -188,10 +188,11 @@ def main() -> int:
         results.note("Batch work: each size seeded afresh; commands run as cron runs them, a process each, "
                      "against an aiosmtpd server on loopback; `retention purge` with the date at which one "
                      f"case in {batch_bench.PURGE_SHARE} is past its retention.")
-        step("6. batch work, SQLite", lambda: batch_bench.run(results, "SQLite", None, batch_sizes))
+        step("6. batch work, SQLite", lambda: batch_bench.run(results, "SQLite", (None, None), batch_sizes))
         if postgres:
             step("6. batch work, PostgreSQL", lambda: batch_bench.run(
-                results, "PostgreSQL", ensure_pg_database("refcheck_bench_batch"), batch_sizes))
+                results, "PostgreSQL", (ensure_pg_database("refcheck_bench_batch_1"),
+                                        ensure_pg_database("refcheck_bench_batch_2")), batch_sizes))
 
     minutes = (time.perf_counter() - started) / 60
     load_after = load_average()

@@ -117,88 +117,120 @@ def _startup(env: dict[str, str], tree: Path) -> float:
     return time.perf_counter() - started
 
 
-def measure(tree: Path, database_url: str | None, cases: int, workdir: Path) -> dict[str, Any]:
-    """Seed a database of `cases` cases and time every batch command on it; return the figures."""
-    import sqlalchemy as sa
-    from aiosmtpd.controller import Controller
+class _Database:
+    """One seeded database of the run, its app, the environment its commands run in, and its mail server."""
 
-    from benchmarks import seed_scale
-    from benchmarks.common import bench_config, free_port, fresh_schema, server_env
-    from refcheck import create_app
-    from refcheck.extensions import db
-    from refcheck.models import COLLECTING, Case, DataKey, OutboxMessage, Referee
+    def __init__(self, tree: Path, database_url: str | None, cases: int, workdir: Path) -> None:
+        import sqlalchemy as sa
+        from aiosmtpd.controller import Controller
 
-    config = bench_config(workdir, database_url)
-    smtp = _Counting()
-    config["SMTP_PORT"] = free_port()
-    controller = Controller(smtp, hostname="127.0.0.1", port=config["SMTP_PORT"])
-    controller.start()
-    app = create_app(config)
-    fresh_schema(app)
-    figures: dict[str, Any] = {}
-    started = time.perf_counter()
-    seed_scale.seed(app, cases, 3 * cases, progress=False)
-    figures["seed"] = {"seconds": time.perf_counter() - started, "items": cases, "peak_kb": None,
-                       "probe_max_ms": None}
-    env = {**server_env(config), "REFCHECK_MAIL_RATE_PER_SECOND": "0", "REFCHECK_MAIL_RUN_SECONDS": "3600",
-           "PYTHONPATH": str(tree)}
-    count = lambda query: db.session.execute(query).scalar_one()  # noqa: E731
-    with app.app_context():
-        keys = count(sa.select(sa.func.count()).select_from(DataKey))
-        running = count(sa.select(sa.func.count()).select_from(Referee).join(Case).where(
-            Referee.state.in_(("invited", "opened")), Case.state == COLLECTING))
-        # The date at which one case in PURGE_SHARE is past its retention.
-        erase_at = db.session.execute(sa.select(Case.erase_after).where(Case.erase_after.is_not(None))
-                                      .order_by(Case.erase_after).offset(cases // PURGE_SHARE - 1).limit(1)
-                                      ).scalar_one()
-        db.session.rollback()
-    # What every run pays before its first item (Python, imports, the app): left out of time per item.
-    figures["start-up"] = {"seconds": statistics.median(_startup(env, tree) for _ in range(3))}
-    figures["keys status"] = {**_run(app, env, tree, "keys", "status"), "items": keys}
-    dry = _run(app, env, tree, "retention", "purge", "--dry-run")
-    figures["purge --dry-run"] = {**dry, "items": dry["output"].count("Would erase")}
-    figures["reminders send"] = {**_run(app, env, tree, "reminders", "send"), "items": running}
-    with app.app_context():
-        queued = count(sa.select(sa.func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.sent_at.is_(None)))
-    # Older code sent at most 500 a run: cron would start it again until the outbox is empty.
-    runs = []
-    while True:
-        runs.append(_run(app, env, tree, "mail", "send"))
-        if " 0 waiting" in runs[-1]["output"] or "Sent 0," in runs[-1]["output"]:
-            break
-    figures["mail send"] = {"seconds": sum(r["seconds"] for r in runs), "items": smtp.messages,
-                            "queued": queued, "runs": len(runs), "connections": len(smtp.sessions),
-                            "peak_kb": max(r["peak_kb"] or 0 for r in runs),
-                            "probe_max_ms": max(r["probe_max_ms"] for r in runs)}
-    purge = _run(app, env, tree, "retention", "purge", "--now",
-                 erase_at.replace(tzinfo=None).isoformat(timespec="seconds"))
-    figures["retention purge"] = {**purge, "items": purge["output"].count("Erased RC-")}
-    controller.stop()
-    with app.app_context():
-        db.engine.dispose()
-    for figure in figures.values():
-        figure.pop("output", None)
-    return figures
+        from benchmarks import seed_scale
+        from benchmarks.common import bench_config, free_port, fresh_schema, server_env
+        from refcheck import create_app
+        from refcheck.extensions import db
+        from refcheck.models import COLLECTING, Case, DataKey, Referee
+
+        config = bench_config(workdir, database_url)
+        self.smtp, self.cases, self.tree = _Counting(), cases, tree
+        config["SMTP_PORT"] = free_port()
+        self.controller = Controller(self.smtp, hostname="127.0.0.1", port=config["SMTP_PORT"])
+        self.controller.start()
+        self.app = create_app(config)
+        fresh_schema(self.app)
+        started = time.perf_counter()
+        seed_scale.seed(self.app, cases, 3 * cases, progress=False)
+        self.figures: dict[str, Any] = {"seed": {"seconds": time.perf_counter() - started, "items": cases,
+                                                 "peak_kb": None, "probe_max_ms": None}}
+        self.env = {**server_env(config), "REFCHECK_MAIL_RATE_PER_SECOND": "0",
+                    "REFCHECK_MAIL_RUN_SECONDS": "3600", "PYTHONPATH": str(tree)}
+        with self.app.app_context():
+            self.keys = db.session.execute(sa.select(sa.func.count()).select_from(DataKey)).scalar_one()
+            self.running = db.session.execute(
+                sa.select(sa.func.count()).select_from(Referee).join(Case)
+                .where(Referee.state.in_(("invited", "opened")), Case.state == COLLECTING)).scalar_one()
+            # The date at which one case in PURGE_SHARE is past its retention.
+            self.erase_at = db.session.execute(
+                sa.select(Case.erase_after).where(Case.erase_after.is_not(None)).order_by(Case.erase_after)
+                .offset(cases // PURGE_SHARE - 1).limit(1)).scalar_one()
+            db.session.rollback()
+
+    def run(self, *args: str) -> dict[str, Any]:
+        """Run one command on this database, as cron would."""
+        return _run(self.app, self.env, self.tree, *args)
+
+    def measure(self, command: str) -> None:
+        """Run one of COMMANDS (after the seed) and keep its figures."""
+        if command == "start-up":
+            # What every run pays before its first item (Python, imports, the app): left out per item.
+            self.figures[command] = {"seconds": statistics.median(_startup(self.env, self.tree)
+                                                                  for _ in range(3))}
+        elif command == "keys status":
+            self.figures[command] = {**self.run("keys", "status"), "items": self.keys}
+        elif command == "purge --dry-run":
+            dry = self.run("retention", "purge", "--dry-run")
+            self.figures[command] = {**dry, "items": dry["output"].count("Would erase")}
+        elif command == "reminders send":
+            self.figures[command] = {**self.run("reminders", "send"), "items": self.running}
+        elif command == "mail send":
+            # Older code sent at most 500 a run: cron would start it again until the outbox is empty.
+            runs = []
+            while True:
+                runs.append(self.run("mail", "send"))
+                if " 0 waiting" in runs[-1]["output"] or "Sent 0," in runs[-1]["output"]:
+                    break
+            self.figures[command] = {"seconds": sum(r["seconds"] for r in runs), "items": self.smtp.messages,
+                                     "runs": len(runs), "connections": len(self.smtp.sessions),
+                                     "peak_kb": max(r["peak_kb"] or 0 for r in runs),
+                                     "probe_max_ms": max(r["probe_max_ms"] for r in runs)}
+        else:
+            purge = self.run("retention", "purge", "--now",
+                             self.erase_at.replace(tzinfo=None).isoformat(timespec="seconds"))
+            self.figures[command] = {**purge, "items": purge["output"].count("Erased RC-")}
+        self.figures[command].pop("output", None)
+
+    def close(self) -> None:
+        """Stop the mail server and let the database go."""
+        from refcheck.extensions import db
+
+        self.controller.stop()
+        with self.app.app_context():
+            db.engine.dispose()
+
+
+def measure(tree: Path, sizes: list[tuple[int, str | None]], workdir: Path) -> list[dict[str, Any]]:
+    """Seed a database of each size, then run each command on one and then the other; return the figures.
+
+    The sizes take turns command by command, so a change in the machine's load falls on both alike.
+    """
+    databases = [_Database(tree, url, cases, workdir / str(cases)) for cases, url in sizes]
+    for command in ("start-up", *COMMANDS[1:]):
+        for database in databases:
+            database.measure(command)
+    for database in databases:
+        database.close()
+    return [database.figures for database in databases]
 
 
 def worker_main(argv: list[str]) -> None:
-    """Measure one size in this process (whose PYTHONPATH picks the code) and print the figures as JSON."""
-    tree, database_url, cases, workdir = Path(argv[0]), argv[1] or None, int(argv[2]), Path(argv[3])
-    print("FIGURES " + json.dumps(measure(tree, database_url, cases, workdir), default=str), flush=True)
+    """Measure in this process (whose PYTHONPATH picks the code) and print the figures as JSON."""
+    tree, workdir, sizes = Path(argv[0]), Path(argv[1]), json.loads(argv[2])
+    figures = measure(tree, [(cases, url) for cases, url in sizes], workdir)
+    print("FIGURES " + json.dumps(figures, default=str), flush=True)
 
 
-def measure_in(tree: Path, database_url: str | None, cases: int) -> dict[str, Any]:
-    """Measure one size in a fresh process running `tree`'s code (its refcheck, seeder and CLI)."""
+def measure_in(tree: Path, sizes: list[tuple[int, str | None]]) -> list[dict[str, Any]]:
+    """Measure in a fresh process running `tree`'s code (its refcheck, seeder and CLI)."""
     with tempfile.TemporaryDirectory(prefix="refcheck-batch-") as workdir:
+        for cases, _url in sizes:
+            (Path(workdir) / str(cases)).mkdir()
         env = {k: v for k, v in os.environ.items() if not k.startswith("REFCHECK_")}
         env["PYTHONPATH"] = str(tree)
         done = subprocess.run(  # noqa: S603 - fixed arguments
-            [sys.executable, str(Path(__file__).resolve()), "--worker", str(tree), database_url or "",
-             str(cases), workdir], cwd=tree, env=env, capture_output=True, text=True, check=False)
+            [sys.executable, str(Path(__file__).resolve()), "--worker", str(tree), workdir,
+             json.dumps(sizes)], cwd=tree, env=env, capture_output=True, text=True, check=False)
         line = next((x for x in done.stdout.splitlines() if x.startswith("FIGURES ")), None)
         if done.returncode != 0 or line is None:
-            raise RuntimeError(f"batch benchmark at {cases} cases failed:\n{done.stderr[-3000:]}")
+            raise RuntimeError(f"batch benchmark failed:\n{done.stderr[-3000:]}")
         return json.loads(line.removeprefix("FIGURES "))
 
 
@@ -208,12 +240,12 @@ def _per_item(figure: dict[str, Any], startup: float) -> float:
     return work / figure["items"] if figure["items"] else float("nan")
 
 
-def run(results: Any, label: str, database_url: str | None, sizes: tuple[int, int],
+def run(results: Any, label: str, database_urls: tuple[str | None, str | None], sizes: tuple[int, int],
         tree: Path = ROOT) -> None:
     """Measure both sizes and add a row per command: time per item, peak memory, probe waits."""
     from .common import verdict
 
-    small, large = (measure_in(tree, database_url, size) for size in sizes)
+    small, large = measure_in(tree, list(zip(sizes, database_urls, strict=True)))
     title = f"6. batch work, {label}"
     for command in COMMANDS:
         a, b = small[command], large[command]
@@ -258,8 +290,8 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, default=ROOT, help="a checkout whose code to measure")
     args = parser.parse_args()
     results = Results()
-    url = ensure_pg_database("refcheck_bench_batch") if args.postgres else None
-    run(results, "PostgreSQL" if args.postgres else "SQLite", url, tuple(args.sizes), args.tree.resolve())
+    urls = tuple(ensure_pg_database(f"refcheck_bench_batch_{n}") if args.postgres else None for n in (1, 2))
+    run(results, "PostgreSQL" if args.postgres else "SQLite", urls, tuple(args.sizes), args.tree.resolve())
     print(results.table())
 
 
