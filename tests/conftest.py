@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import Message
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -72,15 +74,44 @@ def smtp_port() -> int:
     return free_port()
 
 
+DATABASE_FILE = "refcheck.sqlite"
+KEYSTORE_FILE = "keystore.sqlite"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path | None:
+    """Build the schema and the standard question sets once, in SQLite files each test copies."""
+    if PG_URL:
+        return None
+    folder = tmp_path_factory.mktemp("template")
+    template = create_app({"TESTING": True, "INSTANCE_PATH": str(folder / "instance"),
+                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / DATABASE_FILE}",
+                           "KEYSTORE_URL": f"sqlite:///{folder / KEYSTORE_FILE}"})
+    with template.app_context():
+        db.create_all()
+        # What migration 0003 ships, so every test has the standard question sets.
+        with db.engine.begin() as conn:
+            install_standard_v1(conn)
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+    # Closing the last connection folds the write-ahead log into the file, so the file alone is the copy.
+    assert not any(folder.glob("*-wal")), "the template's write-ahead log outlived its connections"
+    return folder
+
+
 @pytest.fixture
-def app(tmp_path, smtp_port):
-    """Build an app on a fresh database: a SQLite file, or PostgreSQL when configured."""
+def app(tmp_path, smtp_port, sqlite_template):
+    """Build an app on a fresh database: a copy of the SQLite template, or PostgreSQL when configured."""
+    if sqlite_template:
+        for name in (DATABASE_FILE, KEYSTORE_FILE):
+            shutil.copyfile(sqlite_template / name, tmp_path / name)
     config = {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp_path / 'refcheck.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp_path / DATABASE_FILE}",
         # The key store is a database of its own; on PostgreSQL runs, a second database on that server.
-        "KEYSTORE_URL": pg_keystore_url() or f"sqlite:///{tmp_path / 'keystore.sqlite'}",
+        "KEYSTORE_URL": pg_keystore_url() or f"sqlite:///{tmp_path / KEYSTORE_FILE}",
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "smtp",
         "SMTP_HOST": "127.0.0.1",
@@ -89,18 +120,12 @@ def app(tmp_path, smtp_port):
         "BASE_URL": "https://refcheck.test",
     }
     app = create_app(config)
-    with app.app_context():
-        if PG_URL:
-            _drop_everything()
-        db.create_all()
-        # What migration 0003 ships, so every test has the standard question sets.
-        with db.engine.begin() as conn:
-            install_standard_v1(conn)
+    if PG_URL:
+        with app.app_context():
+            _reset_postgresql()
     yield app
     with app.app_context():
         db.session.remove()
-        if PG_URL:
-            _drop_everything()
         db.engine.dispose()
 
 
@@ -128,6 +153,90 @@ def _drop_everything() -> None:
     db.drop_all()
     with db.engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+# One hash of what a test could change in a PostgreSQL schema: tables, columns and their defaults,
+# indexes (valid or not), constraints, triggers, functions and types.
+_SCHEMA_HASH = r"""
+SELECT md5(coalesce(string_agg(item, E'\n' ORDER BY item), '')) FROM (
+  SELECT concat_ws(' ', 'relation', relname, relkind::text) FROM pg_class
+    WHERE relnamespace = 'public'::regnamespace
+  UNION ALL
+  SELECT concat_ws(' ', 'column', c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+                   a.attnotnull::text, pg_get_expr(d.adbin, d.adrelid))
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL
+  SELECT concat_ws(' ', 'index', pg_get_indexdef(i.indexrelid), i.indisvalid::text)
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relnamespace = 'public'::regnamespace
+  UNION ALL
+  SELECT concat_ws(' ', 'constraint', conrelid::regclass::text, conname, pg_get_constraintdef(oid))
+    FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+  UNION ALL
+  SELECT concat_ws(' ', 'trigger', pg_get_triggerdef(t.oid)) FROM pg_trigger t
+    JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal
+  UNION ALL
+  SELECT concat_ws(' ', 'function', oid::regprocedure::text) FROM pg_proc
+    WHERE pronamespace = 'public'::regnamespace
+  UNION ALL
+  SELECT concat_ws(' ', 'type', t.typname, t.typtype::text,
+                   (SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum e
+                     WHERE e.enumtypid = t.oid))
+    FROM pg_type t WHERE t.typnamespace = 'public'::regnamespace
+) AS schema(item)
+"""
+
+# Each database's schema hash (the main one's and the key store's) as create_all built it this run.
+_PG_SCHEMAS: dict[str | None, str] = {}
+
+
+def _schema_hashes() -> dict[str | None, str]:
+    """Return the schema hash of the main database and of the key store."""
+    hashes = {}
+    for key, engine in db.engines.items():
+        with engine.connect() as conn:
+            hashes[key] = conn.execute(sa.text(_SCHEMA_HASH)).scalar_one()
+    return hashes
+
+
+def _reset_postgresql() -> None:
+    """Give the test the tables create_all builds, holding nothing but the standard question sets.
+
+    A schema as built is emptied, which is much quicker than building it again; one a test changed
+    (migrations, a dropped table, Alembic's own table) is dropped and built anew. Either way every row
+    is gone and every sequence starts again at its first value, as after a fresh build.
+    """
+    if _PG_SCHEMAS and _schema_hashes() == _PG_SCHEMAS:
+        for key, engine in db.engines.items():
+            with engine.begin() as conn:
+                for table in reversed(db.metadatas[key].sorted_tables):
+                    conn.execute(table.delete())
+                # DELETE rather than TRUNCATE: TRUNCATE makes new files for each table and index, which
+                # took most of a second a test, against a few milliseconds for tables this small.
+                conn.exec_driver_sql("SELECT setval(seqrelid, seqstart, false) FROM pg_sequence")
+    else:
+        _drop_everything()
+        db.create_all()
+        _PG_SCHEMAS.clear()
+        _PG_SCHEMAS.update(_schema_hashes())
+    # What migration 0003 ships, so every test has the standard question sets.
+    with db.engine.begin() as conn:
+        install_standard_v1(conn)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgresql_left_empty(tmp_path_factory) -> Iterator[None]:
+    """Leave the PostgreSQL databases without the suite's tables at the end of the run, as before it."""
+    yield
+    if PG_URL:
+        app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path_factory.mktemp("last")),
+                          "SQLALCHEMY_DATABASE_URI": PG_URL,
+                          "KEYSTORE_URL": pg_keystore_url(), "RATELIMIT_ENABLED": False})
+        with app.app_context():
+            _drop_everything()
+            for engine in db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture
