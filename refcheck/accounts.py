@@ -49,7 +49,7 @@ def create_staff(email: str, name: str, role: str, password: str, actor: str,
     if db.session.execute(sa.select(StaffUser.id).where(StaffUser.email == email)).first():
         raise AccountError("There is already an account with this email.", field="email")
     user = StaffUser(email=email, name=name.strip() or email, role=role,
-                     password_hash=generate_password_hash(password))
+                     password_hash=_hashed(password))
     if role == CLIENT:
         user.organisation, user.org_admin = organisations[0], org_admin
     elif role == "verifier":
@@ -78,8 +78,13 @@ def sees(user: StaffUser) -> str:
 def set_password(user: StaffUser, password: str, actor: str) -> None:
     """Replace a staff member's password."""
     check_password(password, user.email, user.name)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _hashed(password)
     audit.record("staff.password_set", actor, staff_id=user.id)
+
+
+def _hashed(password: str) -> str:
+    """Hash a new password by the configured method (PASSWORD_HASH_METHOD)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def check_password(password: str, email: str, name: str = "") -> None:

@@ -94,6 +94,9 @@ class Defaults:
     # A sent email (sealed) is kept this many days, for staff to see what went out, then deleted.
     MAIL_KEEP_SENT_DAYS = 30
     MAIL_RATE_PER_SECOND = 0
+    # How staff passwords are hashed, in Werkzeug's words: "scrypt" is scrypt at N=32768, r=8, p=1.
+    # The test suite uses a cheaper scrypt; production refuses anything below the default.
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  # nosec B105 - an algorithm's name, not a password
     # On SQLite, a cron run leaves the write lock free this many times as long as each item took, so that
     # the pages' writes get in between (0: no pause; PostgreSQL never pauses).
     SQLITE_BATCH_PAUSE = 2
@@ -228,10 +231,18 @@ def _require_production_secrets(app: Flask) -> None:
     elif _same_database(app.config["KEYSTORE_URL"], app.config["SQLALCHEMY_DATABASE_URI"]):
         missing.append("REFCHECK_KEYSTORE_URL naming a database apart from the main one "
                        "(in the main one, every backup would hold the keys)")
+    if not _strong_password_hash(str(app.config["PASSWORD_HASH_METHOD"])):
+        missing.append("REFCHECK_PASSWORD_HASH_METHOD of scrypt at N=32768 or more (or unset)")
     if missing:
         raise RuntimeError(
             "refcheck will not start in production mode without: " + ", ".join(missing)
         )
+
+
+def _strong_password_hash(method: str) -> bool:
+    """Say whether a Werkzeug hashing method is scrypt at least as costly as Werkzeug's default."""
+    name, *params = method.split(":")
+    return name == "scrypt" and (not params or params[0].isdigit() and int(params[0]) >= 32768)
 
 
 def _require_shared_limits(app: Flask) -> None:

@@ -113,6 +113,8 @@ def app(tmp_path, smtp_port, sqlite_template):
         # The key store is a database of its own; on PostgreSQL runs, a second database on that server.
         "KEYSTORE_URL": pg_keystore_url() or f"sqlite:///{tmp_path / KEYSTORE_FILE}",
         "RATELIMIT_ENABLED": False,
+        # Still scrypt, at a 32nd of production's cost: the suite makes hundreds of accounts.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         "MAIL_BACKEND": "smtp",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": smtp_port,

@@ -119,3 +119,19 @@ def test_production_refuses_a_key_store_inside_the_main_database(tmp_path, monke
     with pytest.raises(RuntimeError, match="apart from the main one"):
         create_app({"INSTANCE_PATH": str(tmp_path), "MODE": "production",
                     "SQLALCHEMY_DATABASE_URI": "postgresql://app@127.0.0.1/refcheck"})
+
+
+@pytest.mark.parametrize("method", ["scrypt:1024:8:1", "pbkdf2:sha256:1000", "scrypt:abc"])
+def test_production_refuses_a_password_hash_cheaper_than_the_default(tmp_path, monkeypatch, method):
+    key = base64.b64encode(os.urandom(32)).decode()
+    keystore = tmp_path / "keys.sqlite"
+    for name, value in {"SECRET_KEY": "s" * 40, "MASTER_KEYS": f"1:{key}", "LOOKUP_KEY": key,
+                        "KEYSTORE_URL": f"sqlite:///{keystore}", "RATELIMIT_SINGLE_PROCESS": "true",
+                        "PASSWORD_HASH_METHOD": method}.items():
+        monkeypatch.setenv(f"REFCHECK_{name}", value)
+    with pytest.raises(RuntimeError, match="REFCHECK_PASSWORD_HASH_METHOD"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "MODE": "production",
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}"})
+    monkeypatch.setenv("REFCHECK_PASSWORD_HASH_METHOD", "scrypt:65536:8:1")
+    create_app({"INSTANCE_PATH": str(tmp_path), "MODE": "production",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}"})
