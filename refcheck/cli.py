@@ -400,18 +400,19 @@ def reminders_send(now_text: str | None) -> None:
 
     now = _utc(now_text) if now_text else utcnow()
     done = {"reminded": 0, "expired": 0}
-    for case_id, referee_id in reminders.due(now):
+    for case_id, referee_ids in reminders.due(now):
         started = time.monotonic()
         try:
-            outcome = reminders.remind_or_expire(case_id, referee_id, now)
+            outcomes = reminders.remind_case(case_id, referee_ids, now)
         except CaseError:
-            # The case moved on since it was listed (review started, consent withdrawn): nothing is due.
+            # The case moved on since it was listed (review started, consent withdrawn), or another
+            # run holds it and does its referees: nothing is due from this run.
             db.session.rollback()
             continue
-        # One commit per referee: a run holds no case's lock for longer than one referee takes.
+        # One commit per case: a run holds no case's lock for longer than its referees take.
         db.session.commit()
         batches.breathe(started)
-        if outcome:
+        for outcome in outcomes:
             done[outcome] += 1
     click.echo(f"Reminded {done['reminded']} referees; closed {done['expired']} "
                "requests that ran out of time.")

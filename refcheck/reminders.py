@@ -1,7 +1,7 @@
 """Pace: remind referees on a schedule, close requests that ran out of time, and tell the candidate.
 
-`due` lists the referees to look at, a page at a time; `remind_or_expire` is the command for one of
-them, run under its case's lock, so a reminder never goes to a referee whose case moved on meanwhile.
+`due` lists the referees to look at, a page at a time, case by case; `remind_case` is the command for
+a case's referees, run under its lock, so a reminder never goes to a referee whose case moved on meanwhile.
 The CLI commits after each, so a run holds no lock for longer than one referee takes, and a run
 stopped half-way leaves each referee reminded once or not yet.
 """
@@ -9,6 +9,7 @@ stopped half-way leaves each referee reminded once or not yet.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -24,25 +25,34 @@ from .scope import RELATIONSHIPS
 SYSTEM = Actor.system()
 
 
-def due(now: dt.datetime) -> Iterator[tuple[int, str]]:
-    """Yield (case id, referee id) of referees invited and not finished in running cases, by case.
+def due(now: dt.datetime) -> Iterator[tuple[int, list[str]]]:
+    """Yield each running case with the ids of its referees invited and not finished.
 
     Streamed a page at a time, so a backlog of any size is gone through in flat memory.
     """
     query = (sa.select(Referee.case_id, Referee.id).join(Case, Case.id == Referee.case_id)
              .where(Referee.state.in_(("invited", "opened")), Case.state == COLLECTING))
-    for row in batches.pages(query, [Referee.case_id, Referee.id]):
-        yield row.case_id, row.id
+    rows = batches.pages(query, [Referee.case_id, Referee.id])
+    for case_id, referees in itertools.groupby(rows, key=lambda row: row.case_id):
+        yield case_id, [row.id for row in referees]
 
 
-def remind_or_expire(case_id: int, referee_id: str, now: dt.datetime) -> str | None:
-    """Send the reminder that is due, or close a request past its time; say which ("reminded", "expired").
+def remind_case(case_id: int, referee_ids: list[str], now: dt.datetime) -> list[str]:
+    """Remind or expire each of a case's referees that is due, under one lock; say what was done to each.
 
-    The case's state is checked under its lock: a case that moved on since `due` listed it is left alone.
     A case another run (or a page) holds raises CaseBusy rather than wait: runs on several machines
-    share the work, and the referee is looked at again by the run that holds it or by the next one.
+    share the work case by case, and the run that holds a case does all of its referees (a case
+    skipped because a page held it waits for the next run).
     """
     case = begin("referee.remind", case_id, SYSTEM, wait=False)
+    return [outcome for referee_id in referee_ids if (outcome := _remind_or_expire(case, referee_id, now))]
+
+
+def _remind_or_expire(case: Case, referee_id: str, now: dt.datetime) -> str | None:
+    """Remind or expire one referee of a locked case ("reminded", "expired"), or do nothing (None).
+
+    The case's state was checked under its lock: a case that moved on since `due` listed it is left alone.
+    """
     referee = one_of_its_referees(case, referee_id)
     if referee.state not in ("invited", "opened"):
         return None

@@ -6,7 +6,7 @@ lost machine would:
 
 - `erased`: a case's rows are deleted and its erasure audited, not yet committed;
 - `share`: an erasure is committed and its key share not yet destroyed in the key store;
-- `reminded`: a reminder is queued and counted, not yet committed.
+- `reminded`: a case's reminders are queued and counted, not yet committed.
 """
 
 import json
@@ -17,7 +17,7 @@ import sys
 from refcheck import create_app, keystore, privacy, reminders
 
 POINTS = {"erased": (privacy, "erase_if_due"), "share": (keystore, "destroy_shares"),
-          "reminded": (reminders, "remind_or_expire")}
+          "reminded": (reminders, "remind_case")}
 
 
 def main(config: dict, point: str, at: int, args: list[str]) -> None:
