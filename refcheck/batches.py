@@ -19,6 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from .extensions import db
 
 PAGE = 500
+MAX_PAUSE = 1.0
 Columns = TypeVarTuple("Columns")
 Order = Sequence[sa.ColumnElement[Any] | InstrumentedAttribute[Any]]
 
@@ -49,9 +50,11 @@ def breathe(started: float) -> None:
 
     SQLite makes a waiting writer retry on a back-off (1, 2, 5 ... 100 ms). A run that takes the lock
     again at once wins every retry, and a page's audited write waited 450 ms behind fifty short items.
-    Free for SQLITE_BATCH_PAUSE times as long as the item took (`started`: its time.monotonic()), a
-    waiting write finds the lock free at its next retry. PostgreSQL queues its waiters: no pause.
+    Free for SQLITE_BATCH_PAUSE times as long as the item held it (`started`: the time.monotonic() of
+    its first write), a waiting write finds the lock free at its next retry. Call it after every item,
+    refused or not: a refusal took the lock too. PostgreSQL queues its waiters: no pause.
     """
     factor = float(current_app.config["SQLITE_BATCH_PAUSE"])
     if factor and db.session.get_bind().dialect.name == "sqlite":
-        time.sleep(factor * max(0.0, time.monotonic() - started))
+        # At most a second: one slow item must not stall the run for long.
+        time.sleep(min(MAX_PAUSE, factor * max(0.0, time.monotonic() - started)))

@@ -149,8 +149,10 @@ def mail_send(limit: int | None) -> None:
                 else:
                     failed += 1
                 # One commit per message: a crash re-sends at most the message in flight, loses nothing.
+                # Only the commit writes (the send holds no lock), so only it counts for the pause.
+                written = time.monotonic()
                 db.session.commit()
-                batches.breathe(started)
+                batches.breathe(written)
                 # The provider's rate, kept by waiting out the rest of each message's share of a second.
                 time.sleep(max(0.0, gap - (time.monotonic() - started)))
     finally:
@@ -242,32 +244,11 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
     for due in privacy.due_for_erasure(now):
         started = time.monotonic()
         try:
-            counts = privacy.erase_if_due(due.case_id, system, due.reason, now)
-            if counts is None:
-                # Since the list was made the candidate answered, or was sent a new link: not due now.
-                db.session.rollback()
-                click.echo(f"Kept {due.label}: it is no longer due.")
-                continue
-            # One commit per case: an interruption leaves every case either whole or erased.
-            db.session.commit()
-        except CaseBusy:
-            # Another purge (cron on another machine) or a page holds it: that run, or the next, has it.
-            db.session.rollback()
-            click.echo(f"Left {due.label} for now: another process is working on it.")
-            continue
-        except CaseGone:
-            db.session.rollback()
-            click.echo(f"Skipped {due.label}: another run erased it.")
-            continue
-        except Exception as err:  # noqa: BLE001 - one case's failure must not stop the others
-            db.session.rollback()
-            failed += 1
-            click.echo(f"Could not erase {due.label}: {type(err).__name__}. It stays for the next run.",
-                       err=True)
-            continue
-        erased += 1
-        click.echo(f"Erased {due.label}: {sum(counts.values())} rows deleted and its key destroyed.")
-        batches.breathe(started)
+            outcome = _erase_due(due, system, now)
+        finally:
+            batches.breathe(started)
+        erased += outcome == "erased"
+        failed += outcome == "failed"
     grace = dt.timedelta(minutes=current_app.config["ORPHAN_SHARE_MINUTES"])
     swept = keys.sweep_orphans(now, grace)
     db.session.commit()
@@ -288,6 +269,36 @@ def retention_purge(dry_run: bool, now_text: str | None) -> None:
                + (f"; {pruned} sent emails past MAIL_KEEP_SENT_DAYS deleted" if pruned else "") + ".")
     if failed:
         sys.exit(1)
+
+
+def _erase_due(due: Any, system: Actor, now: dt.datetime) -> str:
+    """Erase one case the purge listed, in a transaction of its own; say what became of it."""
+    from . import privacy
+
+    try:
+        counts = privacy.erase_if_due(due.case_id, system, due.reason, now)
+        if counts is None:
+            # Since the list was made the candidate answered, or was sent a new link: not due now.
+            db.session.rollback()
+            click.echo(f"Kept {due.label}: it is no longer due.")
+            return "kept"
+        # One commit per case: an interruption leaves every case either whole or erased.
+        db.session.commit()
+    except CaseBusy:
+        # Another purge (cron on another machine) or a page holds it: that run, or the next, has it.
+        db.session.rollback()
+        click.echo(f"Left {due.label} for now: another process is working on it.")
+        return "left"
+    except CaseGone:
+        db.session.rollback()
+        click.echo(f"Skipped {due.label}: another run erased it.")
+        return "gone"
+    except Exception as err:  # noqa: BLE001 - one case's failure must not stop the others
+        db.session.rollback()
+        click.echo(f"Could not erase {due.label}: {type(err).__name__}. It stays for the next run.", err=True)
+        return "failed"
+    click.echo(f"Erased {due.label}: {sum(counts.values())} rows deleted and its key destroyed.")
+    return "erased"
 
 
 @click.command("erase")
@@ -400,18 +411,19 @@ def reminders_send(now_text: str | None) -> None:
 
     now = _utc(now_text) if now_text else utcnow()
     done = {"reminded": 0, "expired": 0}
-    for case_id, referee_ids in reminders.due(now):
+    for case_id in reminders.due(now):
         started = time.monotonic()
         try:
-            outcomes = reminders.remind_case(case_id, referee_ids, now)
+            outcomes = reminders.remind_case(case_id, now)
+            # One commit per case: a run holds no case's lock for longer than its referees take.
+            db.session.commit()
         except CaseError:
             # The case moved on since it was listed (review started, consent withdrawn), or another
             # run holds it and does its referees: nothing is due from this run.
             db.session.rollback()
             continue
-        # One commit per case: a run holds no case's lock for longer than its referees take.
-        db.session.commit()
-        batches.breathe(started)
+        finally:
+            batches.breathe(started)
         for outcome in outcomes:
             done[outcome] += 1
     click.echo(f"Reminded {done['reminded']} referees; closed {done['expired']} "

@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -240,9 +241,17 @@ def _require_production_secrets(app: Flask) -> None:
 
 
 def _strong_password_hash(method: str) -> bool:
-    """Say whether a Werkzeug hashing method is scrypt at least as costly as Werkzeug's default."""
-    name, *params = method.split(":")
-    return name == "scrypt" and (not params or params[0].isdigit() and int(params[0]) >= 32768)
+    """Say whether a Werkzeug hashing method is scrypt at least as costly as Werkzeug's default.
+
+    "scrypt", or "scrypt:N:r:p" with N a power of two of at least 2**15, r at least 8 and p at least 1.
+    """
+    if method == "scrypt":
+        return True
+    match = re.fullmatch(r"scrypt:([0-9]+):([0-9]+):([0-9]+)", method)
+    if match is None:
+        return False
+    n, r, p = (int(part) for part in match.groups())
+    return n >= 2**15 and n & (n - 1) == 0 and r >= 8 and p >= 1
 
 
 def _require_shared_limits(app: Flask) -> None:

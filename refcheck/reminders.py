@@ -9,7 +9,6 @@ stopped half-way leaves each referee reminded once or not yet.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -18,34 +17,37 @@ from flask import current_app
 from . import access, audit, batches, drafts, mail
 from .cases import base_url
 from .commands import Actor, begin, one_of_its_referees
+from .extensions import db
 from .models import COLLECTING, Case, Referee
 from .referees import invite, request_closes
 from .scope import RELATIONSHIPS
 
 SYSTEM = Actor.system()
+# A referee asked and not finished: the ones reminders and expiry are about.
+WAITING = ("invited", "opened")
 
 
-def due(now: dt.datetime) -> Iterator[tuple[int, list[str]]]:
-    """Yield each running case with the ids of its referees invited and not finished.
+def due(now: dt.datetime) -> Iterator[int]:
+    """Yield each running case with a referee invited and not finished, by id, a page at a time.
 
-    Streamed a page at a time, so a backlog of any size is gone through in flat memory.
+    Streamed, so a backlog of any size is gone through in flat memory.
     """
-    query = (sa.select(Referee.case_id, Referee.id).join(Case, Case.id == Referee.case_id)
-             .where(Referee.state.in_(("invited", "opened")), Case.state == COLLECTING))
-    rows = batches.pages(query, [Referee.case_id, Referee.id])
-    for case_id, referees in itertools.groupby(rows, key=lambda row: row.case_id):
-        yield case_id, [row.id for row in referees]
+    waiting = sa.exists().where(Referee.case_id == Case.id, Referee.state.in_(WAITING))
+    for row in batches.pages(sa.select(Case.id).where(Case.state == COLLECTING, waiting), [Case.id]):
+        yield row.id
 
 
-def remind_case(case_id: int, referee_ids: list[str], now: dt.datetime) -> list[str]:
-    """Remind or expire each of a case's referees that is due, under one lock; say what was done to each.
+def remind_case(case_id: int, now: dt.datetime) -> list[str]:
+    """Remind or expire each of a case's waiting referees that is due, under one lock; say what was done.
 
-    A case another run (or a page) holds raises CaseBusy rather than wait: runs on several machines
-    share the work case by case, and the run that holds a case does all of its referees (a case
-    skipped because a page held it waits for the next run).
+    The referees are read under the lock, so the run that holds a case does all of them. A case another
+    run (or a page) holds raises CaseBusy rather than wait: runs on several machines share the work
+    case by case (a case skipped because a page held it waits for the next run).
     """
     case = begin("referee.remind", case_id, SYSTEM, wait=False)
-    return [outcome for referee_id in referee_ids if (outcome := _remind_or_expire(case, referee_id, now))]
+    waiting = db.session.execute(sa.select(Referee.id).where(
+        Referee.case_id == case.id, Referee.state.in_(WAITING)).order_by(Referee.id)).scalars().all()
+    return [outcome for referee_id in waiting if (outcome := _remind_or_expire(case, referee_id, now))]
 
 
 def _remind_or_expire(case: Case, referee_id: str, now: dt.datetime) -> str | None:
@@ -54,7 +56,7 @@ def _remind_or_expire(case: Case, referee_id: str, now: dt.datetime) -> str | No
     The case's state was checked under its lock: a case that moved on since `due` listed it is left alone.
     """
     referee = one_of_its_referees(case, referee_id)
-    if referee.state not in ("invited", "opened"):
+    if referee.state not in WAITING:
         return None
     schedule = sorted(current_app.config["REMINDER_DAYS"])[: current_app.config["MAX_REMINDERS"]]
     invited = referee.invited_at or referee.nominated_at

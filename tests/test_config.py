@@ -121,7 +121,9 @@ def test_production_refuses_a_key_store_inside_the_main_database(tmp_path, monke
                     "SQLALCHEMY_DATABASE_URI": "postgresql://app@127.0.0.1/refcheck"})
 
 
-@pytest.mark.parametrize("method", ["scrypt:1024:8:1", "pbkdf2:sha256:1000", "scrypt:abc"])
+@pytest.mark.parametrize("method", ["scrypt:1024:8:1", "pbkdf2:sha256:1000", "scrypt:abc", "scrypt:32768",
+                                    "scrypt:40000:8:1", "scrypt:32768:1:1", "scrypt:³:8:1",
+                                    "scrypt:32768:8:1:9"])
 def test_production_refuses_a_password_hash_cheaper_than_the_default(tmp_path, monkeypatch, method):
     key = base64.b64encode(os.urandom(32)).decode()
     keystore = tmp_path / "keys.sqlite"

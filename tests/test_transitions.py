@@ -77,7 +77,7 @@ CALLS: dict[str, Callable[[Built], Any]] = {
     "referee.revoke": lambda b: referees.revoke(b.case_id, b.staff, b.referees.get("extra", "nobody"), utcnow()),
     "referee.replace": lambda b: referees.ask_replacement(b.case_id, b.staff, b.referees.get("extra", "nobody"),
                                                           "A personal address.", utcnow()),
-    "referee.remind": lambda b: reminders.remind_case(b.case_id, [b.referees.get("peer", "nobody")], utcnow()),
+    "referee.remind": lambda b: reminders.remind_case(b.case_id, utcnow()),
     "referee.open": lambda b: answers.open_link(b.case_id, b.referee("manager"), b.tokens.get("manager", ""),
                                                 utcnow()),
     "candidate.open": lambda b: cases.open_link(b.case_id, b.candidate, b.tokens.get("candidate", ""), utcnow()),

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+import time
 from collections import Counter
 
 import pytest
@@ -32,6 +33,32 @@ def _flask(app, *args: str) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 - fixed arguments
         [sys.executable, "-m", "flask", "--app", "refcheck", *args], cwd=ROOT, env=gunicorn_env(app),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _together(app, args: list[str]) -> list[tuple[str, str] | None]:
+    """Start two runs of `flask ARGS` at once; return each one's output, or None where it failed."""
+    runs = [_flask(app, *args) for _ in range(2)]
+    try:
+        outputs = [run.communicate(timeout=300) for run in runs]
+    finally:
+        for run in runs:
+            run.kill()  # a run still going after a failed wait would hold connections into the next test
+    return [output if run.returncode == 0 else None for run, output in zip(runs, outputs, strict=True)]
+
+
+def _let_go(app) -> None:
+    """Wait (at most 10 s) until a killed run's PostgreSQL session has ended and released its locks."""
+    if not PG_URL:
+        return
+    with app.app_context():
+        for _ in range(100):
+            others = db.session.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'")).scalar_one()
+            db.session.rollback()
+            if not others:
+                return
+            time.sleep(0.1)
 
 
 def _closed_cases(app, staff) -> dict[int, str]:
@@ -74,6 +101,7 @@ def test_a_purge_killed_half_way_loses_nothing_and_erases_each_case_once(app, st
 
     run = _killed(app, point, 3, "retention", "purge", "--now", LATER)
     assert run.returncode == -9, run.stdout + run.stderr
+    _let_go(app)
     half = _left(app, keys)
     if point == "erased":
         # Two erasures committed; the third was cut off before its commit and left no trace at all.
@@ -127,6 +155,7 @@ def test_a_reminders_run_killed_half_way_reminds_each_referee_once(app, staff, r
     # Killed as the second case's reminders are written, before they are committed.
     run = _killed(app, "reminded", 2, "reminders", "send", "--now", when)
     assert run.returncode == -9, run.stdout + run.stderr
+    _let_go(app)
     counted, events = _reminded(app)
     # The first case's three reminders committed, each with its count and event; the second's left nothing.
     assert sorted(counted.values()) == [0, 0, 0, 1, 1, 1] and events == Counter({r: 1 for r, n in
@@ -153,9 +182,8 @@ def test_two_reminders_runs_at_once_remind_each_referee_once(app, staff, runner,
         invite_referees(app, staff, n, peers=3)
     when = _reminders_due(app)
 
-    runs = [_flask(app, "reminders", "send", "--now", when) for _ in range(2)]
-    outputs = [run.communicate(timeout=300) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
+    outputs = _together(app, ["reminders", "send", "--now", when])
+    assert all(out is not None for out in outputs), outputs
     counted, events = _reminded(app)
     assert len(counted) == 12 and set(counted.values()) == {1}, outputs
     assert events == Counter(dict.fromkeys(counted, 1))
@@ -163,9 +191,8 @@ def test_two_reminders_runs_at_once_remind_each_referee_once(app, staff, runner,
     assert sum(totals) == 12, outputs
 
     # Two mail runs at once deliver each reminder once.
-    senders = [_flask(app, "mail", "send") for _ in range(2)]
-    mailed = [sender.communicate(timeout=300) for sender in senders]
-    assert [sender.returncode for sender in senders] == [0, 0], mailed
+    mailed = _together(app, ["mail", "send"])
+    assert all(out is not None for out in mailed), mailed
     reminders = Counter(m["To"] for m in inbox.messages if m["Subject"].startswith("Reminder:"))
     assert len(reminders) == 12 and set(reminders.values()) == {1}, reminders
     _verified(runner)
@@ -192,4 +219,41 @@ def test_a_purge_leaves_a_case_someone_holds_to_the_next_run_without_waiting(app
     finally:
         engine.dispose()
     again = runner.invoke(args=["retention", "purge", "--now", LATER])
-    assert "1 cases erased" in again.output and _left(app, keys)["cases"] == set()
+    assert again.exit_code == 0 and "\n1 cases erased" in again.output, again.output
+    assert _left(app, keys)["cases"] == set()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL's row locks; SQLite has one writer")
+def test_a_reminders_run_leaves_a_case_someone_holds_to_the_next_run(app, staff, runner):
+    held_paths = invite_referees(app, staff, 1, peers=2)
+    invite_referees(app, staff, 2, peers=2)
+    when = _reminders_due(app)
+    with app.app_context():
+        held = db.session.execute(sa.select(Referee.case_id).order_by(Referee.case_id)).scalars().first()
+    engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with engine.connect() as other:
+            other.execute(sa.text('SELECT id FROM "case" WHERE id = :id FOR NO KEY UPDATE'), {"id": held})
+            output = _alone(app, ["reminders", "send", "--now", when])
+            assert "Reminded 3 referees" in output, output
+            other.rollback()
+    finally:
+        engine.dispose()
+    counted, _events = _reminded(app)
+    with app.app_context():
+        of_held = set(db.session.execute(sa.select(Referee.id).where(Referee.case_id == held)).scalars())
+    assert {r for r, n in counted.items() if n} == set(counted) - of_held and len(held_paths) == 3
+    again = runner.invoke(args=["reminders", "send", "--now", when])
+    assert again.exit_code == 0 and "Reminded 3 referees" in again.output, again.output
+    assert set(_reminded(app)[0].values()) == {1}
+
+
+def _alone(app, args: list[str]) -> str:
+    """Run `flask ARGS` once, killed if it has not ended in two minutes (a run that waited would not)."""
+    run = _flask(app, *args)
+    try:
+        output, errors = run.communicate(timeout=120)
+    finally:
+        run.kill()
+    assert run.returncode == 0, output + errors
+    return output
