@@ -411,7 +411,7 @@ def reminders_send(now_text: str | None) -> None:
 
     now = _utc(now_text) if now_text else utcnow()
     done = {"reminded": 0, "expired": 0}
-    for case_id in reminders.due(now):
+    for case_id in reminders.due():
         started = time.monotonic()
         try:
             outcomes = reminders.remind_case(case_id, now)

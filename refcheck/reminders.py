@@ -1,9 +1,9 @@
 """Pace: remind referees on a schedule, close requests that ran out of time, and tell the candidate.
 
-`due` lists the referees to look at, a page at a time, case by case; `remind_case` is the command for
-a case's referees, run under its lock, so a reminder never goes to a referee whose case moved on meanwhile.
-The CLI commits after each, so a run holds no lock for longer than one referee takes, and a run
-stopped half-way leaves each referee reminded once or not yet.
+`due` lists the running cases with referees waiting, a page at a time; `remind_case` is the command
+for one case's referees, run under its lock, so a reminder never goes to a referee whose case moved on
+meanwhile. The CLI commits after each case, so a run holds no lock for longer than one case's
+referees take, and a run stopped half-way leaves each referee reminded once or not yet.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ SYSTEM = Actor.system()
 WAITING = ("invited", "opened")
 
 
-def due(now: dt.datetime) -> Iterator[int]:
+def due() -> Iterator[int]:
     """Yield each running case with a referee invited and not finished, by id, a page at a time.
 
     Streamed, so a backlog of any size is gone through in flat memory.
