@@ -76,8 +76,8 @@ def main() -> int:
     parser.add_argument("--scale-postgres", action="store_true",
                         help="also seed and measure the 100,000-case database on PostgreSQL (minutes)")
     parser.add_argument("--scale-million", action="store_true",
-                        help="benchmark 3 on PostgreSQL at 1,000,000 cases and 3,000,000 referees (about 15 "
-                        "minutes more; several GB of disk)")
+                        help="benchmark 3 on PostgreSQL at 1,000,000 cases and 3,000,000 referees (about 10 "
+                        "minutes more; about 10 GB of disk)")
     parser.add_argument("--batch-sizes", nargs=2, type=int, metavar=("SMALL", "LARGE"),
                         help="the two database sizes of benchmark 6 (default 10,000 and 100,000 cases)")
     parser.add_argument("--save", action="store_true", help=f"write the table to {RESULTS_FILE.name}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -95,6 +96,45 @@ class Loader:
             marks = ", ".join("?" * len(columns))
             driver.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})',  # noqa: S608
                                map(self._convert[table], rows))
+
+
+@contextlib.contextmanager
+def indexes_after_load(engine: sa.Engine, tables: tuple[str, ...] = tuple(COLUMNS)) -> Iterator[None]:
+    """On PostgreSQL, load the tables without keys and indexes, then make those again, as pg_restore does.
+
+    Kept up row by row, the random keys of a million cases (uuids, lookup hashes) are written all over
+    indexes far larger than the server's buffers, and every row's foreign keys are looked up; built
+    once from the loaded rows, each index is one sort and each foreign key one join ("Populating a
+    Database" in PostgreSQL's manual). Each is made again from the models' own definition and checked
+    against every row, so the database ends as create_all made it.
+    """
+    from refcheck.models import Model
+
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    loaded = [Model.metadata.tables[name] for name in tables]
+    # Foreign keys into the loaded tables go too: a primary key cannot be dropped under them.
+    foreign = [key for table in Model.metadata.sorted_tables for key in table.foreign_key_constraints
+               if table.name in tables or key.referred_table.name in tables]
+    keys = [key for table in loaded for key in table.constraints
+            if isinstance(key, sa.PrimaryKeyConstraint | sa.UniqueConstraint)]
+    indexes = [index for table in loaded for index in table.indexes]
+    with engine.begin() as conn:
+        for key in foreign + keys:
+            conn.execute(sa.schema.DropConstraint(key))
+        for index in indexes:
+            index.drop(conn)
+    yield
+    with engine.begin() as conn:
+        # Each index is a sort: give it memory enough to sort in one pass.
+        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '1GB'")
+        for key in keys:
+            conn.execute(sa.schema.AddConstraint(key))
+        for index in indexes:
+            index.create(conn)
+        for key in foreign:
+            conn.execute(sa.schema.AddConstraint(key))
 
 
 def sqlite_values(table: sa.Table, columns: tuple[str, ...]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:

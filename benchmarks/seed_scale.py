@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from .seed_load import Loader
+from .seed_load import Loader, indexes_after_load
 from .seed_shapes import DECLINE_REASONS, ENDINGS, YEARS_DAYS, referee_state, stage_times, typical_answers
 
 ORGANISATIONS = ["Northwind Analytics Ltd", "Contoso Retail plc", "Fabrikam Health Analytics",
@@ -141,70 +141,71 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
         given = 0
         # The load writes through connections of its own; the session holds nothing open meanwhile.
         db.session.commit()
-        pool = None
-        if db.engine.dialect.name == "postgresql" and (workers is None or workers > 1):
-            # No connection of this process's pools may be open when the workers start, nor be used by them.
-            db.session.remove()
-            for engine in db.engines.values():
-                engine.dispose()
-            workers = workers or os.cpu_count() or 2
-            pool = concurrent.futures.ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker, initargs=(setting, _url(db.engine), _url(db.engines["keys"])))
-            load = None
-        else:
-            load = Loader(db.engine, db.engines["keys"])
-        pending: collections.deque[concurrent.futures.Future[None]] = collections.deque()
-        batch: list[_CasePlan] = []
+        with indexes_after_load(db.engine):
+            pool = None
+            if db.engine.dialect.name == "postgresql" and (workers is None or workers > 1):
+                # No connection of this process's pools may be open when the workers start, nor used by them.
+                db.session.remove()
+                for engine in db.engines.values():
+                    engine.dispose()
+                workers = workers or os.cpu_count() or 2
+                pool = concurrent.futures.ProcessPoolExecutor(
+                    workers, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker, initargs=(setting, _url(db.engine), _url(db.engines["keys"])))
+                load = None
+            else:
+                load = Loader(db.engine, db.engines["keys"])
+            pending: collections.deque[concurrent.futures.Future[None]] = collections.deque()
+            batch: list[_CasePlan] = []
 
-        for n in range(1, cases + 1):
-            stages = path(ages[n - 1], paths_rng)
-            state = _final_state(stages)
-            created = now - dt.timedelta(days=ages[n - 1])
-            email = f"candidate{n:06d}@mail{n % 97}.example"
-            if n in (42, 77777) or n % 20000 == 0:
-                sample["emails"][n] = email
-            events = []
-            for action in ("case.opened", "case.sent"):
-                event = SimpleNamespace(at=created, actor=f"staff:{staff_id}", case_id=n, action=action,
-                                        details=BENCH_DETAILS, prev_hash=head)
-                head = audit.event_hash(event, ring.chain_key)
-                events.append((action, event.prev_hash, head))
-            counts["cases"] += 1
-            counts["audit"] += len(events)
-            entered = {k: dt.datetime.fromisoformat(v) for k, v in stages.items()}
-            plan_referees = []
-            if with_referees(state):
-                # Spread the cases with an extra referee evenly over time; the total comes out exact.
-                want = base + ((given + 1) * extra // eligible - given * extra // eligible)
-                given += 1
-                relationships = ["manager", "peer"] + ["peer", "direct_report"][: max(want - 2, 0)]
-                relationships += ["peer"] * (want - len(relationships))
-                for relationship in relationships:
-                    r_state, times = referee_state(state, entered, now, rng)
-                    plan_referees.append((relationship, r_state, times))
-                    counts["referees"] += 1
-                    counts["responses"] += r_state == "submitted"
-            batch.append(_CasePlan(n, created, stages, state, entered, email, events, plan_referees))
-            if n % BATCH == 0 or n == cases:
-                if pool is None:
-                    assert load is not None
-                    _write_batch(setting, batch, load)
-                else:
-                    # A few batches ahead at most: what waits to be written is never the whole database.
-                    while len(pending) > 2 * (workers or 1):
-                        pending.popleft().result()
-                    pending.append(pool.submit(_write_in_worker, batch))
-                batch = []
-                if progress and n % 20000 == 0:
-                    print(f"      {n} cases, {counts['referees']} referees, "
-                          f"{time.perf_counter() - started:.0f} s", flush=True)
-        if pool is not None:
-            for future in pending:
-                future.result()
-            pool.shutdown()
-        if load is not None:
-            load.close()
+            for n in range(1, cases + 1):
+                stages = path(ages[n - 1], paths_rng)
+                state = _final_state(stages)
+                created = now - dt.timedelta(days=ages[n - 1])
+                email = f"candidate{n:06d}@mail{n % 97}.example"
+                if n in (42, 77777) or n % 20000 == 0:
+                    sample["emails"][n] = email
+                events = []
+                for action in ("case.opened", "case.sent"):
+                    event = SimpleNamespace(at=created, actor=f"staff:{staff_id}", case_id=n, action=action,
+                                            details=BENCH_DETAILS, prev_hash=head)
+                    head = audit.event_hash(event, ring.chain_key)
+                    events.append((action, event.prev_hash, head))
+                counts["cases"] += 1
+                counts["audit"] += len(events)
+                entered = {k: dt.datetime.fromisoformat(v) for k, v in stages.items()}
+                plan_referees = []
+                if with_referees(state):
+                    # Spread the cases with an extra referee evenly over time; the total comes out exact.
+                    want = base + ((given + 1) * extra // eligible - given * extra // eligible)
+                    given += 1
+                    relationships = ["manager", "peer"] + ["peer", "direct_report"][: max(want - 2, 0)]
+                    relationships += ["peer"] * (want - len(relationships))
+                    for relationship in relationships:
+                        r_state, times = referee_state(state, entered, now, rng)
+                        plan_referees.append((relationship, r_state, times))
+                        counts["referees"] += 1
+                        counts["responses"] += r_state == "submitted"
+                batch.append(_CasePlan(n, created, stages, state, entered, email, events, plan_referees))
+                if n % BATCH == 0 or n == cases:
+                    if pool is None:
+                        assert load is not None
+                        _write_batch(setting, batch, load)
+                    else:
+                        # A few batches ahead at most: what waits to be written is never the whole database.
+                        while len(pending) > 2 * (workers or 1):
+                            pending.popleft().result()
+                        pending.append(pool.submit(_write_in_worker, batch))
+                    batch = []
+                    if progress and n % 20000 == 0:
+                        print(f"      {n} cases, {counts['referees']} referees, "
+                              f"{time.perf_counter() - started:.0f} s", flush=True)
+            if pool is not None:
+                for future in pending:
+                    future.result()
+                pool.shutdown()
+            if load is not None:
+                load.close()
         # The seeded events were written in bulk, past the session's hook: move the key store's
         # checkpoint to the chain's new head, as a commit that added them one by one would have.
         newest = db.session.execute(sa.select(AuditEvent.id, AuditEvent.hash).order_by(

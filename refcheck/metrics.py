@@ -247,10 +247,13 @@ def _overdue(period: Period, now: dt.datetime) -> dict[str, Any]:
     """Count the running cases whose current step is late; list the longest late with staff's reason."""
     maybe = db.session.execute(
         period.cases(Case).where(progress.could_be_late(now)).order_by(Case.created_at)).scalars().all()
+    # What the timeline reads besides the case, for all of them at once: never a query a case.
     answered = progress.answers_in(list(maybe))
+    replied = progress.replies_in(list(maybe), now)
+    asked = progress.questions_waiting([case.id for case in maybe])
     late = []
     for case in maybe:
-        step = timeline.next_step(timeline.build(progress.case_facts(case, answered), now))
+        step = timeline.next_step(timeline.build(progress.case_facts(case, answered, replied, asked), now))
         if step is not None and step.status == "overdue":
             late.append((step, case))
     late.sort(key=lambda pair: (pair[0].date, pair[1].id))

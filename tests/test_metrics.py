@@ -180,12 +180,25 @@ def test_referee_response_figures(app, client, invited, staff):
 
 
 def test_the_metrics_cost_the_same_queries_for_few_or_many_cases(app, client, staff):
+    # Late cases too, waiting on the candidate's consent and on their replies: the timeline judges
+    # each, and what it reads for them must come in a query for all, not one a case.
+    at = utcnow() - dt.timedelta(days=25)
+
+    def late(n, state):
+        _case(app, staff, n, created_at=at, state=state, state_changed_at=at,
+              stage_times={"draft": at.isoformat(), state: at.isoformat()})
+
     sign_in(client, staff)
     _case(app, staff, 1)
+    late(2, "awaiting_consent")
+    late(3, "candidate_review")
     few = count_queries(app, client, "/staff/metrics")
-    for n in range(2, 8):
+    for n in range(4, 10):
         _case(app, staff, n, delay_reason="Waiting.")
+    for n, state in enumerate(("awaiting_consent", "candidate_review") * 3, start=10):
+        late(n, state)
     assert count_queries(app, client, "/staff/metrics") == few
+    assert "8 running cases are late." in client.get("/staff/metrics").data.decode()
 
 
 def test_metrics_are_for_staff_only(app, client, staff):
