@@ -80,7 +80,7 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
     connections of its own, while this one draws the next; on SQLite, which has one writer at a time,
     this process does it all.
     """
-    from refcheck import accounts, audit, keystore, organisations
+    from refcheck import accounts, audit, case_counts, keystore, organisations
     from refcheck.cases import DISCLOSURE_VERSION
     from refcheck.extensions import db
     from refcheck.models import AuditEvent, QuestionSet, keyring
@@ -206,6 +206,9 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
                 pool.shutdown()
             if load is not None:
                 load.close()
+        # So were the cases: count them by state as the app's hooks would have (case_counts).
+        with db.engine.begin() as conn:
+            case_counts.recount(conn)
         # The seeded events were written in bulk, past the session's hook: move the key store's
         # checkpoint to the chain's new head, as a commit that added them one by one would have.
         newest = db.session.execute(sa.select(AuditEvent.id, AuditEvent.hash).order_by(

@@ -17,7 +17,12 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, dates, logs
+from . import (
+    case_counts,  # noqa: F401 - its hooks keep the counts by state with every change
+    config,
+    dates,
+    logs,
+)
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .report_summary import spaced_fingerprint
 

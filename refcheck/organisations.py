@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -73,15 +74,16 @@ def may_use(user: StaffUser, organisation_id: int | None) -> bool:
     return any(organisation.id == organisation_id for organisation in user.assigned)
 
 
-def visible(user: StaffUser) -> sa.ColumnElement[bool]:
-    """Return the condition on cases that picks the ones this person may see."""
+def visible(user: StaffUser, organisation_id: Any = None) -> sa.ColumnElement[bool]:
+    """Return the condition picking the cases this person may see (or, on `organisation_id`, their counts)."""
+    column = Case.organisation_id if organisation_id is None else organisation_id
     if user.role == CLIENT:
-        return Case.organisation_id == user.organisation_id if user.organisation_id else sa.false()
+        return column == user.organisation_id if user.organisation_id else sa.false()
     if user.role not in STAFF_ROLES:
         return sa.false()
     if user.sees_every_organisation:
         return sa.true()
-    return Case.organisation_id.in_(
+    return column.in_(
         sa.select(staff_organisation.c.organisation_id).where(staff_organisation.c.staff_user_id == user.id))
 
 

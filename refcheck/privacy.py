@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from . import audit, batches, check_events, keystore
+from . import audit, batches, case_counts, check_events, keystore
 from .api_models import IdempotentRequest
 from .cases import retention_days
 from .columns import rows_changed
@@ -191,10 +191,11 @@ def _erase(case: Case, reason: str, actor: Actor, now: dt.datetime) -> dict[str,
             case_id=None, data_key_id=None, comment_enc=None, respondent=f"erased:{uuid.uuid4().hex}"),
             execution_options=bulk)
         counts["experience_comments"] = counts.get("experience_comments", 0) + 1
-    candidate_id, organisation_id = case.candidate_id, case.organisation_id
+    candidate_id, organisation_id, state = case.candidate_id, case.organisation_id, case.state
     db.session.expunge(case)
     if rows_changed(db.session.execute(sa.delete(Case).where(Case.id == case_id))) != 1:
         raise ErasureRefused(f"Case {case_id} was erased already.")
+    case_counts.forget(organisation_id, state)
     db.session.execute(sa.delete(Candidate).where(Candidate.id == candidate_id))
     db.session.execute(sa.delete(DataKey).where(DataKey.id == key_id))
     keystore.destroy_after_commit(key_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import sqlalchemy as sa
 from sqlalchemy.orm import load_only
@@ -66,18 +67,20 @@ def _successor(character: str) -> str:
     return chr(0xE000 if 0xD800 <= following <= 0xDFFF else following)
 
 
-def ready_for_review_ids(visible: sa.ColumnElement[bool] | None = None) -> frozenset[int]:
+def ready_for_review_ids(visible: sa.ColumnElement[bool] | None = None,
+                         only: Collection[int] | None = None) -> frozenset[int]:
     """Return the collecting cases whose referees have all answered (progress.answers_in): they wait on staff.
 
     SQL keeps the collecting cases with an answer and nobody left to answer; answers_in then checks
     those answers against each consented scope, in two more queries however many there are.
-    `visible` keeps the cases someone may see (organisations.visible).
+    `visible` keeps the cases someone may see (organisations.visible); `only`, these cases alone.
     """
     still_to_answer = [state for state in REFEREE_ACTIVE if state != "submitted"]
     pending = sa.exists().where(Referee.case_id == Case.id, Referee.state.in_(still_to_answer))
     answered = sa.exists().where(Referee.case_id == Case.id, Referee.state == "submitted")
     candidates = db.session.execute(
         sa.select(Case).where(Case.state == COLLECTING, answered, ~pending,
-                              sa.true() if visible is None else visible)
+                              sa.true() if visible is None else visible,
+                              sa.true() if only is None else Case.id.in_(only))
         .options(load_only(Case.id, Case.state))).scalars().all()
     return frozenset(progress.answers_in(list(candidates)))

@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 
 from refcheck import create_app
 from refcheck.extensions import db
-from refcheck.models import Finding, FraudSignal, OutboxMessage, utcnow
+from refcheck.models import Case, CaseCount, Finding, FraudSignal, OutboxMessage, utcnow
 from refcheck.question_sets import install_standard_v1
 
 PG_URL = os.environ.get("REFCHECK_TEST_DATABASE_URL")
@@ -127,8 +127,25 @@ def app(tmp_path, smtp_port, sqlite_template):
             _reset_postgresql()
     yield app
     with app.app_context():
+        _counts_kept_right()
         db.session.remove()
         db.engine.dispose()
+
+
+def _counts_kept_right() -> None:
+    """Fail a test that left the counts by state apart from the cases: a change made past case_counts."""
+    try:
+        kept = {(o, s): n for o, s, n in db.session.execute(
+            sa.select(CaseCount.organisation_id, CaseCount.state, CaseCount.count)) if n}
+        cases = dict(((o, s), n) for o, s, n in db.session.execute(
+            sa.select(Case.organisation_id, Case.state, sa.func.count())
+            .group_by(Case.organisation_id, Case.state)))
+    except sa.exc.SQLAlchemyError:
+        # The test took the tables or the database away: there is nothing to compare.
+        return
+    finally:
+        db.session.rollback()
+    assert kept == cases, "the counts by state differ from the cases"
 
 
 _PG_KEYSTORE: list[str] = []

@@ -63,8 +63,9 @@ def move_to(app, case_id: int, org: str) -> None:
     """Make a built case another organisation's."""
     org_id = organisation_id(app, org)
     with app.app_context():
-        db.session.execute(sa.update(Case).where(Case.id == case_id).values(
-            organisation_id=org_id, hiring_organisation=org))
+        # Through the model, as the app changes a case, so the counts by state follow.
+        case = db.session.get(Case, case_id)
+        case.organisation_id, case.hiring_organisation = org_id, org
         db.session.commit()
 
 

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from ... import (
     audit_words,
+    case_counts,
     cases,
     enquiries,
     kept,
@@ -40,6 +41,7 @@ from ...models import (
     AuditEvent,
     Candidate,
     Case,
+    CaseCount,
     FraudSignal,
     Referee,
     StaffUser,
@@ -70,7 +72,7 @@ READY = "ready_for_review"
 QUESTIONS = "questions_waiting"
 # Far past any real list (50 million cases), and small enough for every database's integers.
 MAX_PAGE = 1_000_000
-# The counts by state are kept until something is recorded, and at most this long.
+# The cases ready for review are decided again case by case after a change, and all at most this often.
 COUNTS_SECONDS = 300
 
 
@@ -92,9 +94,10 @@ def dashboard() -> Any:
     page_ids = sa.select(Case.id).where(visible).order_by(*newest_first)
     now = utcnow()
     # A collecting case whose referees have all answered waits on staff: it is listed and counted as
-    # ready for review, apart from the cases still collecting. Kept like the counts, until the next event.
-    ready = kept.remember("ready for review", view, lambda: search.ready_for_review_ids(visible), now,
-                          COUNTS_SECONDS)
+    # ready for review, apart from the cases still collecting. Kept, and after a change decided again
+    # for the changed cases alone.
+    ready = kept.remember_cases("ready for review", view,
+                                lambda only: search.ready_for_review_ids(visible, only), now, COUNTS_SECONDS)
     if state == READY:
         page_ids = page_ids.where(Case.id.in_(ready) if ready else sa.false())
     elif state == QUESTIONS:
@@ -116,11 +119,8 @@ def dashboard() -> Any:
         sa.select(Case).where(Case.id.in_(page_ids.scalar_subquery())).order_by(*newest_first)
         .options(selectinload(Case.candidate).joinedload(Candidate.data_key, innerjoin=True),
                  defer(Case.scope), defer(Case.purpose))).scalars().all()
-    # Counting every case takes longer than the rest of the page on a large database; the counts
-    # change only with a recorded event, so they are kept until the next one.
-    counts = kept.remember("state counts", view, lambda: dict(db.session.execute(
-        sa.select(Case.state, sa.func.count()).where(visible).group_by(Case.state)).all()),
-        now, COUNTS_SECONDS)
+    # Counted as cases change (case_counts): a few rows per organisation, however many cases.
+    counts = case_counts.by_state(organisations.visible(current_user, CaseCount.organisation_id))
     listed = []
     answered, replied = progress.answers_in(list(rows)), progress.replies_in(list(rows))
     asked = progress.questions_waiting([case.id for case in rows])

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from ... import organisations, packages
 from ...errors import CaseError
 from ...extensions import db
-from ...models import Case, Organisation, Package, StaffUser
+from ...models import Case, CaseCount, Organisation, Package, StaffUser
 from ..forms import AssignForm, ConfirmForm, OrganisationForm, PackageForm, SelectChoice, show_error, text_of
 from .accounts import admin_only, staff_only
 from .step_up import step_up_required
@@ -36,8 +36,10 @@ def _render(form: OrganisationForm) -> Any:
     """Show the organisations page with the add form as it stands."""
     shown = organisations.usable(current_user)
     ids = [organisation.id for organisation in shown]
-    counts = dict(db.session.execute(sa.select(Case.organisation_id, sa.func.count()).where(
-        Case.organisation_id.in_(ids)).group_by(Case.organisation_id)).all()) if ids else {}
+    # From the counts kept by state (case_counts), not by counting every case.
+    counts = {organisation_id: int(total) for organisation_id, total in db.session.execute(
+        sa.select(CaseCount.organisation_id, sa.func.sum(CaseCount.count)).where(
+            CaseCount.organisation_id.in_(ids)).group_by(CaseCount.organisation_id))} if ids else {}
     offered: dict[int, list[Package]] = {}
     for package in db.session.execute(sa.select(Package).where(
             Package.organisation_id.in_(ids), Package.active.is_(True)).order_by(Package.name)).scalars():
