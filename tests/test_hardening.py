@@ -85,7 +85,8 @@ def dispose(app) -> None:
         db.session.remove()
         if PG_URL:
             db.drop_all()
-        db.engine.dispose()
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 def production_settings(tmp_path) -> dict:

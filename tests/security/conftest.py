@@ -91,4 +91,5 @@ def limited_app(app):
     yield limited
     with limited.app_context():
         db.session.remove()
-        db.engine.dispose()
+        for engine in db.engines.values():
+            engine.dispose()
