@@ -82,6 +82,7 @@ AUDIT_WORDS: dict[str, str] = {
     "client.disabled": "{who} switched off a colleague's account",
     "question_set.created": "{who} drafted a question set",
     "question_set.published": "{who} published a question set",
+    "question.reworded": "{who} replaced a question with the suggested neutral wording",
     "keys.rotated": "{who} re-encrypted the data keys with the newest key",
     "keys.version_added": "{who} added a new encryption key",
     "keys.version_retired": "{who} retired an old encryption key",

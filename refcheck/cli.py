@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts, api_keys, audit, batches, cli_api, mail, organisations
+from . import accounts, api_keys, audit, batches, cli_api, cli_questions, mail, organisations
 from .commands import Actor, CaseBusy, CaseGone
 from .errors import CaseError
 from .extensions import db
@@ -47,7 +47,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(demo)
-    app.cli.add_command(questions_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(crossverify_command)
     app.cli.add_command(report_command)
@@ -56,6 +55,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(retention_cli)
     app.cli.add_command(keys_cli)
     cli_api.register(app)
+    cli_questions.register(app)
 
 
 def _read_password() -> str:
@@ -428,26 +428,6 @@ def reminders_send(now_text: str | None) -> None:
             done[outcome] += 1
     click.echo(f"Reminded {done['reminded']} referees; closed {done['expired']} "
                "requests that ran out of time.")
-
-
-questions_cli = AppGroup("questions", help="Work with question sets.")
-
-
-@questions_cli.command("lint")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
-def questions_lint(file: TextIO) -> None:
-    """Check one question per line; print a JSON object per question; exit 1 if any is not ok."""
-    from .linter import lint
-
-    failed = False
-    for line in file:
-        question = line.strip()
-        if not question:
-            continue
-        result = lint(question)
-        failed = failed or not result.ok
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
-    sys.exit(1 if failed else 0)
 
 
 @click.command("demo")

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from . import audit
 from .errors import CaseError
 from .extensions import db
-from .linter import lint
+from .lint_base import is_closed
+from .linter import lint, normalise
 from .models import FACT_KEYS, QUESTION_KINDS, Question, QuestionSet, utcnow
 
 KIND_WORDS = {
@@ -79,6 +80,45 @@ def remove_question(question_set: QuestionSet, question: Question) -> None:
     question_set.questions.remove(question)
 
 
+def reword(question_set: QuestionSet, question: Question, offered: str, actor: str) -> list[Question]:
+    """Replace a flagged question with the linter's neutral rewording, as offered on the page.
+
+    The wording must be the one the linter proposes now: if the question or the linter changed since the
+    page was shown, staff see the new suggestion first. A double-barrelled question splits into two; the
+    second asks no fact, since a fact is compared from one question only.
+    """
+    _require_draft(question_set)
+    if question not in question_set.questions:
+        raise CaseError("That question is not in this set.")
+    result = lint(question.text)
+    if result.ok:
+        raise CaseError("This question already reads as neutral; there is nothing to change.")
+    if offered.replace("\r\n", "\n").strip() != (result.rewording or ""):
+        raise CaseError("The suggested wording has changed since the page was shown. Look at the new "
+                        "suggestion and try again.")
+    parts = result.rewordings
+    codes = sorted({p.code for p in result.problems})
+    question.text = parts[0]
+    changed = [question]
+    later = [q for q in question_set.questions if q.position > question.position]
+    for other in later:
+        other.position += len(parts) - 1
+    for offset, text in enumerate(parts[1:], start=1):
+        extra = Question(position=question.position + offset, text=text, kind=question.kind, fact_key=None,
+                         choices=list(question.choices) if question.choices else None,
+                         required=question.required, low_label=question.low_label,
+                         high_label=question.high_label)
+        question_set.questions.insert(question_set.questions.index(question) + offset, extra)
+        changed.append(extra)
+    for item in changed:
+        # A yes-or-no answer no longer fits once "Did she always …?" asks "How often …?".
+        if item.kind == "yes_no" and not is_closed(normalise(item.text)):
+            item.kind = "text"
+    audit.record("question.reworded", actor, set=question_set.id, position=question.position, codes=codes,
+                 questions=len(parts))
+    return changed
+
+
 def publish(question_set: QuestionSet, actor: str, now: dt.datetime) -> None:
     """Publish a draft if every question passes the linter; it can never change afterwards."""
     _require_draft(question_set)
@@ -90,7 +130,7 @@ def publish(question_set: QuestionSet, actor: str, now: dt.datetime) -> None:
         position, result = failing[0]
         more = f" ({len(failing) - 1} more questions need attention.)" if len(failing) > 1 else ""
         raise CaseError(f"Question {position} is not neutral yet: {result.problems[0].message} "
-                        f"{result.problems[0].suggestion}{more}")
+                        f"{result.problems[0].suggestion} The page suggests a neutral wording.{more}")
     question_set.state = "published"
     question_set.published_at = now
     audit.record("question_set.published", actor, set=question_set.id, family=question_set.family)

@@ -15,7 +15,10 @@ COMPOSITION_ROOT = "refcheck"
 # Pure logic: no Flask, no database.
 PURE = ("refcheck.crossverify", "refcheck.linter", "refcheck.scope", "refcheck.lifecycle",
         "refcheck.timeline", "refcheck.stats", "refcheck.months", "refcheck.text", "refcheck.fraud",
-        "refcheck.likeness", "refcheck.finding_words", "refcheck.pace", "refcheck.dates")
+        "refcheck.likeness", "refcheck.finding_words", "refcheck.pace", "refcheck.dates",
+        "refcheck.lint_base", "refcheck.lint_protected", "refcheck.lint_rules_life",
+        "refcheck.lint_rules_identity", "refcheck.lint_work",
+        "refcheck.lint_wording", "refcheck.lint_reword", "refcheck.lint_eval")
 
 
 def _modules() -> dict[str, Path]:

@@ -82,3 +82,94 @@ def test_a_new_version_copies_a_published_set(app, client, staff):
     # A family missing sets for some relationships is not offered to scopes.
     _publish(client, draft_id)
     assert b"standard-v2" not in client.get("/staff/cases/new").data
+
+
+def _draft_with(client, *questions):
+    set_id = int(_create(client, key="wording", title="Wording", relationship="")
+                 .headers["Location"].rstrip("/").split("/")[-1])
+    for text, kind in questions:
+        _add(client, set_id, text=text, kind=kind)
+    return set_id
+
+
+def _reword(client, set_id, question_id, wording, csrf=None):
+    page = client.get(f"/staff/question-sets/{set_id}")
+    return client.post(f"/staff/question-sets/{set_id}/questions/{question_id}/reword",
+                       data={"wording": wording,
+                             "csrf_token": csrf if csrf is not None else csrf_from(page.data)},
+                       follow_redirects=True)
+
+
+def test_a_flagged_question_shows_a_neutral_wording_that_staff_accept_in_one_step(app, client, staff):
+    from refcheck.models import AuditEvent
+
+    sign_in(client, staff)
+    set_id = _draft_with(client, ("Did she always meet her deadlines?", "yes_no"),
+                         ("How did the candidate respond to feedback?", "text"))
+    page = client.get(f"/staff/question-sets/{set_id}")
+    assert b"Suggested instead:</strong> How often did she meet her deadlines?" in page.data
+    assert b"Use this wording" in page.data
+    with app.app_context():
+        first = db.session.get(QuestionSet, set_id).questions[0].id
+
+    done = _reword(client, set_id, first, "How often did she meet her deadlines?")
+    assert b"Question reworded." in done.data
+    with app.app_context():
+        questions = db.session.get(QuestionSet, set_id).questions
+        # The answer kind follows the new wording: "how often" is not a yes-or-no question.
+        assert [(q.position, q.text, q.kind) for q in questions] == [
+            (1, "How often did she meet her deadlines?", "text"),
+            (2, "How did the candidate respond to feedback?", "text")]
+        event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "question.reworded")
+                                   ).scalar_one()
+        assert event.actor == f"staff:{staff.id}"
+    # The set now publishes: the suggestion itself passes the linter.
+    assert b"Published wording-v1" in _publish(client, set_id).data
+
+
+def test_a_double_barrelled_question_splits_into_two_in_place(app, client, staff):
+    sign_in(client, staff)
+    set_id = _draft_with(client, ("What was the candidate's job title?", "text"),
+                         ("Was he punctual and reliable?", "yes_no"),
+                         ("Would you work with the candidate again?", "yes_no"))
+    page = client.get(f"/staff/question-sets/{set_id}")
+    assert b"Suggested instead, as two questions:" in page.data and b"Split into these two" in page.data
+    with app.app_context():
+        double = db.session.get(QuestionSet, set_id).questions[1].id
+    done = _reword(client, set_id, double, "Was he punctual?\nWas he reliable?")
+    assert b"Question split into two." in done.data
+    with app.app_context():
+        questions = db.session.get(QuestionSet, set_id).questions
+        assert [(q.position, q.text) for q in questions] == [
+            (1, "What was the candidate's job title?"), (2, "Was he punctual?"), (3, "Was he reliable?"),
+            (4, "Would you work with the candidate again?")]
+        assert questions[2].kind == "yes_no" and questions[2].fact_key is None
+
+
+def test_a_stale_or_forged_wording_changes_nothing(app, client, staff):
+    sign_in(client, staff)
+    set_id = _draft_with(client, ("How old is the candidate?", "text"))
+    with app.app_context():
+        question_id = db.session.get(QuestionSet, set_id).questions[0].id
+    # Not the linter's suggestion: staff could otherwise slip any wording past the checks.
+    forged = _reword(client, set_id, question_id, "Is she over 50?")
+    assert b"The suggested wording has changed" in forged.data
+    # Without the form's CSRF token nothing happens either.
+    lawful = "What relevant experience did the candidate bring to the role?"
+    refused = _reword(client, set_id, question_id, lawful, csrf="")
+    assert b"The form had expired" in refused.data
+    with app.app_context():
+        assert db.session.get(QuestionSet, set_id).questions[0].text == "How old is the candidate?"
+
+
+def test_a_published_set_cannot_be_reworded(app, client, staff):
+    sign_in(client, staff)
+    with app.app_context():
+        manager = db.session.execute(sa.select(QuestionSet).where(
+            QuestionSet.key == "standard", QuestionSet.relationship == "manager")).scalar_one()
+        set_id, question = manager.id, manager.questions[0]
+        question_id, text = question.id, question.text
+    response = _reword(client, set_id, question_id, "How often did she meet her deadlines?")
+    assert b"cannot change" in response.data
+    with app.app_context():
+        assert db.session.get(QuestionSet, set_id).questions[0].text == text

@@ -5,17 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ...errors import CaseError
 from ...extensions import db
 from ...linter import lint
 from ...models import FACT_KEYS, QuestionSet, utcnow
-from ...question_editor import KIND_WORDS, add_question, create_draft, new_version, publish, remove_question
+from ...question_editor import (
+    KIND_WORDS,
+    add_question,
+    create_draft,
+    new_version,
+    publish,
+    remove_question,
+    reword,
+)
 from ...question_sets import families
 from ...scope import RELATIONSHIPS
 from ..forms import ONE_LINE, ConfirmForm, SelectChoice, show_error, text_of
@@ -55,6 +63,12 @@ class QuestionForm(FlaskForm):
     low_label = StringField("Label for 1 (for ratings)", validators=[Length(max=60), ONE_LINE])
     high_label = StringField("Label for 5 (for ratings)", validators=[Length(max=60), ONE_LINE])
     required = BooleanField("An answer is required", default=True)
+
+
+class RewordForm(FlaskForm):
+    """Accept the linter's neutral wording for a question, in one step."""
+
+    wording = HiddenField(validators=[DataRequired(), Length(max=2000)])
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -98,7 +112,8 @@ def edit(set_id: int) -> Any:
             return redirect(url_for("questions.edit", set_id=set_id) + "#add")
     checks = {q.id: lint(q.text) for q in question_set.questions}
     return render_template("staff/question_set.html", question_set=question_set, form=form, checks=checks,
-                           kinds=KIND_WORDS, relationships=RELATIONSHIPS, confirm=ConfirmForm()), \
+                           kinds=KIND_WORDS, relationships=RELATIONSHIPS, confirm=ConfirmForm(),
+                           reword_form=RewordForm()), \
         (422 if form.errors else 200)
 
 
@@ -116,6 +131,28 @@ def remove(set_id: int, question_id: int) -> Any:
         else:
             db.session.commit()
     return redirect(url_for("questions.edit", set_id=set_id))
+
+
+@bp.route("/<int:set_id>/questions/<int:question_id>/reword", methods=["POST"])
+@staff_only
+def use_wording(set_id: int, question_id: int) -> Any:
+    """Replace a flagged question with the suggested neutral wording (or split it in two)."""
+    question_set = db.get_or_404(QuestionSet, set_id)
+    question = next((q for q in question_set.questions if q.id == question_id), None)
+    if question is None:
+        abort(404)
+    form = RewordForm()
+    if form.validate_on_submit():
+        try:
+            changed = reword(question_set, question, form.wording.data or "", f"staff:{current_user.id}")
+        except CaseError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash("Question reworded." if len(changed) == 1 else "Question split into two.", "success")
+    else:
+        flash("The form had expired. Please try again.", "error")
+    return redirect(url_for("questions.edit", set_id=set_id) + f"#q{question_id}")
 
 
 @bp.route("/<int:set_id>/publish", methods=["POST"])
