@@ -60,6 +60,8 @@ AUDIT_WORDS: dict[str, str] = {
     "staff.signed_out": "{who} signed out",
     "staff.organisations_set": "{who} chose which organisations' cases a verifier works on",
     "organisation.created": "{who} added a hiring organisation",
+    "employer_alias.added": "{who} recorded that two employer names are one employer",
+    "employer_alias.removed": "{who} removed a pair of employer names read as one employer",
     "package.saved": "{who} saved the case's scope as a package its organisation can order with",
     "package.retired": "{who} stopped offering a package",
     "staff.sign_in_paused": "{who} made sign-in wait after repeated wrong passwords",

@@ -9,14 +9,14 @@ import secrets
 import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts, api_keys, audit, batches, cli_api, cli_questions, mail, organisations
+from . import accounts, api_keys, audit, batches, cli_api, cli_crossverify, cli_questions, mail, organisations
 from .commands import Actor, CaseBusy, CaseGone
 from .errors import CaseError
 from .extensions import db
@@ -48,13 +48,13 @@ def register(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(demo)
     app.cli.add_command(reminders_cli)
-    app.cli.add_command(crossverify_command)
     app.cli.add_command(report_command)
     app.cli.add_command(export_command)
     app.cli.add_command(erase_command)
     app.cli.add_command(retention_cli)
     app.cli.add_command(keys_cli)
     cli_api.register(app)
+    cli_crossverify.register(app)
     cli_questions.register(app)
 
 
@@ -161,25 +161,6 @@ def mail_send(limit: int | None) -> None:
         sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
     ).scalar_one()
     click.echo(f"Sent {sent}, failed {failed} (will retry), {waiting} waiting in the outbox.")
-
-
-@click.command("crossverify")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
-@with_appcontext
-def crossverify_command(file: TextIO) -> None:
-    """Compare claims with referees' facts from a JSON file and print the findings as JSON."""
-    from .crossverify import coverage, verify
-
-    try:
-        data = json.load(file)
-        findings = verify(data.get("claims", {}), data.get("referees", []),
-                          current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"])
-    except (ValueError, AttributeError, TypeError) as err:
-        raise click.ClickException(f"The file is not in the expected shape: {err}") from err
-    result: dict = {"findings": [f.to_json() for f in findings]}
-    if "required" in data:
-        result["coverage"] = coverage(data["required"], data.get("referees", []))
-    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 @click.command("report")

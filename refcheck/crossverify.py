@@ -2,9 +2,12 @@
 
 Pure Python, no Flask import. Agreement is judged as a careful person would (refcheck.likeness):
 months within a tolerance agree, but the difference is kept and the finding is a minor difference,
-shown to staff and the candidate rather than hidden; employer names agree across case, punctuation
-and legal suffixes, job titles across common abbreviations but not across a change of seniority,
-and reasons for leaving compare by category.
+shown to staff and the candidate rather than hidden, and a year or quarter stands for any month in
+it; employer names agree across case, punctuation, legal forms and abbreviations, and across former
+names, parents and trading names only through the staff mapping passed in (`aliases`); job titles
+agree across abbreviations, word order, spelling and alternate titles of one occupation, but not
+across a change of function or seniority; reasons for leaving compare by category. Each source that
+agrees says why (`Source.why`) when it was written differently.
 
 Explanations are written by refcheck.finding_words: in the third person ("The candidate stated …")
 as sealed into the report, and addressed to "you" on the candidate's own pages.
@@ -12,13 +15,23 @@ as sealed into the report, and addressed to "you" on the candidate's own pages.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .employers import Alias, AliasBook
 from .finding_words import UNKNOWN, explain
-from .likeness import MONTH_FACTS, compare, groups, month_index, normalise_employer, normalise_title
+from .likeness import (
+    MONTH_FACTS,
+    compare,
+    groups,
+    month_index,
+    months_apart,
+    normalise_employer,
+    normalise_title,
+)
 
-__all__ = ["UNKNOWN", "Finding", "Source", "compare", "coverage", "kind_of", "month_index",
+__all__ = ["UNKNOWN", "Alias", "Finding", "Source", "compare", "coverage", "kind_of", "month_index",
            "normalise_employer", "normalise_title", "verify"]
 
 # Facts whose disagreement matters most for a hiring decision.
@@ -37,17 +50,22 @@ class Source:
     value: Any
     agrees: bool | None = None
     difference: str | None = None
+    # Why it agrees though written differently: "same title: 'Sr.' is short for 'Senior'".
+    why: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return the source as JSON data."""
         return {"source": self.source, "relationship": self.relationship, "value": self.value,
-                "agrees": self.agrees, "difference": self.difference}
+                "agrees": self.agrees, "difference": self.difference, "why": self.why}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Source:
-        """Read a source back from its JSON data (extra keys, such as a label, are ignored)."""
+        """Read a source back from its JSON data (extra keys, such as a label, are ignored).
+
+        Findings frozen before matches said why have no `why`; they read as None.
+        """
         return cls(data["source"], data.get("relationship"), data.get("value"), data.get("agrees"),
-                   data.get("difference"))
+                   data.get("difference"), data.get("why"))
 
 
 @dataclass
@@ -94,17 +112,22 @@ def kind_of(status: str, sources: list[Source]) -> str:
 
 # ---------------------------------------------------------------- the engine
 
-def verify(claims: dict[str, Any], referees: list[dict[str, Any]],
-           tolerance_months: int = 2) -> list[Finding]:
-    """Return one finding per fact present in the claims or in any referee's facts."""
+def verify(claims: dict[str, Any], referees: list[dict[str, Any]], tolerance_months: int = 2,
+           aliases: AliasBook | Iterable[Alias | Mapping[str, str]] = ()) -> list[Finding]:
+    """Return one finding per fact present in the claims or in any referee's facts.
+
+    `aliases` is the staff mapping of employers' other names: {"name", "same_as", "relation"} each,
+    or an AliasBook already made of them.
+    """
     facts: list[str] = list(claims)
     for referee in referees:
         facts.extend(f for f in referee.get("facts", {}) if f not in facts)
-    return [_finding(fact, claims, referees, tolerance_months) for fact in facts]
+    book = aliases if isinstance(aliases, AliasBook) else AliasBook(aliases)
+    return [_finding(fact, claims, referees, tolerance_months, book) for fact in facts]
 
 
 def _finding(fact: str, claims: dict[str, Any], referees: list[dict[str, Any]],
-             tolerance: int) -> Finding:
+             tolerance: int, book: AliasBook) -> Finding:
     """Judge one fact."""
     claim = claims.get(fact)
     has_claim = claim not in (None, "", UNKNOWN)
@@ -121,7 +144,9 @@ def _finding(fact: str, claims: dict[str, Any], referees: list[dict[str, Any]],
         if value == UNKNOWN:
             continue
         if has_claim:
-            source.agrees, source.difference = compare(fact, claim, value, tolerance)
+            match = compare(fact, claim, value, tolerance, book)
+            source.agrees, source.difference = match.agrees, match.difference
+            source.why = match.why if match.agrees else None
         answered.append(source)
 
     if not answered:
@@ -132,12 +157,16 @@ def _finding(fact: str, claims: dict[str, Any], referees: list[dict[str, Any]],
         disagreeing = [s for s in answered if not s.agrees]
     else:
         # Nothing claimed: referees are compared with each other.
-        if len(groups(fact, answered, tolerance)) > 1:
+        if len(groups(fact, answered, tolerance, book)) > 1:
             return _explained(Finding(fact, "conflict", _severity(fact, answered, tolerance), "", sources),
                               tolerance)
         agreeing, disagreeing = answered, []
         for source in answered:
             source.agrees = True
+            if source is not answered[0]:
+                # Compared with the first answer, as the grouping was: a gap within tolerance is kept.
+                match = compare(fact, answered[0].value, source.value, tolerance, book)
+                source.difference, source.why = match.difference, match.why
     if disagreeing:
         severity = _severity(fact, disagreeing, tolerance, claim)
         return _explained(Finding(fact, "conflict", severity, "", sources), tolerance)
@@ -155,8 +184,9 @@ def _explained(finding: Finding, tolerance: int) -> Finding:
 def _severity(fact: str, sources: list[Source], tolerance: int, claim: Any = None) -> str:
     """Rate how much a disagreement matters."""
     if fact in MONTH_FACTS and claim is not None:
-        gaps = [abs((month_index(s.value) or 0) - (month_index(claim) or 0)) for s in sources]
-        return "high" if max(gaps, default=0) > 6 else "medium"
+        gaps = [months_apart(s.value, claim) for s in sources]
+        # No gap to count: one says the person is still there, the other names a month they left.
+        return "high" if any(gap is None or gap > 6 for gap in gaps) else "medium"
     return "high" if fact in KEY_FACTS else "medium"
 
 

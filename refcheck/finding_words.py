@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from .dates import month
 from .likeness import MONTH_FACTS, groups, months_apart
+from .months import normalise_month
 
 UNKNOWN = "unknown"
 FACT_WORDS = {
@@ -84,7 +85,7 @@ def value_words(fact: str, value: Any) -> str:
         return "yes" if value else "no"
     text = str(value).strip()
     if fact in MONTH_FACTS:
-        return month(text)
+        return month(normalise_month(text))
     if fact == "reason_for_leaving":
         return REASON_WORDS.get(text, text.replace("_", " "))
     if fact == "relationship" and text in RELATIONSHIP_WORDS:
@@ -141,13 +142,18 @@ def explain(finding: Finding, for_candidate: bool = False, tolerance: int = 2) -
             return f"No referee could confirm {words}; it rests on {voice.candidates} own statement."
         return f"No referee knew {words}."
     if claim is None:
-        found = groups(fact, answered, tolerance)
+        # Referees found to agree (by verify, which knew the staff mapping of employers' other names)
+        # are one group; otherwise they are grouped here by their answers alone.
+        found = [answered] if all(s.agrees for s in answered) else groups(fact, answered, tolerance)
         if len(found) > 1:
             parts = [f"{voice.who(group, fact)} said {value_words(fact, group[0].value)}" for group in found]
             return f"The referees answered differently about {words}: " + "; ".join(parts) + "."
         answer = value_words(fact, answered[0].value)
         if len(answered) == 1:
             return f"{_capital(voice.who(answered, fact))} answered {answer} about {words}."
+        if any(s.difference for s in answered):
+            said = "; ".join(f"{voice.who([s], fact)} said {value_words(fact, s.value)}" for s in answered)
+            return f"{_capital(voice.who(answered, fact))} agree on {words}, a little apart: {said}."
         return f"{_capital(voice.who(answered, fact))} gave the same answer about {words}: {answer}."
     agreeing = [s for s in answered if s.agrees]
     disagreeing = [s for s in answered if not s.agrees]

@@ -1,4 +1,8 @@
-"""A case's findings: its claims and referees' sealed answers, put through cross-verification."""
+"""A case's findings: its claims and referees' sealed answers, put through cross-verification.
+
+The staff mapping of employers' other names (refcheck.employer_aliases) is read here, once, and handed
+to the pure verify() as plain data.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask import current_app
 
-from .crossverify import Finding, coverage, normalise_employer, verify
+from . import employer_aliases
+from .crossverify import Finding, coverage, verify
+from .employers import AliasBook, same_employer
 from .extensions import db
 from .models import Case, Claim, Referee, Response
 from .scope import Scope
@@ -50,6 +56,7 @@ def case_findings(case: Case, claims: list[Claim] | None = None) -> CaseFindings
     ).all()
     if claims is None:
         claims = list(db.session.execute(sa.select(Claim).where(Claim.case_id == case.id)).scalars())
+    book = AliasBook(employer_aliases.mapping())
     claim_facts = sorted((c.facts for c in claims), key=lambda f: f["start_month"])
 
     by_position: dict[int, list[dict]] = {}
@@ -61,13 +68,14 @@ def case_findings(case: Case, claims: list[Claim] | None = None) -> CaseFindings
         entry = {"id": referee.id, "relationship": referee.relationship,
                  "facts": {k: v for k, v in facts.items() if k not in NOMINATION_FACTS}}
         answered.append(entry)
-        index = _position_for(claim_facts, details, facts)
+        index = _position_for(claim_facts, details, facts, book)
         by_position.setdefault(index, []).append(entry)
         nominated = {"relationship": referee.relationship, "worked_together_from": details["worked_from"],
                      "worked_together_to": details["worked_to"]}
         relationship_findings.extend(verify(
             nominated, [{"id": referee.id, "relationship": referee.relationship,
-                         "facts": {k: v for k, v in facts.items() if k in NOMINATION_FACTS}}], tolerance))
+                         "facts": {k: v for k, v in facts.items() if k in NOMINATION_FACTS}}],
+            tolerance, book))
 
     positions = []
     for index, claim in enumerate(claim_facts):
@@ -75,9 +83,9 @@ def case_findings(case: Case, claims: list[Claim] | None = None) -> CaseFindings
         known = by_position.get(index, [])
         # A position no referee knew has nothing to compare yet; saying so once is enough.
         positions.append(PositionFindings(claim["title"], claim["employer"],
-                                          verify(stated, known, tolerance) if known else []))
+                                          verify(stated, known, tolerance, book) if known else []))
     if -1 in by_position:
-        unlisted = verify({}, by_position[-1], tolerance)
+        unlisted = verify({}, by_position[-1], tolerance, book)
         positions.append(PositionFindings("A position the candidate did not list", "", unlisted))
     consent = case.consent
     required = Scope.from_json(consent.scope).relationships if consent else {}
@@ -87,11 +95,11 @@ def case_findings(case: Case, claims: list[Claim] | None = None) -> CaseFindings
                         coverage({r: n for r, n in required.items() if n > 0}, answered), len(answered))
 
 
-def _position_for(claims: list[dict], details: dict, facts: dict) -> int:
+def _position_for(claims: list[dict], details: dict, facts: dict, book: AliasBook) -> int:
     """Pick the claimed position a referee knew: by employer, else by overlapping period; -1 for none."""
-    names = {normalise_employer(n) for n in (facts.get("employer"), details.get("organisation")) if n}
+    names = [n for n in (facts.get("employer"), details.get("organisation")) if n]
     for index, claim in enumerate(claims):
-        if normalise_employer(claim["employer"]) in names:
+        if any(same_employer(claim["employer"], name, book) for name in names):
             return index
     for index, claim in enumerate(claims):
         end = claim.get("end_month") or "9999-12"

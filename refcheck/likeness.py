@@ -1,55 +1,90 @@
-"""Whether two answers about a fact are the same, as a careful person would judge: pure, no Flask."""
+"""Whether two answers about a fact are the same, as a careful person would judge, and why: pure, no Flask.
+
+Each kind of fact has its own module: months (refcheck.periods), employers (refcheck.employers, with
+the staff mapping of other names passed in as plain data) and job titles (refcheck.titles). The
+choices a referee picks from (reason for leaving, re-employment, relationship) compare by what they
+mean, however they were worded. The rules are those of tests/data/README.md, "How a careful person
+labels a scenario"; tests/data/MATCHING.md says where they come from.
+"""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
+from .employers import AliasBook, compare_employers, normalise_employer
 from .months import is_month
+from .periods import compare_months, months_apart
+from .titles import compare_titles, normalise_title
+from .wording import fold
+
+__all__ = ["MONTH_FACTS", "AliasBook", "Match", "compare", "groups", "month_index", "months_apart",
+           "normalise_employer", "normalise_title"]
 
 MONTH_FACTS = {"start_month", "end_month", "worked_together_from", "worked_together_to"}
-_LEGAL_SUFFIXES = {
-    "ltd", "limited", "inc", "incorporated", "llc", "gmbh", "plc", "corp", "corporation", "co", "company",
-    "llp", "lp", "sa", "sas", "sarl", "ag", "bv", "nv", "pty", "srl", "spa", "ab", "as", "oy", "kk",
+# What each answer to a choice means, however it was worded: the stored code first.
+_MEANINGS: dict[str, dict[str, tuple[str, ...]]] = {
+    "reason_for_leaving": {
+        "resigned": ("resigned", "resignation", "quit", "left voluntarily", "voluntary resignation",
+                     "left for another job", "moved on"),
+        "contract_ended": ("contract ended", "end of contract", "contract end", "contract expired",
+                           "contract finished", "fixed term ended", "fixed term contract ended"),
+        "laid_off": ("laid off", "layoff", "redundancy", "made redundant", "redundant", "role eliminated",
+                     "position eliminated"),
+        "dismissed": ("dismissed", "dismissal", "fired", "sacked", "terminated", "terminated for cause"),
+        "still_employed": ("still employed", "still there", "still works there", "current employee"),
+    },
+    "rehire_eligible": {"yes": ("yes", "y", "true", "eligible", "yes eligible"),
+                        "no": ("no", "n", "false", "not eligible", "ineligible")},
+    "relationship": {
+        "manager": ("manager", "line manager", "supervisor", "boss", "direct manager", "reporting manager"),
+        "peer": ("peer", "colleague", "coworker", "co worker", "teammate", "team mate"),
+        "direct_report": ("direct report", "report", "subordinate", "reported to me"),
+        "client": ("client", "customer"),
+    },
 }
-_TITLE_ABBREVIATIONS = {
-    "sr": "senior", "snr": "senior", "jr": "junior", "jnr": "junior", "mgr": "manager", "mngr": "manager",
-    "eng": "engineer", "engr": "engineer", "dev": "developer", "vp": "vice president", "svp":
-    "senior vice president", "evp": "executive vice president", "dir": "director", "assoc": "associate",
-    "asst": "assistant", "exec": "executive", "admin": "administrator", "ops": "operations",
-    "mktg": "marketing", "hd": "head", "swe": "software engineer", "sde": "software developer",
-    "pm": "product manager", "qa": "quality assurance", "hr": "human resources",
-    "it": "information technology",
-    "cto": "chief technology officer", "ceo": "chief executive officer", "cfo": "chief financial officer",
-    "coo": "chief operating officer", "mgmt": "management", "tech": "technical",
-}
+_MEANING_OF = {fact: {phrase: code for code, phrases in meanings.items() for phrase in phrases}
+               for fact, meanings in _MEANINGS.items()}
 
 
-def _plain(text: str) -> str:
+class Match(NamedTuple):
+    """How one answer compares with another: whether they agree, a difference kept, and why they match."""
+
+    agrees: bool
+    difference: str | None = None
+    why: str | None = None
+
+
+def _plain(value: Any) -> str:
     """Fold accents and case, and turn punctuation into spaces."""
-    text = unicodedata.normalize("NFKD", str(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().replace("&", " and ")
-    return " ".join(re.findall(r"[a-z0-9]+", text))
+    return " ".join(fold(part) for part in re.split(r"[\W_]+", str(value)) if fold(part))
 
 
-def normalise_employer(name: str) -> str:
-    """Reduce an employer's name to what identifies it."""
-    words = _plain(name).split()
-    while words and words[-1] in _LEGAL_SUFFIXES:
-        words.pop()
-    if words and words[0] == "the":
-        words = words[1:]
-    return " ".join(words)
+def _meaning(fact: str, value: Any) -> str:
+    """Return what an answer to a choice means: its code, or its plain words when it is not one."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    plain = _plain(value)
+    return _MEANING_OF.get(fact, {}).get(plain, plain)
 
 
-def normalise_title(title: str) -> str:
-    """Expand common abbreviations so that 'Sr. Data Eng.' reads as 'senior data engineer'."""
-    words = []
-    for word in _plain(title).split():
-        words.extend(_TITLE_ABBREVIATIONS.get(word, word).split())
-    return " ".join(words)
+def compare(fact: str, claim: Any, other: Any, tolerance_months: int = 2,
+            aliases: AliasBook | None = None) -> Match:
+    """Say whether two answers about a fact agree, describe a difference within tolerance, and say why."""
+    if fact in MONTH_FACTS:
+        return Match(*compare_months(claim, other, tolerance_months))
+    if fact == "employer":
+        agrees, why = compare_employers(str(claim), str(other), aliases)
+        return Match(agrees, None, why)
+    if fact == "title":
+        agrees, why = compare_titles(str(claim), str(other))
+        return Match(agrees, None, why)
+    if fact in _MEANINGS:
+        same = _meaning(fact, claim) == _meaning(fact, other)
+        worded = same and _plain(claim) != _plain(other)
+        return Match(same, None, "the same answer in other words" if worded else None)
+    return Match(_plain(claim) == _plain(other))
 
 
 def month_index(value: str) -> int | None:
@@ -59,24 +94,6 @@ def month_index(value: str) -> int | None:
         return None
     year, month = text.split("-")
     return int(year) * 12 + int(month) - 1
-
-
-def compare(fact: str, claim: Any, other: Any, tolerance_months: int = 2) -> tuple[bool, str | None]:
-    """Say whether two values of a fact agree, and describe any difference within tolerance."""
-    if fact in MONTH_FACTS:
-        a, b = month_index(claim), month_index(other)
-        if a is None or b is None:
-            return str(claim).strip() == str(other).strip(), None
-        gap = abs(a - b)
-        if gap == 0:
-            return True, None
-        note = f"{gap} month{'s' if gap != 1 else ''} apart"
-        return gap <= tolerance_months, note
-    if fact == "employer":
-        return normalise_employer(claim) == normalise_employer(other), None
-    if fact == "title":
-        return normalise_title(claim) == normalise_title(other), None
-    return _plain(claim) == _plain(other), None
 
 
 class Valued(Protocol):
@@ -89,20 +106,15 @@ class Valued(Protocol):
 T = TypeVar("T", bound=Valued)
 
 
-def groups(fact: str, answered: Sequence[T], tolerance: int) -> list[list[T]]:
+def groups(fact: str, answered: Sequence[T], tolerance: int,
+           aliases: AliasBook | None = None) -> list[list[T]]:
     """Group answers that agree with each other, in the order first seen."""
     found: list[list[T]] = []
     for source in answered:
         for group in found:
-            if compare(fact, group[0].value, source.value, tolerance)[0]:
+            if compare(fact, group[0].value, source.value, tolerance, aliases).agrees:
                 group.append(source)
                 break
         else:
             found.append([source])
     return found
-
-
-def months_apart(first: Any, second: Any) -> int | None:
-    """Return how many months lie between two months, or None unless both are months."""
-    a, b = month_index(first), month_index(second)
-    return None if a is None or b is None else abs(a - b)

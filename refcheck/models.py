@@ -1054,3 +1054,26 @@ class ErasedReport(Model):
     released_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     erased_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
+
+
+class EmployerAlias(Model):
+    """Another name of an employer that staff have confirmed: a former name, a parent or a trading name.
+
+    Cross-verification reads these as agreeing names (refcheck.employers); no text can show them.
+    """
+
+    __tablename__ = "employer_alias"
+    # One pair of names once, however either was written ("Contoso Ltd", "CONTOSO").
+    __table_args__ = (sa.UniqueConstraint("name_key", "same_as_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    same_as: Mapped[str] = mapped_column(sa.String(200))
+    # Both names as the matcher reduces them (refcheck.employers.normalise_employer).
+    name_key: Mapped[str] = mapped_column(sa.String(200))
+    same_as_key: Mapped[str] = mapped_column(sa.String(200))
+    relation: Mapped[str] = mapped_column(sa.String(20))  # former_name | parent | trading_name
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: Mapped[StaffUser | None] = relationship()

@@ -298,6 +298,8 @@ class FindingView:
     # (who, what they said in words), in the order the sources were found.
     sources: list[tuple[str, str]]
     agrees_with_claim: bool
+    # Why answers written differently were read as the same, once each (none in findings frozen before).
+    whys: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -326,7 +328,7 @@ def describe(row: Finding, for_candidate: bool = False) -> FindingView:
     return FindingView(row, content["heading"], name[:1].upper() + name[1:], kind,
                        (KIND_WORDS_FOR_CANDIDATE if for_candidate else KIND_WORDS)[kind],
                        explain(found, for_candidate=for_candidate, tolerance=tolerance), sources,
-                       found.agrees_with_claim)
+                       found.agrees_with_claim, tuple(dict.fromkeys(s.why for s in found.sources if s.why)))
 
 
 def describe_all(case: Case, for_candidate: bool = False) -> tuple[list[FindingView], ReplyProgress]:

@@ -485,18 +485,24 @@ def state_work_history(client):
 
 def release_case(app, client, invited, staff, sent_case, *, answer: str, reply: str, note: str,
                  stop_at_candidate_review: bool = False, signal_note: str | None = None,
-                 release: bool = True):
+                 release: bool = True, facts: dict[str, str] | None = None):
     """Take an invited case through answers, review, a reply and release; return the staff client.
 
     The peer's first free-text answer carries `answer`, the candidate's reply `reply`, and staff's
     resolution and signal notes `note` (the signal notes `signal_note` when given). With
-    release=False it stops just before release, every signal handled.
+    release=False it stops just before release, every signal handled. `facts` gives every referee's
+    employer and title lines (otherwise they answer both with a sentence, and both conflict).
     """
     state_work_history(client)
     for name, path in invited.items():
         browser = enter_referee(app, path)
         html = attest_referee(browser).data.decode()
         data = full_answers(html)
+        if facts:
+            # The employer and title lines, in their questions' order: employer first, then title.
+            lines = sorted((field for field in data if data[field] == "Built the data platform."
+                            and f'id="{field}" maxlength="200"' in html), key=lambda f: int(f[1:]))
+            data[lines[0]], data[lines[1]] = facts["employer"], facts["title"]
         if name == "Peer 1":
             data[re.findall(r'<textarea[^>]*name="(q\d+)"', html)[0]] = answer
         assert browser.post("/referee", data=data).status_code == 303

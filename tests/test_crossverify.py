@@ -216,7 +216,7 @@ def test_crossverify_command(runner, tmp_path):
             }
         )
     )
-    result = runner.invoke(args=["crossverify", str(path)])
+    result = runner.invoke(args=["crossverify", "compare", str(path)])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
     statuses = {f["fact"]: f["status"] for f in out["findings"]}
@@ -230,7 +230,7 @@ def test_crossverify_command(runner, tmp_path):
         assert set(item) >= {"fact", "status", "severity", "explanation", "sources"}
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2]")
-    assert runner.invoke(args=["crossverify", str(bad)]).exit_code != 0
+    assert runner.invoke(args=["crossverify", "compare", str(bad)]).exit_code != 0
 
 
 def test_a_difference_within_the_tolerance_is_a_minor_difference_said_with_both_months():
@@ -292,3 +292,63 @@ def test_values_are_written_in_words():
     assert value_words("rehire_eligible", True) == "yes"
     assert value_words("end_month", "unknown") == "did not know"
     assert value_words("title", "Data Engineer") == "Data Engineer"
+
+
+def test_the_evaluation_set_meets_the_goals(runner):
+    # The real scenarios of tests/data/crossverify.jsonl, as `flask crossverify evaluate` scores them.
+    result = runner.invoke(args=["crossverify", "evaluate"])
+    assert result.exit_code == 0, result.output
+    assert "| fact | scenarios | right | accuracy | conflicts called agree |" in result.output
+    assert "| independent |" in result.output and "| team |" in result.output
+    assert "Goals met" in result.output
+
+
+def _scenarios():
+    from refcheck.crossverify_eval import DATA
+
+    return [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_evaluation_set_has_enough_scenarios_of_every_kind():
+    scenarios = _scenarios()
+    assert len(scenarios) >= 100
+    assert sum(s["written_by"] == "team" for s in scenarios) >= 60
+    assert sum(s["written_by"] == "independent" for s in scenarios) >= 60
+    assert {s["expected"] for s in scenarios} == {"agree", "minor_difference", "conflict"}
+    assert any(s.get("aliases") for s in scenarios)
+
+
+def test_a_wrong_label_fails_the_evaluation_and_is_shown(runner, tmp_path):
+    scenarios = _scenarios()
+    # A real seniority change labelled as agreement: the matcher calls it a conflict, so it misses.
+    wrong = {"id": "wrong-1", "fact": "title", "claim": "Senior Data Engineer", "referees": ["Data Engineer"],
+             "expected": "agree", "reason": "labelled wrongly on purpose", "written_by": "team"}
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(json.dumps(s) for s in [*scenarios[:3], wrong]) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["crossverify", "evaluate", "--data", str(path), "--show"])
+    assert result.exit_code == 1, result.output
+    assert "Goals not met" in result.output
+    assert "- wrong-1 (title): labelled agree, called conflict" in result.output
+
+
+def test_a_conflict_called_agree_fails_even_at_high_accuracy(tmp_path):
+    from refcheck import crossverify_eval
+
+    scenarios = [crossverify_eval._scenario({"id": f"ok-{n}", "fact": "employer", "claim": f"Firm {n} GmbH",
+                                             "referees": [f"Firm {n}"], "expected": "agree"})
+                 for n in range(20)]
+    # A label saying conflict where the answers agree: read as a real conflict the matcher let through.
+    let_through = crossverify_eval._scenario({"id": "x", "fact": "employer", "claim": "Acme Ltd",
+                                              "referees": ["Acme"], "expected": "conflict"})
+    result = crossverify_eval.evaluate([*scenarios, let_through])
+    assert crossverify_eval.accuracy(result.of_fact("employer")) >= 0.95
+    assert not result.meets_goals
+
+
+def test_a_scenarios_file_that_is_not_one_is_refused_by_line(runner, tmp_path):
+    path = tmp_path / "broken.jsonl"
+    path.write_text('{"id": "a", "fact": "title", "claim": "x", "referees": ["x"], "expected": "agree"}\n'
+                    '{"id": "b", "fact": "salary", "claim": "1", "referees": ["1"], "expected": "agree"}\n')
+    result = runner.invoke(args=["crossverify", "evaluate", "--data", str(path)])
+    assert result.exit_code != 0
+    assert "line 2: unknown fact 'salary'" in result.output

@@ -122,6 +122,12 @@ def staff_pages(app, pages: Pages, staff) -> None:
         "endpoint-csrf_token": token, "endpoint-organisation": "Northwind Analytics Ltd",
         "endpoint-url": "http://127.0.0.1:9/hook", "endpoint-events": ["check.released", "check.cancelled"]}))
     pages.get("staff-integrations", browser, "/staff/integrations")
+    names = pages.get("staff-employer-names-empty", browser, "/staff/employer-names")
+    pages.keep("staff-employer-names-refused", browser.post("/staff/employer-names", data={
+        "csrf_token": csrf_from(names), "name": "", "relation": "former_name", "same_as": ""}))
+    browser.post("/staff/employer-names", data={"csrf_token": csrf_from(names), "name": "Contoso Data",
+                                                "relation": "former_name", "same_as": "Northwind Analytics"})
+    pages.get("staff-employer-names", browser, "/staff/employer-names")
     pages.get("api-reference", browser, "/api/v1/docs")
     pages.get("staff-sessions", browser, "/staff/sessions")
     pages.get("staff-sessions-end-others", browser, "/staff/sessions/end-others")

@@ -18,7 +18,9 @@ PURE = ("refcheck.crossverify", "refcheck.linter", "refcheck.scope", "refcheck.l
         "refcheck.likeness", "refcheck.finding_words", "refcheck.pace", "refcheck.dates",
         "refcheck.lint_base", "refcheck.lint_protected", "refcheck.lint_rules_life",
         "refcheck.lint_rules_identity", "refcheck.lint_work",
-        "refcheck.lint_wording", "refcheck.lint_reword", "refcheck.lint_eval")
+        "refcheck.lint_wording", "refcheck.lint_reword", "refcheck.lint_eval",
+        "refcheck.periods", "refcheck.employers", "refcheck.legal_forms", "refcheck.titles",
+        "refcheck.title_words", "refcheck.wording", "refcheck.crossverify_eval")
 
 
 def _modules() -> dict[str, Path]:

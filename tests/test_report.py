@@ -371,3 +371,13 @@ def test_a_grouped_column_holds_back_a_question_only_one_of_its_referees_answere
     # Attributed, each referee stands under their own label and every answer shows.
     shown = answer_rows([manager_only], sources, columns(sources, grouped=False)[0])
     assert shown[0]["answers"] == {"manager": ["A calm and fair lead."]} and shown[0]["withheld"] is False
+
+
+def test_the_report_says_why_answers_written_differently_agree(app, client, invited, staff, sent_case):
+    staff_client = release_case(app, client, invited, staff, sent_case, answer="Fine work.", reply="Agreed.",
+                                note="Checked with both referees.",
+                                facts={"employer": "NORTHWIND ANALYTICS LIMITED",
+                                       "title": "Sr. Data Engineer"})
+    text = re.sub(r"\s+", " ", _text(staff_client.get(f"/staff/cases/{sent_case.id}/report.pdf").data))
+    assert "same title: 'Sr.' is short for 'Senior'" in text
+    assert "same employer: legal forms 'Ltd' and 'LIMITED' left out" in text

@@ -26,6 +26,7 @@ from .referee import paged as referee_paged  # noqa: F401 - its routes join the 
 from .referee import pages as referee_pages
 from .staff import accounts, metrics, question_sets
 from .staff import cases as staff_cases
+from .staff import employer_aliases as staff_employer_aliases
 from .staff import enquiries as staff_enquiries  # noqa: F401 - its routes join the staff blueprint
 from .staff import integrations as staff_integrations
 from .staff import organisations as staff_organisations
@@ -36,7 +37,7 @@ from .staff import two_factor as staff_two_factor
 BLUEPRINTS = (public.bp, accounts.bp, staff_two_factor.bp, staff_passkeys.bp, staff_cases.bp, metrics.bp,
               question_sets.bp, staff_organisations.bp, portal.bp, candidate_referees.bp, findings.bp,
               referee_pages.bp, client_checks.bp, api_base.bp,
-              staff_integrations.bp)
+              staff_integrations.bp, staff_employer_aliases.bp)
 
 
 def register_blueprints(app: Flask) -> None:

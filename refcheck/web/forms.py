@@ -250,6 +250,22 @@ class ConfirmForm(FlaskForm):
     """A button that changes something; the form exists for its CSRF token."""
 
 
+class EmployerAliasForm(FlaskForm):
+    """Staff record that one name of an employer is a former name, the parent or a trading name of another."""
+
+    name = StringField("Other name", validators=[
+        DataRequired(message="Enter the other name, for example the employer's former name."),
+        Length(max=200), ONE_LINE], filters=[strip],
+        description="As candidates or referees may write it, for example Contoso Retail.")
+    relation = SelectField("It is", choices=[
+        SelectChoice("former_name", "a former name of"), SelectChoice("parent", "the parent company of"),
+        SelectChoice("trading_name", "a trading name of")])
+    same_as = StringField("Employer", validators=[
+        DataRequired(message="Enter the employer's name as candidates usually give it."),
+        Length(max=200), ONE_LINE], filters=[strip],
+        description="The employer's name as candidates usually give it, for example Fabrikam Stores.")
+
+
 class ReasonForm(FlaskForm):
     """A short reason in plain words."""
 
