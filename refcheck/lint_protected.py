@@ -60,7 +60,7 @@ JOB_CONTEXT = (r"\bas (an? |the |their |her |his |our |your )?[a-z' -]{0,40}?(ma
                r"officer|coordinator|administrator|adviser|advisor|nurse|midwife|paralegal|statistician|"
                r"lawyer|solicitor|clerk|caseworker|supervisor|analyst|specialist|consultant|treasurer|"
                r"engineer|designer|developer|editor|reporter|journalist|teacher|chaplain|recruiter|"
-               r"accountant|assistant|representative|secretary|organi[sz]er|planner|producer|trainer|"
+               r"accountant|assistant|representative|secretary|liaison|organi[sz]er|planner|producer|trainer|"
                r"counsel|counsell?or|adjuster|underwriter|inspector|auditor|steward|buyer|partner|receptionist|registrar|"
                r"pharmacist|doctor|gp|therapist|carer|worker|officer|agent|handler|collector|librarian|"
                r"archivist|curator|researcher|scientist|economist|pollster|moderator|producer|presenter|"
@@ -109,6 +109,8 @@ def _about_work(text: str, match: re.Match[str]) -> bool:
 
 def _others(text: str, match: re.Match[str]) -> bool:
     """Say whether "their" belongs to other people ("customers behind on their credit card payments")."""
+    if re.search(r"\bwhose (\w+ )?$", text[:match.start()]):  # "callers whose first language …"
+        return True
     return match.group(0).startswith("their") and re.search(
         r"\b(customers|clients|patients|students|pupils|tenants|users|members|residents|families|colleagues|"
         r"staff|employees|people|councillors|parents|children|guests|visitors|borrowers|applicants|"

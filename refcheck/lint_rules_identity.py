@@ -134,7 +134,8 @@ IDENTITY_RULES: tuple[Rule, ...] = (
              r"customer)"
              r"|\blent (her|his|their|a|the|us|them|him)\b|\bmasses\b"),
     # ---- sex
-    R(r"\ba (he|she) or a (she|he)\b|\b(he|she) or (she|he)\b|\b(is|was) {S} (a )?(man|woman|male|female|boy|"
+    R(r"\b(mr|mrs|ms|miss|mx) or (a )?(mr|mrs|ms|miss|mx)\b|\ba (he|she) or a (she|he)\b|\b(he|she) or (she|"
+      r"he)\b|\b(is|was) {S} (a )?(man|woman|male|female|boy|"
       r"girl|lady|guy)\b|\b(man|male|men|boy|guy) or (a )?"
       r"(woman|female|women|girl|lady)\b|\b(woman|female|women|girl|lady) or (a )?(man|male|men|boy|guy)\b"
       r"|\b(her|his|their|the candidate's) (sex|gender)\b|\bbeing (a )?(female|male|woman|man|girl|mother|"
@@ -217,6 +218,11 @@ IDENTITY_RULES: tuple[Rule, ...] = (
              r"(trade )?union\b|\bunion (negotiations|recognition agreement)\b"),
 
     # ---- political opinions
+    R(r"\breferendum\b|\bwhich way (did|does|do) {S} (lean|vote|swing)\b|\b(leans?|leaned|leant) (to the "
+      r")?(left|"
+      r"right)\b",
+      "asks about the candidate's political opinions through how they lean or vote", "politics",
+      unless=r"\breferendum (results?|coverage|night|campaign (data|budget))\b"),
     R(r"\b(which|what) (news ?papers?|papers?|news (sources?|channels?|sites?)|tv channels?|podcasts?) "
       r"(does|do|did) "
       r"{S} (read|watch|follow|listen to|buy)\b|\bpolitics on (social media|facebook|twitter|x)\b|\bwhat "
@@ -230,7 +236,8 @@ IDENTITY_RULES: tuple[Rule, ...] = (
       r"protesting|protesters?|demonstrations?|rall(y|ies)|activis\w*|activists?)\b|\b{PR} (campaign\w*|"
       r"protest\w*|march\w*|rall\w*) (for|against)\b",
       "asks about the candidate's political opinions or activity", "politics", topic=True,
-      unless=r"\bpolitical (pressure|context|environment|climate|stakeholders|sensitivit\w*|landscape|"
+      unless=r"\bpolitically (sensitive|charged|neutral|aware|astute)\b|\bpolitical (pressure|context|"
+             r"environment|climate|stakeholders|sensitivit\w*|landscape|"
              r"skills?|awareness|nous)\b|\b(election|elections|political|politics|campaign)[- ](\w+ "
              r")?(night|coverage|desk|reporting|"
              r"results|results service|team|reporter|correspondent|risk|data|software|polling|research|"

@@ -20,7 +20,7 @@ LIFE_RULES: tuple[Rule, ...] = (
       "asks when the candidate was born, which gives their age", "age"),
     R(r"\bwhat age\b|\b(her|his|their|candidate's) age\b|\bage (is|was) (she|he|they)\b|\bput (her|him|"
       r"them) at\b"
-      r"|\bhow (young|mature)\b|\bage group\b|\bage bracket\b|\bage range\b",
+      r"|\bhow young\b|\bhow mature (is|was|are|were) {PR}\b|\bage group\b|\bage bracket\b|\bage range\b",
       "asks the candidate's age", "age", unless=r"\bretirement age\b"),
     R(r"\b(is|was|are|were) {S} (over|under|past|nearly|almost|about|around|younger than|older than) "
       r"(the age of )?(\d\d|thirty|forty|fifty|sixty|seventy)\b",
@@ -174,6 +174,8 @@ LIFE_RULES: tuple[Rule, ...] = (
       r"loss|gain)",
       "asks about the candidate's weight", "body",
       unless=r"\bweigh(ed|s)? (up|the|in on|options|the pros|risks?|costs?|evidence)"),
+    R(r"\bon the (heavy|large|big|plump|skinny|thin|short|tall|small) side\b",
+      "asks about the candidate's weight or height", "body"),
     R(r"\b(what|which) size (uniform|clothes|clothing|shirt|trousers|dress|overalls|boots)\b|\b(clothes|"
       r"clothing|uniform|dress) size\b",
       "asks about the candidate's size, which stands for height and weight", "body"),
@@ -255,6 +257,8 @@ LIFE_RULES: tuple[Rule, ...] = (
              r"(and|or|with) their\b"),
 
     # ---- more proxies, written from published guidance rather than from the evaluation sets
+    R(r"\bo[- ]levels?\b|\bcses?\b(?! (team|programme|program|group))",
+      "asks the candidate's age through which school exams they sat", "age"),
     R(r"\bwhen did {S} (sit|take|do|pass|finish) (her|his|their) (a-levels?|gcses?|o-levels?|exams|finals|"
       r"sats|leaving cert\w*|baccalaureate|high school diploma|matric)\b|\b(a-levels?|gcses?|o-levels?) (in|"
       r"year|date)\b",
@@ -267,7 +271,8 @@ LIFE_RULES: tuple[Rule, ...] = (
       r"told)\b",
       "asks about the candidate's age through a stage of life", "age",
       unless=r"\bold[- ]school (methods?|approach|tools?|systems?|marketing)\b"),
-    R(r"\b(doctor'?s?|fit|sick|medical) notes?\b|\boccupational health (referral|assessment|report|review)\b"
+    R(r"\bbradford (factor|score)\b|\bhearing loops?\b|\b(doctor'?s?|fit|sick|medical) notes?\b|"
+      r"\boccupational health (referral|assessment|report|review)\b"
       r"|\b(emotionally|mentally) (stable|fragile|unstable|fit|strong|well)\b|\bmental (state|wellbeing|"
       r"well-being|resilience)\b|\b(off|signed off) (work )?(with|for) (stress|depression|anxiety|an illness|"
       r"illness|an injury|a bad back|surgery|an operation)\b|\bmedical (leave|history|records?|"

@@ -134,7 +134,9 @@ LEADING: tuple[Rule, ...] = (
                 r"(take|treat|approach|with)"),
     Rule(r"\b(everyone|everybody|people|others|most people|(most|many|several|some|other|all the|all|both) "
          r"(referees|"
-         r"references|people|colleagues|managers|clients|customers|peers)( \w+)?|(most|many|several|some|"
+         r"references|people|colleagues|managers|clients|customers|peers)( \w+)?|(everyone|everybody|"
+         r"people) in the "
+         r"(office|team|department|company|building)|(most|many|several|some|"
          r"all|both|a few|a couple|"
          r"a number|none) of (her|his|their|the|your|our) (\w+ )?(peers|colleagues|managers|clients|"
          r"customers|"
@@ -147,7 +149,8 @@ LEADING: tuple[Rule, ...] = (
          r"heard from)?( all| both)? (say|says|said|told (me|us)|tell (me|us)|agree|agreed|think|thinks|"
          r"thought|praised|praise|describe|described|rave|raved|speak highly|spoke highly|call|called|"
          r"complained|complain|loved|love|adore|adored|mentioned|report|reported|found|find|finds|seem to "
-         r"think|felt|feel)\b|\b(i|we) (have|had) (heard|been told|read)\b|\b(i|we) (am|are|was|were) told\b"
+         r"think|seemed to (find|think|say|feel)|seems to (find|think)|felt|feel)\b|\b(i|we) (have|had) "
+         r"(heard|been told|read)\b|\b(i|we) (am|are|was|were) told\b"
          r"|\b(i|we) understand (that )?(she|he|they)\b|\b(his|her|their) (file|record|cv|resume|reviews?) "
          r"(suggests?|shows?|says|said|indicates?)\b|(?<!far )\bas (everyone|we all|you) (know|knows|said|"
          r"noticed)\b"
@@ -346,7 +349,10 @@ ABSOLUTE: tuple[Rule, ...] = (
          r"year|morning|evening|night|shift|monday|tuesday|wednesday|thursday|friday|weekend|sprint|cycle|"
          r"review|so often|now and then)\b)\w+",
          "asks for an all-or-nothing answer that few people can honestly give",
-         unless=r"^(what|which|who|whom|whose|where|how|when|why)\b[^?]*\b(always|never|ever|constantly|"
+         unless=r"\b(everyone|everybody)\b[^?]{0,40}\b(seemed|said|says|thinks|thought|found|finds|told|"
+                r"tells|"
+                r"agrees|agreed)\b|\b(you|we) would never\b|"
+                r"^(what|which|who|whom|whose|where|how|when|why)\b[^?]*\b(always|never|ever|constantly|"
                 r"continually|all the time)\b|\bnever (got|had) (to|the chance|a chance|round to|around "
                 r"to)\b|\b("
                 r"all the time|always|every \w+)\b[^?]{0,10}, or (did|was|were|is|does|do)\b"

@@ -21,7 +21,8 @@ WORK_NOUN = (r"(ward|wards|unit|units|product|products|scheme|schemes|policy|pol
              r"assessors?|assessments?|caseworkers?|advisers?|advisors?|nurses?|officers?|approvals?|"
              r"payments?|"
              r"forms?|funding|grants?|catering|orders?|events?|restoration|rooms?|leaders?|queries|enquiries|"
-             r"requests|questions|calls|tickets|cases)")
+             r"requests|questions|calls|tickets|cases|rounds|seminars|workshops|courses|sessions|training|"
+             r"advice)")
 
 
 def work_sense(word: str) -> str:
