@@ -18,12 +18,20 @@ from .models import STAFF_ROLES, EmployerAlias, StaffUser
 from .text import ONE_LINE_MESSAGE, has_control
 
 NOT_STAFF = "We could not do this: only verification staff keep the employer names."
+NOT_EVERY = ("We could not do this: a pair of names changes findings in every organisation's cases, so only "
+             "staff who work on every organisation's cases keep them. Ask an admin.")
 
 
 def _require_staff(user: StaffUser | None) -> StaffUser:
-    """Return the acting staff member, or refuse someone who is not active verification staff."""
+    """Return the acting staff member, or refuse someone who may not change the shared mapping.
+
+    The mapping is read for every organisation's cases, so a verifier kept to some organisations may
+    not change it: they could otherwise turn a conflict in a case they cannot see into agreement.
+    """
     if user is None or not user.active or user.role not in STAFF_ROLES:
         raise CaseError(NOT_STAFF)
+    if not user.sees_every_organisation:
+        raise CaseError(NOT_EVERY)
     return user
 
 
@@ -38,6 +46,9 @@ def _name(text: str, field: str, missing: str) -> str:
         raise CaseError("Use at most 200 characters.", field=field)
     if not reduced(text):
         raise CaseError("Enter a name with letters or figures in it.", field=field)
+    if len(reduced(text)) > 200:  # a name in another script can grow when it is romanised
+        raise CaseError("Use a shorter name: at most 200 letters once written in the Latin alphabet.",
+                        field=field)
     return text
 
 
@@ -80,8 +91,9 @@ def remove(user: StaffUser | None, alias_id: int) -> EmployerAlias:
 
 def listed() -> list[EmployerAlias]:
     """Return the mapping as staff read it: by employer, then by the other name."""
-    return list(db.session.execute(sa.select(EmployerAlias).order_by(
-        EmployerAlias.same_as_key, EmployerAlias.name_key)).scalars())
+    query = (sa.select(EmployerAlias).options(sa.orm.joinedload(EmployerAlias.created_by))
+             .order_by(EmployerAlias.same_as_key, EmployerAlias.name_key))
+    return list(db.session.execute(query).scalars())
 
 
 def mapping() -> list[Alias]:

@@ -37,14 +37,12 @@ _WORD_FORMS = {
     "solns": "solutions", "solution": "solutions", "grp": "group", "hldgs": "holdings", "hldg": "holdings",
     "holding": "holdings", "inds": "industries", "indus": "industries", "st": "saint", "mt": "mount",
     "eng": "engineering", "engg": "engineering", "mktg": "marketing", "inst": "institute", "med": "medical",
-    "amer": "american",
 }
 # The ones that are abbreviations rather than other forms of a word ("Service", "Technologies").
 _ABBREVIATIONS = {
     "intl", "natl", "corp", "mfg", "mfrs", "assoc", "assn", "assocs", "svc", "svcs", "srvcs", "tech", "bros",
     "mgmt", "mgt", "dept", "univ", "uni", "hosp", "govt", "co", "cos", "ctr", "cntr", "labs", "lab", "pharma",
     "sys", "solns", "grp", "hldgs", "hldg", "inds", "indus", "st", "mt", "eng", "engg", "mktg", "inst", "med",
-    "amer",
 }
 
 
@@ -134,23 +132,34 @@ class AliasBook:
         return bool(self.links)
 
     def path(self, first: str, second: str) -> list[Alias] | None:
-        """Return the lines of the mapping that lead from one reduced name to another, or None."""
+        """Return the lines of the mapping that lead from one reduced name to another, or None.
+
+        Former and trading names are the same company, so any number of them chain; a parent link is
+        crossed once at most, or two subsidiaries of one parent (GEICO and Dairy Queen under Berkshire
+        Hathaway) would read as one employer.
+        """
         if first not in self.links or second not in self.links:
             return None
-        came: dict[str, tuple[str, Alias] | None] = {first: None}
-        queue = deque([first])
+        State = tuple[str, bool]  # a name, and whether a parent link was crossed to reach it
+        came: dict[State, tuple[State, Alias] | None] = {(first, False): None}
+        queue = deque([(first, False)])
         while queue:
-            here = queue.popleft()
+            state = queue.popleft()
+            here, parented = state
             if here == second:
                 lines: list[Alias] = []
-                while (step := came[here]) is not None:
-                    here, alias = step
+                while (step := came[state]) is not None:
+                    state, alias = step
                     lines.append(alias)
                 return lines[::-1]
             for there, alias in self.links.get(here, []):
-                if there not in came:
-                    came[there] = (here, alias)
-                    queue.append(there)
+                crossing = alias.relation == "parent"
+                if crossing and parented:
+                    continue
+                following = (there, parented or crossing)
+                if following not in came:
+                    came[following] = (state, alias)
+                    queue.append(following)
         return None
 
 

@@ -10,6 +10,7 @@ from . import audit
 from .errors import CaseError
 from .extensions import db
 from .lint_base import is_closed
+from .lint_reword import FALLBACK
 from .linter import lint, normalise
 from .models import FACT_KEYS, QUESTION_KINDS, Question, QuestionSet, utcnow
 
@@ -80,6 +81,17 @@ def remove_question(question_set: QuestionSet, question: Question) -> None:
     question_set.questions.remove(question)
 
 
+# Kinds whose answer fits any rewording; a choice's options and a month range belong to the wording.
+REWORDABLE_KINDS = ("text", "yes_no", "rating")
+BY_HAND = ("This question is compared with the candidate's claim or has answers of its own, so change it by "
+           "hand: remove it and add the new wording with the kind of answer it needs.")
+
+
+def rewordable(question: Question) -> bool:
+    """Say whether a question may take the linter's wording in one step (no fact link, a plain kind)."""
+    return question.fact_key is None and question.kind in REWORDABLE_KINDS
+
+
 def reword(question_set: QuestionSet, question: Question, offered: str, actor: str) -> list[Question]:
     """Replace a flagged question with the linter's neutral rewording, as offered on the page.
 
@@ -90,6 +102,9 @@ def reword(question_set: QuestionSet, question: Question, offered: str, actor: s
     _require_draft(question_set)
     if question not in question_set.questions:
         raise CaseError("That question is not in this set.")
+    if not rewordable(question):
+        # The rewording may ask something else: its answers must not be compared as the old fact.
+        raise CaseError(BY_HAND)
     result = lint(question.text)
     if result.ok:
         raise CaseError("This question already reads as neutral; there is nothing to change.")
@@ -110,10 +125,14 @@ def reword(question_set: QuestionSet, question: Question, offered: str, actor: s
                          high_label=question.high_label)
         question_set.questions.insert(question_set.questions.index(question) + offset, extra)
         changed.append(extra)
+    # The lawful question or the open fallback asks something else than the question did.
+    replaced = "protected" in codes or parts[0].startswith(FALLBACK.split("{")[0])
     for item in changed:
-        # A yes-or-no answer no longer fits once "Did she always …?" asks "How often …?".
-        if item.kind == "yes_no" and not is_closed(normalise(item.text)):
-            item.kind = "text"
+        # A yes-or-no answer no longer fits once "Did she always …?" asks "How often …?", nor a
+        # rating once the question was replaced by another.
+        open_now = item.kind == "yes_no" and not is_closed(normalise(item.text))
+        if open_now or (item.kind == "rating" and replaced):
+            item.kind, item.low_label, item.high_label = "text", None, None
     audit.record("question.reworded", actor, set=question_set.id, position=question.position, codes=codes,
                  questions=len(parts))
     return changed

@@ -45,8 +45,9 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
 ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8",
          "ix": "9", "x": "10"}
 ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth"}
-# Words that carry no meaning of their own in a title: "Head of Marketing" is "Marketing Head".
-SMALL = {"of", "the", "for", "and", "in", "a", "an"}
+# Words that carry no meaning of their own in a title: "Head of Marketing" is "Marketing Head". "in"
+# does ("Manager in Training" is not a "Training Manager").
+SMALL = {"of", "the", "for", "and", "a", "an"}
 # Said before a level's number ("Level 2 Engineer"); the number is what counts.
 LEVEL = {"level", "lvl"}
 

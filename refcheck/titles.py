@@ -126,6 +126,11 @@ def _occupations(tokens: list[str]) -> tuple[list[str], dict[tuple[str, ...], tu
     return read, used
 
 
+def _inverted(title: str) -> bool:
+    """Say whether a title is written the other way round: "Manager, Marketing", "Head of Sales"."""
+    return bool(re.search(r",|\bof\b|\s[-\u2013\u2014/]\s|\(", str(title), flags=re.I))
+
+
 def normalise_title(title: str) -> str:
     """Read a title's words plainly: 'Sr. Data Eng.' -> 'senior data engineer'."""
     readings = _readings(title)
@@ -141,6 +146,10 @@ def compare_titles(claim: str, other: str) -> tuple[bool, str | None]:
         a, used_a = _occupations(a)
         b, used_b = _occupations(b)
         if not a or Counter(a) != Counter(b):
+            continue
+        if a != b and not (_inverted(claim) or _inverted(other)):
+            # Without a comma or "of" the last word names the role: "Executive Assistant" is not an
+            # "Assistant Executive", nor "Attorney General" a "General Attorney".
             continue
         notes = [text for key, text in {**first.notes, **second.notes}.items()
                  if (key in first.notes) != (key in second.notes)]

@@ -3,14 +3,14 @@
 import pytest
 import sqlalchemy as sa
 
-from refcheck import employer_aliases
+from refcheck import accounts, employer_aliases
 from refcheck.errors import CaseError
 from refcheck.extensions import db
-from refcheck.models import AuditEvent, EmployerAlias, StaffUser
+from refcheck.models import AuditEvent, EmployerAlias, Organisation, StaffUser
 
-from .conftest import csrf_from, make_staff, sign_in
+from .conftest import STAFF_PASSWORD, StaffLogin, csrf_from, sign_in
 from .conftest import state_work_history as _claim
-from .test_client import make_client
+from .test_client import HOME_ORG, make_client, organisation_id
 from .test_findings import _answer
 
 PAGE = "/staff/employer-names"
@@ -75,8 +75,23 @@ def test_only_staff_may_see_or_change_the_mapping(app, client, staff):
     token = csrf_from(browser.get("/staff/sessions").data)
     assert browser.post(PAGE, data={"csrf_token": token, "name": "A", "relation": "parent",
                                     "same_as": "B"}).status_code == 403
-    # A verifier is staff: they keep the mapping too.
-    verifier = _signed_in(app, make_staff(app, "val@verify.example", role="verifier"))
+    # A verifier kept to some organisations may read the mapping but not change it: a pair changes
+    # findings in cases they cannot see.
+    with app.app_context():
+        home = db.session.get(Organisation, organisation_id(app, HOME_ORG))
+        user = accounts.create_staff("val@verify.example", "Val Verifier", "verifier", STAFF_PASSWORD, "test",
+                                     [home])
+        db.session.commit()
+        scoped = StaffLogin(user.id, user.email, STAFF_PASSWORD)
+    verifier = _signed_in(app, scoped)
+    page = verifier.get(PAGE).get_data(as_text=True)
+    assert "only staff who work on every organisation's cases add or remove them" in page
+    refused = _add(verifier, name="Halcyon Group", relation="parent", same_as="Halcyon Data")
+    assert "only staff who work on every organisation&#39;s cases keep them" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(sa.select(EmployerAlias)).first() is None
+        db.session.get(StaffUser, scoped.id).all_organisations = True  # now works on every organisation
+        db.session.commit()
     assert _add(verifier, name="Halcyon Group", relation="parent", same_as="Halcyon Data").status_code == 302
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from refcheck.crossverify import Finding, Source, verify
-from refcheck.employers import AliasBook, compare_employers
+from refcheck.employers import Alias, AliasBook, compare_employers
 from refcheck.likeness import compare
 from refcheck.periods import compare_months, months_apart, parse_period
 from refcheck.title_words import OCCUPATIONS
@@ -204,3 +204,24 @@ def test_referees_named_through_the_mapping_agree_with_each_other():
 def test_still_there_against_a_month_they_left_is_a_high_conflict():
     finding = verify({"end_month": "present"}, [ref("a", end_month="2023-06")])[0]
     assert (finding.status, finding.severity) == ("conflict", "high")
+
+
+def test_a_parent_links_its_subsidiaries_to_it_but_not_to_each_other():
+    book = AliasBook([Alias("Berkshire Hathaway", "GEICO", "parent"),
+                      Alias("Berkshire Hathaway", "Dairy Queen", "parent"),
+                      Alias("Government Employees Insurance Company", "GEICO", "trading_name")])
+    assert compare_employers("GEICO", "Berkshire Hathaway Inc.", book)[0]
+    # A former or trading name chains with one parent link ...
+    assert compare_employers("Government Employees Insurance Company", "Berkshire Hathaway", book)[0]
+    # ... but two subsidiaries of one parent are two employers.
+    assert compare_employers("GEICO", "Dairy Queen", book) == (False, None)
+
+
+@pytest.mark.parametrize(("claim", "other"), [
+    ("Manager in Training", "Training Manager"),
+    ("Executive Assistant", "Assistant Executive"),
+    ("Attorney General", "General Attorney"),
+])
+def test_titles_with_the_same_words_in_another_role_conflict(claim, other):
+    # Only a comma, "of" or a dash turns a title round; otherwise the last word names the role.
+    assert compare_titles(claim, other) == (False, None)

@@ -173,3 +173,43 @@ def test_a_published_set_cannot_be_reworded(app, client, staff):
     assert b"cannot change" in response.data
     with app.app_context():
         assert db.session.get(QuestionSet, set_id).questions[0].text == text
+
+
+def test_a_question_tied_to_a_fact_is_changed_by_hand_not_in_one_step(app, client, staff):
+    sign_in(client, staff)
+    set_id = _draft_with(client)
+    _add(client, set_id, text="What was the candidate's reason for leaving, and would you rehire them?",
+         kind="choice", fact_key="reason_for_leaving", choices="Resigned\nDismissed")
+    page = client.get(f"/staff/question-sets/{set_id}")
+    assert b"Suggested instead, as two questions:" in page.data
+    # Its answers are compared as the reason for leaving: a new wording must not inherit that silently.
+    assert b"change it by hand" in page.data and b"Split into these two" not in page.data
+    with app.app_context():
+        question = db.session.get(QuestionSet, set_id).questions[0]
+        question_id, offered = question.id, lint_offer(question.text)
+    refused = _reword(client, set_id, question_id, offered)
+    assert b"change it by hand" in refused.data
+    with app.app_context():
+        assert [q.text for q in db.session.get(QuestionSet, set_id).questions] == [
+            "What was the candidate's reason for leaving, and would you rehire them?"]
+
+
+def test_a_rating_replaced_by_another_question_becomes_free_text(app, client, staff):
+    sign_in(client, staff)
+    set_id = _draft_with(client)
+    _add(client, set_id, text="How would you rate her energy compared with younger staff?", kind="rating",
+         low_label="Low", high_label="High")
+    with app.app_context():
+        question = db.session.get(QuestionSet, set_id).questions[0]
+        question_id, offered = question.id, lint_offer(question.text)
+    assert offered == "What relevant experience did the candidate bring to the role?"
+    _reword(client, set_id, question_id, offered)
+    with app.app_context():
+        question = db.session.get(QuestionSet, set_id).questions[0]
+        assert (question.text, question.kind, question.low_label) == (offered, "text", None)
+
+
+def lint_offer(text):
+    from refcheck.linter import lint
+
+    return lint(text).rewording

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ... import question_editor
 from ...errors import CaseError
 from ...extensions import db
 from ...linter import lint
@@ -111,9 +112,10 @@ def edit(set_id: int) -> Any:
             flash("Question added.", "success")
             return redirect(url_for("questions.edit", set_id=set_id) + "#add")
     checks = {q.id: lint(q.text) for q in question_set.questions}
+    rewordable = {q.id for q in question_set.questions if question_editor.rewordable(q)}
     return render_template("staff/question_set.html", question_set=question_set, form=form, checks=checks,
                            kinds=KIND_WORDS, relationships=RELATIONSHIPS, confirm=ConfirmForm(),
-                           reword_form=RewordForm()), \
+                           reword_form=RewordForm(), rewordable=rewordable), \
         (422 if form.errors else 200)
 
 
