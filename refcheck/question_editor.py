@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -57,6 +58,7 @@ def new_version(source: QuestionSet, actor: str) -> QuestionSet:
 def add_question(question_set: QuestionSet, text: str, kind: str, fact_key: str | None,
                  choices: list[str], required: bool, low: str | None, high: str | None) -> Question:
     """Append a question to a draft."""
+    _lock(question_set)
     _require_draft(question_set)
     if kind not in QUESTION_KINDS:
         raise CaseError("Choose a kind of question.", field="kind")
@@ -99,9 +101,13 @@ def reword(question_set: QuestionSet, question: Question, offered: str, actor: s
     page was shown, staff see the new suggestion first. A double-barrelled question splits into two; the
     second asks no fact, since a fact is compared from one question only.
     """
+    question_id = question.id
+    _lock(question_set)
     _require_draft(question_set)
-    if question not in question_set.questions:
-        raise CaseError("That question is not in this set.")
+    current = next((q for q in question_set.questions if q.id == question_id), None)  # as it now stands
+    if current is None:
+        raise CaseError("That question is not in this set any more.")
+    question = current
     if not rewordable(question):
         # The rewording may ask something else: its answers must not be compared as the old fact.
         raise CaseError(BY_HAND)
@@ -153,6 +159,28 @@ def publish(question_set: QuestionSet, actor: str, now: dt.datetime) -> None:
     question_set.state = "published"
     question_set.published_at = now
     audit.record("question_set.published", actor, set=question_set.id, family=question_set.family)
+
+
+def _lock(question_set: QuestionSet) -> None:
+    """Hold the set for the rest of the transaction and read it, and its questions, as they now stand.
+
+    Two staff changing one draft at once (or one form sent twice) must not both decide on what they
+    read before: the second waits, then sees the first's change (a reworded question already neutral,
+    the position a new question took).
+    """
+    session = db.session
+    table = cast(sa.Table, QuestionSet.__table__)
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        # SQLite's one write lock, taken by a write that changes nothing, as refcheck.commands does.
+        session.execute(sa.update(table).where(sa.false()).values(state=table.c.state))
+    for question in list(question_set.questions):
+        session.expire(question)
+    session.expire(question_set)
+    query = sa.select(QuestionSet).where(QuestionSet.id == question_set.id)
+    if dialect == "postgresql":
+        query = query.with_for_update()
+    session.execute(query.execution_options(populate_existing=True))
 
 
 def _require_draft(question_set: QuestionSet) -> None:

@@ -138,6 +138,9 @@ def test_a_double_barrelled_question_splits_into_two_in_place(app, client, staff
         double = db.session.get(QuestionSet, set_id).questions[1].id
     done = _reword(client, set_id, double, "Was he punctual?\nWas he reliable?")
     assert b"Question split into two." in done.data
+    # The same form sent again finds the question already neutral and splits nothing more.
+    again = _reword(client, set_id, double, "Was he punctual?\nWas he reliable?")
+    assert b"already reads as neutral" in again.data
     with app.app_context():
         questions = db.session.get(QuestionSet, set_id).questions
         assert [(q.position, q.text) for q in questions] == [
