@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .linter import CODES, Result
+from .linter import CODES, LANGUAGES, Result
 
 # The goals of issue 17: every code found in at least 95% of the questions that have it, and raised on
 # at most 5% of the questions that do not.
@@ -76,11 +77,21 @@ class Evaluation:
 
 
 BLIND = "questions-blind.csv"
+# A set in another language is named for it ("questions-es.csv"); the English sets are every other one.
+_LANGUAGE_SET = re.compile(r"questions-([a-z]{2})\.csv")
 
 
-def default_sets(folder: Path = DATA) -> list[Path]:
-    """Return the labelled question sets kept in tests/data (every questions*.csv but the blind labels)."""
-    return sorted(p for p in folder.glob("questions*.csv") if p.name != BLIND) if folder.is_dir() else []
+def default_sets(folder: Path = DATA, language: str = "en") -> list[Path]:
+    """Return the labelled question sets in tests/data for a language (English: all but the blind labels)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"no question sets for language {language!r}")
+    if not folder.is_dir():
+        return []
+    if language != "en":
+        path = folder / f"questions-{language}.csv"
+        return [path] if path.is_file() else []
+    return sorted(p for p in folder.glob("questions*.csv")
+                  if p.name != BLIND and not _LANGUAGE_SET.fullmatch(p.name))
 
 
 def load(paths: Iterable[Path]) -> list[Labelled]:

@@ -4,7 +4,8 @@ Four kinds of problem, each with a code, an explanation of what exactly is wrong
 rewording: leading wording, questions about protected characteristics or their proxies (lint_protected),
 double-barrelled questions and absolute wording (lint_wording). Rules are regular expressions over
 normalised text, written one per way of asking, so each finding says which rule it broke; the
-rewording (lint_reword) is itself checked by the same rules. Pure Python: no Flask import.
+rewording (lint_reword) is itself checked by the same rules. Spanish and French questions are checked by
+their own rules (lint_es, lint_fr through lint_intl), without a rewording. Pure Python: no Flask import.
 """
 
 from __future__ import annotations
@@ -13,13 +14,19 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .lint_base import Problem, normalise, words
+from .lint_es import SPANISH
+from .lint_fr import FRENCH
+from .lint_intl import Language, check
 from .lint_protected import protected
 from .lint_reword import rewording
 from .lint_wording import absolute, double_barrelled, leading
 
-__all__ = ["CODES", "Problem", "Result", "lint", "lint_all", "normalise", "words"]
+__all__ = ["CODES", "LANGUAGES", "Problem", "Result", "lint", "lint_all", "normalise", "words"]
 
 CODES = ("leading", "protected", "double_barrelled", "absolute")
+# The languages questions may be written in, and the rules for each but English (which this module applies).
+OTHER_LANGUAGES: dict[str, Language] = {"es": SPANISH, "fr": FRENCH}
+LANGUAGES = ("en", *OTHER_LANGUAGES)
 
 
 @dataclass
@@ -53,8 +60,13 @@ class Result:
 
 # ---------------------------------------------------------------- entry points
 
-def lint(question: str, *, reword: bool = True) -> Result:
-    """Check one question and return every problem found, with a neutral rewording if any."""
+def lint(question: str, *, reword: bool = True, language: str = "en") -> Result:
+    """Check one question in its language and return every problem found, with a rewording in English."""
+    if language != "en":
+        if language not in OTHER_LANGUAGES:
+            raise ValueError(f"no rules for language {language!r}; known: {', '.join(LANGUAGES)}")
+        # No rewording: a suggestion in the question's language would need rules of its own to be safe.
+        return Result(question=question, problems=check(question, OTHER_LANGUAGES[language]))
     text = normalise(question)
     result = Result(question=question)
     if not words(text):

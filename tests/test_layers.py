@@ -19,6 +19,8 @@ PURE = ("refcheck.crossverify", "refcheck.linter", "refcheck.scope", "refcheck.l
         "refcheck.lint_base", "refcheck.lint_protected", "refcheck.lint_rules_life",
         "refcheck.lint_rules_identity", "refcheck.lint_work",
         "refcheck.lint_wording", "refcheck.lint_reword", "refcheck.lint_eval",
+        "refcheck.lint_fold", "refcheck.lint_intl", "refcheck.lint_es", "refcheck.lint_es_wording",
+        "refcheck.lint_fr", "refcheck.lint_fr_wording",
         "refcheck.periods", "refcheck.employers", "refcheck.legal_forms", "refcheck.titles",
         "refcheck.title_words", "refcheck.wording", "refcheck.crossverify_eval")
 
