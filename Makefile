@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test lint bench
+.PHONY: run test install install-test lint bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,10 @@ test: install-test
 bench: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m benchmarks $(ARGS)
+
+## After changing marked words: extract them again and add the new ones to each language's .po (untranslated,
+## for a translator to fill in; tests/test_translations.py fails until they are). `make install` compiles them.
+messages: $(BIN)/python
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --omit-header -o messages.pot .
+	$(BIN)/pybabel update -i messages.pot -d refcheck/translations --no-fuzzy-matching --ignore-obsolete --width 110
+	rm messages.pot

@@ -94,6 +94,7 @@ def fresh_schema(app: Any) -> None:
     """Drop and create every table (both binds) and install the standard question sets."""
     from refcheck.extensions import db
     from refcheck.question_sets import install_standard_v1
+    from refcheck.standard_translations import install_standard_translations
 
     with app.app_context():
         db.drop_all()
@@ -102,6 +103,7 @@ def fresh_schema(app: Any) -> None:
         db.create_all()
         with db.engine.begin() as conn:
             install_standard_v1(conn)
+            install_standard_translations(conn)
 
 
 # ------------------------------------------------------------------ a small HTTP/1.1 client

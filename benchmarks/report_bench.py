@@ -39,7 +39,8 @@ def standard_case(app: Any) -> tuple[int, int]:
         staff = accounts.create_staff("report@verify.example", "Report Verifier", "admin",
                                       "correct horse battery staple", "bench")
         manager_set = db.session.execute(sa.select(QuestionSet).where(
-            QuestionSet.key == "standard", QuestionSet.relationship == "manager")).scalar_one()
+            QuestionSet.key == "standard", QuestionSet.relationship == "manager",
+            QuestionSet.language == "en")).scalar_one()
         draft = question_editor.create_draft("benchmark", "Twenty questions", None, "bench")
         for q in manager_set.questions:
             question_editor.add_question(draft, q.text, q.kind, q.fact_key, list(q.choices or []),

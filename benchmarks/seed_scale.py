@@ -97,7 +97,8 @@ def seed(app: Any, cases: int = 100_000, referees: int = 300_000, seed_value: in
         staff_id = staff.id
         sets = {s.relationship: s for s in db.session.execute(
             sa.select(QuestionSet).options(sa.orm.selectinload(QuestionSet.questions))
-            .where(QuestionSet.key == "standard", QuestionSet.version == 1)).scalars()}
+            .where(QuestionSet.key == "standard", QuestionSet.version == 1,
+                   QuestionSet.language == "en")).scalars()}
         scope = Scope(checks=("references", "employment_history"), min_referees=3, max_referees=4,
                       relationships={"manager": 1, "peer": 1, "direct_report": 0},
                       period_from="2019-01", period_to="2026-10", question_set="standard-v1",

@@ -21,10 +21,12 @@ from . import (
     case_counts,  # noqa: F401 - its hooks keep the counts by state with every change
     config,
     dates,
+    i18n,
     logs,
 )
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .report_summary import spaced_fingerprint
+from .words import ENGLISH, Words
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -50,10 +52,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_response_hooks(app)
-    app.add_template_filter(thousands)
     app.add_template_filter(spaced_fingerprint, "fingerprint")
-    for name, function in dates.FILTERS.items():
-        app.add_template_filter(function, name)
+    app.add_template_filter(dates.machine, "machine")
     register_commands(app)
     return app
 
@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = None  # server-side sessions do this job, see accounts.py
     limiter.init_app(app)
+    i18n.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
@@ -207,20 +208,23 @@ def rate_limited(error: Any) -> Any:
         return api.problem_response("rate-limited", f"Too many calls; try again in {_wait_in_words(wait)}.",
                                     headers={"Retry-After": str(wait)})
     response = make_response(render_template(
-        "error.html", code=429, error=error, retry_in=_wait_in_words(wait),
+        "error.html", code=429, error=error, retry_in=_wait_in_words(wait, i18n.WORDS),
         retry_at=again_at.strftime("%H:%M UTC")), 429)
     response.headers["Retry-After"] = str(wait)
     return response
 
 
-def _wait_in_words(seconds: int) -> str:
-    """Say a short wait the way a person would: '40 seconds', 'about 3 minutes', 'about 2 hours'."""
+def _wait_in_words(seconds: int, words: Words = ENGLISH) -> str:
+    """Say a short wait the way a person would: '40 seconds', 'about 3 minutes', 'about 2 hours'.
+
+    The page says it in the visitor's language (refcheck.i18n.WORDS); the API in English.
+    """
     if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return words.ngettext("%(num)d second", "%(num)d seconds", seconds)
     minutes = math.ceil(seconds / 60)
     if minutes < 120:
-        return f"about {minutes} minute{'s' if minutes != 1 else ''}"
-    return f"about {math.ceil(minutes / 60)} hours"
+        return words.ngettext("about %(num)d minute", "about %(num)d minutes", minutes)
+    return words.ngettext("about %(num)d hour", "about %(num)d hours", math.ceil(minutes / 60))
 
 
 def register_response_hooks(app: Flask) -> None:
@@ -265,11 +269,6 @@ def register_response_hooks(app: Flask) -> None:
         if app.config["MODE"] == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
-
-
-def thousands(number: int) -> str:
-    """Write a count with thousands separators, as people read large numbers: 100,000."""
-    return f"{number:,}"
 
 
 def register_commands(app: Flask) -> None:

@@ -14,8 +14,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext, lazy_gettext
 
-from . import access, audit, check_events, drafts, fraud, mail, review
+from . import access, audit, check_events, drafts, fraud, i18n, mail, review
 from .cases import base_url
 from .commands import Actor, CommandRefused, begin, referee_of
 from .errors import CaseError
@@ -32,22 +33,23 @@ from .models import (
     Response,
     keyring,
 )
-from .months import month_name
 from .scope import RELATIONSHIPS, Scope
+from .words import N_
 
 UNKNOWN = "unknown"
 # fact key of a month range's start -> fact key of its end.
 RANGE_ENDS = {"start_month": "end_month", "worked_together_from": "worked_together_to"}
+# The words a referee reads for a fact's choices; choice_options() writes them in the referee's language.
 CHOICE_LABELS = {
     "relationship": {
-        "manager": "I was their manager", "peer": "We were peers",
-        "direct_report": "I reported to them", "client": "I was their client",
-        "other": "Another relationship",
+        "manager": N_("I was their manager"), "peer": N_("We were peers"),
+        "direct_report": N_("I reported to them"), "client": N_("I was their client"),
+        "other": N_("Another relationship"),
     },
     "reason_for_leaving": {
-        "resigned": "They resigned", "contract_ended": "Their contract ended",
-        "laid_off": "They were laid off (redundancy)", "dismissed": "They were dismissed",
-        "other": "Another reason", "still_employed": "They still work there",
+        "resigned": N_("They resigned"), "contract_ended": N_("Their contract ended"),
+        "laid_off": N_("They were laid off (redundancy)"), "dismissed": N_("They were dismissed"),
+        "other": N_("Another reason"), "still_employed": N_("They still work there"),
     },
 }
 TEXT_LIMIT = 4000
@@ -66,6 +68,8 @@ class AskedQuestion:
     required: bool
     low_label: str | None
     high_label: str | None
+    # A translation's words for a choice question's own choices; the stored values stay the source's.
+    choice_labels: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,6 +83,8 @@ class PublishedSet:
     title: str
     published_at: dt.datetime | None
     questions: tuple[AskedQuestion, ...]
+    # The language the words are in: a translation (refcheck.translated_sets) keeps the source's ids.
+    language: str = "en"
 
     @property
     def family(self) -> str:
@@ -90,7 +96,7 @@ class PublishedSet:
 _PUBLISHED_IN_FAMILY = (
     sa.select(QuestionSet.id, QuestionSet.relationship, QuestionSet.published_at)
     .where(QuestionSet.key == sa.bindparam("key"), QuestionSet.version == sa.bindparam("version"),
-           QuestionSet.state == "published",
+           QuestionSet.state == "published", QuestionSet.translation_of_id.is_(None),
            sa.or_(QuestionSet.relationship == sa.bindparam("relationship"),
                   QuestionSet.relationship.is_(None)))
 )
@@ -107,7 +113,7 @@ def question_set_for(scope: Scope, relationship: str) -> PublishedSet:
     chosen = next((r for r in rows if r.relationship == relationship), None) or next(
         (r for r in rows if r.relationship is None), None)
     if chosen is None:
-        raise CaseError("The questions for this reference are not available. Please contact us.")
+        raise CaseError(gettext("The questions for this reference are not available. Please contact us."))
     return _published(chosen.id, chosen.published_at)
 
 
@@ -151,7 +157,8 @@ def _snapshot(question_set: QuestionSet) -> PublishedSet:
     )
     return PublishedSet(id=question_set.id, key=question_set.key, version=question_set.version,
                         relationship=question_set.relationship, title=question_set.title,
-                        published_at=question_set.published_at, questions=questions)
+                        published_at=question_set.published_at, questions=questions,
+                        language=question_set.language)
 
 
 def field_name(question: AskedQuestion) -> str:
@@ -160,14 +167,18 @@ def field_name(question: AskedQuestion) -> str:
 
 
 def choice_options(question: AskedQuestion) -> list[tuple[str, str]]:
-    """Return the (value, words) a referee chooses from for a rating, yes/no or choice question."""
+    """Return the (value, words) a referee chooses from for a rating, yes/no or choice question.
+
+    The words are in the language of the page; a translated set brings its own words for its choices.
+    """
     if question.kind == "rating":
-        return [(str(n), str(n)) for n in range(1, 6)] + [(UNKNOWN, "I can't judge this")]
+        return [(str(n), str(n)) for n in range(1, 6)] + [(UNKNOWN, gettext("I can't judge this"))]
     if question.kind == "yes_no":
-        return [("yes", "Yes"), ("no", "No"), (UNKNOWN, "I don't know")]
-    labels = CHOICE_LABELS.get(question.fact_key or "", {})
+        return [("yes", gettext("Yes")), ("no", gettext("No")), (UNKNOWN, gettext("I don't know"))]
+    labels = (dict(zip(question.choices or (), question.choice_labels, strict=True)) if question.choice_labels
+              else {c: gettext(words) for c, words in CHOICE_LABELS.get(question.fact_key or "", {}).items()})
     return ([(c, labels.get(c, c.replace("_", " ").capitalize())) for c in question.choices or []]
-            + [(UNKNOWN, "I don't know")])
+            + [(UNKNOWN, gettext("I don't know"))])
 
 
 def facts_from(questions: Sequence[AskedQuestion], answers: dict[str, Any]) -> dict[str, str]:
@@ -196,8 +207,8 @@ def open_link(case_id: int, actor: Actor, token: str, now: dt.datetime) -> str:
     referee = referee_of(case, actor)
     link = access.find_link(token, "referee", now, referee_id=referee.id)
     if link is None or referee.state not in ("invited", "opened", "submitted"):
-        raise CommandRefused("We could not open your request: this link no longer works.", "referee.open",
-                             case.state, "link")
+        english = N_("We could not open your request: this link no longer works.")
+        raise CommandRefused(gettext(english), "referee.open", case.state, "link", english=english)
     if referee.state == "invited":
         referee.state = "opened"
         referee.opened_at = now
@@ -220,15 +231,16 @@ def submit(case_id: int, actor: Actor, question_set: PublishedSet, answers: dict
     case = begin("answers.submit", case_id, actor)
     referee = referee_of(case, actor)
     if referee.state == "submitted":
-        raise CaseError("We already have your answers. Thank you.")
+        raise CaseError(gettext("We already have your answers. Thank you."))
     _still_asked(referee)
     if referee.attested_at is None:
-        raise CaseError("Please confirm who you are before answering.")
+        raise CaseError(gettext("Please confirm who you are before answering."))
     ip_hash = keyring().lookup_hash(ip) if ip else None
     # Read before anything is added, so the answers, the signals and the referee go in one flush.
     signals = _submission_signals(referee, ip_hash, len(question_set.questions), now)
     response = Response(referee_id=referee.id, data_key=referee.data_key, question_set_id=question_set.id,
-                        started_at=referee.opened_at, submitted_at=now, ip_hash=ip_hash)
+                        started_at=referee.opened_at, submitted_at=now, ip_hash=ip_hash,
+                        language=question_set.language)
     response.seal("answers_enc", {"answers": answers, "facts": facts_from(question_set.questions, answers)})
     db.session.add(response)
     db.session.add_all(signals)
@@ -248,7 +260,7 @@ def submit(case_id: int, actor: Actor, question_set: PublishedSet, answers: dict
 def _still_asked(referee: Referee) -> Referee:
     """Refuse a referee whose request is no longer open (declined, withdrawn, closed, expired)."""
     if referee.state not in ("invited", "opened"):
-        raise CaseError("This reference request is closed.")
+        raise CaseError(gettext("This reference request is closed."))
     return referee
 
 
@@ -291,8 +303,9 @@ def decline(case_id: int, actor: Actor, reason: str, call_requested: bool, now: 
     access.revoke_referee_links(referee.id, now)
     drafts.drop([referee.id])
     audit.record("referee.declined", actor.name, case.id, referee=referee.id, call_requested=call_requested)
-    mail.queue("referee_declined", case.candidate.email, case.data_key, case.id, case=case,
-               name=case.candidate.name, relationship=RELATIONSHIPS[referee.relationship][0],
+    mail.queue("referee_declined", case.candidate.email, case.data_key, case.id,
+               language=case.candidate.language, case=case,
+               name=case.candidate.name, relationship=lazy_gettext(RELATIONSHIPS[referee.relationship][0]),
                call_requested=call_requested, base_url=base_url())
     return referee
 
@@ -319,7 +332,7 @@ def response_of(referee: Referee) -> Response:
 def _answered(referee: Referee) -> Response:
     """Return the referee's sealed answers; refuse when there are none to change."""
     if referee.state != "submitted":
-        raise CaseError("There are no answers of yours to change.")
+        raise CaseError(gettext("There are no answers of yours to change."))
     return response_of(referee)
 
 
@@ -340,24 +353,28 @@ def prefill(questions: Sequence[AskedQuestion], answers: dict[str, Any]) -> dict
 def rating_scale(question: AskedQuestion) -> str:
     """Describe both ends of a rating's scale, so a number read back alone still means something."""
     if question.low_label and question.high_label:
-        return f"where 1 is \u201c{question.low_label}\u201d and 5 is \u201c{question.high_label}\u201d"
-    return "where 1 is the lowest and 5 the highest"
+        return gettext("where 1 is \u201c%(low)s\u201d and 5 is \u201c%(high)s\u201d", low=question.low_label,
+                       high=question.high_label)
+    return gettext("where 1 is the lowest and 5 the highest")
 
 
 def read_back(question_set: PublishedSet, answers: dict[str, Any]) -> list[tuple[AskedQuestion, str, str]]:
-    """Return each question with the answer in the words the referee saw, and a hint (a rating's scale)."""
+    """Return each question with the answer in the words the referee saw, and a hint (a rating's scale).
+
+    Written in the language of the referee's page.
+    """
     shown = []
     for question in question_set.questions:
         value, hint = answers.get(str(question.id)), ""
         if value in (None, ""):
-            text = "No answer"
+            text = gettext("No answer")
         elif question.kind == "month_range":
-            text = (f"{month_name(value['from'])} to {month_name(value['to'])}" if isinstance(value, dict)
-                    else "I don't remember")
+            text = (i18n.period(value["from"], value["to"]) if isinstance(value, dict)
+                    else gettext("I don't remember"))
         elif question.kind in ("rating", "yes_no", "choice"):
             text = dict(choice_options(question)).get(str(value), str(value))
             if question.kind == "rating" and value != UNKNOWN:
-                text, hint = f"{value} of 5", rating_scale(question)
+                text, hint = gettext("%(value)s of 5", value=value), rating_scale(question)
         else:
             text = str(value)
         shown.append((question, text, hint))
@@ -373,6 +390,7 @@ def correct(case_id: int, actor: Actor, question_set: PublishedSet, answers: dic
     before = response.unseal("answers_enc")["answers"]
     changed = sum(1 for key in set(before) | set(answers) if before.get(key) != answers.get(key))
     response.question_set_id = question_set.id
+    response.language = question_set.language
     response.seal("answers_enc", {"answers": answers, "facts": facts_from(question_set.questions, answers)})
     # How many answers changed, never what they say.
     audit.record("referee.corrected", actor.name, case.id, referee=referee.id, changed=changed)
@@ -393,8 +411,9 @@ def withdraw(case_id: int, actor: Actor, now: dt.datetime) -> None:
     access.revoke_referee_links(referee.id, now)
     audit.record("referee.withdrawn", actor.name, case.id, referee=referee.id)
     review.refresh_findings(case, actor.name, now)
-    mail.queue("referee_withdrew", case.candidate.email, case.data_key, case.id, case=case,
-               name=case.candidate.name, relationship=RELATIONSHIPS[referee.relationship][0],
+    mail.queue("referee_withdrew", case.candidate.email, case.data_key, case.id,
+               language=case.candidate.language, case=case,
+               name=case.candidate.name, relationship=lazy_gettext(RELATIONSHIPS[referee.relationship][0]),
                can_replace=case.state == COLLECTING, base_url=base_url())
 
 

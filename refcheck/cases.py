@@ -12,8 +12,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
-from . import access, audit, check_events, drafts, mail, organisations, pace, timeline
+from . import access, audit, check_events, drafts, i18n, mail, organisations, pace, timeline
 from .commands import Actor, CommandRefused, begin, created_here
 from .errors import CaseError
 from .extensions import db
@@ -41,6 +42,7 @@ from .question_sets import families
 from .scope import Scope
 from .text import ONE_LINE_MESSAGE, TextProblem, email_address, has_control
 from .timeline import CaseFacts
+from .words import N_
 
 __all__ = ["CaseError"]  # raised by every command; importable from here as it always was
 
@@ -63,6 +65,8 @@ class CaseDetails:
     package_id: int | None = None
     # The hiring system's own reference for the check, when it orders through the API.
     client_reference: str | None = None
+    # The language the candidate's pages and emails are written in (refcheck.i18n.LANGUAGES).
+    language: str = "en"
 
 
 def open_case(details: CaseDetails, scope: Scope, actor: Actor, now: dt.datetime) -> Case:
@@ -77,7 +81,7 @@ def open_case(details: CaseDetails, scope: Scope, actor: Actor, now: dt.datetime
     package = _package_of(details, organisation)
     _check_due_date(details, pace.new_case(pace.days_from(current_app.config), now), now)
     key = DataKey.generate()
-    candidate = Candidate(data_key=key, created_at=now,
+    candidate = Candidate(data_key=key, created_at=now, language=i18n.valid(details.language),
                           email_hash=keyring().lookup_hash(details.candidate_email))
     candidate.seal("name_enc", details.candidate_name.strip())
     candidate.seal("email_enc", details.candidate_email.strip())
@@ -136,6 +140,7 @@ def update_draft(case_id: int, actor: Actor, details: CaseDetails, scope: Scope,
         case.candidate.email_hash = keyring().lookup_hash(details.candidate_email)
     case.candidate.seal("name_enc", details.candidate_name.strip())
     case.candidate.seal("email_enc", details.candidate_email.strip())
+    case.candidate.language = i18n.valid(details.language)
     case.position = details.position.strip()
     user = db.session.get(StaffUser, actor.staff_id) if actor.staff_id is not None else None
     if user is not None:
@@ -181,8 +186,8 @@ def open_link(case_id: int, actor: Actor, token: str, now: dt.datetime) -> str:
     case = begin("candidate.open", case_id, actor)
     link = access.find_link(token, "candidate", now, case_id=case.id)
     if link is None:
-        raise CommandRefused("We could not open your check: this link no longer works.", "candidate.open",
-                             case.state, "link")
+        english = N_("We could not open your check: this link no longer works.")
+        raise CommandRefused(gettext(english), "candidate.open", case.state, "link", english=english)
     link.used_at = now
     audit.record("candidate.link_used", actor.name, case.id)
     return access.start_session("candidate", now, case_id=case.id)
@@ -193,9 +198,9 @@ def grant_consent(case_id: int, actor: Actor, signature: str, ip: str | None, us
     """Record consent to exactly the scope shown, and open nomination."""
     case = begin("consent.grant", case_id, actor)
     if len(signature.strip()) < 2:
-        raise CaseError("Type your full name to sign.", field="signature")
+        raise CaseError(gettext("Type your full name to sign."), field="signature")
     if has_control(signature):
-        raise CaseError(ONE_LINE_MESSAGE, field="signature")
+        raise CaseError(gettext(ONE_LINE_MESSAGE), field="signature")
     consent = _decision(case, "granted", ip, user_agent, now)
     consent.seal("signature_enc", signature.strip())
     move(case, NOMINATING, now)
@@ -203,6 +208,7 @@ def grant_consent(case_id: int, actor: Actor, signature: str, ip: str | None, us
                  scope=consent.scope_sha256, disclosure=DISCLOSURE_VERSION)
     check_events.emit(case, check_events.CONSENTED, now)
     mail.queue("consent_confirmation", case.candidate.email, case.data_key, case.id,
+               language=case.candidate.language,
                case=case, name=case.candidate.name, consent=consent, base_url=base_url())
     return consent
 
@@ -218,6 +224,7 @@ def decline_consent(case_id: int, actor: Actor, reason: str, ip: str | None, use
     audit.record("consent.declined", actor.name, case.id, receipt=consent.id)
     check_events.emit(case, check_events.DECLINED, now)
     mail.queue("consent_declined", case.candidate.email, case.data_key, case.id,
+               language=case.candidate.language,
                case=case, name=case.candidate.name)
     return consent
 
@@ -228,7 +235,9 @@ def _decision(case: Case, decision: str, ip: str | None, user_agent: str | None,
     scope = Scope.from_json(case.scope)
     consent = Consent(case=case, data_key=case.data_key, decision=decision,
                       scope=scope.to_json(), scope_sha256=scope.fingerprint(),
-                      disclosure_version=DISCLOSURE_VERSION, decided_at=now)
+                      disclosure_version=DISCLOSURE_VERSION, decided_at=now,
+                      # Their pages are in their language: the one they read the scope and decided in.
+                      language=case.candidate.language)
     db.session.add(consent)
     consent.seal("ip_enc", ip)
     consent.seal("user_agent_enc", (user_agent or "")[:300] or None)
@@ -241,7 +250,7 @@ def withdraw_consent(case_id: int, actor: Actor, reason: str, now: dt.datetime) 
     case = begin("consent.withdraw", case_id, actor)
     consent = case.consent
     if consent is None or consent.decision != "granted" or consent.withdrawn_at:
-        raise CaseError("There is no consent to withdraw on this case.")
+        raise CaseError(gettext("There is no consent to withdraw on this case."))
     consent.withdrawn_at = now
     consent.seal("withdrawal_reason_enc", reason.strip() or None)
     move(case, WITHDRAWN, now)
@@ -250,6 +259,7 @@ def withdraw_consent(case_id: int, actor: Actor, reason: str, now: dt.datetime) 
     audit.record("consent.withdrawn", actor.name, case.id, receipt=consent.id)
     check_events.emit(case, check_events.WITHDRAWN, now)
     mail.queue("consent_withdrawn", case.candidate.email, case.data_key, case.id,
+               language=case.candidate.language,
                case=case, name=case.candidate.name)
     return consent
 
@@ -311,7 +321,8 @@ def _send_link(case: Case, kind: str, now: dt.datetime) -> str:
     days = current_app.config["CANDIDATE_LINK_DAYS"]
     token = access.issue_link(case, "candidate", dt.timedelta(days=days), now)
     deciding = case.state == AWAITING_CONSENT
-    mail.queue(kind, case.candidate.email, case.data_key, case.id, case=case,
+    mail.queue(kind, case.candidate.email, case.data_key, case.id,
+               language=case.candidate.language, case=case,
                name=case.candidate.name, link=f"{base_url()}/c/{case.id}/{token}",
                expires=(now + dt.timedelta(days=days)).date(),
                controller=current_app.config["CONTROLLER_NAME"],
@@ -414,5 +425,5 @@ def details_of(case: Case) -> dict[str, Any]:
     return {
         "candidate_name": case.candidate.name, "candidate_email": case.candidate.email,
         "position": case.position, "hiring_organisation": case.hiring_organisation,
-        "purpose": case.purpose, "due_date": case.due_date,
+        "purpose": case.purpose, "due_date": case.due_date, "language": case.candidate.language,
     }

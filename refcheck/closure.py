@@ -6,6 +6,8 @@ Read-only; the release command (report.release) and the portal both use it.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext, lazy_ngettext
+from flask_babel.speaklater import LazyString
 
 from .extensions import db
 from .models import Finding, Reply
@@ -28,26 +30,40 @@ def finding_counts(case_id: int) -> dict[str, int]:
     return counts
 
 
-def glance(counts: dict[str, int]) -> list[str]:
-    """Say in a few lines what the findings came to, most important first."""
+def glance(counts: dict[str, int]) -> list[LazyString]:
+    """Say in a few lines what the findings came to, most important first.
+
+    The lines are written when they are shown, in the language of the page or of the candidate's email
+    they are shown in (the release that sends the email runs in our team's request).
+    """
     agree = sum(counts.get(status, 0) for status in AGREES)
     conflicts = counts.get("conflict", 0)
     unverified = counts.get("unverified", 0)
     total = agree + conflicts + unverified
     if total == 0:
-        return ["There were no facts to compare: the report holds what your referees said."]
+        return [lazy_gettext("There were no facts to compare: the report holds what your referees said.")]
     lines = []
-    if conflicts:
-        lines.append(f"{_count(conflicts, 'fact')} where a referee remembered differently from you"
-                     f"{'; your reply is in the report beside it' if counts.get('replied') else ''}.")
-    lines.append(f"{_count(agree, 'fact')} of {total} agree with what you told us"
-                 + (f", {counts['corroborated']} of them confirmed by more than one referee."
-                    if counts.get("corroborated") else "."))
+    if conflicts and counts.get("replied"):
+        lines.append(lazy_ngettext(
+            "%(num)d fact where a referee remembered differently from you; your reply is in the report "
+            "beside it.",
+            "%(num)d facts where a referee remembered differently from you; your reply is in the report "
+            "beside it.", conflicts))
+    elif conflicts:
+        lines.append(lazy_ngettext("%(num)d fact where a referee remembered differently from you.",
+                                   "%(num)d facts where a referee remembered differently from you.",
+                                   conflicts))
+    if counts.get("corroborated"):
+        lines.append(lazy_ngettext(
+            "%(num)d fact of %(total)d agree with what you told us, %(confirmed)d of them confirmed by more "
+            "than one referee.",
+            "%(num)d facts of %(total)d agree with what you told us, %(confirmed)d of them confirmed by more "
+            "than one referee.", agree, total=total, confirmed=counts["corroborated"]))
+    else:
+        lines.append(lazy_ngettext("%(num)d fact of %(total)d agree with what you told us.",
+                                   "%(num)d facts of %(total)d agree with what you told us.",
+                                   agree, total=total))
     if unverified:
-        lines.append(f"{_count(unverified, 'fact')} no referee could confirm either way.")
+        lines.append(lazy_ngettext("%(num)d fact no referee could confirm either way.",
+                                   "%(num)d facts no referee could confirm either way.", unverified))
     return lines
-
-
-def _count(number: int, noun: str) -> str:
-    """Write '1 fact' or '3 facts'."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -11,27 +11,34 @@ what the other did. Commands never commit: the caller (a page, the CLI) commits 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import sqlalchemy as sa
+from flask_babel import get_locale, gettext, ngettext
 from sqlalchemy.orm import Session
 
-from . import audit, lifecycle, organisations
+from . import audit, dates, lifecycle, organisations
 from .api_models import ApiKey
 from .errors import CaseError
 from .extensions import db
 from .models import STAFF_ROLES, Case, DataKey, KeyShare, Question, QuestionSet, Referee, StaffUser
+from .words import ENGLISH, N_, Words
 
 
 class CommandRefused(CaseError):
-    """A command the case's state or the actor does not allow now, with the reason in plain words."""
+    """A command the case's state or the actor does not allow now, with the reason in plain words.
 
-    def __init__(self, message: str, command: str, state: str, why: str) -> None:
+    `message` is in the reader's language; `english`, the same reason in English, is what the audit
+    log keeps (it is the message itself when none is given).
+    """
+
+    def __init__(self, message: str, command: str, state: str, why: str, english: str | None = None) -> None:
         super().__init__(message)
         self.command = command
         self.state = state
         # "state": the case is not (or no longer) where the command belongs; "actor": not theirs to do.
         self.why = why
+        self.english = english if english is not None else message
 
 
 class CaseGone(CaseError):
@@ -156,24 +163,63 @@ def _let_go(session: Session) -> None:
     session.info.pop(CREATED_HERE, None)
 
 
+class _PageWords:
+    """Words in the language of the page being written, as refcheck.i18n.WORDS writes them.
+
+    refcheck.i18n keeps a signed-in person's language through the commands here, so it cannot be
+    imported by them: the same three calls go straight to Flask-Babel.
+    """
+
+    def gettext(self, string: str, **variables: Any) -> str:
+        """Return `string` in the current language, its values filled in."""
+        return str(gettext(string, **variables))
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables: Any) -> str:
+        """Return the form for `num` in the current language."""
+        return str(ngettext(singular, plural, num, **variables))
+
+    def month(self, value: str) -> str:
+        """Write a stored month in the current language."""
+        return dates.month(value, str(get_locale() or "en_GB"))
+
+
+_PAGE_WORDS: Words = _PageWords()
+
+
+def words_for(actor: Actor) -> Words:
+    """Return the words a refusal is written in for `actor`.
+
+    A candidate or a referee reads it in their own language; staff, the hiring side and the service
+    read English, whatever language their request came in.
+    """
+    return _PAGE_WORDS if actor.kind in (lifecycle.CANDIDATE, lifecycle.REFEREE) else ENGLISH
+
+
 def begin(command: str, case_id: int, actor: Actor, wait: bool = True) -> Case:
     """Lock the case and refuse unless the table allows `command` now and `actor` may run it here.
 
     Batch runs pass `wait=False`: a case someone else is changing is left to a later run (CaseBusy).
+    A refusal is told in the actor's words and kept in English for the audit log.
     """
     case = lock_case(case_id, wait)
+    words = words_for(actor)
     problem = lifecycle.state_refusal(command, case.state, actor.kind)
     if problem is not None:
-        raise CommandRefused(problem, command, case.state, "state")
-    problem = lifecycle.actor_refusal(command, actor.kind) or _actor_problem(case, actor)
+        raise CommandRefused(lifecycle.state_refusal(command, case.state, actor.kind, words) or problem,
+                             command, case.state, "state", english=problem)
+    problem = lifecycle.actor_refusal(command, actor.kind)
     if problem is not None:
-        raise CommandRefused(problem, command, case.state, "actor")
+        raise CommandRefused(lifecycle.actor_refusal(command, actor.kind, words) or problem,
+                             command, case.state, "actor", english=problem)
+    not_theirs = _actor_problem(case, actor)
+    if not_theirs is not None:
+        raise CommandRefused(words.gettext(not_theirs), command, case.state, "actor", english=not_theirs)
     return case
 
 
 def _actor_problem(case: Case, actor: Actor) -> str | None:
-    """Say why this particular person may not act on this case; None when they may."""
-    not_yours = "We could not do this: it is not part of your check."
+    """Say, in English, why this particular person may not act on this case; None when they may."""
+    not_yours = N_("We could not do this: it is not part of your check.")
     if actor.kind == lifecycle.CANDIDATE and actor.case_id != case.id:
         return not_yours
     if actor.kind == lifecycle.REFEREE:
@@ -209,7 +255,8 @@ def referee_of(case: Case, actor: Actor) -> Referee:
     """Return the acting referee's row, read under the case's lock."""
     referee = db.session.get(Referee, actor.referee_id)
     if referee is None or referee.case_id != case.id:
-        raise CommandRefused("We could not do this: it is not part of your request.", "", case.state, "actor")
+        english = N_("We could not do this: it is not part of your request.")
+        raise CommandRefused(words_for(actor).gettext(english), "", case.state, "actor", english=english)
     return referee
 
 
@@ -225,4 +272,4 @@ def record_refusal(err: CommandRefused, case_id: int | None, actor: Actor, attem
     """Drop what the refused command half-did and write that it was refused; the caller commits."""
     db.session.rollback()
     audit.record("action.refused", actor.name, case_id, attempt=attempt or err.command,
-                 command=err.command, reason=err.message, state=err.state, why=err.why)
+                 command=err.command, reason=err.english, state=err.state, why=err.why)

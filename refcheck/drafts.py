@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from . import audit
 from .columns import rows_changed
@@ -32,9 +33,9 @@ def save(case_id: int, actor: Actor, question_set_id: int, page_answers: dict[st
     case = begin("answers.save_draft", case_id, actor)
     referee = referee_of(case, actor)
     if referee.state not in ("invited", "opened"):
-        raise CaseError("This reference request is closed, so nothing more can be saved.")
+        raise CaseError(gettext("This reference request is closed, so nothing more can be saved."))
     if referee.attested_at is None:
-        raise CaseError("Please confirm who you are before answering.")
+        raise CaseError(gettext("Please confirm who you are before answering."))
     draft = _draft_of(referee.id)
     kept: dict[str, Any] = {}
     if draft is None:

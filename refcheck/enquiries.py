@@ -10,8 +10,9 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext, lazy_gettext
 
-from . import audit, mail, organisations
+from . import audit, i18n, mail, organisations
 from .cases import base_url
 from .commands import Actor, begin
 from .errors import CaseError
@@ -20,7 +21,7 @@ from .models import ENQUIRY_KINDS, Case, Enquiry, StaffUser
 from .review import add_working_days
 
 TEXT_LIMIT = 2000
-KIND_WORDS = {"question": "Question", "concern": "Concern"}
+KIND_WORDS = {"question": lazy_gettext("Question"), "concern": lazy_gettext("Concern")}
 
 
 def ask(case_id: int, actor: Actor, kind: str, text: str, now: dt.datetime) -> Enquiry:
@@ -28,11 +29,12 @@ def ask(case_id: int, actor: Actor, kind: str, text: str, now: dt.datetime) -> E
     case = begin("enquiry.ask", case_id, actor)
     text = (text or "").strip()
     if kind not in ENQUIRY_KINDS:
-        raise CaseError("Choose whether this is a question or a concern.", field="kind")
+        raise CaseError(gettext("Choose whether this is a question or a concern."), field="kind")
     if not text:
-        raise CaseError("Write your question, so your contact knows what to answer.", field="text")
+        raise CaseError(gettext("Write your question, so your contact knows what to answer."), field="text")
     if len(text) > TEXT_LIMIT:
-        raise CaseError(f"Please keep it under {TEXT_LIMIT:,} characters.", field="text")
+        raise CaseError(gettext("Please keep it under %(limit)s characters.",
+                                limit=i18n.thousands(TEXT_LIMIT)), field="text")
     enquiry = Enquiry(case_id=case.id, data_key=case.data_key, kind=kind, asked_at=now,
                       answer_by=answer_by(now))
     db.session.add(enquiry)
@@ -61,7 +63,8 @@ def answer(case_id: int, actor: Actor, enquiry_id: str, text: str, now: dt.datet
     enquiry.answered_at = now
     enquiry.answered_by_id = actor.staff_id
     audit.record("enquiry.answered", actor.name, case.id, enquiry=enquiry.id)
-    mail.queue("enquiry_answered", case.candidate.email, case.data_key, case.id, case=case,
+    mail.queue("enquiry_answered", case.candidate.email, case.data_key, case.id,
+               language=case.candidate.language, case=case,
                name=case.candidate.name, contact=case.contact.name, base_url=base_url())
     return enquiry
 

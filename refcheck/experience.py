@@ -13,8 +13,10 @@ from .commands import Actor, begin
 from .extensions import db
 from .lifecycle import REFEREE
 from .models import RELEASED, Case, ExperienceAnswer, Referee
+from .words import N_
 
-CANDIDATE_MOMENTS = {"consent": "deciding on the check", "release": "the whole check"}
+# The moments a candidate is asked about, in words translated where they are shown.
+CANDIDATE_MOMENTS = {"consent": N_("deciding on the check"), "release": N_("the whole check")}
 # Fewer finished cases than this and a "typical" time would say more about one case than about us.
 TYPICAL_MIN_SAMPLES = 5
 _TYPICAL_CACHE_SECONDS = 600

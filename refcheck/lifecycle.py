@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .words import ENGLISH, N_, Words
+
 # Case states, in lifecycle order.
 DRAFT = "draft"
 AWAITING_CONSENT = "awaiting_consent"
@@ -62,49 +64,51 @@ COMMANDS: dict[str, Rule] = {
     # A hiring system's order through the API goes to the candidate at once, in the transaction that
     # opened it (refcheck.cases.order); a client's order on the pages waits for staff to send it.
     "check.order": Rule((DRAFT,), (CLIENT,), "send the order to the candidate", (AWAITING_CONSENT,)),
-    "candidate.new_link": Rule(CASE_STATES[1:], (CANDIDATE, SYSTEM, STAFF), "send a new link"),
+    "candidate.new_link": Rule(CASE_STATES[1:], (CANDIDATE, SYSTEM, STAFF), N_("send a new link")),
     # Exchanging an emailed link for a session: the receipt and the data stay the candidate's to read.
-    "candidate.open": Rule(CASE_STATES[1:], (CANDIDATE,), "open your check"),
-    "consent.grant": Rule((AWAITING_CONSENT,), (CANDIDATE,), "record your consent", (NOMINATING,)),
-    "consent.decline": Rule((AWAITING_CONSENT,), (CANDIDATE,), "record your decision", (DECLINED,)),
-    "consent.withdraw": Rule(RUNNING, (CANDIDATE,), "withdraw your consent", (WITHDRAWN,)),
+    "candidate.open": Rule(CASE_STATES[1:], (CANDIDATE,), N_("open your check")),
+    "consent.grant": Rule((AWAITING_CONSENT,), (CANDIDATE,), N_("record your consent"), (NOMINATING,)),
+    "consent.decline": Rule((AWAITING_CONSENT,), (CANDIDATE,), N_("record your decision"), (DECLINED,)),
+    "consent.withdraw": Rule(RUNNING, (CANDIDATE,), N_("withdraw your consent"), (WITHDRAWN,)),
     "case.cancel": Rule(OPEN, (STAFF, CLIENT), "cancel the case", (CANCELLED,)),
     "case.explain_delay": Rule(OPEN, (STAFF,), "record the delay"),
     "case.note": Rule(CASE_STATES, (STAFF,), "save the note"),
     "case.erase": Rule(CASE_STATES, (STAFF, SYSTEM), "erase the case"),
-    "case.erase_on_request": Rule(CLOSED_STATES, (CANDIDATE,), "erase your data"),
-    "experience.record": Rule(CASE_STATES, (CANDIDATE, REFEREE), "save your answer"),
+    "case.erase_on_request": Rule(CLOSED_STATES, (CANDIDATE,), N_("erase your data")),
+    "experience.record": Rule(CASE_STATES, (CANDIDATE, REFEREE), N_("save your answer")),
+    # The language each person reads their pages and emails in.
+    "language.choose": Rule(CASE_STATES[1:], (CANDIDATE, REFEREE), N_("change your language")),
     # The candidate's named contact: who it is, and the questions the candidate asks them.
     "case.contact": Rule(CASE_STATES, (STAFF,), "name the contact"),
-    "enquiry.ask": Rule(CASE_STATES[1:], (CANDIDATE,), "send your question"),
+    "enquiry.ask": Rule(CASE_STATES[1:], (CANDIDATE,), N_("send your question")),
     "enquiry.answer": Rule(CASE_STATES[1:], (STAFF,), "save the answer"),
     # Referees and the candidate's work history.
-    "referee.nominate": Rule(NAMING, (CANDIDATE, STAFF), "add the referee"),
-    "referee.remove": Rule(NAMING, (CANDIDATE,), "remove the referee"),
-    "claim.save": Rule(NAMING, (CANDIDATE,), "save your work history"),
-    "claim.remove": Rule(NAMING, (CANDIDATE,), "remove the position"),
-    "referees.invite": Rule(NAMING, (CANDIDATE,), "send the invitations", (COLLECTING,)),
+    "referee.nominate": Rule(NAMING, (CANDIDATE, STAFF), N_("add the referee")),
+    "referee.remove": Rule(NAMING, (CANDIDATE,), N_("remove the referee")),
+    "claim.save": Rule(NAMING, (CANDIDATE,), N_("save your work history")),
+    "claim.remove": Rule(NAMING, (CANDIDATE,), N_("remove the position")),
+    "referees.invite": Rule(NAMING, (CANDIDATE,), N_("send the invitations"), (COLLECTING,)),
     "referee.approve": Rule((COLLECTING,), (STAFF,), "approve the referee"),
     "referee.resend": Rule((COLLECTING,), (STAFF,), "send the referee a new link"),
     "referee.revoke": Rule(NAMING, (STAFF,), "withdraw the request"),
     "referee.replace": Rule(NAMING, (STAFF,), "ask for another referee"),
     "referee.remind": Rule((COLLECTING,), (SYSTEM,), "remind the referee or close their request"),
     # What a referee does through their link.
-    "referee.open": Rule(ANSWERS_OPEN, (REFEREE,), "open your request"),
-    "referee.attest": Rule((COLLECTING,), (REFEREE,), "record your confirmation"),
-    "answers.save_draft": Rule((COLLECTING,), (REFEREE,), "keep your answers so far"),
-    "answers.submit": Rule((COLLECTING,), (REFEREE,), "save your answers"),
-    "referee.decline": Rule((COLLECTING,), (REFEREE,), "record that you cannot answer"),
-    "answers.correct": Rule(ANSWERS_OPEN, (REFEREE,), "save your corrected answers", (REVIEW,)),
-    "answers.withdraw": Rule(ANSWERS_OPEN, (REFEREE,), "withdraw your answers", (REVIEW,)),
+    "referee.open": Rule(ANSWERS_OPEN, (REFEREE,), N_("open your request")),
+    "referee.attest": Rule((COLLECTING,), (REFEREE,), N_("record your confirmation")),
+    "answers.save_draft": Rule((COLLECTING,), (REFEREE,), N_("keep your answers so far")),
+    "answers.submit": Rule((COLLECTING,), (REFEREE,), N_("save your answers")),
+    "referee.decline": Rule((COLLECTING,), (REFEREE,), N_("record that you cannot answer")),
+    "answers.correct": Rule(ANSWERS_OPEN, (REFEREE,), N_("save your corrected answers"), (REVIEW,)),
+    "answers.withdraw": Rule(ANSWERS_OPEN, (REFEREE,), N_("withdraw your answers"), (REVIEW,)),
     # Review and release.
     "review.start": Rule((COLLECTING,), (STAFF,), "start the review", (REVIEW,)),
     "finding.resolve": Rule((REVIEW, CANDIDATE_REVIEW), (STAFF,), "save the resolution"),
     "signal.resolve": Rule((*RUNNING, RELEASED), (STAFF,), "save how the signal was handled"),
     "findings.send": Rule((REVIEW,), (STAFF,), "send the findings", (CANDIDATE_REVIEW,)),
-    "finding.reply": Rule((CANDIDATE_REVIEW, RELEASED), (CANDIDATE,), "save your reply"),
+    "finding.reply": Rule((CANDIDATE_REVIEW, RELEASED), (CANDIDATE,), N_("save your reply")),
     # After release a reply is a dispute, one finding at a time: nothing is accepted in bulk.
-    "findings.accept_agreeing": Rule((CANDIDATE_REVIEW,), (CANDIDATE,), "accept the findings that agree"),
+    "findings.accept_agreeing": Rule((CANDIDATE_REVIEW,), (CANDIDATE,), N_("accept the findings that agree")),
     "report.release": Rule((CANDIDATE_REVIEW, RELEASED), (STAFF,), "release the report", (RELEASED,)),
 }
 
@@ -117,56 +121,62 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Where the case stands, as the refusal tells it: to the candidate, and to everyone else.
 _NOW_FOR_CANDIDATE = {
-    DRAFT: "your check has not been sent to you yet",
-    AWAITING_CONSENT: "you have not agreed to the check yet",
-    NOMINATING: "you are still naming your referees",
-    COLLECTING: "your referees are still answering",
-    REVIEW: "our team has started reviewing the answers",
-    CANDIDATE_REVIEW: "the findings are with you for your replies",
-    RELEASED: "the report has been released",
-    DECLINED: "you declined the check",
-    WITHDRAWN: "you withdrew your consent, so the check stopped",
-    CANCELLED: "the check was cancelled",
+    DRAFT: N_("your check has not been sent to you yet"),
+    AWAITING_CONSENT: N_("you have not agreed to the check yet"),
+    NOMINATING: N_("you are still naming your referees"),
+    COLLECTING: N_("your referees are still answering"),
+    REVIEW: N_("our team has started reviewing the answers"),
+    CANDIDATE_REVIEW: N_("the findings are with you for your replies"),
+    RELEASED: N_("the report has been released"),
+    DECLINED: N_("you declined the check"),
+    WITHDRAWN: N_("you withdrew your consent, so the check stopped"),
+    CANCELLED: N_("the check was cancelled"),
 }
 # A referee is told where the check stands, not what the candidate decided.
 _NOW_FOR_REFEREES = {
-    COLLECTING: "answers are still being collected",
-    REVIEW: "the check has moved on, as our team has started reviewing the answers",
-    CANDIDATE_REVIEW: "the check has moved on, as our team has reviewed the answers",
-    RELEASED: "the report has been released, so the answers are final",
-    DECLINED: "the check has stopped",
-    WITHDRAWN: "the check has stopped",
-    CANCELLED: "the check has stopped",
+    COLLECTING: N_("answers are still being collected"),
+    REVIEW: N_("the check has moved on, as our team has started reviewing the answers"),
+    CANDIDATE_REVIEW: N_("the check has moved on, as our team has reviewed the answers"),
+    RELEASED: N_("the report has been released, so the answers are final"),
+    DECLINED: N_("the check has stopped"),
+    WITHDRAWN: N_("the check has stopped"),
+    CANCELLED: N_("the check has stopped"),
 }
 _NOW_FOR_OTHERS = {
-    DRAFT: "the case has not been sent to the candidate yet",
-    AWAITING_CONSENT: "the candidate has not agreed to the check yet",
-    NOMINATING: "the candidate is still naming referees",
-    COLLECTING: "referees are still answering",
-    REVIEW: "review has already started",
-    CANDIDATE_REVIEW: "the findings are already with the candidate",
-    RELEASED: "the report has been released, so the answers are final",
-    DECLINED: "the candidate declined the check",
-    WITHDRAWN: "the candidate withdrew their consent, so the check stopped",
-    CANCELLED: "the check was cancelled",
+    DRAFT: N_("the case has not been sent to the candidate yet"),
+    AWAITING_CONSENT: N_("the candidate has not agreed to the check yet"),
+    NOMINATING: N_("the candidate is still naming referees"),
+    COLLECTING: N_("referees are still answering"),
+    REVIEW: N_("review has already started"),
+    CANDIDATE_REVIEW: N_("the findings are already with the candidate"),
+    RELEASED: N_("the report has been released, so the answers are final"),
+    DECLINED: N_("the candidate declined the check"),
+    WITHDRAWN: N_("the candidate withdrew their consent, so the check stopped"),
+    CANCELLED: N_("the check was cancelled"),
 }
 
 
-def state_refusal(command: str, state: str, actor: str) -> str | None:
-    """Say why `command` cannot run on a case in `state`, in words for `actor`; None when it may."""
+def state_refusal(command: str, state: str, actor: str, words: Words = ENGLISH) -> str | None:
+    """Say why `command` cannot run on a case in `state`, in words for `actor`; None when it may.
+
+    `words` writes the sentence in the reader's language (refcheck.i18n.WORDS); English by default.
+    """
     rule = COMMANDS[command]
     if state in rule.states:
         return None
-    words = {CANDIDATE: _NOW_FOR_CANDIDATE, REFEREE: {**_NOW_FOR_OTHERS, **_NOW_FOR_REFEREES}}
-    now = words.get(actor, _NOW_FOR_OTHERS)[state]
-    return f"We could not {rule.does}: {now}."
+    tables = {CANDIDATE: _NOW_FOR_CANDIDATE, REFEREE: {**_NOW_FOR_OTHERS, **_NOW_FOR_REFEREES}}
+    now = tables.get(actor, _NOW_FOR_OTHERS)[state]
+    # Both are whole phrases a translator sees on their own: a verb phrase, then a clause.
+    return words.gettext("We could not %(action)s: %(reason)s.", action=words.gettext(rule.does),
+                         reason=words.gettext(now))
 
 
-def actor_refusal(command: str, actor: str) -> str | None:
+def actor_refusal(command: str, actor: str, words: Words = ENGLISH) -> str | None:
     """Say why this kind of person may not run `command`; None when they may."""
     if actor in COMMANDS[command].actors:
         return None
-    return f"We could not {COMMANDS[command].does}: this is not something you can do on this case."
+    return words.gettext("We could not %(action)s: this is not something you can do on this case.",
+                         action=words.gettext(COMMANDS[command].does))
 
 
 def allowed(command: str, state: str) -> bool:

@@ -12,31 +12,33 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
+from flask_babel import lazy_gettext as _l
 from jinja2 import Environment
 
+from . import i18n
 from .columns import rows_changed
 from .extensions import db
 from .models import DataKey, OutboxMessage, utcnow
 from .text import one_line, unsafe_address
 
 # Subjects are fixed per kind so that nothing a person typed reaches a mail header.
-SUBJECTS = {
-    "candidate_invitation": "Your reference check: please read and decide",
-    "candidate_new_link": "Your new link to your reference check",
-    "consent_confirmation": "You agreed to your reference check: your receipt",
-    "consent_declined": "You declined the reference check",
-    "consent_withdrawn": "You withdrew your consent: the check has stopped",
-    "referee_invitation": "A reference request from a former colleague",
-    "referee_declined": "One of your referees cannot answer",
-    "referee_reminder": "Reminder: a reference request from a former colleague",
-    "referee_expired": "One of your referees did not answer in time",
-    "referee_withdrew": "One of your referees withdrew their answers",
-    "referee_replacement": "Please name another referee",
-    "findings_ready": "Your reference check: the findings are ready for you",
-    "report_released": "Your reference check is complete: your report is ready",
-    "referee_thanks": "Thank you: the reference check you helped with is complete",
+SUBJECTS: dict[str, Any] = {
+    "candidate_invitation": _l("Your reference check: please read and decide"),
+    "candidate_new_link": _l("Your new link to your reference check"),
+    "consent_confirmation": _l("You agreed to your reference check: your receipt"),
+    "consent_declined": _l("You declined the reference check"),
+    "consent_withdrawn": _l("You withdrew your consent: the check has stopped"),
+    "referee_invitation": _l("A reference request from a former colleague"),
+    "referee_declined": _l("One of your referees cannot answer"),
+    "referee_reminder": _l("Reminder: a reference request from a former colleague"),
+    "referee_expired": _l("One of your referees did not answer in time"),
+    "referee_withdrew": _l("One of your referees withdrew their answers"),
+    "referee_replacement": _l("Please name another referee"),
+    "findings_ready": _l("Your reference check: the findings are ready for you"),
+    "report_released": _l("Your reference check is complete: your report is ready"),
+    "referee_thanks": _l("Thank you: the reference check you helped with is complete"),
     "enquiry_asked": "A candidate has sent their contact a question",
-    "enquiry_answered": "Your contact has answered your question",
+    "enquiry_answered": _l("Your contact has answered your question"),
     "staff_signed_in": "New sign-in to your refcheck staff account",
     "two_factor_enrolled": "Your refcheck account now asks for a code at sign-in",
     "two_factor_codes_renewed": "New recovery codes were made for your refcheck account",
@@ -59,11 +61,17 @@ class Transport(Protocol):
         """Let go of anything held open between messages."""
 
 
-def queue(kind: str, to: str, data_key: DataKey, case_id: int | None,
+def queue(kind: str, to: str, data_key: DataKey, case_id: int | None, *, language: str = "en",
           **context: Any) -> OutboxMessage:
-    """Render an email from templates/mail/<kind>.txt and add it to the outbox."""
-    body = _mail_templates().get_template(f"mail/{kind}.txt").render(**context)
-    message = OutboxMessage(kind=kind, subject=SUBJECTS[kind], data_key=data_key, case_id=case_id)
+    """Render an email from templates/mail/<kind>.txt in the recipient's language and add it to the outbox.
+
+    Staff and the hiring side read English; a candidate's or referee's email is in their own language,
+    whoever's request sends it.
+    """
+    with i18n.writing_in(language):
+        body = _mail_templates().get_template(f"mail/{kind}.txt").render(**context)
+        subject = str(SUBJECTS[kind])
+    message = OutboxMessage(kind=kind, subject=subject, data_key=data_key, case_id=case_id)
     message.seal("recipient_enc", to)
     message.seal("body_enc", body)
     db.session.add(message)

@@ -310,6 +310,8 @@ class Candidate(Sealed, Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     data_key: Mapped[DataKey] = relationship()
+    # The language their pages and emails are written in (refcheck.i18n): staff choose it, they may change it.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
 
     @property
     def name(self) -> str:
@@ -517,6 +519,8 @@ class Consent(Sealed, Model):
     scope: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     scope_sha256: Mapped[str] = mapped_column(sa.String(64))
     disclosure_version: Mapped[str] = mapped_column(sa.String(20))
+    # The language the candidate read the scope and decided in, stated on the receipt and in the export.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
     signature_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     ip_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     user_agent_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
@@ -723,6 +727,8 @@ class Referee(Sealed, Model):
     last_reminder_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     decline_reason_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     call_requested: Mapped[bool] = mapped_column(default=False)
+    # The language of their pages and emails; the candidate's at nomination, theirs to change.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
 
     # The column is called "relationship", which hides the ORM function in this class body.
     case: Mapped[Case] = sa.orm.relationship()
@@ -764,8 +770,8 @@ class QuestionSet(Model):
     """A versioned questionnaire for one relationship; immutable once published."""
 
     __tablename__ = "question_set"
-    __table_args__ = (sa.UniqueConstraint("key", "version", "relationship",
-                                          name="uq_question_set_key_version_relationship"),)
+    __table_args__ = (sa.UniqueConstraint("key", "version", "relationship", "language",
+                                          name="uq_question_set_key_version_relationship_language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The scope names "key-vVERSION"; each relationship may have its own set in that family.
@@ -776,11 +782,16 @@ class QuestionSet(Model):
     state: Mapped[str] = mapped_column(sa.String(20), default="draft")  # draft | published
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # A translation is the same questions in another language, position for position: referees who
+    # read that language see its words, and their answers are kept against the source set's questions.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
+    translation_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question_set.id"), index=True)
 
     # sa.orm.relationship: the "relationship" column hides the ORM function in this class body.
     questions: Mapped[list[Question]] = sa.orm.relationship(
         back_populates="question_set", order_by="Question.position", cascade="all, delete-orphan"
     )
+    translation_of: Mapped[QuestionSet | None] = sa.orm.relationship(remote_side="QuestionSet.id")
 
     @property
     def family(self) -> str:
@@ -822,6 +833,8 @@ class Response(Sealed, Model):
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Keyed hash of the submitting address: compared for fraud signals, never stored in clear.
     ip_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    # The language the referee read the questions and answered in.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
 
     data_key: Mapped[DataKey] = relationship()
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from . import audit, batches, case_counts, check_events, keystore
 from .api_models import IdempotentRequest
@@ -140,8 +141,10 @@ def request_erasure(case_id: int, actor: Actor, now: dt.datetime) -> dict[str, i
         case = begin("case.erase_on_request", case_id, actor)
     except CommandRefused as err:
         if err.why == "state":
-            err.message = ("Your data can be erased once the check has ended: after the report is "
+            err.english = ("Your data can be erased once the check has ended: after the report is "
                            "released, or once you withdraw your consent.")
+            err.message = gettext("Your data can be erased once the check has ended: after the report is "
+                                  "released, or once you withdraw your consent.")
         raise
     return _erase(case, "candidate_request", actor, now)
 
@@ -217,16 +220,20 @@ class _Label:
     organisation: str
 
     def text(self) -> str:
-        """Return the label the report uses too."""
-        word = RELATIONSHIPS[self.relationship][0]
-        return f"{word[0].upper()}{word[1:]} at {self.organisation}"
+        """Return the label the report uses too, in the language of the export."""
+        word = gettext(RELATIONSHIPS[self.relationship][0])
+        word = word[0].upper() + word[1:]
+        return gettext("%(relationship)s at %(organisation)s", relationship=word,
+                       organisation=self.organisation)
 
 
 def export_case(case: Case, now: dt.datetime) -> dict[str, Any]:
     """Return everything held about the candidate in one case, decrypted, in a fixed shape.
 
     Referees' answers appear as the report shows them (by relationship, not name) once
-    the report is released; a referee's own reasons for declining are withheld.
+    the report is released; a referee's own reasons for declining are withheld. The words the
+    candidate reads (what is withheld and why, relationships, who acted) are in the language of the
+    request; field names, codes and what was stored stay as they are.
     """
     cfg = current_app.config
     consents = db.session.execute(
@@ -258,12 +265,12 @@ def export_case(case: Case, now: dt.datetime) -> dict[str, Any]:
     candidate = case.candidate
     released = case.state == RELEASED
     redactions = [
-        "Referees' reasons for declining are their own words about themselves and are not included.",
-        f"Staff working notes ({note_count}) are not included here; to ask for them, write to "
-        f"{cfg['CONTROLLER_EMAIL']}.",
-        "Staff members are shown by role, not by name.",
-        "Referees our team added are shown by relationship only: their contact details are theirs.",
-        "Emails to your referees are theirs and are not included.",
+        gettext("Referees' reasons for declining are their own words about themselves and are not included."),
+        gettext("Staff working notes (%(count)s) are not included here; to ask for them, write to %(email)s.",
+                count=note_count, email=cfg["CONTROLLER_EMAIL"]),
+        gettext("Staff members are shown by role, not by name."),
+        gettext("Referees our team added are shown by relationship only: their contact details are theirs."),
+        gettext("Emails to your referees are theirs and are not included."),
     ]
     data: dict[str, Any] = {
         "format": EXPORT_FORMAT,
@@ -277,7 +284,7 @@ def export_case(case: Case, now: dt.datetime) -> dict[str, Any]:
             "delay_reason": case.delay_reason, "retention_days": scope.retention_days,
             "erase_after": _iso(case.erase_after),
         },
-        "you": {"name": candidate.name, "email": candidate.email},
+        "you": {"name": candidate.name, "email": candidate.email, "language": candidate.language},
         "consents": [_consent(c) for c in consents],
         "work_history": [c.facts for c in claims],
         "referees_you_named": [_referee(r) for r in referees],
@@ -304,8 +311,8 @@ def export_case(case: Case, now: dt.datetime) -> dict[str, Any]:
         data["referee_answers"] = _answers(case)
     else:
         data["referee_answers_note"] = (
-            "Referees' answers appear here as they appear in your report, once it is released."
-            if "references" in scope.checks else "Your consent did not cover referees' answers.")
+            gettext("Referees' answers appear here as they appear in your report, once it is released.")
+            if "references" in scope.checks else gettext("Your consent did not cover referees' answers."))
     return data
 
 
@@ -315,6 +322,8 @@ def _consent(consent: Consent) -> dict[str, Any]:
         "receipt_id": consent.id, "decision": consent.decision, "decided_at": _iso(consent.decided_at),
         "scope": consent.scope, "scope_sha256": consent.scope_sha256,
         "disclosure_version": consent.disclosure_version,
+        # The language the candidate read the scope and decided in (en, es or fr).
+        "language": consent.language,
         "typed_signature": consent.unseal("signature_enc"),
         "ip_address": consent.unseal("ip_enc"), "user_agent": consent.unseal("user_agent_enc"),
         "decline_reason": consent.unseal("decline_reason_enc"),
@@ -330,14 +339,14 @@ def _referee(referee: Referee) -> dict[str, Any]:
     relationship and state only.
     """
     if referee.nominated_by != "candidate":
-        return {"name": None, "email": None, "relationship": RELATIONSHIPS[referee.relationship][0],
+        return {"name": None, "email": None, "relationship": gettext(RELATIONSHIPS[referee.relationship][0]),
                 "named_by": referee.nominated_by, "state": referee.state,
                 "nominated_at": _iso(referee.nominated_at)}
     details = referee.details
     return {
         "name": details.get("name"), "email": details.get("email"),
         "organisation": details.get("organisation"), "job_title": details.get("job_title"),
-        "relationship": RELATIONSHIPS[referee.relationship][0],
+        "relationship": gettext(RELATIONSHIPS[referee.relationship][0]),
         "worked_together": {"from": details.get("worked_from"), "to": details.get("worked_to")},
         "named_by": referee.nominated_by, "state": referee.state,
         "nominated_at": _iso(referee.nominated_at), "invited_at": _iso(referee.invited_at),
@@ -350,7 +359,7 @@ def _signals(case: Case, referees: Sequence[Referee]) -> list[dict[str, Any]]:
     labels = {r.id: _Label(r.relationship, r.details.get("organisation", "")).text() for r in referees}
     rows = db.session.execute(
         sa.select(FraudSignal).where(FraudSignal.case_id == case.id).order_by(FraudSignal.id)).scalars()
-    return [{"referee": labels.get(s.referee_id, "A referee"), "detail": s.detail,
+    return [{"referee": labels.get(s.referee_id, gettext("A referee")), "detail": s.detail,
              "found_at": _iso(s.created_at), "resolution": s.resolved_note} for s in rows]
 
 
@@ -373,7 +382,8 @@ def _findings(case: Case) -> list[dict[str, Any]]:
         rows.append({
             "heading": content["heading"], "fact": finding.fact, "status": finding.status,
             "explanation": content["explanation"], "sources": content["sources"],
-            "resolution": RESOLUTION_WORDS.get(finding.resolution or "", None),
+            "resolution": (gettext(RESOLUTION_WORDS[finding.resolution])
+                           if finding.resolution in RESOLUTION_WORDS else None),
             "staff_note": finding.unseal("note_enc"),
             "your_reply": ({"accepted": finding.reply.accepted, "text": finding.reply.unseal("text_enc")}
                            if finding.reply else None),
@@ -393,9 +403,10 @@ def _answers(case: Case) -> list[dict[str, Any]]:
 
 
 def _role(actor: str) -> str:
-    """Show who acted by role only: staff, candidate, referee or the system."""
+    """Show who acted by role only: staff, candidate, referee or the system, in the export's language."""
     kind = actor.split(":", 1)[0]
-    return {"staff": "staff", "candidate": "you", "referee": "a referee"}.get(kind, "system")
+    return {"staff": gettext("staff"), "candidate": gettext("you"), "referee": gettext("a referee")}.get(
+        kind, gettext("system"))
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:

@@ -9,6 +9,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from . import pace
 from .extensions import db
@@ -129,11 +130,16 @@ def case_facts(case: Case, answered: dict[int, dt.datetime] | None = None,
     if asked is None:
         asked = questions_waiting([case.id])
     entered = {state: dt.datetime.fromisoformat(at) for state, at in (case_stage_times(case)).items()}
-    stopped = {
-        DECLINED: "You declined, so nothing was checked.",
-        WITHDRAWN: "You withdrew your consent, so the check stopped.",
-        CANCELLED: "The case was cancelled" + (f": {case.delay_reason}" if case.delay_reason else "."),
-    }.get(case.state)
+    # Said to the candidate, in the language of the page (staff pages are English, the hiring side
+    # writes its own: refcheck.hiring_side).
+    stopped = None
+    if case.state == DECLINED:
+        stopped = gettext("You declined, so nothing was checked.")
+    elif case.state == WITHDRAWN:
+        stopped = gettext("You withdrew your consent, so the check stopped.")
+    elif case.state == CANCELLED:
+        stopped = (gettext("The case was cancelled: %(reason)s", reason=case.delay_reason)
+                   if case.delay_reason else gettext("The case was cancelled."))
     return CaseFacts(
         state=case.state, created_at=case.created_at, entered=entered,
         pace_days=pace_days(),

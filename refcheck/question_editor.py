@@ -29,7 +29,8 @@ def create_draft(key: str, title: str, relationship: str | None, actor: str) -> 
     ).scalar_one()
     version = (newest or 0) + 1
     drafts = db.session.execute(sa.select(QuestionSet.relationship).where(
-        QuestionSet.key == key, QuestionSet.state == "draft")).scalars().all()
+        QuestionSet.key == key, QuestionSet.state == "draft", QuestionSet.translation_of_id.is_(None))
+    ).scalars().all()
     if drafts:
         # A family's sets share a version, so a new relationship joins the draft in progress.
         version = newest or 1
@@ -45,6 +46,7 @@ def create_draft(key: str, title: str, relationship: str | None, actor: str) -> 
 
 def new_version(source: QuestionSet, actor: str) -> QuestionSet:
     """Copy a published set into a draft of the next version, to change it there."""
+    _require_source(source)
     draft = create_draft(source.key, source.title, source.relationship, actor)
     for question in source.questions:
         draft.questions.append(Question(
@@ -58,8 +60,9 @@ def new_version(source: QuestionSet, actor: str) -> QuestionSet:
 def add_question(question_set: QuestionSet, text: str, kind: str, fact_key: str | None,
                  choices: list[str], required: bool, low: str | None, high: str | None) -> Question:
     """Append a question to a draft."""
-    _lock(question_set)
-    _require_draft(question_set)
+    lock_set(question_set)
+    require_draft(question_set)
+    _require_source(question_set)
     if kind not in QUESTION_KINDS:
         raise CaseError("Choose a kind of question.", field="kind")
     if fact_key and fact_key not in FACT_KEYS:
@@ -79,7 +82,8 @@ def add_question(question_set: QuestionSet, text: str, kind: str, fact_key: str 
 
 def remove_question(question_set: QuestionSet, question: Question) -> None:
     """Remove a question from a draft."""
-    _require_draft(question_set)
+    require_draft(question_set)
+    _require_source(question_set)
     question_set.questions.remove(question)
 
 
@@ -102,8 +106,9 @@ def reword(question_set: QuestionSet, question: Question, offered: str, actor: s
     second asks no fact, since a fact is compared from one question only.
     """
     question_id = question.id
-    _lock(question_set)
-    _require_draft(question_set)
+    lock_set(question_set)
+    require_draft(question_set)
+    _require_source(question_set)
     current = next((q for q in question_set.questions if q.id == question_id), None)  # as it now stands
     if current is None:
         raise CaseError("That question is not in this set any more.")
@@ -146,7 +151,8 @@ def reword(question_set: QuestionSet, question: Question, offered: str, actor: s
 
 def publish(question_set: QuestionSet, actor: str, now: dt.datetime) -> None:
     """Publish a draft if every question passes the linter; it can never change afterwards."""
-    _require_draft(question_set)
+    require_draft(question_set)
+    _require_source(question_set)
     if not question_set.questions:
         raise CaseError("Add at least one question before publishing.")
     failing = [(q.position, lint(q.text)) for q in question_set.questions]
@@ -161,7 +167,7 @@ def publish(question_set: QuestionSet, actor: str, now: dt.datetime) -> None:
     audit.record("question_set.published", actor, set=question_set.id, family=question_set.family)
 
 
-def _lock(question_set: QuestionSet) -> None:
+def lock_set(question_set: QuestionSet) -> None:
     """Hold the set for the rest of the transaction and read it, and its questions, as they now stand.
 
     Two staff changing one draft at once (or one form sent twice) must not both decide on what they
@@ -183,7 +189,13 @@ def _lock(question_set: QuestionSet) -> None:
     session.execute(query.execution_options(populate_existing=True))
 
 
-def _require_draft(question_set: QuestionSet) -> None:
+def require_draft(question_set: QuestionSet) -> None:
     """Refuse changes to a published set."""
     if question_set.state != "draft":
         raise CaseError("This set is published and cannot change. Make a new version instead.")
+
+
+def _require_source(question_set: QuestionSet) -> None:
+    """Refuse to change a translation's questions: it has its source's, and changes only their words."""
+    if question_set.translation_of_id is not None:
+        raise CaseError("A translation has the questions of the set it translates; change only their words.")

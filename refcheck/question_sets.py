@@ -119,7 +119,8 @@ def families() -> dict[str, str]:
     through a general set, so that no referee can be left without questions.
     """
     sets = db.session.execute(
-        sa.select(QuestionSet).where(QuestionSet.state == "published")
+        sa.select(QuestionSet)
+        .where(QuestionSet.state == "published", QuestionSet.translation_of_id.is_(None))
         .order_by(QuestionSet.key, QuestionSet.version)
     ).scalars().all()
     grouped: dict[str, list[QuestionSet]] = {}

@@ -12,29 +12,33 @@ from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext, lazy_gettext
 
 from . import access, audit, drafts, fraud, mail
 from .cases import base_url, move
 from .commands import Actor, begin, one_of_its_referees
 from .errors import CaseError
 from .extensions import db
+from .i18n import WORDS
 from .lifecycle import CANDIDATE
 from .models import COLLECTING, NOMINATING, REFEREE_ACTIVE, Case, Claim, FraudSignal, Referee, keyring, utcnow
-from .months import is_month, month_name
+from .months import is_month
 from .scope import RELATIONSHIPS, Nominee, Scope, nomination_problems, still_needed
 from .text import ONE_LINE_MESSAGE, TextProblem, email_address, first_name, has_control
+from .words import N_, join
 
+# Shown in the reader's language wherever they are shown (staff pages read the English).
 REASONS_FOR_LEAVING = {
-    "resigned": "I resigned",
-    "contract_ended": "The contract ended",
-    "laid_off": "I was laid off (redundancy)",
-    "dismissed": "I was dismissed",
-    "other": "Another reason",
+    "resigned": lazy_gettext("I resigned"),
+    "contract_ended": lazy_gettext("The contract ended"),
+    "laid_off": lazy_gettext("I was laid off (redundancy)"),
+    "dismissed": lazy_gettext("I was dismissed"),
+    "other": lazy_gettext("Another reason"),
 }
 # Referees are asked to confirm the candidate's own statement of their jobs: with none, nothing is compared.
-HISTORY_FIRST = ("Before we contact your referees, please add your work history: the positions you held "
-                 "between {start} and {end}. Referees are asked to confirm those facts, so without them "
-                 "there is nothing to compare their answers with.")
+HISTORY_FIRST = N_("Before we contact your referees, please add your work history: the positions you "
+                   "held between %(start)s and %(end)s. Referees are asked to confirm those facts, so "
+                   "without them there is nothing to compare their answers with.")
 # Codes people read aloud: no 0/O or 1/I.
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -68,7 +72,7 @@ def consented_scope(case: Case) -> Scope:
     """Return the scope the candidate agreed to; only it governs what can be saved."""
     consent = case.consent
     if consent is None or consent.decision != "granted" or consent.withdrawn_at:
-        raise CaseError("There is no consent in force for this case.")
+        raise CaseError(gettext("There is no consent in force for this case."))
     return Scope.from_json(consent.scope)
 
 
@@ -111,14 +115,16 @@ def nominate(case_id: int, actor: Actor, details: RefereeDetails, now: dt.dateti
     _check_details(details, scope)
     digest = keyring().lookup_hash(email)
     problems = nomination_problems(scope, nominees(active_referees(case)),
-                                   Nominee(details.relationship, digest), case.candidate.email_hash)
+                                   Nominee(details.relationship, digest), case.candidate.email_hash, WORDS)
     if problems:
         field, message = next(iter(problems.items()))
         raise CaseError(message, field=field)
     by = "candidate" if actor.kind == CANDIDATE else "staff"
     referee = Referee(case=case, data_key=case.data_key, relationship=details.relationship,
                       email_hash=digest, state="nominated", nominated_by=by, nominated_at=now,
-                      verification_code=_verification_code())
+                      verification_code=_verification_code(),
+                      # Until they choose their own, a referee is written to in the candidate's language.
+                      language=case.candidate.language)
     db.session.add(referee)
     referee.seal("details_enc", {**asdict(details), "email": email})
     for signal in fraud.email_signals(case.candidate.email, email, details.organisation):
@@ -134,7 +140,7 @@ def remove_nomination(case_id: int, actor: Actor, referee_id: str, now: dt.datet
     case = begin("referee.remove", case_id, actor)
     referee = one_of_its_referees(case, referee_id)
     if referee.state != "nominated":
-        raise CaseError("This referee has already been contacted, so they cannot be removed here.")
+        raise CaseError(gettext("This referee has already been contacted, so they cannot be removed here."))
     referee.state = "revoked"
     referee.finished_at = now
     audit.record("referee.removed", actor.name, case.id, referee=referee.id)
@@ -146,7 +152,7 @@ def save_claim(case_id: int, actor: Actor, facts: ClaimFacts, now: dt.datetime,
     case = begin("claim.save", case_id, actor)
     scope = consented_scope(case)
     if "employment_history" not in scope.checks and "references" not in scope.checks:
-        raise CaseError("Your employment history is not part of the scope you agreed to.")
+        raise CaseError(gettext("Your employment history is not part of the scope you agreed to."))
     _check_claim(facts, scope)
     if claim_id is None:
         claim = Claim(case_id=case.id, data_key=case.data_key, created_at=now)
@@ -154,7 +160,7 @@ def save_claim(case_id: int, actor: Actor, facts: ClaimFacts, now: dt.datetime,
     else:
         found = db.session.get(Claim, claim_id)
         if found is None or found.case_id != case.id:
-            raise CaseError("This statement is not part of this case.")
+            raise CaseError(gettext("This statement is not part of this case."))
         claim = found
     claim.updated_at = now
     claim.seal("facts_enc", asdict(facts))
@@ -167,7 +173,7 @@ def remove_claim(case_id: int, actor: Actor, claim_id: str) -> None:
     case = begin("claim.remove", case_id, actor)
     claim = db.session.get(Claim, claim_id)
     if claim is None or claim.case_id != case.id:
-        raise CaseError("This statement is not part of this case.")
+        raise CaseError(gettext("This statement is not part of this case."))
     db.session.delete(claim)
     audit.record("claim.removed", actor.name, case.id, claim=claim.id)
 
@@ -190,7 +196,7 @@ def history_missing(scope: Scope, claims: list[Claim]) -> bool:
 def _valid_email(value: str) -> str:
     """Return a normalised email address or refuse it with the reason."""
     try:
-        return email_address(value)
+        return email_address(value, WORDS)
     except TextProblem as err:
         raise CaseError(err.message, field="email") from err
 
@@ -199,44 +205,44 @@ def _check_details(details: RefereeDetails, scope: Scope) -> None:
     """Refuse missing or malformed referee details."""
     for field in ("name", "organisation", "job_title"):
         if not getattr(details, field).strip():
-            raise CaseError("Please fill this in.", field=field)
+            raise CaseError(gettext("Please fill this in."), field=field)
         if has_control(getattr(details, field)):
-            raise CaseError(ONE_LINE_MESSAGE, field=field)
+            raise CaseError(gettext(ONE_LINE_MESSAGE), field=field)
     if details.relationship not in RELATIONSHIPS:
-        raise CaseError("Choose how you worked together.", field="relationship")
+        raise CaseError(gettext("Choose how you worked together."), field="relationship")
     _check_period(details.worked_from, details.worked_to, "worked_from", "worked_to")
     if details.worked_to < scope.period_from or details.worked_from > scope.period_to:
-        raise CaseError("This time together is outside the period agreed for this check "
-                        f"({month_name(scope.period_from)} to {month_name(scope.period_to)}).",
-                        field="worked_from")
+        raise CaseError(gettext("This time together is outside the period agreed for this check "
+                                "(%(start)s to %(end)s).", start=WORDS.month(scope.period_from),
+                                end=WORDS.month(scope.period_to)), field="worked_from")
 
 
 def _check_claim(facts: ClaimFacts, scope: Scope) -> None:
     """Refuse an incomplete claim or one outside the scope's period."""
     for field in ("employer", "title"):
         if not getattr(facts, field).strip():
-            raise CaseError("Please fill this in.", field=field)
+            raise CaseError(gettext("Please fill this in."), field=field)
         if has_control(getattr(facts, field)):
-            raise CaseError(ONE_LINE_MESSAGE, field=field)
+            raise CaseError(gettext(ONE_LINE_MESSAGE), field=field)
     _check_period(facts.start_month, facts.end_month or facts.start_month, "start_month", "end_month")
     if facts.end_month and facts.reason_for_leaving not in REASONS_FOR_LEAVING:
-        raise CaseError("Choose why the job ended.", field="reason_for_leaving")
+        raise CaseError(gettext("Choose why the job ended."), field="reason_for_leaving")
     end = facts.end_month or "9999-12"
     if end < scope.period_from or facts.start_month > scope.period_to:
-        raise CaseError("This position is outside the period you agreed to have checked.",
+        raise CaseError(gettext("This position is outside the period you agreed to have checked."),
                         field="start_month")
 
 
 def _check_period(start: str, end: str, start_field: str, end_field: str) -> None:
     """Refuse months that are malformed or in the wrong order."""
     if not is_month(start):
-        raise CaseError("Give the month and year, for example 04/2022.", field=start_field)
+        raise CaseError(gettext("Give the month and year, for example 04/2022."), field=start_field)
     if not is_month(end):
-        raise CaseError("Give the month and year, for example 09/2024.", field=end_field)
+        raise CaseError(gettext("Give the month and year, for example 09/2024."), field=end_field)
     if end < start:
-        raise CaseError("The end cannot be before the start.", field=end_field)
+        raise CaseError(gettext("The end cannot be before the start."), field=end_field)
     if start > utcnow().strftime("%Y-%m"):
-        raise CaseError("This month has not happened yet.", field=start_field)
+        raise CaseError(gettext("This month has not happened yet."), field=start_field)
 
 
 def _verification_code() -> str:
@@ -250,18 +256,18 @@ def send_invitations(case_id: int, actor: Actor, now: dt.datetime) -> list[tuple
     scope = consented_scope(case)
     current = active_referees(case)
     if case.state == NOMINATING:
-        needed = still_needed(scope, nominees(current))
+        needed = still_needed(scope, nominees(current), WORDS)
         if needed:
-            raise CaseError("Before we contact anyone, the scope you agreed to still needs "
-                            + ", ".join(needed) + ".")
+            raise CaseError(gettext("Before we contact anyone, the scope you agreed to still needs "
+                                    "%(needed)s.", needed=join(needed, WORDS)))
     if history_missing(scope, claims_of(case)):
-        raise CaseError(HISTORY_FIRST.format(start=month_name(scope.period_from),
-                                             end=month_name(scope.period_to)), field="history")
+        raise CaseError(gettext(HISTORY_FIRST, start=WORDS.month(scope.period_from),
+                                end=WORDS.month(scope.period_to)), field="history")
     if case.state == NOMINATING:
         move(case, COLLECTING, now)
     waiting = [r for r in current if r.state == "nominated"]
     if not waiting:
-        raise CaseError("Everyone on the list has been contacted already.")
+        raise CaseError(gettext("Everyone on the list has been contacted already."))
     # With staff approval in the scope, only approved referees are contacted; staff invite the rest.
     ready = [r for r in waiting if r.approved_at or not scope.staff_approval]
     sent = [(referee, invite(referee, now)) for referee in ready]
@@ -288,7 +294,7 @@ def _check_still_in_scope(case: Case, referee: Referee) -> None:
     scope = consented_scope(case)
     others = [r for r in active_referees(case) if r.id != referee.id]
     problems = nomination_problems(scope, nominees(others), Nominee(referee.relationship, referee.email_hash),
-                                   case.candidate.email_hash)
+                                   case.candidate.email_hash, WORDS)
     if problems:
         raise CaseError(next(iter(problems.values())))
     _check_details(RefereeDetails(**referee.details), scope)
@@ -302,7 +308,8 @@ def ask_replacement(case_id: int, actor: Actor, referee_id: str, reason: str, no
         raise CaseError("Tell the candidate why, so they can choose well.", field="reason")
     _revoke(referee, now)
     audit.record("referee.revoked", actor.name, case.id, referee=referee.id)
-    mail.queue("referee_replacement", case.candidate.email, case.data_key, case.id, case=case,
+    mail.queue("referee_replacement", case.candidate.email, case.data_key, case.id,
+               language=case.candidate.language, case=case,
                name=case.candidate.name, referee_name=referee.details["name"], reason=reason.strip(),
                base_url=base_url())
     audit.record("referee.replacement_requested", actor.name, case.id, referee=referee.id)
@@ -339,7 +346,7 @@ def invite(referee: Referee, now: dt.datetime, kind: str = "referee_invitation")
     days = current_app.config["REFEREE_LINK_DAYS"]
     token = access.issue_link(case, "referee", dt.timedelta(days=days), now, referee_id=referee.id)
     details = referee.details
-    mail.queue(kind, details["email"], case.data_key, case.id,
+    mail.queue(kind, details["email"], case.data_key, case.id, language=referee.language,
                referee_name=details["name"], candidate_name=case.candidate.name,
                first_name=first_name(case.candidate.name), case=case,
                code=referee.verification_code, link=f"{base_url()}/r/{referee.id}/{token}",

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext
 
 from . import access, audit, batches, drafts, mail
 from .cases import base_url
@@ -82,6 +83,7 @@ def _expire(case: Case, referee: Referee, now: dt.datetime) -> None:
     access.shut_out_referees([referee.id], now)
     drafts.drop([referee.id])
     audit.record("referee.expired", SYSTEM.name, case.id, referee=referee.id)
-    mail.queue("referee_expired", case.candidate.email, case.data_key, case.id, case=case,
-               name=case.candidate.name, relationship=RELATIONSHIPS[referee.relationship][0],
+    mail.queue("referee_expired", case.candidate.email, case.data_key, case.id,
+               language=case.candidate.language, case=case,
+               name=case.candidate.name, relationship=lazy_gettext(RELATIONSHIPS[referee.relationship][0]),
                base_url=base_url())

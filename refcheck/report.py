@@ -10,6 +10,7 @@ import os
 import selectors
 import signal
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from .commands import Actor, begin
 from .dates import day
 from .errors import CaseError
 from .extensions import db
+from .i18n import writing_in
 from .lifecycle import allowed
 from .models import (
     RELEASED,
@@ -40,6 +42,10 @@ from .models import (
 )
 from .review import RESOLUTION_WORDS, case_findings_rows, source_label
 from .scope import GROUP_MINIMUM, RELATIONSHIP_LABELS, Scope
+
+# The report is written for the hiring side, in English; answers given in another language are named.
+REPORT_LANGUAGE = "en"
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French"}
 
 ASSETS = Path(__file__).parent / "static" / "report"
 # Relative URLs in the report resolve here, and only here is anything served from.
@@ -104,6 +110,7 @@ def gather(case: Case, attributed: bool = False) -> dict[str, Any]:
             "id": referee.id, "label": label, "relationship": referee.relationship, "state": referee.state,
             "answers": response.unseal("answers_enc")["answers"] if response else {},
             "submitted": response.submitted_at.date().isoformat() if response else None,
+            "language": response.language if response else None,
         })
     if not grouped:
         _number_alike(sources)
@@ -131,6 +138,7 @@ def gather(case: Case, attributed: bool = False) -> dict[str, Any]:
         "findings": findings,
         "answers": rows,
         "ratings": summary.ratings(rows, cols),
+        "language_note": _language_note(sources, grouped),
         "signals": [{"referee": labels.get(sig.referee_id, "A referee"), "detail": sig.detail,
                      "resolution": sig.resolved_note
                      or "Not yet resolved by staff."}
@@ -138,6 +146,22 @@ def gather(case: Case, attributed: bool = False) -> dict[str, Any]:
         "controller": current_app.config["CONTROLLER_NAME"],
         "tolerance_months": current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"],
     }
+
+
+def _language_note(sources: list[dict[str, Any]], grouped: bool) -> str:
+    """Say which answers were given in another language than the questions the report shows, if any."""
+    other = [s for s in sources if s["state"] == "submitted" and s["language"] not in (None, REPORT_LANGUAGE)]
+    if not other:
+        return ""
+    if grouped:
+        counts = Counter(LANGUAGE_NAMES[s["language"]] for s in other)
+        who = summary.join([f"{summary.plural(n, 'referee')} in {name}"
+                            for name, n in sorted(counts.items())])
+        said = f"Some referees answered in their own language ({who})."
+    else:
+        said = " ".join(f"{s['label']} answered in {LANGUAGE_NAMES[s['language']]}." for s in other)
+    return (f"{said} They read the same questions in that language; each question is shown here as it is "
+            "asked in English, and their answers as they wrote them.")
 
 
 def _finding(finding: Any, labels: dict[str, str], grouped: bool) -> dict[str, Any]:
@@ -183,9 +207,11 @@ def fingerprint(data: dict[str, Any], version: int) -> str:
 def render(data: dict[str, Any], version: int, released: dt.date) -> tuple[bytes, str]:
     """Render the report PDF; return the bytes and the content fingerprint."""
     digest = fingerprint(data, version)
-    html = render_template("report/report.html", data=data, version=version, released=released,
-                           fingerprint=digest, verify_url=base_url() + "/verify",
-                           page_size=current_app.config["REPORT_PAGE_SIZE"])
+    # One document for everyone, in the hiring side's language, whoever's request renders it.
+    with writing_in(REPORT_LANGUAGE):
+        html = render_template("report/report.html", data=data, version=version, released=released,
+                               fingerprint=digest, verify_url=base_url() + "/verify",
+                               page_size=current_app.config["REPORT_PAGE_SIZE"])
     return pdf_from_html(html, current_app.config["REPORT_RENDER_TIMEOUT"]), digest
 
 
@@ -305,7 +331,8 @@ def release(case_id: int, actor: Actor, now: dt.datetime) -> Report:
                  sha256=report.sha256)
     check_events.emit(case, check_events.RELEASED, now, version=version, sha256=report.sha256,
                       fingerprint=digest)
-    mail.queue("report_released", case.candidate.email, case.data_key, case.id, case=case,
+    mail.queue("report_released", case.candidate.email, case.data_key, case.id,
+               language=case.candidate.language, case=case,
                name=case.candidate.name, version=version, first=first, base_url=base_url(),
                glance=closure.glance(closure.finding_counts(case.id)), contact=case.contact.name,
                erase_after=case.erase_after, fingerprint=digest)
@@ -319,8 +346,8 @@ def _thank_referees(case: Case) -> None:
     for referee in db.session.execute(
             sa.select(Referee).where(Referee.case_id == case.id, Referee.state == "submitted")).scalars():
         details = referee.details
-        mail.queue("referee_thanks", details["email"], case.data_key, case.id, case=case,
-                   referee_name=details["name"], candidate_name=case.candidate.name,
+        mail.queue("referee_thanks", details["email"], case.data_key, case.id, language=referee.language,
+                   case=case, referee_name=details["name"], candidate_name=case.candidate.name,
                    erase_after=case.erase_after, controller=current_app.config["CONTROLLER_NAME"])
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from . import audit, check_events, mail
 from .cases import base_url, move, stop_referees
@@ -30,9 +31,11 @@ from .models import (
     Reply,
 )
 from .scope import RELATIONSHIP_LABELS
+from .words import N_
 
-RESOLUTION_WORDS = {"confirmed": "Confirmed by our team", "explained": "Explained",
-                    "dismissed": "Set aside by our team"}
+# The same words in the report (English) and on the candidate's pages, translated where they are shown.
+RESOLUTION_WORDS = {"confirmed": N_("Confirmed by our team"), "explained": N_("Explained"),
+                    "dismissed": N_("Set aside by our team")}
 
 
 def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
@@ -213,7 +216,8 @@ def send_to_candidate(case_id: int, actor: Actor, now: dt.datetime) -> Case:
     move(case, CANDIDATE_REVIEW, now)
     audit.record("review.sent_to_candidate", actor.name, case.id)
     check_events.emit(case, check_events.FINDINGS_SENT, now)
-    mail.queue("findings_ready", case.candidate.email, case.data_key, case.id, case=case,
+    mail.queue("findings_ready", case.candidate.email, case.data_key, case.id,
+               language=case.candidate.language, case=case,
                name=case.candidate.name, due=case.reply_due_at.date(), base_url=base_url())
     return case
 
@@ -223,10 +227,10 @@ def reply(case_id: int, actor: Actor, finding_id: str, text: str, accepted: bool
     case = begin("finding.reply", case_id, actor)
     finding = db.session.get(Finding, finding_id)
     if finding is None or finding.case_id != case.id:
-        raise CaseError("This finding is not part of your check.")
+        raise CaseError(gettext("This finding is not part of your check."))
     _check_reply_time(case, now)
     if not accepted and not text.strip():
-        raise CaseError("Write your reply, or tick that you accept this finding.", field="text")
+        raise CaseError(gettext("Write your reply, or tick that you accept this finding."), field="text")
     answer = finding.reply
     if answer is None:
         answer = Reply(finding=finding, data_key=case.data_key, created_at=now)
@@ -243,7 +247,8 @@ def reply(case_id: int, actor: Actor, finding_id: str, text: str, accepted: bool
 def _check_reply_time(case: Case, now: dt.datetime) -> None:
     """Refuse a reply once the time for replies has passed (a dispute after release is never late)."""
     if case.state == CANDIDATE_REVIEW and case.reply_due_at and now > case.reply_due_at:
-        raise CaseError("The time for replies has passed. Write to us if you still need to add something.")
+        raise CaseError(gettext("The time for replies has passed. Write to us if you still need to add "
+                                "something."))
 
 
 def accept_agreeing(case_id: int, actor: Actor, now: dt.datetime) -> int:
@@ -256,8 +261,8 @@ def accept_agreeing(case_id: int, actor: Actor, now: dt.datetime) -> int:
     _check_reply_time(case, now)
     rows = [row for row in case_findings_rows(case) if row.reply is None and verdict(row).agrees_with_claim]
     if not rows:
-        raise CaseError("There is no finding left that simply agrees with what you told us: every one is "
-                        "answered, or needs your own look.")
+        raise CaseError(gettext("There is no finding left that simply agrees with what you told us: every "
+                                "one is answered, or needs your own look."))
     for row in rows:
         answer = Reply(finding=row, data_key=case.data_key, created_at=now, updated_at=now, accepted=True)
         db.session.add(answer)
@@ -280,8 +285,8 @@ class ReplyProgress:
 
     @property
     def words(self) -> str:
-        """Say it as the page does: '3 of 12 answered'."""
-        return f"{self.answered} of {self.total} answered"
+        """Say it as the page does: '3 of 12 answered', in the page's language."""
+        return gettext("%(answered)s of %(total)s answered", answered=self.answered, total=self.total)
 
 
 @dataclass(frozen=True)
@@ -321,8 +326,12 @@ def describe(row: Finding, for_candidate: bool = False) -> FindingView:
     found = verdict(row)
     content = row.content
     tolerance = current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"]
-    sources = [("You" if for_candidate and s["source"] == "candidate" else s.get("label", "A referee"),
-                value_words(row.fact, s.get("value"))) for s in content["sources"]]
+    if for_candidate:
+        sources = [(gettext("You") if s["source"] == "candidate" else s.get("label", gettext("A referee")),
+                    value_words(row.fact, s.get("value"))) for s in content["sources"]]
+    else:
+        sources = [(s.get("label", "A referee"), value_words(row.fact, s.get("value")))
+                   for s in content["sources"]]
     kind = found.kind
     name = fact_words(row.fact).removeprefix("the ")
     return FindingView(row, content["heading"], name[:1].upper() + name[1:], kind,

@@ -8,20 +8,21 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .months import is_month, month_name
+from .months import is_month
+from .words import ENGLISH, N_, Words, join
 
 CHECKS = {
-    "references": "references from people who have worked with you",
-    "employment_history": "your employment history: employers, job titles, dates and reasons for leaving",
+    "references": N_("references from people who have worked with you"),
+    "employment_history": N_("your employment history: employers, job titles, dates and reasons for leaving"),
 }
 
 # key -> (singular, plural) as a candidate would read them.
 RELATIONSHIPS = {
-    "manager": ("manager", "managers"),
-    "peer": ("peer", "peers"),
-    "direct_report": ("person who reported to you", "people who reported to you"),
-    "client": ("client", "clients"),
-    "other": ("other colleague", "other colleagues"),
+    "manager": (N_("manager"), N_("managers")),
+    "peer": (N_("peer"), N_("peers")),
+    "direct_report": (N_("person who reported to you"), N_("people who reported to you")),
+    "client": (N_("client"), N_("clients")),
+    "other": (N_("other colleague"), N_("other colleagues")),
 }
 
 # key -> a short neutral label for staff pages and the report, which the hiring side reads too.
@@ -42,7 +43,7 @@ ATTRIBUTION = {
 GROUP_MINIMUM = 2
 
 QUESTION_SETS = {
-    "standard-v1": "Standard reference questions (version 1)",
+    "standard-v1": N_("Standard reference questions (version 1)"),
 }
 
 MIN_RETENTION_DAYS = 30
@@ -152,85 +153,116 @@ class Scope:
         text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def describe(self) -> list[tuple[str, str]]:
-        """Explain the scope as (heading, sentence) pairs a candidate can read."""
-        lines = [("What we will check", "We will check " + _join([CHECKS[c] for c in self.checks]) + ".")]
+    def describe(self, words: Words = ENGLISH) -> list[tuple[str, str]]:
+        """Explain the scope as (heading, sentence) pairs a candidate can read, in their language."""
+        _ = words.gettext
+        checked = join([_(CHECKS[c]) for c in self.checks], words)
+        lines = [(_("What we will check"), _("We will check %(checks)s.", checks=checked))]
         if "references" in self.checks:
-            lines.append(("Who we will ask", self.referee_sentence()))
-        lines.append(("Which period", f"Your work between {month_name(self.period_from)} and "
-                                      f"{month_name(self.period_to)}, and nothing outside it."))
-        lines.append(("Which questions", f"{QUESTION_SETS.get(self.question_set, self.question_set)}. "
-                                         "Every question is neutral and about work only; nothing about "
-                                         "your health, family, beliefs, age or background."))
+            lines.append((_("Who we will ask"), self.referee_sentence(words)))
+        period = _("Your work between %(start)s and %(end)s, and nothing outside it.",
+                   start=words.month(self.period_from), end=words.month(self.period_to))
+        lines.append((_("Which period"), period))
+        questions = QUESTION_SETS.get(self.question_set)
+        lines.append((_("Which questions"), _(
+            "%(questions)s. Every question is neutral and about work only; nothing about your health, "
+            "family, beliefs, age or background.",
+            questions=_(questions) if questions else self.question_set)))
         if "references" in self.checks and self.attribution:
-            lines.append(("How referees are shown", self.attribution_sentence()))
-        lines.append(("Who sees the result", f"{self.report_recipients.strip()}, and you: you will "
-                                             "see the findings first, may reply to each, and receive "
-                                             "the same report."))
-        lines.append(("How long we keep it", f"{self.retention_days} days after the case ends. "
-                                             "Then everything about you in this case is erased."))
+            lines.append((_("How referees are shown"), self.attribution_sentence(words)))
+        lines.append((_("Who sees the result"), _(
+            "%(recipients)s, and you: you will see the findings first, may reply to each, and receive the "
+            "same report.", recipients=self.report_recipients.strip())))
+        lines.append((_("How long we keep it"), words.ngettext(
+            "%(num)d day after the case ends. Then everything about you in this case is erased.",
+            "%(num)d days after the case ends. Then everything about you in this case is erased.",
+            self.retention_days)))
         return lines
 
-    def attribution_sentence(self) -> str:
+    def attribution_sentence(self, words: Words = ENGLISH) -> str:
         """Say, to the candidate, how each referee's answers appear in the findings and the report."""
         if self.attribution == "attributed":
-            return ("Each referee's answers are shown under their relationship and organisation, for "
-                    "example 'Manager at Contoso', never their name, so you and the hiring team may "
-                    "recognise who said what. Referees are told this before they answer.")
-        return ("Referees are never named. In the findings, each fact a referee confirms or questions "
-                "(dates, job titles, employers) shows their relationship and organisation, for example "
-                "'Manager at Contoso'. Their ratings and comments are grouped by relationship, without "
-                f"employers, and shown only where at least {GROUP_MINIMUM} referees of a relationship "
-                "answered; otherwise they are combined with other referees' answers. Referees are told "
-                "this before they answer.")
+            return words.gettext(
+                "Each referee's answers are shown under their relationship and organisation, for example "
+                "'Manager at Contoso', never their name, so you and the hiring team may recognise who said "
+                "what. Referees are told this before they answer.")
+        return words.gettext(
+            "Referees are never named. In the findings, each fact a referee confirms or questions (dates, "
+            "job titles, employers) shows their relationship and organisation, for example 'Manager at "
+            "Contoso'. Their ratings and comments are grouped by relationship, without employers, and shown "
+            "only where at least %(minimum)s referees of a relationship answered; otherwise they are "
+            "combined with other referees' answers. Referees are told this before they answer.",
+            minimum=GROUP_MINIMUM)
 
-    def referee_attribution(self, relationship: str, organisation: str, candidate: str) -> str:
+    def referee_attribution(self, relationship: str, organisation: str, candidate: str,
+                            words: Words = ENGLISH) -> str:
         """Say, to a referee, how their answers will appear to the candidate and the hiring side."""
-        singular, plural = RELATIONSHIPS.get(relationship, ("referee", "referees"))
-        at = f" at {organisation}" if organisation else ""
+        singular, plural = RELATIONSHIPS.get(relationship, (N_("referee"), N_("referees")))
+        named = words.gettext(singular)
+        source = (words.gettext("their %(relationship)s at %(organisation)s", relationship=named,
+                                organisation=organisation) if organisation
+                  else words.gettext("their %(relationship)s", relationship=named))
         if self.attribution == "attributed":
-            return (f"There all your answers appear as coming from “their {singular}{at}”, not under "
-                    f"your name, but {candidate} may well recognise you from that.")
-        return (f"Never under your name. The facts you give (dates, job title, employer) appear in the "
-                f"findings as coming from “their {singular}{at}”, so {candidate} may recognise you from "
-                f"them. Your ratings and comments are shown without your employer, together with those "
-                f"of other {plural}, and only when at least {GROUP_MINIMUM} answered; otherwise they are "
-                "combined with other referees' answers, not shown as yours.")
+            return words.gettext(
+                "There all your answers appear as coming from “%(source)s”, not under your name, but "
+                "%(candidate)s may well recognise you from that.", source=source, candidate=candidate)
+        return words.gettext(
+            "Never under your name. The facts you give (dates, job title, employer) appear in the findings "
+            "as coming from “%(source)s”, so %(candidate)s may recognise you from them. Your ratings and "
+            "comments are shown without your employer, together with those of other %(others)s, and only "
+            "when at least %(minimum)s answered; otherwise they are combined with other referees' answers, "
+            "not shown as yours.", source=source, candidate=candidate, others=words.gettext(plural),
+            minimum=GROUP_MINIMUM)
 
-    def approval_sentence(self) -> str:
+    def approval_sentence(self, words: Words = ENGLISH) -> str:
         """Say whether staff check referees before contacting them."""
-        return ("Our team checks each person you name before contacting them, and may ask you for "
-                "someone else." if self.staff_approval else "")
+        return words.gettext(
+            "Our team checks each person you name before contacting them, and may ask you for someone "
+            "else.") if self.staff_approval else ""
 
-    def referee_sentence(self) -> str:
+    def referee_sentence(self, words: Words = ENGLISH) -> str:
         """Say in words how many referees of which relationships are needed."""
-        parts = [count_phrase(n, r) for r, n in self.relationships.items() if n > 0]
-        optional = [_with_article(RELATIONSHIPS[r][0]) for r, n in self.relationships.items() if n == 0]
-        sentence = f"Between {self.min_referees} and {self.max_referees} people you choose"
-        if parts:
-            sentence += ", including at least " + _join(parts)
-        if optional:
-            sentence += "; you may also choose " + _join(optional, "or")
-        sentence += ". We contact only the people you name."
-        return f"{sentence} {self.approval_sentence()}".strip()
+        parts = join([count_phrase(n, r, words) for r, n in self.relationships.items() if n > 0], words)
+        optional = join([words.gettext(ONE_MORE_KIND[r]) for r, n in self.relationships.items() if n == 0],
+                        words, "or")
+        values = {"min": self.min_referees, "max": self.max_referees, "required": parts, "optional": optional}
+        if parts and optional:
+            sentence = words.gettext(
+                "Between %(min)s and %(max)s people you choose, including at least %(required)s; you may "
+                "also choose %(optional)s. We contact only the people you name.", **values)
+        elif parts:
+            sentence = words.gettext(
+                "Between %(min)s and %(max)s people you choose, including at least %(required)s. We contact "
+                "only the people you name.", **values)
+        elif optional:
+            sentence = words.gettext(
+                "Between %(min)s and %(max)s people you choose; you may also choose %(optional)s. We contact "
+                "only the people you name.", **values)
+        else:
+            sentence = words.gettext(
+                "Between %(min)s and %(max)s people you choose. We contact only the people you name.",
+                **values)
+        return f"{sentence} {self.approval_sentence(words)}".strip()
 
 
-def count_phrase(count: int, relationship: str) -> str:
-    """Return '1 manager' or '2 peers'."""
-    singular, plural = RELATIONSHIPS[relationship]
-    return f"{count} {singular if count == 1 else plural}"
+# A relationship that may be chosen but is not required, as the scope's sentence offers it.
+ONE_MORE_KIND = {
+    "manager": N_("a manager"), "peer": N_("a peer"), "direct_report": N_("a person who reported to you"),
+    "client": N_("a client"), "other": N_("another colleague"),
+}
 
 
-def _with_article(noun: str) -> str:
-    """Put 'a' or 'another' before a noun phrase: 'a client', 'another colleague'."""
-    return "an" + noun if noun.startswith("other ") else "a " + noun
-
-
-def _join(items: list[str], word: str = "and") -> str:
-    """Join words the way a sentence does."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+def count_phrase(count: int, relationship: str, words: Words = ENGLISH) -> str:
+    """Return '1 manager' or '2 peers', in the reader's language."""
+    counted = {
+        "manager": lambda: words.ngettext("%(num)d manager", "%(num)d managers", count),
+        "peer": lambda: words.ngettext("%(num)d peer", "%(num)d peers", count),
+        "direct_report": lambda: words.ngettext("%(num)d person who reported to you",
+                                                "%(num)d people who reported to you", count),
+        "client": lambda: words.ngettext("%(num)d client", "%(num)d clients", count),
+        "other": lambda: words.ngettext("%(num)d other colleague", "%(num)d other colleagues", count),
+    }
+    return counted[relationship]()
 
 
 @dataclass(frozen=True)
@@ -241,34 +273,36 @@ class Nominee:
     email_hash: str
 
 
-def nomination_problems(scope: Scope, existing: list[Nominee], new: Nominee,
-                        candidate_email_hash: str) -> dict[str, str]:
+def nomination_problems(scope: Scope, existing: list[Nominee], new: Nominee, candidate_email_hash: str,
+                        words: Words = ENGLISH) -> dict[str, str]:
     """Return a reason per field why a referee cannot be added within the consented scope."""
+    _ = words.gettext
     problems: dict[str, str] = {}
     if "references" not in scope.checks:
-        problems["relationship"] = "References are not part of the scope you agreed to."
+        problems["relationship"] = _("References are not part of the scope you agreed to.")
     elif new.relationship not in scope.relationships:
-        allowed = _join([RELATIONSHIPS[r][0] for r in scope.relationships if r in RELATIONSHIPS], "or")
-        problems["relationship"] = f"The scope you agreed to allows only a {allowed}."
+        allowed = join([_(ONE_MORE_KIND[r]) for r in scope.relationships if r in RELATIONSHIPS], words, "or")
+        problems["relationship"] = _("The scope you agreed to allows only %(allowed)s.", allowed=allowed)
     if len(existing) >= scope.max_referees:
-        problems["referees"] = (f"The scope you agreed to allows at most {scope.max_referees} "
-                                "referees. Remove one before adding another.")
+        problems["referees"] = _("The scope you agreed to allows at most %(max)s referees. Remove one before "
+                                 "adding another.", max=scope.max_referees)
     if new.email_hash == candidate_email_hash:
-        problems["email"] = "This is your own email address. Name someone who worked with you."
+        problems["email"] = _("This is your own email address. Name someone who worked with you.")
     elif any(n.email_hash == new.email_hash for n in existing):
-        problems["email"] = "You have already named someone with this email address."
+        problems["email"] = _("You have already named someone with this email address.")
     return problems
 
 
-def still_needed(scope: Scope, existing: list[Nominee]) -> list[str]:
-    """Say which referees the scope still needs, as phrases like '1 more manager'."""
+def still_needed(scope: Scope, existing: list[Nominee], words: Words = ENGLISH) -> list[str]:
+    """Say which referees the scope still needs, as phrases like '1 manager'."""
     have: dict[str, int] = {}
     for nominee in existing:
         have[nominee.relationship] = have.get(nominee.relationship, 0) + 1
-    needs = [count_phrase(n - have.get(r, 0), r) for r, n in scope.relationships.items()
+    needs = [count_phrase(n - have.get(r, 0), r, words) for r, n in scope.relationships.items()
              if n - have.get(r, 0) > 0]
     required_total = sum(max(n - have.get(r, 0), 0) for r, n in scope.relationships.items())
     extra = scope.min_referees - len(existing) - required_total
     if extra > 0:
-        needs.append(f"{extra} more of any allowed relationship")
+        needs.append(words.ngettext("%(num)d more of any allowed relationship",
+                                    "%(num)d more of any allowed relationship", extra))
     return needs

@@ -10,12 +10,15 @@ import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
+from .words import ENGLISH, N_, Words
+
 # Line breaks of every kind, other C0/C1 controls (tabs included), and the bidirectional overrides
 # and isolates that can make a name display as something else. Zero-width joiners stay: some
 # scripts and emoji need them.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-ONE_LINE_MESSAGE = ("Please write this on one line, without line breaks, tabs or invisible control "
-                    "characters.")
+# Translated where it is shown (a form's validator, a command's refusal).
+ONE_LINE_MESSAGE = N_("Please write this on one line, without line breaks, tabs or invisible control "
+                      "characters.")
 
 
 class TextProblem(ValueError):
@@ -56,15 +59,19 @@ def unsafe_address(address: str) -> bool:
     return "=?" in address or has_control(address)
 
 
-def email_address(value: str) -> str:
-    """Return a typed address in its normalised form, or raise TextProblem saying what is wrong."""
+def email_address(value: str, words: Words = ENGLISH) -> str:
+    """Return a typed address in its normalised form, or raise TextProblem saying what is wrong.
+
+    The reason is written with `words` (the validator's own detail stays in English).
+    """
     try:
         address = validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError as err:
-        raise TextProblem(f"This email address does not look right: {err}") from err
+        raise TextProblem(words.gettext("This email address does not look right: %(reason)s",
+                                        reason=str(err))) from err
     if unsafe_address(address):
-        raise TextProblem("This email address cannot be used: please give a plain address without "
-                          "\u201c=?\u201d.")
+        raise TextProblem(words.gettext("This email address cannot be used: please give a plain address "
+                                        "without \u201c=?\u201d."))
     return address
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from .words import ENGLISH, N_, Words
+
 # The happy path, in order; each entry is (state that is this step, step key).
 STEP_ORDER = (
     "opened", "consent", "nominating", "collecting", "review", "candidate_review", "released",
@@ -20,19 +22,24 @@ _STATE_TO_STEP = {
     # Not a state: a case in candidate review whose candidate has replied to every finding.
     "replied": "released",
 }
+# Each step as the candidate reads it; build() writes it in the reader's language.
 TITLES = {
-    "opened": "Case opened",
-    "consent": "You read the scope and decide",
-    "nominating": "You name your referees",
-    "collecting": "Your referees answer",
-    "review": "We review the answers",
-    "candidate_review": "You read the findings and may reply",
-    "released": "The report is released to you and the hiring team",
+    "opened": N_("Case opened"),
+    "consent": N_("You read the scope and decide"),
+    "nominating": N_("You name your referees"),
+    "collecting": N_("Your referees answer"),
+    "review": N_("We review the answers"),
+    "candidate_review": N_("You read the findings and may reply"),
+    "released": N_("The report is released to you and the hiring team"),
 }
 QUESTION = "question"
+QUESTION_TITLE = N_("We answer your question")
+# Who a step waits on, as it finishes "Waiting on …". In English these are also the keys the staff and
+# hiring-side pages turn into the third person ("the candidate"), so those read the English.
+US, YOU, YOUR_REFEREES = N_("us"), N_("you"), N_("your referees")
 WHO = {
-    "opened": "us", "consent": "you", "nominating": "you", "collecting": "your referees",
-    "review": "us", "candidate_review": "you", "released": "us",
+    "opened": US, "consent": YOU, "nominating": YOU, "collecting": YOUR_REFEREES,
+    "review": US, "candidate_review": YOU, "released": US,
 }
 
 
@@ -72,10 +79,17 @@ class Step:
     note: str = ""
     overdue_reason: str | None = None
     classes: list[str] = field(default_factory=list)
+    # `who` as the reader reads it; `who` itself stays the key pages and the API compare ('you', 'us').
+    waiting_on: str = ""
 
 
-def build(facts: CaseFacts, now: dt.datetime) -> list[Step]:
-    """Return every step with its status and its done or expected date."""
+def build(facts: CaseFacts, now: dt.datetime, words: Words = ENGLISH) -> list[Step]:
+    """Return every step with its status and its done or expected date.
+
+    The titles, who each step waits on and the service's own notes are written with `words`: the
+    candidate's portal passes refcheck.i18n.WORDS; staff and the hiring side read the English.
+    """
+    _ = words.gettext
     if facts.state == "collecting" and facts.answers_in is not None:
         # Nobody is left to answer: the referees' step is done and the review is ours to do.
         facts = replace(facts, state="review", entered={**facts.entered, "review": facts.answers_in})
@@ -91,21 +105,23 @@ def build(facts: CaseFacts, now: dt.datetime) -> list[Step]:
         started = _entered(facts, key)
         if index < current_index or (key == "released" and facts.state == "released"):
             finished = _entered(facts, STEP_ORDER[index + 1]) if index + 1 < len(STEP_ORDER) else started
-            steps.append(Step(key, TITLES[key], "done", _day(finished or started), WHO[key]))
+            steps.append(Step(key, _(TITLES[key]), "done", _day(finished or started), WHO[key],
+                              waiting_on=_(WHO[key])))
             continue
         if closed_early and index >= current_index:
             # The reason is given once, on the step where the case stopped.
-            note = (facts.stopped_reason or "The case stopped here.") if index == current_index \
-                else "This step will not happen."
-            steps.append(Step(key, TITLES[key], "stopped", None, WHO[key], note=note))
+            note = (facts.stopped_reason or _("The case stopped here.")) if index == current_index \
+                else _("This step will not happen.")
+            steps.append(Step(key, _(TITLES[key]), "stopped", None, WHO[key], note=note,
+                              waiting_on=_(WHO[key])))
             continue
         if index == current_index:
             expected = (started or now) + dt.timedelta(days=facts.pace_days.get(key, 0))
             overdue = expected < now
-            step = Step(key, TITLES[key], "overdue" if overdue else "current", expected.date(),
-                        WHO[key])
+            step = Step(key, _(TITLES[key]), "overdue" if overdue else "current", expected.date(),
+                        WHO[key], waiting_on=_(WHO[key]))
             if overdue:
-                step.overdue_reason = facts.delay_reason or default_delay(key)
+                step.overdue_reason = facts.delay_reason or default_delay(key, words)
             steps.append(step)
             cursor = max(expected, now)
             continue
@@ -113,17 +129,18 @@ def build(facts: CaseFacts, now: dt.datetime) -> list[Step]:
         expected_day = cursor.date()
         if key == "released" and facts.due_date:
             expected_day = max(expected_day, facts.due_date)
-        steps.append(Step(key, TITLES[key], "upcoming", expected_day, WHO[key]))
+        steps.append(Step(key, _(TITLES[key]), "upcoming", expected_day, WHO[key], waiting_on=_(WHO[key])))
     if facts.question_due is not None:
-        _insert_question(steps, facts.question_due, now)
+        _insert_question(steps, facts.question_due, now, words)
     return steps
 
 
-def _insert_question(steps: list[Step], due: dt.datetime, now: dt.datetime) -> None:
+def _insert_question(steps: list[Step], due: dt.datetime, now: dt.datetime, words: Words) -> None:
     """Show a question waiting on staff beside the step the case is on (or last, once it has ended)."""
-    step = Step(QUESTION, "We answer your question", "overdue" if due < now else "current", due.date(), "us")
+    step = Step(QUESTION, words.gettext(QUESTION_TITLE), "overdue" if due < now else "current", due.date(),
+                US, waiting_on=words.gettext(US))
     if step.status == "overdue":
-        step.overdue_reason = "Your contact has not answered yet. We are sorry for the wait."
+        step.overdue_reason = words.gettext("Your contact has not answered yet. We are sorry for the wait.")
     at = next((i for i, s in enumerate(steps) if s.status in ("current", "overdue")), len(steps))
     steps.insert(at, step)
 
@@ -174,15 +191,18 @@ def _day(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
-def default_delay(step: str) -> str:
+_DELAYS = {
+    "opened": N_("We have not sent you the scope yet. We are preparing it."),
+    "consent": N_("We are waiting for your decision. Nothing happens until you decide."),
+    "nominating": N_("We are waiting for you to name your referees."),
+    "collecting": N_("Some referees have not answered yet. We remind them on a schedule; if one "
+                     "does not answer in time, we will ask you to name someone else."),
+    "review": N_("Our review is taking longer than planned. We are on it."),
+    "candidate_review": N_("We are waiting for your replies to the findings."),
+    "released": N_("The report is taking longer than planned."),
+}
+
+
+def default_delay(step: str, words: Words = ENGLISH) -> str:
     """Say plainly why a step is late when staff have not written a reason."""
-    return {
-        "opened": "We have not sent you the scope yet. We are preparing it.",
-        "consent": "We are waiting for your decision. Nothing happens until you decide.",
-        "nominating": "We are waiting for you to name your referees.",
-        "collecting": "Some referees have not answered yet. We remind them on a schedule; if one "
-                      "does not answer in time, we will ask you to name someone else.",
-        "review": "Our review is taking longer than planned. We are on it.",
-        "candidate_review": "We are waiting for your replies to the findings.",
-        "released": "The report is taking longer than planned.",
-    }[step]
+    return words.gettext(_DELAYS[step])

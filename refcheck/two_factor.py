@@ -7,6 +7,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import pyotp
 import sqlalchemy as sa
@@ -253,6 +254,6 @@ def _digits(code: str | None) -> str:
     return re.sub(r"\s", "", code or "")
 
 
-def tell(user: StaffUser, factor: TwoFactor, kind: str, **context: object) -> None:
+def tell(user: StaffUser, factor: TwoFactor, kind: str, **context: Any) -> None:
     """Email the staff member about a change to their second factor; no code or secret is written."""
     mail.queue(kind, user.email, factor.data_key, None, name=user.name, base_url=base_url(), **context)

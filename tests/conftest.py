@@ -21,6 +21,7 @@ from refcheck import create_app
 from refcheck.extensions import db
 from refcheck.models import Case, CaseCount, Finding, FraudSignal, OutboxMessage, utcnow
 from refcheck.question_sets import install_standard_v1
+from refcheck.standard_translations import install_standard_translations
 
 PG_URL = os.environ.get("REFCHECK_TEST_DATABASE_URL")
 STAFF_PASSWORD = "correct horse battery staple"
@@ -89,9 +90,10 @@ def sqlite_template(tmp_path_factory) -> Path | None:
                            "KEYSTORE_URL": f"sqlite:///{folder / KEYSTORE_FILE}"})
     with template.app_context():
         db.create_all()
-        # What migration 0003 ships, so every test has the standard question sets.
+        # What migrations 0003 and 0028 ship, so every test has the standard question sets and translations.
         with db.engine.begin() as conn:
             install_standard_v1(conn)
+            install_standard_translations(conn)
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
@@ -242,9 +244,10 @@ def _reset_postgresql() -> None:
         db.create_all()
         _PG_SCHEMAS.clear()
         _PG_SCHEMAS.update(_schema_hashes())
-    # What migration 0003 ships, so every test has the standard question sets.
+    # What migrations 0003 and 0028 ship, so every test has the standard question sets and translations.
     with db.engine.begin() as conn:
         install_standard_v1(conn)
+        install_standard_translations(conn)
 
 
 @pytest.fixture(scope="session", autouse=True)

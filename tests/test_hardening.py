@@ -23,6 +23,7 @@ from refcheck import create_app
 from refcheck.extensions import db, limiter
 from refcheck.models import PortalSession, Referee, Response, utcnow
 from refcheck.question_sets import install_standard_v1
+from refcheck.standard_translations import install_standard_translations
 
 from .conftest import (
     CANDIDATE,
@@ -77,6 +78,7 @@ def build_app(tmp_path, *, tables: bool = True, **overrides):
             db.create_all()
             with db.engine.begin() as conn:
                 install_standard_v1(conn)
+                install_standard_translations(conn)
     return app
 
 

@@ -22,7 +22,7 @@ PURE = ("refcheck.crossverify", "refcheck.linter", "refcheck.scope", "refcheck.l
         "refcheck.lint_fold", "refcheck.lint_intl", "refcheck.lint_es", "refcheck.lint_es_wording",
         "refcheck.lint_fr", "refcheck.lint_fr_wording",
         "refcheck.periods", "refcheck.employers", "refcheck.legal_forms", "refcheck.titles",
-        "refcheck.title_words", "refcheck.wording", "refcheck.crossverify_eval")
+        "refcheck.title_words", "refcheck.wording", "refcheck.crossverify_eval", "refcheck.words")
 
 
 def _modules() -> dict[str, Path]:

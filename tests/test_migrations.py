@@ -82,15 +82,18 @@ def test_twins_a_race_stored_before_the_constraints_are_resolved_on_upgrade(app,
         stamp(directory=directory, revision="head")
         downgrade(directory=directory, revision="0014")
         with db.engine.begin() as conn:
+            # The tables as revision 0014 left them, not as the models read them now.
+            consent_table = sa.Table("consent", sa.MetaData(), autoload_with=conn)
+            referee_table = sa.Table("referee", sa.MetaData(), autoload_with=conn)
             # What two racing requests left behind: the consent twice, the manager named twice.
-            consent = conn.execute(sa.select(Consent.__table__)).mappings().one()
+            consent = conn.execute(sa.select(consent_table)).mappings().one()
             # The twin a moment later: the one the candidate's pages showed, so the one that stays.
             later = {**consent, "id": "twin" + consent["id"][4:],
                      "decided_at": consent["decided_at"] + dt.timedelta(seconds=1)}
-            conn.execute(sa.insert(Consent.__table__).values(later))
-            manager = conn.execute(sa.select(Referee.__table__).where(
-                Referee.id == built.referees["manager"])).mappings().one()
-            conn.execute(sa.insert(Referee.__table__).values(
+            conn.execute(sa.insert(consent_table).values(later))
+            manager = conn.execute(sa.select(referee_table).where(
+                referee_table.c.id == built.referees["manager"])).mappings().one()
+            conn.execute(sa.insert(referee_table).values(
                 {**manager, "id": "twin" + manager["id"][4:], "state": "invited"}))
         upgrade(directory=directory)
         assert db.session.execute(sa.select(Consent.id)).scalars().all() == [later["id"]]

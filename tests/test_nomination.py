@@ -49,7 +49,7 @@ def test_candidate_sees_what_the_scope_still_needs_and_nominates(app, candidate)
 
 
 REFUSALS = [
-    ({"relationship": "direct_report"}, "allows only a manager, peer or client"),
+    ({"relationship": "direct_report"}, "allows only a manager, a peer or a client"),
     ({"email": "amira.okafor@candidate.example"}, "your own email address"),
     ({"email": "AMIRA.OKAFOR@candidate.example "}, "your own email address"),
     ({"email": "grace.lindqvist@northwind.example"}, "already named someone with this email"),

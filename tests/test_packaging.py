@@ -1,5 +1,6 @@
 """`pip install .` gives a working refcheck: a wheel built from the project, installed away from the
-checkout, serves a page, seeds the demo through its own migrations and hands out the released PDF."""
+checkout, serves a page (in Spanish too, from catalogues the build compiled), seeds the demo through its
+own migrations and hands out the released PDF."""
 
 from __future__ import annotations
 
@@ -25,12 +26,14 @@ assert result.exit_code == 0, result.output
 demo = json.loads(result.output.strip().splitlines()[-1])
 browser = app.test_client()
 home = browser.get("/")
+spanish = browser.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
 path = demo["released_candidate_url"].split("://", 1)[1].split("/", 1)[1]
 page = browser.get("/" + path).get_data(as_text=True)
 token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
 browser.post("/" + path, data={"csrf_token": token})
 report = browser.get("/portal/report.pdf")
 print(json.dumps({"home": home.status_code, "home_text": "refcheck" in home.get_data(as_text=True).lower(),
+                  "spanish": 'lang="es"' in spanish and "Ir al contenido" in spanish,
                   "report": report.status_code, "pdf": report.data[:5].decode("latin-1"),
                   "templates": str(app.jinja_loader.searchpath)}))
 """
@@ -40,7 +43,7 @@ def test_a_wheel_installed_away_from_the_checkout_serves_pages_and_reports(tmp_p
     source = tmp_path / "source"
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
         ".git", ".venv", "instance", "build", "dist", "*.egg-info", "test-artifacts", "__pycache__",
-        ".pytest_cache", ".ruff_cache", ".mypy_cache"))
+        ".pytest_cache", ".ruff_cache", ".mypy_cache", "*.mo"))
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",  # noqa: S603
                     "-w", str(wheels), str(source)], check=True, capture_output=True, timeout=300)
@@ -49,7 +52,10 @@ def test_a_wheel_installed_away_from_the_checkout_serves_pages_and_reports(tmp_p
     assert {"refcheck/templates/error.html", "refcheck/templates/mail/report_released.txt",
             "refcheck/templates/report/report.html", "refcheck/static/report/report.css",
             "refcheck/static/passkeys.js", "refcheck/templates/staff/passkey_add.html",
-            "refcheck/migrations/alembic.ini"} <= names
+            "refcheck/migrations/alembic.ini",
+            # Compiled by the build itself: the copy it was built from had only the .po files.
+            "refcheck/translations/es/LC_MESSAGES/messages.mo",
+            "refcheck/translations/fr/LC_MESSAGES/messages.mo"} <= names
     installed = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target",  # noqa: S603
                     str(installed), str(wheel)], check=True, capture_output=True, timeout=300)
@@ -62,6 +68,6 @@ def test_a_wheel_installed_away_from_the_checkout_serves_pages_and_reports(tmp_p
                          cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     seen = json.loads(run.stdout.strip().splitlines()[-1])
-    assert seen["home"] == 200 and seen["home_text"]
+    assert seen["home"] == 200 and seen["home_text"] and seen["spanish"]
     assert seen["report"] == 200 and seen["pdf"] == "%PDF-"
     assert str(installed) in seen["templates"] and str(ROOT) not in seen["templates"]

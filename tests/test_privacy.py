@@ -63,8 +63,10 @@ def test_candidate_downloads_everything_held_about_them(app, client, released, s
     assert "attachment" in download.headers["Content-Disposition"]
     data = json.loads(download.data)
     assert data["format"] == "refcheck-export-v1"
-    assert data["you"] == {"name": "Amira Okafor", "email": sent_case.email}
+    assert data["you"] == {"name": "Amira Okafor", "email": sent_case.email, "language": "en"}
     assert data["consents"][0]["typed_signature"] == "Amira Okafor"
+    # The language she read the scope and agreed in.
+    assert data["consents"][0]["language"] == "en"
     assert {r["name"] for r in data["referees_you_named"]} == {"Grace Lindqvist", "Peer 1"}
     assert data["work_history"][0]["employer"] == "Northwind Analytics Ltd"
     answers = [a for row in data["referee_answers"] for a in row["answers"].values()]

@@ -70,7 +70,8 @@ def test_a_new_version_copies_a_published_set(app, client, staff):
     sign_in(client, staff)
     with app.app_context():
         manager = db.session.execute(sa.select(QuestionSet).where(
-            QuestionSet.key == "standard", QuestionSet.relationship == "manager")).scalar_one()
+            QuestionSet.key == "standard", QuestionSet.relationship == "manager",
+            QuestionSet.language == "en")).scalar_one()
         manager_id, count = manager.id, len(manager.questions)
     page = client.get(f"/staff/question-sets/{manager_id}")
     response = client.post(f"/staff/question-sets/{manager_id}/new-version",
@@ -169,7 +170,8 @@ def test_a_published_set_cannot_be_reworded(app, client, staff):
     sign_in(client, staff)
     with app.app_context():
         manager = db.session.execute(sa.select(QuestionSet).where(
-            QuestionSet.key == "standard", QuestionSet.relationship == "manager")).scalar_one()
+            QuestionSet.key == "standard", QuestionSet.relationship == "manager",
+            QuestionSet.language == "en")).scalar_one()
         set_id, question = manager.id, manager.questions[0]
         question_id, text = question.id, question.text
     response = _reword(client, set_id, question_id, "How often did she meet her deadlines?")

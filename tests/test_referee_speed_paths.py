@@ -100,7 +100,8 @@ def test_the_kept_copy_is_a_plain_value_shared_across_requests(app):
         second = answers.question_set_for(scope, "manager")
         expected = db.session.execute(
             sa.select(Question.id).join(QuestionSet)
-            .where(QuestionSet.key == "standard", QuestionSet.relationship == "manager")
+            .where(QuestionSet.key == "standard", QuestionSet.relationship == "manager",
+                   QuestionSet.language == "en")
             .order_by(Question.position)
         ).scalars().all()
     assert second is first

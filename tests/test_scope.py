@@ -46,7 +46,7 @@ def test_nomination_within_scope():
     assert still_needed(scope, []) == ["1 manager", "1 peer"]
     assert still_needed(scope, [manager]) == ["1 peer"]
     assert nomination_problems(scope, [manager], Nominee("peer", "p"), "me") == {}
-    assert "allows only a manager, peer or client" in nomination_problems(
+    assert "allows only a manager, a peer or a client" in nomination_problems(
         scope, [], Nominee("direct_report", "d"), "me")["relationship"]
     assert "your own email" in nomination_problems(scope, [], Nominee("peer", "me"), "me")["email"]
     assert "already named" in nomination_problems(scope, [manager], Nominee("peer", "m"), "me")["email"]

@@ -14,7 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import flask_babel
 from flask import Response, abort, current_app, flash, g, request, session
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import RadioField, TextAreaField
@@ -29,7 +32,7 @@ from .forms import SelectChoice, show_error
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
-TWIN = "This was saved a moment ago by another request, so nothing more was saved."
+TWIN = lazy_gettext("This was saved a moment ago by another request, so nothing more was saved.")
 
 
 @dataclass
@@ -76,16 +79,17 @@ def run(command: Callable[..., T], case_id: int, actor: Actor, *args: Any, **kwa
         # A uniqueness rule in the database caught what the case's lock should have: a twin request.
         db.session.rollback()
         log.warning("A uniqueness rule refused %s on case %s.", getattr(command, "__name__", "?"), case_id)
-        return Done(refusal=CaseError(TWIN))
+        return Done(refusal=CaseError(str(TWIN)))
     return Done(value=value)
 
 
 class ExperienceForm(FlaskForm):
     """How was this? A score and a comment, both optional."""
 
-    score = RadioField("How was this for you?", choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)],
-                       validators=[Optional()])
-    comment = TextAreaField("Anything we could do better? (optional)", validators=[Length(max=1000)])
+    score = RadioField(lazy_gettext("How was this for you?"),
+                       choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)], validators=[Optional()])
+    comment = TextAreaField(lazy_gettext("Anything we could do better? (optional)"),
+                            validators=[Length(max=1000)])
 
 
 def save_experience(case_id: int, actor: Actor, moment: str) -> None:
@@ -95,16 +99,16 @@ def save_experience(case_id: int, actor: Actor, moment: str) -> None:
         score = int(form.score.data) if form.score.data in {"1", "2", "3", "4", "5"} else None
         done = run(experience.record, case_id, actor, moment, score, form.comment.data or "", utcnow())
         if done.ok and done.value is not None:
-            flash("Thank you for telling us.", "success")
+            flash(_("Thank you for telling us."), "success")
         elif done.ok:
-            flash("Nothing was sent: choose a score or write a comment, if you like.", "info")
+            flash(_("Nothing was sent: choose a score or write a comment, if you like."), "info")
         done.flash_refusal()
     elif form.comment.errors:
-        flash("Please keep your comment under 1,000 characters. Nothing was sent.", "error")
+        flash(_("Please keep your comment under 1,000 characters. Nothing was sent."), "error")
     elif form.score.errors:
-        flash("Please choose a score from 1 to 5. Nothing was sent.", "error")
+        flash(_("Please choose a score from 1 to 5. Nothing was sent."), "error")
     else:
-        flash("That form had expired. Please send it again.", "error")
+        flash(_("That form had expired. Please send it again."), "error")
 
 
 def report_download(case: Case, actor: str) -> Response:
@@ -140,6 +144,8 @@ def session_required(kind: str, refused: Callable[[], Any]) -> Callable[[Callabl
                 return refused()
             g.portal_session = record
             g.case = record.case
+            # Now the person is known, write the page in their language rather than the browser's guess.
+            flask_babel.refresh()
             return view(*args, **kwargs)
 
         # Who may use the view rides on it, where the access tests read every route's rule.

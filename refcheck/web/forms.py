@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -32,6 +34,8 @@ from wtforms.validators import (
 
 from .. import passwords
 from ..dates import month
+from ..i18n import DEFAULT as DEFAULT_LANGUAGE
+from ..i18n import LANGUAGES
 from ..months import MONTH_HINT, MONTH_MESSAGE, month_problem, normalise_month
 from ..referees import ClaimFacts, RefereeDetails
 from ..scope import ATTRIBUTION, CHECKS, QUESTION_SETS, RELATIONSHIPS, Scope
@@ -50,7 +54,8 @@ class MonthOfYear:
         """Raise the reason the month cannot be accepted, if there is one."""
         problem = month_problem(field.data)
         if problem:
-            raise ValidationError(problem)
+            # The reasons are written in refcheck.months, which cannot import Flask-Babel: looked up here.
+            raise ValidationError(_(problem))
 
 
 MONTH = MonthOfYear()
@@ -70,12 +75,14 @@ class OneLine:
     def __call__(self, form: FlaskForm, field: Field) -> None:
         """Raise the reason a one-line field cannot be accepted, if there is one."""
         if isinstance(field.data, str) and has_control(field.data):
-            raise ValidationError(ONE_LINE_MESSAGE)
+            raise ValidationError(_(ONE_LINE_MESSAGE))
 
 
 ONE_LINE = OneLine()
-MONTH_NEEDED = DataRequired(message=MONTH_MESSAGE)
-EMAIL_MESSAGE = "Enter an email address like name@example.org."
+MONTH_NEEDED = DataRequired(message=lazy_gettext(MONTH_MESSAGE))
+# The hint under a candidate's or referee's month field, in their language (refcheck.months cannot translate).
+MONTH_HINT_SHOWN = lazy_gettext(MONTH_HINT)
+EMAIL_MESSAGE = lazy_gettext("Enter an email address like name@example.org.")
 # A phone's number pad has no "-", so month fields take text and the filter reads what was typed.
 MONTH_INPUT = {"inputmode": "text", "autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}
 RELATIONSHIP_CHOICES = [
@@ -169,6 +176,11 @@ class CaseForm(FlaskForm):
         description="For example: to confirm your work history for the offer of Senior Data Engineer.",
     )
     due_date = DateField("Report due by", validators=[Optional()])
+    # Each language is named in itself, as the candidate would look for it; they can change it later.
+    language = SelectField(
+        "Candidate's language", choices=[SelectChoice(k, v) for k, v in LANGUAGES.items()],
+        default=DEFAULT_LANGUAGE,
+        description="Their pages and emails are written in it. They can change it from any page.")
     # Shown only once a due date was refused as too early: saving it anyway is a deliberate choice.
     tight_ok = BooleanField("I know this is tight: keep this due date")
     checks = CheckboxesField(
@@ -275,29 +287,31 @@ class ReasonForm(FlaskForm):
 class ConsentForm(FlaskForm):
     """The candidate's typed signature and explicit agreement."""
 
-    signature = StringField("Type your full name to sign",
-                            validators=[DataRequired(message="Type your full name to sign."),
+    signature = StringField(lazy_gettext("Type your full name to sign"),
+                            validators=[DataRequired(message=lazy_gettext("Type your full name to sign.")),
                                         Length(min=2, max=200), ONE_LINE])
     agree = BooleanField(
-        "I have read what will be checked, who will see the result and how long it is kept, "
-        "and I agree to exactly this.",
-        validators=[DataRequired(message="Tick the box to show you agree, or decline below.")],
+        lazy_gettext("I have read what will be checked, who will see the result and how long it is kept, "
+                     "and I agree to exactly this."),
+        validators=[DataRequired(message=lazy_gettext("Tick the box to show you agree, or decline below."))],
     )
 
 
 class WithdrawForm(FlaskForm):
     """Withdrawing consent, with an explicit confirmation."""
 
-    reason = TextAreaField("If you like, tell us why (optional)", validators=[Length(max=1000)])
-    confirm = BooleanField("I understand the check stops now and cannot be restarted from this link.",
-                           validators=[DataRequired(message="Tick the box to confirm.")])
+    reason = TextAreaField(lazy_gettext("If you like, tell us why (optional)"), validators=[Length(max=1000)])
+    confirm = BooleanField(
+        lazy_gettext("I understand the check stops now and cannot be restarted from this link."),
+        validators=[DataRequired(message=lazy_gettext("Tick the box to confirm."))])
 
 
 class RequestLinkForm(FlaskForm):
     """Ask for a new candidate link by email."""
 
-    email = EmailField("Your email address", validators=[DataRequired(message="Enter your email address."),
-                                                         Email(message=EMAIL_MESSAGE)], filters=[strip])
+    email = EmailField(lazy_gettext("Your email address"),
+                       validators=[DataRequired(message=lazy_gettext("Enter your email address.")),
+                                   Email(message=EMAIL_MESSAGE)], filters=[strip])
 
 
 class StaffAccountForm(FlaskForm):
@@ -347,46 +361,58 @@ class AssignForm(FlaskForm):
 class RefereeForm(FlaskForm):
     """The candidate (or staff) names a referee."""
 
-    name = StringField("Full name", validators=[DataRequired(message="Enter the referee's full name."),
-                                                Length(max=200), ONE_LINE])
-    email = EmailField("Work email address",
-                       validators=[DataRequired(message="Enter the referee's work email address."),
-                                   Email(message=EMAIL_MESSAGE), Length(max=254)], filters=[strip],
-                       description="Their work address helps them trust our email.")
-    organisation = StringField("Organisation where you worked together",
-                               validators=[DataRequired(message="Enter the organisation."), Length(max=200),
-                                           ONE_LINE])
-    job_title = StringField("Their job title then",
-                            validators=[DataRequired(message="Enter the referee's job title at the time."),
-                                        Length(max=200), ONE_LINE])
+    name = StringField(lazy_gettext("Full name"),
+                       validators=[DataRequired(message=lazy_gettext("Enter the referee's full name.")),
+                                   Length(max=200), ONE_LINE])
+    email = EmailField(
+        lazy_gettext("Work email address"),
+        validators=[DataRequired(message=lazy_gettext("Enter the referee's work email address.")),
+                    Email(message=EMAIL_MESSAGE), Length(max=254)], filters=[strip],
+        description=lazy_gettext("Their work address helps them trust our email."))
+    organisation = StringField(lazy_gettext("Organisation where you worked together"),
+                               validators=[DataRequired(message=lazy_gettext("Enter the organisation.")),
+                                           Length(max=200), ONE_LINE])
+    job_title = StringField(
+        lazy_gettext("Their job title then"),
+        validators=[DataRequired(message=lazy_gettext("Enter the referee's job title at the time.")),
+                    Length(max=200), ONE_LINE])
     # The service, not the widget, decides what the scope allows, so its message is the one shown.
-    relationship = SelectField("How you worked together", choices=[], validate_choice=False,
-                               validators=[DataRequired(message="Choose how you worked together.")])
-    worked_from = MonthField("Worked together from", validators=[MONTH_NEEDED, MONTH],
-                              filters=[normalise_month], description=MONTH_HINT, render_kw=MONTH_INPUT)
-    worked_to = MonthField("Until", validators=[MONTH_NEEDED, MONTH],
-                            filters=[normalise_month], description=MONTH_HINT, render_kw=MONTH_INPUT)
+    relationship = SelectField(
+        lazy_gettext("How you worked together"), choices=[], validate_choice=False,
+        validators=[DataRequired(message=lazy_gettext("Choose how you worked together."))])
+    worked_from = MonthField(lazy_gettext("Worked together from"), validators=[MONTH_NEEDED, MONTH],
+                              filters=[normalise_month], description=MONTH_HINT_SHOWN, render_kw=MONTH_INPUT)
+    worked_to = MonthField(lazy_gettext("Until"), validators=[MONTH_NEEDED, MONTH],
+                            filters=[normalise_month], description=MONTH_HINT_SHOWN, render_kw=MONTH_INPUT)
+
+
+# A field the candidate must fill in, in their language.
+FILL_IN = lazy_gettext("Please fill this in.")
 
 
 class ClaimForm(FlaskForm):
     """The candidate states the facts of one position."""
 
-    employer = StringField("Employer", validators=[DataRequired(message="Please fill this in."),
-                                                   Length(max=200), ONE_LINE])
-    title = StringField("Your job title", validators=[DataRequired(message="Please fill this in."),
-                                                      Length(max=200), ONE_LINE])
-    start_month = MonthField("Started", validators=[MONTH_NEEDED, MONTH],
-                              filters=[normalise_month], description=MONTH_HINT, render_kw=MONTH_INPUT)
-    end_month = MonthField("Ended", validators=[Optional(), MONTH], filters=[normalise_month],
-                            description=f"{MONTH_HINT} Leave empty if you still work there.",
-                            render_kw=MONTH_INPUT)
-    reason_for_leaving = SelectField("Why it ended", choices=[
-        SelectChoice("", "Choose one (if it ended)"), SelectChoice("resigned", "I resigned"),
-        SelectChoice("contract_ended", "The contract ended"),
-        SelectChoice("laid_off", "I was laid off (redundancy)"),
-        SelectChoice("dismissed", "I was dismissed"), SelectChoice("other", "Another reason"),
+    employer = StringField(lazy_gettext("Employer"),
+                           validators=[DataRequired(message=FILL_IN), Length(max=200), ONE_LINE])
+    title = StringField(lazy_gettext("Your job title"),
+                        validators=[DataRequired(message=FILL_IN), Length(max=200), ONE_LINE])
+    start_month = MonthField(lazy_gettext("Started"), validators=[MONTH_NEEDED, MONTH],
+                              filters=[normalise_month], description=MONTH_HINT_SHOWN, render_kw=MONTH_INPUT)
+    end_month = MonthField(
+        lazy_gettext("Ended"), validators=[Optional(), MONTH], filters=[normalise_month],
+        description=lazy_gettext("%(hint)s Leave empty if you still work there.", hint=MONTH_HINT_SHOWN),
+        render_kw=MONTH_INPUT)
+    reason_for_leaving = SelectField(lazy_gettext("Why it ended"), choices=[
+        SelectChoice("", lazy_gettext("Choose one (if it ended)")),
+        SelectChoice("resigned", lazy_gettext("I resigned")),
+        SelectChoice("contract_ended", lazy_gettext("The contract ended")),
+        SelectChoice("laid_off", lazy_gettext("I was laid off (redundancy)")),
+        SelectChoice("dismissed", lazy_gettext("I was dismissed")),
+        SelectChoice("other", lazy_gettext("Another reason")),
     ], validators=[Optional()])
-    responsibilities = TextAreaField("Key responsibilities (optional)", validators=[Length(max=2000)])
+    responsibilities = TextAreaField(lazy_gettext("Key responsibilities (optional)"),
+                                     validators=[Length(max=2000)])
 
 
 def show_error(form: FlaskForm, message: str, field: str | None = None) -> None:
@@ -411,10 +437,15 @@ class ResolveForm(FlaskForm):
 
 def relationship_choices(scope: Scope) -> list[SelectChoice]:
     """Offer only the relationships the scope allows."""
-    return [SelectChoice("", "Choose one")] + [
-        SelectChoice(key, RELATIONSHIPS[key][0][0].upper() + RELATIONSHIPS[key][0][1:])
+    return [SelectChoice("", _("Choose one"))] + [
+        SelectChoice(key, _capital(_(RELATIONSHIPS[key][0])))
         for key in scope.relationships if key in RELATIONSHIPS
     ]
+
+
+def _capital(text: str) -> str:
+    """Start a phrase with a capital letter, as a choice in a list does."""
+    return text[:1].upper() + text[1:]
 
 
 def text_of(field: Field) -> str:

@@ -199,6 +199,29 @@ class Journey:
         expect(phone.locator(".flash")).to_contain_text("Saved your time at Brightwater")
         self.shoot(phone, "candidate-history")
 
+    def resolve_findings(self, page) -> None:
+        """Staff explain each open conflict, waiting for the page each save loads."""
+        for _ in range(page.locator("#review details[open]").count()):
+            details = page.locator("#review details[open]").first
+            details.locator("select").select_option("explained")
+            details.locator("textarea").fill("The peer worked with her before the promotion in 2023.")
+            with page.expect_navigation():
+                details.locator("button:has-text('Save resolution')").click()
+            expect(page.locator(".flash")).to_contain_text("Resolution saved.")
+        assert page.locator("#review details[open]").count() == 0
+
+    def handle_signals(self, page) -> None:
+        """Staff note how each open fraud signal was handled."""
+        for _ in range(page.locator(".signal").filter(has_not_text="Handled:").count()):
+            signal = page.locator(".signal").filter(has_not_text="Handled:").first
+            signal.locator("summary").click()
+            signal.locator("textarea").fill(
+                "All answers came from the test machine; checked with both referees.")
+            with page.expect_navigation():
+                signal.locator("button:has-text('Save')").click()
+            expect(page.locator(".flash")).to_contain_text("Saved how the signal was handled.")
+        assert page.locator(".signal").filter(has_not_text="Handled:").count() == 0
+
     def referee_answers(self, name: str, title: str, relationship_index: int) -> str:
         """A referee opens their link on a phone, chooses to answer, attests, answers each page; return it."""
         link = self.link_for(name, "r")

@@ -73,14 +73,7 @@ def test_the_whole_journey_to_a_released_report(app, journey, staff):
     page.click("button:has-text('Start review with these findings')")
     # Each save reloads the page; an unresolved conflict is the one still open. Each click waits for the
     # page it loads, so a busy machine never has the loop read the page it is leaving.
-    for _ in range(page.locator("#review details[open]").count()):
-        details = page.locator("#review details[open]").first
-        details.locator("select").select_option("explained")
-        details.locator("textarea").fill("The peer worked with her before the promotion in 2023.")
-        with page.expect_navigation():
-            details.locator("button:has-text('Save resolution')").click()
-        expect(page.locator(".flash")).to_contain_text("Resolution saved.")
-    assert page.locator("#review details[open]").count() == 0
+    journey.resolve_findings(page)
     journey.shoot(page, "staff-review")
     page.click("a:has-text('See every answer side by side')")
     expect(page.locator("text=Every answer")).to_be_visible()
@@ -116,14 +109,7 @@ def test_the_whole_journey_to_a_released_report(app, journey, staff):
 
     page.reload()
     # Both referees answered from this machine, and fast: each signal gets a note before release.
-    for _ in range(page.locator(".signal").filter(has_not_text="Handled:").count()):
-        signal = page.locator(".signal").filter(has_not_text="Handled:").first
-        signal.locator("summary").click()
-        signal.locator("textarea").fill("All answers came from the test machine; checked with both referees.")
-        with page.expect_navigation():
-            signal.locator("button:has-text('Save')").click()
-        expect(page.locator(".flash")).to_contain_text("Saved how the signal was handled.")
-    assert page.locator(".signal").filter(has_not_text="Handled:").count() == 0
+    journey.handle_signals(page)
     journey.shoot(page, "staff-signals-handled")
     page.click("button:has-text('Release the report')")
     expect(page.locator(".flash")).to_contain_text("Version 1 of the report is released")

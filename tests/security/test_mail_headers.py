@@ -106,7 +106,7 @@ def test_a_stored_encoded_word_address_is_never_sent_decoded(app, runner, staff,
     inbox, port = smtp_server
     app.config["SMTP_PORT"] = port
     with app.app_context():
-        message = OutboxMessage(kind="referee_reminder", subject=mail.SUBJECTS["referee_reminder"],
+        message = OutboxMessage(kind="referee_reminder", subject=str(mail.SUBJECTS["referee_reminder"]),
                                 data_key=DataKey.generate(), case_id=None)
         message.seal("recipient_enc", "=?utf-8?q?a=2C_victim=40evil.example=2C_b?=@northwind.example")
         message.seal("body_enc", "Hello")

@@ -204,7 +204,8 @@ def create_check() -> Response:
         position=body["position"], hiring_organisation=chosen.organisation.name,
         purpose=(body.get("purpose") or chosen.purpose),
         due_date=_date(body.get("due_date")), package_id=chosen.id,
-        client_reference=body.get("client_reference"))
+        client_reference=body.get("client_reference"),
+        language=body["candidate"].get("language", "en"))
     try:
         case, _token = cases.order(details, Scope.from_json(chosen.scope), actor(), now)
     except CommandRefused as err:

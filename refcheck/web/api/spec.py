@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...check_events import TYPES
+from ...i18n import DEFAULT as DEFAULT_LANGUAGE
+from ...i18n import LANGUAGES
 from ...lifecycle import CASE_STATES
 from ...scope import CHECKS, RELATIONSHIPS
 
@@ -56,6 +58,9 @@ CHECK_CREATE: dict[str, Any] = {
             "properties": {
                 "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
                 "email": {"type": "string", "format": "email", "minLength": 3, "maxLength": 254},
+                "language": {"type": "string", "enum": list(LANGUAGES), "default": DEFAULT_LANGUAGE,
+                             "description": "The language of the candidate's pages and emails: English (en), "
+                                            "Spanish (es) or French (fr). They can change it themselves."},
             },
         },
         "position": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},

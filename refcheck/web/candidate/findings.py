@@ -6,6 +6,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext, ngettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, TextAreaField
@@ -27,9 +29,9 @@ KIND_CLASSES = {"corroborated": "status-done", "single_source": "status-current"
 class ReplyForm(FlaskForm):
     """The candidate's reply to one finding."""
 
-    text = TextAreaField("Your reply (it goes into the report as you write it)",
+    text = TextAreaField(lazy_gettext("Your reply (it goes into the report as you write it)"),
                          validators=[Length(max=2000)])
-    accepted = BooleanField("I accept this finding as it stands")
+    accepted = BooleanField(lazy_gettext("I accept this finding as it stands"))
 
 
 @bp.route("/findings", methods=["GET"])
@@ -38,7 +40,7 @@ def findings() -> Any:
     """Show every finding to the candidate as "you", with their progress and a reply only where wanted."""
     case: Case = g.case
     if case.state not in (CANDIDATE_REVIEW, RELEASED):
-        flash("The findings will appear here once our review is done.", "info")
+        flash(_("The findings will appear here once our review is done."), "info")
         return redirect(url_for("portal.home"), 303)
     views, progress = review.describe_all(case, for_candidate=True)
     late = case.state == CANDIDATE_REVIEW and case.reply_due_at is not None and utcnow() > case.reply_due_at
@@ -64,8 +66,8 @@ def reply_to(finding_id: str) -> Response:
         done = run(review.reply, g.case.id, me(), finding_id, form.text.data or "", bool(form.accepted.data),
                    utcnow())
         if done.ok and g.case.state == RELEASED:
-            flash("Your dispute is saved. Our team will review it and may issue a new version of the "
-                  "report.", "success")
+            flash(_("Your dispute is saved. Our team will review it and may issue a new version of the "
+                    "report."), "success")
         elif done.ok:
             anchor = _next_to_answer(g.case, finding_id)
         done.flash_refusal()
@@ -81,9 +83,9 @@ def _next_to_answer(case: Case, after: str) -> str:
     waiting = {row.id for row in rows if row.reply is None}
     upcoming = next((finding_id for finding_id in later if finding_id in waiting), None)
     if upcoming is None:
-        flash(f"Saved. {progress.words}: you have answered every finding.", "success")
+        flash(_("Saved. %(progress)s: you have answered every finding.", progress=progress.words), "success")
         return ""
-    flash(f"Saved. {progress.words}. The next finding to read is below.", "success")
+    flash(_("Saved. %(progress)s. The next finding to read is below.", progress=progress.words), "success")
     return f"#finding-{upcoming}"
 
 
@@ -95,8 +97,9 @@ def accept_agreeing() -> Response:
     if form.validate_on_submit():
         done = run(review.accept_agreeing, g.case.id, me(), utcnow())
         if done.ok and done.value:
-            flash(f"You accepted {done.value} finding{'' if done.value == 1 else 's'} that agree with what "
-                  "you told us.", "success")
+            flash(ngettext("You accepted %(num)d finding that agrees with what you told us.",
+                           "You accepted %(num)d findings that agree with what you told us.", done.value),
+                  "success")
         done.flash_refusal()
     return redirect(url_for("review.findings"), 303)
 

@@ -18,6 +18,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext, ngettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import BooleanField
@@ -26,6 +28,7 @@ from wtforms.validators import DataRequired
 from ... import access, audit, cases, closure, experience, pace, privacy, progress, report, search, timeline
 from ...commands import Actor
 from ...extensions import db, limiter
+from ...i18n import WORDS, reader_known, writing_in
 from ...lifecycle import NAMING
 from ...models import AWAITING_CONSENT, REFEREE_ACTIVE, RELEASED, Case, Consent, Referee, utcnow
 from ...scope import RELATIONSHIPS, Nominee, Scope, still_needed
@@ -42,8 +45,9 @@ class EraseForm(FlaskForm):
     """The candidate confirms that erasure is final."""
 
     confirm = BooleanField(
-        "I understand that this erases everything about this check for good, and cannot be undone.",
-        validators=[DataRequired(message="Please tick the box to confirm.")],
+        lazy_gettext("I understand that this erases everything about this check for good, "
+                     "and cannot be undone."),
+        validators=[DataRequired(message=lazy_gettext("Please tick the box to confirm."))],
     )
 
 
@@ -63,6 +67,7 @@ def open_link(case_id: int, token: str) -> Any:
     link = access.find_link(token, "candidate", utcnow(), case_id=case_id)
     if link is None:
         return _link_refused()
+    reader_known(link.case.candidate.language)
     return render_template("portal/open_link.html", case=link.case, form=ConfirmForm())
 
 
@@ -103,7 +108,7 @@ def home() -> Any:
     """Show the case: the scope to decide on, or where things stand and what comes next."""
     case: Case = g.case
     now = utcnow()
-    steps = timeline.build(progress.case_facts(case), now)
+    steps = timeline.build(progress.case_facts(case), now, WORDS)
     if case.state == AWAITING_CONSENT:
         return render_template("portal/decide.html", case=case, **_disclosure(case),
                                decide_by=pace.decide_by(steps, now), form=ConsentForm(),
@@ -116,7 +121,7 @@ def home() -> Any:
     scope = _disclosure(case)["scope"]
     # A referee who declined or let their link expire leaves a gap only the candidate can fill.
     to_name = still_needed(scope, [Nominee(r.relationship, r.email_hash) for r in listed
-                                   if r.state in REFEREE_ACTIVE]) if case.state in NAMING else []
+                                   if r.state in REFEREE_ACTIVE], WORDS) if case.state in NAMING else []
     return render_template("portal/home.html", case=case, steps=steps,
                            next_step=timeline.next_step(steps), question=timeline.question(steps),
                            glance=closure.glance(closure.finding_counts(case.id)) if released else [],
@@ -138,7 +143,7 @@ def consent() -> Any:
                    request.user_agent.string, utcnow())
         if done.ok or _already_agreed():
             # A second click, or a twin request, finds the consent recorded: that is the outcome wanted.
-            flash("Thank you. Your consent is recorded and your receipt is below.", "success")
+            flash(_("Thank you. Your consent is recorded and your receipt is below."), "success")
             return redirect(url_for("portal.receipt"), 303)
         if done.moved_on:
             done.flash_refusal()
@@ -160,7 +165,7 @@ def decline() -> Response:
         done = run(cases.decline_consent, g.case.id, me(), form.reason.data or "", request.remote_addr,
                    request.user_agent.string, utcnow())
         if done.ok:
-            flash("You declined. Nothing will be checked and no one will be contacted.", "info")
+            flash(_("You declined. Nothing will be checked and no one will be contacted."), "info")
         done.flash_refusal()
     return redirect(url_for("portal.home"), 303)
 
@@ -180,9 +185,11 @@ def receipt() -> Any:
 def receipt_json() -> Any:
     """Return the consent receipt as JSON, in the shape of a Kantara consent receipt."""
     consent = _consent_or_404()
-    response = current_app.response_class(
-        json.dumps(consent_receipt(g.case, consent), indent=2, ensure_ascii=False) + "\n",
-        mimetype="application/json")
+    # A record of the decision: written in the language the candidate decided in, whatever they read now.
+    with writing_in(consent.language):
+        receipt = consent_receipt(g.case, consent)
+    response = current_app.response_class(json.dumps(receipt, indent=2, ensure_ascii=False) + "\n",
+                                          mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="consent-receipt-{consent.id}.json"'
     return response
 
@@ -195,7 +202,8 @@ def withdraw() -> Any:
     if form.validate_on_submit():
         done = run(cases.withdraw_consent, g.case.id, me(), form.reason.data or "", utcnow())
         if done.ok:
-            flash("Your consent is withdrawn. The check has stopped and no one will be contacted.", "info")
+            flash(_("Your consent is withdrawn. The check has stopped and no one will be contacted."),
+                  "info")
         done.flash_refusal()
         return redirect(url_for("portal.home"), 303)
     return render_template("portal/withdraw.html", case=g.case, form=form, **_disclosure(g.case))
@@ -274,23 +282,27 @@ def consent_receipt(case: Case, consent: Consent) -> dict[str, Any]:
         "version": "KI-CR-v1.1.0",
         "jurisdiction": cfg["JURISDICTION"],
         "consentTimestamp": int(consent.decided_at.timestamp()),
-        "collectionMethod": "Signed by typing full name on the refcheck candidate portal",
+        "collectionMethod": _("Signed by typing full name on the refcheck candidate portal"),
         "consentReceiptID": consent.id,
-        "language": "en",
+        # The language the candidate read the scope and decided in, which the receipt's words are in too.
+        "language": consent.language,
         "piiPrincipalId": case.candidate.email,
         "piiControllers": [{"piiController": cfg["CONTROLLER_NAME"], "email": cfg["CONTROLLER_EMAIL"],
                             "onBehalf": False}],
         "policyUrl": cfg["BASE_URL"].rstrip("/") + url_for("public.privacy"),
         "services": [{
-            "service": f"Reference check for {case.position} at {case.hiring_organisation}",
+            "service": _("Reference check for %(position)s at %(organisation)s",
+                         position=case.position, organisation=case.hiring_organisation),
             "purposes": [{
                 "purpose": case.purpose,
                 "purposeCategory": ["Employment screening"],
                 "consentType": "EXPLICIT",
                 "piiCategory": _pii_categories(scope),
                 "primaryPurpose": True,
-                "termination": f"{scope.retention_days} days after the case ends (also when you withdraw), "
-                               "then erased",
+                "termination": ngettext(
+                    "%(num)d day after the case ends (also when you withdraw), then erased",
+                    "%(num)d days after the case ends (also when you withdraw), then erased",
+                    scope.retention_days),
                 "thirdPartyDisclosure": True,
                 "thirdPartyName": scope.report_recipients,
             }],
@@ -302,18 +314,19 @@ def consent_receipt(case: Case, consent: Consent) -> dict[str, Any]:
         "scopeSha256": consent.scope_sha256,
         "disclosureVersion": consent.disclosure_version,
         "withdrawn": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
-        "howToWithdraw": f"Ask for a new link at {cfg['BASE_URL'].rstrip('/')}/link, open it and choose "
-                         f"'Withdraw consent'; or write to {cfg['CONTROLLER_EMAIL']}.",
+        "howToWithdraw": _("Ask for a new link at %(address)s, open it and choose 'Withdraw consent'; "
+                           "or write to %(email)s.", address=cfg["BASE_URL"].rstrip("/") + "/link",
+                           email=cfg["CONTROLLER_EMAIL"]),
     }
 
 
 def _pii_categories(scope: Scope) -> list[str]:
     """Name the kinds of personal data the scope covers."""
-    categories = ["Name and contact details"]
+    categories = [_("Name and contact details")]
     if "employment_history" in scope.checks:
-        categories.append("Employment history (employers, job titles, dates and reasons for leaving)")
+        categories.append(_("Employment history (employers, job titles, dates and reasons for leaving)"))
     if "references" in scope.checks:
-        categories.append("Referees' answers about your work")
+        categories.append(_("Referees' answers about your work"))
     return categories
 
 
@@ -321,7 +334,7 @@ def _disclosure(case: Case) -> dict[str, Any]:
     """Return what the disclosure pages need: the scope in words and the controller."""
     consent = case.consent
     scope = Scope.from_json(consent.scope if consent else case.scope)
-    return {"scope": scope, "scope_lines": scope.describe(),
+    return {"scope": scope, "scope_lines": scope.describe(WORDS),
             "controller": current_app.config["CONTROLLER_NAME"],
             "controller_email": current_app.config["CONTROLLER_EMAIL"],
             "declined_erase_days": min(scope.retention_days, current_app.config["DECLINED_ERASE_DAYS"]),

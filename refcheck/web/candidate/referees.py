@@ -6,10 +6,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from ... import referees
 from ...extensions import db, limiter
+from ...i18n import WORDS
 from ...lifecycle import NAMING
 from ...models import Case, Claim, Referee, utcnow
 from ...scope import RELATIONSHIPS, still_needed
@@ -35,7 +38,7 @@ def referees_page() -> Any:
     if form.validate_on_submit():
         done = run(referees.nominate, g.case.id, me(), details_from(form), utcnow())
         if done.ok:
-            flash(f"{form.name.data} is on your list.", "success")
+            flash(_("%(name)s is on your list.", name=form.name.data), "success")
             return redirect(url_for("nominate.referees"), 303)
         done.show_on(form)
     case: Case = g.case
@@ -45,7 +48,7 @@ def referees_page() -> Any:
         "portal/referees.html", case=case, scope=scope, form=form, referees=shown, active=current,
         history_missing=scope is not None and referees.history_missing(scope, referees.claims_of(case)),
         waiting=[r for r in current if r.state == "nominated"],
-        needed=still_needed(scope, referees.nominees(current)) if scope else [],
+        needed=still_needed(scope, referees.nominees(current), WORDS) if scope else [],
         relationships=RELATIONSHIPS, confirm=ConfirmForm(),
         can_add=scope is not None and len(current) < scope.max_referees and case.state in NAMING,
     ), (422 if form.errors else 200)
@@ -59,10 +62,11 @@ def invite_referees() -> Response:
         done = run(referees.send_invitations, g.case.id, me(), utcnow())
         if done.ok and done.value:
             sent = len(done.value)
-            flash(f"We have emailed {sent} referee{'s' if sent != 1 else ''}. "
-                  "You can follow their progress here.", "success")
+            flash(ngettext("We have emailed %(num)d referee. You can follow their progress here.",
+                           "We have emailed %(num)d referees. You can follow their progress here.", sent),
+                  "success")
         elif done.ok:
-            flash("Thank you. Our team will check your list and then contact your referees.", "success")
+            flash(_("Thank you. Our team will check your list and then contact your referees."), "success")
         done.flash_refusal()
         if done.refusal is not None and done.refusal.field == "history":
             # The refusal is answered on the history page, where the position can be added at once.
@@ -78,7 +82,7 @@ def remove_referee(referee_id: str) -> Response:
     if ConfirmForm().validate_on_submit():
         done = run(referees.remove_nomination, g.case.id, me(), referee_id, utcnow())
         if done.ok:
-            flash("Removed from your list.", "info")
+            flash(_("Removed from your list."), "info")
         done.flash_refusal()
     return redirect(url_for("nominate.referees"), 303)
 
@@ -91,7 +95,7 @@ def history() -> Any:
     if form.validate_on_submit():
         done = run(referees.save_claim, g.case.id, me(), claim_facts(form), utcnow())
         if done.ok:
-            flash(f"Saved your time at {form.employer.data}.", "success")
+            flash(_("Saved your time at %(employer)s.", employer=form.employer.data), "success")
             return redirect(url_for("nominate.history"), 303)
         done.show_on(form)
     case: Case = g.case
@@ -112,7 +116,7 @@ def remove_history(claim_id: str) -> Response:
     if ConfirmForm().validate_on_submit():
         done = run(referees.remove_claim, g.case.id, me(), claim_id)
         if done.ok:
-            flash("Removed.", "info")
+            flash(_("Removed."), "info")
         done.flash_refusal()
     return redirect(url_for("nominate.history"), 303)
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from ... import answers
+from ...i18n import current_language
 from ...models import Referee, utcnow
+from ...translated_sets import in_language
 from ..common import run
 from .pages import (
     bp,
@@ -31,8 +35,9 @@ class WithdrawAnswersForm(FlaskForm):
     """The referee confirms that their answers should be deleted."""
 
     confirm = BooleanField(
-        "Yes, delete my answers. I understand this cannot be undone.",
-        validators=[DataRequired(message="Tick the box to confirm, or go back to keep your answers.")],
+        lazy_gettext("Yes, delete my answers. I understand this cannot be undone."),
+        validators=[DataRequired(
+            message=lazy_gettext("Tick the box to confirm, or go back to keep your answers."))],
     )
 
 
@@ -55,14 +60,14 @@ def correct() -> Any:
     if elsewhere is not None:
         return elsewhere
     response = answers.response_of(referee)
-    question_set = answers.question_set_by_id(response.question_set_id)
+    question_set = in_language(answers.question_set_by_id(response.question_set_id), current_language())
     questions = list(question_set.questions)
     if request.method == "POST":
         questionnaire = build_form(question_set)
         if questionnaire.validate_on_submit():
             done = send_answers(questionnaire, question_set, answers.correct)
             if done.ok:
-                flash("Your corrected answers are saved. Thank you.", "success")
+                flash(_("Your corrected answers are saved. Thank you."), "success")
                 return redirect(url_for("referee.your_answers"), 303)
             if done.moved_on:
                 return answers_page(reread(referee), refused=True)
@@ -104,7 +109,7 @@ def _not_changeable(referee: Referee) -> Any | None:
 def answers_page(referee: Referee, refused: bool = False) -> Any:
     """Render the referee's answers; with `refused`, say why a change was not made (409)."""
     response = answers.response_of(referee)
-    shown = answers.read_back(answers.question_set_by_id(response.question_set_id),
-                              response.unseal("answers_enc")["answers"])
+    question_set = in_language(answers.question_set_by_id(response.question_set_id), current_language())
+    shown = answers.read_back(question_set, response.unseal("answers_enc")["answers"])
     return render_template("referee/answers.html", **referee_context(referee), shown=shown, refused=refused,
                            submitted_at=response.submitted_at), (409 if refused else 200)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
@@ -22,17 +23,18 @@ from .pages import bp, closed_page, me, referee_context, referee_required
 class CallForm(FlaskForm):
     """The referee asks to answer in a short call instead of in writing."""
 
-    note = TextAreaField("Good times to call you, or anything else our team should know (optional)",
-                         validators=[Length(max=1000)],
-                         description="We call the number you gave the person who named you, or write "
-                                     "to you to ask for one.")
+    note = TextAreaField(
+        lazy_gettext("Good times to call you, or anything else our team should know (optional)"),
+        validators=[Length(max=1000)],
+        description=lazy_gettext("We call the number you gave the person who named you, or write "
+                                 "to you to ask for one."))
 
 
 class DeclineForm(FlaskForm):
     """The referee declines the request."""
 
-    reason = TextAreaField("If you like, tell us why (optional)", validators=[Length(max=1000)],
-                           description="Your reason stays with our team.")
+    reason = TextAreaField(lazy_gettext("If you like, tell us why (optional)"), validators=[Length(max=1000)],
+                           description=lazy_gettext("Your reason stays with our team."))
 
 
 def _waiting(referee: Referee) -> Any | None:

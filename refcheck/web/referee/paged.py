@@ -10,11 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from ... import answers, drafts
 from ...errors import CaseError
+from ...i18n import current_language
 from ...models import COLLECTING, Referee, utcnow
+from ...translated_sets import in_language
 from ..common import run
 from ..forms import ConfirmForm, show_error
 from .pages import (
@@ -44,8 +47,9 @@ def _asking(referee: Referee) -> Any | None:
 
 
 def _question_set(referee: Referee) -> answers.PublishedSet:
-    """Return the set this referee answers."""
-    return answers.question_set_for(referee_scope(referee), referee.relationship)
+    """Return the set this referee answers, in the language of their pages."""
+    return in_language(answers.question_set_for(referee_scope(referee), referee.relationship),
+                       current_language())
 
 
 @bp.route("/referee/continue", methods=["GET"])
@@ -146,9 +150,9 @@ def review() -> Any:
     problem = None
     if request.method == "POST":
         if not form.validate_on_submit():
-            problem = "The page expired. Please send your answers again."
+            problem = _("The page expired. Please send your answers again.")
         elif missing:
-            problem = "Some questions still need an answer. Nothing has been sent yet."
+            problem = _("Some questions still need an answer. Nothing has been sent yet.")
         else:
             done = run(answers.submit, referee.case_id, me(), question_set,
                        complete(question_set.questions, kept), request.remote_addr, utcnow())

@@ -29,6 +29,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField
@@ -39,10 +41,12 @@ from ...commands import Actor
 from ...dates import day
 from ...errors import CaseError
 from ...extensions import db, limiter
+from ...i18n import current_language, current_locale, reader_known
 from ...models import CANDIDATE_REVIEW, COLLECTING, RELEASED, REVIEW, Case, Referee, utcnow
 from ...referees import answer_by
 from ...scope import RELATIONSHIPS, Scope
 from ...text import first_name, name_the_candidate
+from ...translated_sets import in_language
 from ..candidate.portal import LINK_LIMIT
 from ..common import Done, run, save_experience, session_required
 from ..forms import ConfirmForm
@@ -54,10 +58,11 @@ bp = Blueprint("referee", __name__)
 class AttestForm(FlaskForm):
     """The referee confirms who they are and that they will answer truthfully."""
 
-    identity = BooleanField("identity", validators=[DataRequired(message="Please confirm this.")])
+    identity = BooleanField("identity",
+                            validators=[DataRequired(message=lazy_gettext("Please confirm this."))])
     truthful = BooleanField(
-        "My answers will be truthful and based on what I saw myself.",
-        validators=[DataRequired(message="Please confirm this.")],
+        lazy_gettext("My answers will be truthful and based on what I saw myself."),
+        validators=[DataRequired(message=lazy_gettext("Please confirm this."))],
     )
 
 
@@ -73,7 +78,7 @@ def _session_refused() -> Any:
         return render_template("referee/closed.html", **referee_context(record.referee), refused=refused), \
             (409 if refused else 200)
     released = (record.case.stage_times or {}).get(RELEASED) if record is not None and record.case else None
-    released_on = day(dt.datetime.fromisoformat(released)) if released else None
+    released_on = day(dt.datetime.fromisoformat(released), current_locale()) if released else None
     return render_template("referee/link_refused.html", released_on=released_on), 401
 
 
@@ -105,6 +110,7 @@ def open_link(referee_id: str, token: str) -> Any:
     if link is None:
         return _link_refused(token)
     referee = db.session.execute(_referee_with_case(), {"referee_id": referee_id}).unique().scalar_one()
+    reader_known(referee.language)
     # The page writes its CSRF token with csrf_token(): no form object is needed to show it.
     return render_template("referee/open_link.html", **referee_context(referee))
 
@@ -133,7 +139,7 @@ def form() -> Any:
     referee: Referee = g.referee
     if referee.state == "submitted":
         if request.method == "POST":
-            flash("We already have your answers, so nothing more was saved. You can correct them here.",
+            flash(_("We already have your answers, so nothing more was saved. You can correct them here."),
                   "info")
         return redirect(url_for("referee.your_answers"), 303)
     if referee.state not in ("invited", "opened") or referee.case.state != COLLECTING:
@@ -146,7 +152,8 @@ def form() -> Any:
         # The questions come in short pages: back to where the referee left off.
         return redirect(url_for("referee.resume"), 303)
     # All the answers at once, from the questionnaire on one page (referee.all_questions).
-    question_set = answers.question_set_for(referee_scope(referee), referee.relationship)
+    question_set = in_language(answers.question_set_for(referee_scope(referee), referee.relationship),
+                               current_language())
     questionnaire = build_form(question_set)
     if request.method == "POST" and questionnaire.validate_on_submit():
         done = send_answers(questionnaire, question_set, answers.submit, request.remote_addr)
@@ -245,7 +252,8 @@ def _link_refused(token: str) -> Any:
 def _attest_form(name: str, candidate_name: str) -> AttestForm:
     """Return the attestation form, naming the person it was sent to."""
     form = AttestForm()
-    form.identity.label.text = f"I am {name}, and I worked with {candidate_name}."
+    form.identity.label.text = _("I am %(name)s, and I worked with %(candidate)s.", name=name,
+                                 candidate=candidate_name)
     return form
 
 
@@ -276,7 +284,7 @@ def questionnaire_page(referee: Referee, question_set: answers.PublishedSet, que
 def question_fields(question_set: answers.PublishedSet, questionnaire: FlaskForm,
                     questions: list[answers.AskedQuestion], first: str | None, page: int | None = None,
                     start: int = 1) -> Markup:
-    """Render the questions' fieldsets; a blank questionnaire's are kept per set and page, and reused.
+    """Render the questions' fieldsets; a blank questionnaire's are kept per set, page and language.
 
     They cost most of the page, and a blank form's are the same for every referee of the set: no
     answer, no error, no name (the CSRF token is written outside them; the candidate's first name
@@ -289,10 +297,12 @@ def question_fields(question_set: answers.PublishedSet, questionnaire: FlaskForm
         return _named(render(questionnaire, questions, start, total), first)
     kept: weakref.WeakKeyDictionary = current_app.extensions.setdefault(
         "refcheck.blank_question_fields", weakref.WeakKeyDictionary())
+    # Kept per language too: the labels, hints and messages around the questions are translated.
     per_page = kept.setdefault(question_set, {})
-    fields = per_page.get(page)
+    key = (page, current_language())
+    fields = per_page.get(key)
     if fields is None:
-        fields = per_page[page] = render(questionnaire, questions, start, total)
+        fields = per_page[key] = render(questionnaire, questions, start, total)
     return _named(fields, first)
 
 
@@ -343,8 +353,8 @@ def referee_context(referee: Referee) -> dict[str, Any]:
             "first_name": first_name(case.candidate.name), "answer_by": _answer_by(referee),
             "locked": answers.locked_reason(referee), "link_expires": answers.link_expires(referee, now),
             "reviewing": case.state in (REVIEW, CANDIDATE_REVIEW),
-            "released_on": day(dt.datetime.fromisoformat(released)) if released else None,
-            "candidate_name": case.candidate.name, "relationship": RELATIONSHIPS[referee.relationship][0],
+            "released_on": day(dt.datetime.fromisoformat(released), current_locale()) if released else None,
+            "candidate_name": case.candidate.name, "relationship": _(RELATIONSHIPS[referee.relationship][0]),
             "controller": current_app.config["CONTROLLER_NAME"],
             "controller_email": current_app.config["CONTROLLER_EMAIL"],
             "minutes": current_app.config["REFEREE_MINUTES"],

@@ -9,14 +9,16 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ...answers import TEXT_LIMIT, UNKNOWN, AskedQuestion, PublishedSet, choice_options, field_name
 from ...errors import CaseError
-from ...months import MONTH_HINT, normalise_month
-from ..forms import MONTH, MONTH_INPUT, ONE_LINE, MonthField, SelectChoice
+from ...months import normalise_month
+from ..forms import MONTH, MONTH_HINT_SHOWN, MONTH_INPUT, ONE_LINE, MonthField, SelectChoice
 
 # A set's form classes (the whole set under None, each page under its number), kept as long as the
 # process keeps its copy of the set (which never changes).
@@ -53,19 +55,19 @@ def _questionnaire_class(questions: Sequence[AskedQuestion]) -> type[FlaskForm]:
 
     for question in questions:
         name = field_name(question)
-        answer_needed = InputRequired(message="Please answer this question.")
+        answer_needed = InputRequired(message=lazy_gettext("Please answer this question."))
         required = [answer_needed] if question.required else [Optional()]
         if question.kind in ("rating", "yes_no", "choice"):
             choices = [SelectChoice(value, words) for value, words in choice_options(question)]
             setattr(QuestionnaireForm, name, RadioField(question.text, choices=choices, validators=required))
         elif question.kind == "month_range":
             setattr(QuestionnaireForm, f"{name}_from", MonthField(
-                "From", validators=[Optional(), MONTH], filters=[normalise_month],
-                description=MONTH_HINT, render_kw=MONTH_INPUT))
+                lazy_gettext("From"), validators=[Optional(), MONTH], filters=[normalise_month],
+                description=MONTH_HINT_SHOWN, render_kw=MONTH_INPUT))
             setattr(QuestionnaireForm, f"{name}_to", MonthField(
-                "To", validators=[Optional(), MONTH], filters=[normalise_month],
-                description=MONTH_HINT, render_kw=MONTH_INPUT))
-            setattr(QuestionnaireForm, f"{name}_unknown", BooleanField("I don't remember"))
+                lazy_gettext("To"), validators=[Optional(), MONTH], filters=[normalise_month],
+                description=MONTH_HINT_SHOWN, render_kw=MONTH_INPUT))
+            setattr(QuestionnaireForm, f"{name}_unknown", BooleanField(lazy_gettext("I don't remember")))
         elif question.fact_key:
             # A fact (employer, job title) is a line, not an essay.
             setattr(QuestionnaireForm, name, StringField(
@@ -109,10 +111,10 @@ def read_answers(form: FlaskForm, questions: Sequence[AskedQuestion]) -> dict[st
                 answers[str(question.id)] = UNKNOWN
             elif start and end:
                 if end < start:
-                    raise CaseError("The end cannot be before the start.", field=f"{name}_to")
+                    raise CaseError(_("The end cannot be before the start."), field=f"{name}_to")
                 answers[str(question.id)] = {"from": start, "to": end}
             elif question.required:
-                raise CaseError("Give both months, or tick \u201cI don't remember\u201d.",
+                raise CaseError(_("Give both months, or tick \u201cI don't remember\u201d."),
                                 field=f"{name}_from")
         else:
             value = form[name].data

@@ -386,6 +386,7 @@ def _details(form: CaseForm) -> cases.CaseDetails:
         candidate_name=text_of(form.candidate_name), candidate_email=text_of(form.candidate_email),
         position=text_of(form.position), hiring_organisation=text_of(form.hiring_organisation),
         purpose=text_of(form.purpose), due_date=form.due_date.data, tight_ok=bool(form.tight_ok.data),
+        language=form.language.data,
     )
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ... import question_editor
+from ... import question_editor, set_translations
 from ...errors import CaseError
 from ...extensions import db
+from ...i18n import LANGUAGES
 from ...linter import lint
 from ...models import FACT_KEYS, QuestionSet, utcnow
 from ...question_editor import (
@@ -99,6 +100,8 @@ def index() -> Any:
 def edit(set_id: int) -> Any:
     """Show a set with the linter's view of each question, and add questions to a draft."""
     question_set = db.get_or_404(QuestionSet, set_id)
+    if question_set.translation_of_id is not None:
+        return redirect(url_for("questions.translation", set_id=set_id))
     form = QuestionForm()
     if form.validate_on_submit():
         try:
@@ -113,9 +116,12 @@ def edit(set_id: int) -> Any:
             return redirect(url_for("questions.edit", set_id=set_id) + "#add")
     checks = {q.id: lint(q.text) for q in question_set.questions}
     rewordable = {q.id for q in question_set.questions if question_editor.rewordable(q)}
+    translations = db.session.execute(sa.select(QuestionSet).where(
+        QuestionSet.translation_of_id == question_set.id).order_by(QuestionSet.language)).scalars().all()
     return render_template("staff/question_set.html", question_set=question_set, form=form, checks=checks,
                            kinds=KIND_WORDS, relationships=RELATIONSHIPS, confirm=ConfirmForm(),
-                           reword_form=RewordForm(), rewordable=rewordable), \
+                           reword_form=RewordForm(), rewordable=rewordable, translations=translations,
+                           languages=LANGUAGES), \
         (422 if form.errors else 200)
 
 
@@ -187,3 +193,70 @@ def make_version(set_id: int) -> Any:
             db.session.commit()
             return redirect(url_for("questions.edit", set_id=draft.id))
     return redirect(url_for("questions.edit", set_id=set_id))
+
+
+@bp.route("/<int:set_id>/translate", methods=["POST"])
+@staff_only
+def translate(set_id: int) -> Any:
+    """Start a draft translation of a published set into the language chosen."""
+    source = db.get_or_404(QuestionSet, set_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            draft = set_translations.translate(source, request.form.get("language", ""),
+                                               f"staff:{current_user.id}")
+        except CaseError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            return redirect(url_for("questions.translation", set_id=draft.id))
+    return redirect(url_for("questions.edit", set_id=set_id))
+
+
+@bp.route("/<int:set_id>/translation", methods=["GET", "POST"])
+@staff_only
+def translation(set_id: int) -> Any:
+    """Show a translation beside its source, with the linter's view in its language; word a draft."""
+    translated = db.get_or_404(QuestionSet, set_id)
+    if translated.translation_of is None:
+        return redirect(url_for("questions.edit", set_id=set_id))
+    form = ConfirmForm()
+    problem = None
+    if request.method == "POST" and form.validate_on_submit():
+        typed = {q.id: set_translations.Words(
+            text=request.form.get(f"text-{q.id}", ""), low_label=request.form.get(f"low-{q.id}"),
+            high_label=request.form.get(f"high-{q.id}"),
+            choices=tuple(line.strip() for line in request.form.get(f"choices-{q.id}", "").splitlines()
+                          if line.strip()))
+            for q in translated.questions}
+        try:
+            set_translations.word(translated, request.form.get("title", ""), typed)
+        except CaseError as err:
+            db.session.rollback()
+            problem = err
+        else:
+            db.session.commit()
+            flash("Translation saved.", "success")
+            return redirect(url_for("questions.translation", set_id=set_id))
+    checks = {q.id: lint(q.text, language=translated.language) for q in translated.questions}
+    pairs = list(zip(translated.questions, translated.translation_of.questions, strict=False))
+    return render_template("staff/question_set_translation.html", translation=translated, pairs=pairs,
+                           source=translated.translation_of, checks=checks, kinds=KIND_WORDS,
+                           relationships=RELATIONSHIPS, languages=LANGUAGES, form=form, problem=problem,
+                           typed=request.form if problem else None), (422 if problem else 200)
+
+
+@bp.route("/<int:set_id>/translation/publish", methods=["POST"])
+@staff_only
+def publish_translation(set_id: int) -> Any:
+    """Publish a draft translation that passes its checks."""
+    translated = db.get_or_404(QuestionSet, set_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            set_translations.publish_translation(translated, f"staff:{current_user.id}", utcnow())
+        except CaseError as err:
+            flash(err.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Published the {LANGUAGES[translated.language]} translation. It can no longer change.",
+                  "success")
+    return redirect(url_for("questions.translation", set_id=set_id))
