@@ -17,7 +17,10 @@ from .employers import AliasBook, same_employer
 from .extensions import db
 from .models import Case, Claim, Referee, Response
 from .scope import Scope
+from .words import N_
 
+# The heading of what referees said about a position the candidate did not state; shown translated.
+UNLISTED = N_("A position the candidate did not list")
 # Facts about the working relationship, checked against what the candidate said when naming the referee.
 NOMINATION_FACTS = ("relationship", "worked_together_from", "worked_together_to")
 
@@ -86,7 +89,7 @@ def case_findings(case: Case, claims: list[Claim] | None = None) -> CaseFindings
                                           verify(stated, known, tolerance, book) if known else []))
     if -1 in by_position:
         unlisted = verify({}, by_position[-1], tolerance, book)
-        positions.append(PositionFindings("A position the candidate did not list", "", unlisted))
+        positions.append(PositionFindings(UNLISTED, "", unlisted))
     consent = case.consent
     required = Scope.from_json(consent.scope).relationships if consent else {}
     # Relationships and periods matter when they differ; agreement is summed up in a count.

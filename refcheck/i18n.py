@@ -25,7 +25,7 @@ from werkzeug.wrappers.response import Response
 from wtforms import ValidationError
 
 from . import dates
-from .words import LANGUAGES
+from .words import ENGLISH_NAMES, LANGUAGES
 
 DEFAULT = "en"
 # Babel's locale per language. English dates keep the British order refcheck has always used: 6 December 2026.
@@ -65,7 +65,8 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=_locale_for_request)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.before_request(language_chosen)
-    app.jinja_env.globals.update(languages=LANGUAGES, current_language=current_language, words=WORDS)
+    app.jinja_env.globals.update(languages=LANGUAGES, current_language=current_language, words=WORDS,
+                                  language_names=ENGLISH_NAMES)
     for name, write in dates.FOR_PEOPLE.items():
         app.add_template_filter(_in_current_locale(write), name)
     app.add_template_filter(period)

@@ -42,10 +42,10 @@ from .models import (
 )
 from .review import RESOLUTION_WORDS, case_findings_rows, source_label
 from .scope import GROUP_MINIMUM, RELATIONSHIP_LABELS, Scope
+from .words import ENGLISH_NAMES
 
 # The report is written for the hiring side, in English; answers given in another language are named.
 REPORT_LANGUAGE = "en"
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French"}
 
 ASSETS = Path(__file__).parent / "static" / "report"
 # Relative URLs in the report resolve here, and only here is anything served from.
@@ -154,12 +154,12 @@ def _language_note(sources: list[dict[str, Any]], grouped: bool) -> str:
     if not other:
         return ""
     if grouped:
-        counts = Counter(LANGUAGE_NAMES[s["language"]] for s in other)
+        counts = Counter(ENGLISH_NAMES[s["language"]] for s in other)
         who = summary.join([f"{summary.plural(n, 'referee')} in {name}"
                             for name, n in sorted(counts.items())])
         said = f"Some referees answered in their own language ({who})."
     else:
-        said = " ".join(f"{s['label']} answered in {LANGUAGE_NAMES[s['language']]}." for s in other)
+        said = " ".join(f"{s['label']} answered in {ENGLISH_NAMES[s['language']]}." for s in other)
     return (f"{said} They read the same questions in that language; each question is shown here as it is "
             "asked in English, and their answers as they wrote them.")
 

@@ -18,7 +18,8 @@ from .crossverify import Finding as Verdict
 from .errors import CaseError
 from .extensions import db
 from .finding_words import KIND_WORDS, KIND_WORDS_FOR_CANDIDATE, explain, fact_words, value_words
-from .findings import CaseFindings, case_findings
+from .findings import UNLISTED, CaseFindings, case_findings
+from .i18n import WORDS
 from .models import (
     CANDIDATE_REVIEW,
     FINDING_RESOLUTIONS,
@@ -31,7 +32,7 @@ from .models import (
     Reply,
 )
 from .scope import RELATIONSHIP_LABELS
-from .words import N_
+from .words import ENGLISH, N_
 
 # The same words in the report (English) and on the candidate's pages, translated where they are shown.
 RESOLUTION_WORDS = {"confirmed": N_("Confirmed by our team"), "explained": N_("Explained"),
@@ -88,7 +89,7 @@ def _derive_findings(case: Case) -> tuple[CaseFindings, list[dict[str, Any]]]:
         sa.select(Referee).where(Referee.case_id == case.id)
     ).scalars()}
     groups = [(f"{p.title} at {p.employer}" if p.employer else p.title, p.findings) for p in result.positions]
-    groups.append(("Working relationships and periods", result.relationships))
+    groups.append((N_("Working relationships and periods"), result.relationships))
     items = []
     for heading, findings in groups:
         for finding in findings:
@@ -326,18 +327,47 @@ def describe(row: Finding, for_candidate: bool = False) -> FindingView:
     found = verdict(row)
     content = row.content
     tolerance = current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"]
+    # The candidate reads their findings in their own language; staff and the report read English.
+    words = WORDS if for_candidate else ENGLISH
     if for_candidate:
-        sources = [(gettext("You") if s["source"] == "candidate" else s.get("label", gettext("A referee")),
-                    value_words(row.fact, s.get("value"))) for s in content["sources"]]
+        sources = [(gettext("You") if s["source"] == "candidate" else _label_for_candidate(s),
+                    value_words(row.fact, s.get("value"), words)) for s in content["sources"]]
     else:
         sources = [(s.get("label", "A referee"), value_words(row.fact, s.get("value")))
                    for s in content["sources"]]
     kind = found.kind
-    name = fact_words(row.fact).removeprefix("the ")
-    return FindingView(row, content["heading"], name[:1].upper() + name[1:], kind,
-                       (KIND_WORDS_FOR_CANDIDATE if for_candidate else KIND_WORDS)[kind],
-                       explain(found, for_candidate=for_candidate, tolerance=tolerance), sources,
+    name = fact_words(row.fact, words)
+    if not for_candidate:
+        name = name.removeprefix("the ")
+    heading = _heading_for_candidate(content["heading"]) if for_candidate else content["heading"]
+    return FindingView(row, heading, name[:1].upper() + name[1:], kind,
+                       gettext(KIND_WORDS_FOR_CANDIDATE[kind]) if for_candidate else KIND_WORDS[kind],
+                       explain(found, for_candidate=for_candidate, tolerance=tolerance, words=words), sources,
                        found.agrees_with_claim, tuple(dict.fromkeys(s.why for s in found.sources if s.why)))
+
+
+def _heading_for_candidate(heading: str) -> str:
+    """Write a finding's stored heading in the candidate's language: a position's 'title at employer'."""
+    if heading in (N_("Working relationships and periods"), UNLISTED):
+        return gettext(heading)
+    title, at, employer = heading.rpartition(" at ")
+    return gettext("%(title)s at %(organisation)s", title=title, organisation=employer) if at else heading
+
+
+def _label_for_candidate(source: dict[str, Any]) -> str:
+    """Label a referee for the candidate in their language: 'Responsable en Northwind'.
+
+    The stored label is the staff one ('Manager at Northwind'); its organisation is what follows the
+    relationship's own label, which is known, so it is read back rather than parsed at " at ".
+    """
+    label = source.get("label")
+    if not label:
+        return gettext("A referee")
+    for word in RELATIONSHIP_LABELS.values():
+        if label.startswith(word + " at "):
+            return gettext("%(relationship)s at %(organisation)s", relationship=gettext(word),
+                           organisation=label.removeprefix(word + " at "))
+    return str(label)
 
 
 def describe_all(case: Case, for_candidate: bool = False) -> tuple[list[FindingView], ReplyProgress]:

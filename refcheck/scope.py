@@ -27,11 +27,11 @@ RELATIONSHIPS = {
 
 # key -> a short neutral label for staff pages and the report, which the hiring side reads too.
 RELATIONSHIP_LABELS = {
-    "manager": "Manager",
-    "peer": "Peer",
-    "direct_report": "Direct report",
-    "client": "Client",
-    "other": "Other",
+    "manager": N_("Manager"),
+    "peer": N_("Peer"),
+    "direct_report": N_("Direct report"),
+    "client": N_("Client"),
+    "other": N_("Other"),
 }
 
 # How the candidate and the hiring side see each referee's answers; a choice of the scope.

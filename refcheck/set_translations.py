@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from . import audit
 from .errors import CaseError
 from .extensions import db
-from .i18n import LANGUAGES
 from .linter import lint
 from .models import Question, QuestionSet
 from .question_editor import lock_set, require_draft
 from .text import has_control
+from .words import ENGLISH_NAMES, LANGUAGES
 
 TEXT_LIMIT, LABEL_LIMIT = 500, 60
 
@@ -47,7 +47,7 @@ def translate(source: QuestionSet, language: str, actor: str) -> QuestionSet:
     taken = db.session.execute(sa.select(QuestionSet.id).where(
         QuestionSet.translation_of_id == source.id, QuestionSet.language == language)).scalar()
     if taken is not None:
-        raise CaseError(f"This set already has a translation into {LANGUAGES[language]}.")
+        raise CaseError(f"This set already has a translation into {ENGLISH_NAMES[language]}.")
     draft = QuestionSet(key=source.key, version=source.version, relationship=source.relationship,
                         title=source.title, state="draft", language=language, translation_of=source)
     for question in source.questions:

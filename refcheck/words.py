@@ -13,6 +13,8 @@ from .months import is_month, month_name
 
 # The languages refcheck is written in, each named in itself as a person looks for it.
 LANGUAGES = {"en": "English", "es": "Español", "fr": "Français"}
+# The same languages as staff pages and the English report name them.
+ENGLISH_NAMES = {"en": "English", "es": "Spanish", "fr": "French"}
 
 
 def N_(text: str) -> str:  # noqa: N802 - gettext's own name for "mark for translation, translate later"

@@ -105,7 +105,11 @@ def staff_pages(app, pages: Pages, staff) -> None:
     pages.get("staff-question-sets", browser, "/staff/question-sets/")
     with app.app_context():
         set_ids = db.session.execute(sa.select(QuestionSet.id).order_by(QuestionSet.id)).scalars().all()
+        spanish = db.session.execute(sa.select(QuestionSet.id).where(
+            QuestionSet.language == "es").order_by(QuestionSet.id)).scalars().first()
     pages.get("staff-question-set", browser, f"/staff/question-sets/{set_ids[0]}")
+    # A published translation beside its source, each question in its own language.
+    pages.get("staff-question-set-translation", browser, f"/staff/question-sets/{spanish}/translation")
     pages.get("staff-metrics", browser, "/staff/metrics")
     pages.get("staff-accounts", browser, "/staff/accounts")
     integrations = pages.get("staff-integrations-empty", browser, "/staff/integrations")

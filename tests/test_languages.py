@@ -79,7 +79,7 @@ def test_staff_open_a_case_in_the_candidates_language_and_staff_pages_stay_engli
     page = client.get("/staff/cases/new", headers={"Accept-Language": "fr"})
     assert _lang(page) == "en"
     text = page.get_data(as_text=True)
-    assert '<option value="fr">Français</option>' in text
+    assert '<option value="fr">French</option>' in text
     # No language switch on staff pages: they are written in English.
     assert 'name="choose_language"' not in text
     case_id = _open_case(client, text, language="fr")

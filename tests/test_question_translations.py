@@ -64,7 +64,7 @@ def test_staff_translate_a_published_set_word_for_word_and_publish_it_once_check
 
     # Nothing translated yet: the source's words are refused at publishing.
     page = client.get(f"/staff/question-sets/{translation_id}/translation")
-    assert page.status_code == 200 and b"Espa\xc3\xb1ol translation" in page.data
+    assert page.status_code == 200 and b"Spanish translation" in page.data
     refused = client.post(f"/staff/question-sets/{translation_id}/translation/publish",
                           data={"csrf_token": csrf_from(page.data)}, follow_redirects=True)
     assert "Question 1 is still in the words of the set it translates." in refused.text
@@ -86,7 +86,7 @@ def test_staff_translate_a_published_set_word_for_word_and_publish_it_once_check
     page = client.get(f"/staff/question-sets/{translation_id}/translation")
     published = client.post(f"/staff/question-sets/{translation_id}/translation/publish",
                             data={"csrf_token": csrf_from(page.data)}, follow_redirects=True)
-    assert "Published the Español translation" in published.text
+    assert "Published the Spanish translation" in published.text
     with app.app_context():
         translation = db.session.get(QuestionSet, translation_id)
         assert (translation.state, translation.language, translation.translation_of_id) == \
@@ -102,7 +102,7 @@ def test_staff_translate_a_published_set_word_for_word_and_publish_it_once_check
     assert "published and cannot change" in late.text
     again = _translate(client, source_id, "es")
     assert again.status_code == 302
-    assert "already has a translation into Español" in client.get(again.headers["Location"]).text
+    assert "already has a translation into Spanish" in client.get(again.headers["Location"]).text
     # Its questions are the source's: none can be added to a translation.
     page = client.get(f"/staff/question-sets/{translation_id}/translation")
     added = client.post(f"/staff/question-sets/{translation_id}", data={

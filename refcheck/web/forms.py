@@ -35,11 +35,11 @@ from wtforms.validators import (
 from .. import passwords
 from ..dates import month
 from ..i18n import DEFAULT as DEFAULT_LANGUAGE
-from ..i18n import LANGUAGES
 from ..months import MONTH_HINT, MONTH_MESSAGE, month_problem, normalise_month
 from ..referees import ClaimFacts, RefereeDetails
 from ..scope import ATTRIBUTION, CHECKS, QUESTION_SETS, RELATIONSHIPS, Scope
 from ..text import ONE_LINE_MESSAGE, has_control
+from ..words import ENGLISH_NAMES
 
 
 def strip(value: str | None) -> str | None:
@@ -178,7 +178,7 @@ class CaseForm(FlaskForm):
     due_date = DateField("Report due by", validators=[Optional()])
     # Each language is named in itself, as the candidate would look for it; they can change it later.
     language = SelectField(
-        "Candidate's language", choices=[SelectChoice(k, v) for k, v in LANGUAGES.items()],
+        "Candidate's language", choices=[SelectChoice(k, v) for k, v in ENGLISH_NAMES.items()],
         default=DEFAULT_LANGUAGE,
         description="Their pages and emails are written in it. They can change it from any page.")
     # Shown only once a due date was refused as too early: saving it anyway is a deliberate choice.

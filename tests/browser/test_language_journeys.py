@@ -127,6 +127,10 @@ def test_a_candidate_and_referees_go_through_the_whole_check_in_their_language(a
     phone.get_by_role("link", name=t("Read the findings")).first.click()
     _in_language(phone, language)
     journey.shoot(phone, f"{language}-candidate-findings")
+    # The findings' own sentences are written afresh in the candidate's language, from what was stored.
+    findings = phone.locator("main").inner_text()
+    assert t("Referees remember it differently") in findings and t("your manager").capitalize() in findings
+    assert "remembers" not in findings and "confirmed the" not in findings
     conflict = phone.locator(".finding.severity-high").first
     conflict.locator("summary", has_text=t("Add a reply")).click()
     reply = {"es": "Me ascendieron a diseñadora sénior en marzo de 2023.",

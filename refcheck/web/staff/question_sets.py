@@ -14,7 +14,6 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from ... import question_editor, set_translations
 from ...errors import CaseError
 from ...extensions import db
-from ...i18n import LANGUAGES
 from ...linter import lint
 from ...models import FACT_KEYS, QuestionSet, utcnow
 from ...question_editor import (
@@ -28,6 +27,7 @@ from ...question_editor import (
 )
 from ...question_sets import families
 from ...scope import RELATIONSHIPS
+from ...words import ENGLISH_NAMES, LANGUAGES
 from ..forms import ONE_LINE, ConfirmForm, SelectChoice, show_error, text_of
 from .accounts import staff_only
 
@@ -257,6 +257,6 @@ def publish_translation(set_id: int) -> Any:
             flash(err.message, "error")
         else:
             db.session.commit()
-            flash(f"Published the {LANGUAGES[translated.language]} translation. It can no longer change.",
+            flash(f"Published the {ENGLISH_NAMES[translated.language]} translation. It can no longer change.",
                   "success")
     return redirect(url_for("questions.translation", set_id=set_id))
