@@ -374,14 +374,16 @@ def _experience(case: Case) -> list[dict[str, Any]]:
 
 def _findings(case: Case) -> list[dict[str, Any]]:
     """Return the frozen findings with staff's resolution and the candidate's replies."""
-    from .review import RESOLUTION_WORDS, case_findings_rows
+    from .review import RESOLUTION_WORDS, case_findings_rows, describe
 
     rows = []
     for finding in case_findings_rows(case):
         content = finding.content
+        # Written to the candidate, in their language, as their findings page writes it.
+        view = describe(finding, for_candidate=True)
         rows.append({
-            "heading": content["heading"], "fact": finding.fact, "status": finding.status,
-            "explanation": content["explanation"], "sources": content["sources"],
+            "heading": view.heading, "fact": finding.fact, "status": finding.status,
+            "explanation": view.explanation, "sources": content["sources"],
             "resolution": (gettext(RESOLUTION_WORDS[finding.resolution])
                            if finding.resolution in RESOLUTION_WORDS else None),
             "staff_note": finding.unseal("note_enc"),

@@ -418,7 +418,9 @@ def invitation_links(app) -> dict[str, str]:
             sa.select(OutboxMessage).where(OutboxMessage.kind == "referee_invitation")
         ).scalars():
             body = message.unseal("body_enc")
-            name = re.search(r"Hello (.+),", body).group(1)
+            # The greeting in the referee's language: "Hello Grace,", "Hola, Grace:", "Bonjour Grace,".
+            greeting = re.search(r"Hello (.+),|Hola, (.+):|Bonjour (.+?)\s?,", body)
+            name = next(group for group in greeting.groups() if group)
             links[name] = re.search(r"https://refcheck\.test(/r/\S+)", body).group(1)
     return links
 
@@ -434,7 +436,7 @@ def enter_referee(app, path):
 def attest_referee(browser):
     """Attest if need be; return the questionnaire on one page, where every answer can be sent at once."""
     page = browser.get("/referee")
-    if b"Before you answer" in page.data:  # not attested yet (another tab may have done it)
+    if b'name="identity"' in page.data:  # not attested yet (another tab may have done it)
         browser.post("/referee/attest", data={"csrf_token": csrf_from(page.data), "identity": "y",
                                               "truthful": "y"})
     return browser.get("/referee/all")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -45,9 +46,9 @@ class VerifyForm(FlaskForm):
     """A fingerprint to check."""
 
     # Printed in groups of eight; spaces and line breaks copied with it do not count.
-    fingerprint = StringField("Fingerprint (64 letters and digits, printed at the foot of every page)",
-                              validators=[DataRequired(message="Paste the report's fingerprint."),
-                                          Length(min=64, max=64, message=(
+    fingerprint = StringField(_l("Fingerprint (64 letters and digits, printed at the foot of every page)"),
+                              validators=[DataRequired(message=_l("Paste the report's fingerprint.")),
+                                          Length(min=64, max=64, message=_l(
                                               "A fingerprint has 64 letters and digits; check that you "
                                               "copied all of it."))],
                               filters=[lambda value: "".join(value.split()) if value else value])
