@@ -42,7 +42,7 @@ from .question_sets import families
 from .scope import Scope
 from .text import ONE_LINE_MESSAGE, TextProblem, email_address, has_control
 from .timeline import CaseFacts
-from .words import N_
+from .words import LANGUAGES, N_
 
 __all__ = ["CaseError"]  # raised by every command; importable from here as it always was
 
@@ -194,14 +194,14 @@ def open_link(case_id: int, actor: Actor, token: str, now: dt.datetime) -> str:
 
 
 def grant_consent(case_id: int, actor: Actor, signature: str, ip: str | None, user_agent: str | None,
-                  now: dt.datetime) -> Consent:
+                  now: dt.datetime, shown_in: str | None = None) -> Consent:
     """Record consent to exactly the scope shown, and open nomination."""
     case = begin("consent.grant", case_id, actor)
     if len(signature.strip()) < 2:
         raise CaseError(gettext("Type your full name to sign."), field="signature")
     if has_control(signature):
         raise CaseError(gettext(ONE_LINE_MESSAGE), field="signature")
-    consent = _decision(case, "granted", ip, user_agent, now)
+    consent = _decision(case, "granted", ip, user_agent, now, shown_in)
     consent.seal("signature_enc", signature.strip())
     move(case, NOMINATING, now)
     audit.record("consent.granted", actor.name, case.id, receipt=consent.id,
@@ -214,10 +214,10 @@ def grant_consent(case_id: int, actor: Actor, signature: str, ip: str | None, us
 
 
 def decline_consent(case_id: int, actor: Actor, reason: str, ip: str | None, user_agent: str | None,
-                    now: dt.datetime) -> Consent:
+                    now: dt.datetime, shown_in: str | None = None) -> Consent:
     """Record that the candidate refused; nothing is checked."""
     case = begin("consent.decline", case_id, actor)
-    consent = _decision(case, "declined", ip, user_agent, now)
+    consent = _decision(case, "declined", ip, user_agent, now, shown_in)
     consent.seal("decline_reason_enc", reason.strip() or None)
     move(case, DECLINED, now)
     access.revoke_links(case, now)
@@ -230,14 +230,15 @@ def decline_consent(case_id: int, actor: Actor, reason: str, ip: str | None, use
 
 
 def _decision(case: Case, decision: str, ip: str | None, user_agent: str | None,
-              now: dt.datetime) -> Consent:
+              now: dt.datetime, shown_in: str | None = None) -> Consent:
     """Add the candidate's decision on the scope as it stands, with where it was made."""
     scope = Scope.from_json(case.scope)
     consent = Consent(case=case, data_key=case.data_key, decision=decision,
                       scope=scope.to_json(), scope_sha256=scope.fingerprint(),
                       disclosure_version=DISCLOSURE_VERSION, decided_at=now,
-                      # Their pages are in their language: the one they read the scope and decided in.
-                      language=case.candidate.language)
+                      # The language the page they decided on was written in (another tab may have changed
+                      # their language since); their own language when the page did not say.
+                      language=shown_in if shown_in in LANGUAGES else case.candidate.language)
     db.session.add(consent)
     consent.seal("ip_enc", ip)
     consent.seal("user_agent_enc", (user_agent or "")[:300] or None)

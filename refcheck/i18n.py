@@ -194,12 +194,19 @@ def _keep_on_record(language: str) -> None:
     lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
     for kind in ("candidate", "referee"):
         record = access.find_session(session.get(f"{kind}_sid"), kind, utcnow(), lifetime, lifetime)
-        if record is None or record.case_id is None:
+        if record is None or record.case is None:
             continue
-        actor = (Actor.referee(record.referee_id, record.case_id) if kind == "referee" and record.referee_id
-                 else Actor.candidate(record.case_id))
+        if kind == "referee":
+            if record.referee is None:
+                continue
+            kept, actor = record.referee.language, Actor.referee(record.referee.id, record.case.id)
+        else:
+            kept, actor = record.case.candidate.language, Actor.candidate(record.case.id)
+        if kept == language:
+            # Nothing changes: no lock is taken and nothing is audited for a choice already kept.
+            continue
         try:
-            languages.choose(record.case_id, actor, language)
+            languages.choose(record.case.id, actor, language)
             db.session.commit()
         except CommandRefused:
             # A case the session has moved past: the browser's choice still holds.

@@ -183,3 +183,16 @@ def test_the_receipt_and_the_export_state_the_language_the_candidate_agreed_in(a
     assert export["consents"][0]["language"] == "es" and export["you"]["language"] == "fr"
     with app.app_context():
         assert db.session.execute(sa.select(Consent.language)).scalar_one() == "es"
+
+
+def test_the_consent_records_the_language_of_the_page_agreed_on_not_one_chosen_since(app, client, sent_case):
+    enter_portal(client, sent_case)
+    _choose(client, "es", on="/portal")
+    shown = client.get("/portal").get_data(as_text=True)
+    assert 'name="shown_in" value="es"' in shown
+    # Another tab switches to French before this one is sent.
+    _choose(client, "fr", on="/privacy")
+    client.post("/portal/consent", data={"csrf_token": csrf_from(shown), "signature": "Amira Okafor",
+                                         "agree": "y", "shown_in": "es"})
+    with app.app_context():
+        assert db.session.execute(sa.select(Consent.language)).scalar_one() == "es"

@@ -140,7 +140,7 @@ def consent() -> Any:
     form = ConsentForm()
     if form.validate_on_submit():
         done = run(cases.grant_consent, g.case.id, me(), form.signature.data, request.remote_addr,
-                   request.user_agent.string, utcnow())
+                   request.user_agent.string, utcnow(), shown_in=request.form.get("shown_in"))
         if done.ok or _already_agreed():
             # A second click, or a twin request, finds the consent recorded: that is the outcome wanted.
             flash(_("Thank you. Your consent is recorded and your receipt is below."), "success")
@@ -163,7 +163,7 @@ def decline() -> Response:
     form = ReasonForm()
     if form.validate_on_submit():
         done = run(cases.decline_consent, g.case.id, me(), form.reason.data or "", request.remote_addr,
-                   request.user_agent.string, utcnow())
+                   request.user_agent.string, utcnow(), shown_in=request.form.get("shown_in"))
         if done.ok:
             flash(_("You declined. Nothing will be checked and no one will be contacted."), "info")
         done.flash_refusal()
