@@ -49,6 +49,11 @@ def month(value: str | None, locale: str = ENGLISH) -> str:
     return format_skeleton("yMMMM", dt.date(int(year), int(number), 1), locale=locale)
 
 
+def period(start: str | None, end: str | None, ongoing: str = "now") -> str:
+    """Write a span of months in English: 'April 2022 to October 2026', or '… to now' if it goes on."""
+    return f"{month(start)} to {month(end) if end else ongoing}"
+
+
 def machine(value: dt.date | dt.datetime | None) -> str:
     """Give a <time datetime> value: a date, or a UTC moment to the second (HTML refuses microseconds)."""
     if value is None:
