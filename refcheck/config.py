@@ -14,6 +14,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.engine import make_url
 
+from .words import LANGUAGES
+
 log = logging.getLogger(__name__)
 
 
@@ -128,6 +130,9 @@ class Defaults:
     ENQUIRY_WORKING_DAYS = 2
     # Paper for the PDF report: "A4" or "Letter".
     REPORT_PAGE_SIZE = "A4"
+    # The language the report is written in, for the hiring side: "en", "es" or "fr". Candidates and
+    # referees read their pages in their own; the report is one document for everyone.
+    REPORT_LANGUAGE = "en"
     # Seconds a report may take to render before it is stopped; keep it below the app server's
     # own worker timeout (gunicorn's default is 30) so staff see an error, not a dropped request.
     REPORT_RENDER_TIMEOUT = 25
@@ -192,6 +197,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     binds["keys"] = key_options
     app.config["SQLALCHEMY_BINDS"] = binds
 
+    if app.config["REPORT_LANGUAGE"] not in LANGUAGES:
+        raise RuntimeError(f"REFCHECK_REPORT_LANGUAGE must be one of {', '.join(LANGUAGES)}.")
     if app.config["WEBHOOK_ALLOW_HTTP"] is None:
         app.config["WEBHOOK_ALLOW_HTTP"] = app.config["MODE"] != "production"
     if app.config["TWO_FACTOR_REQUIRED"] is None:

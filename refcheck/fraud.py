@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .text import folded
+from .words import N_
 
 FREE_MAIL = frozenset({
     "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "ymail.com", "hotmail.com",
@@ -25,6 +26,16 @@ _NO_EMPLOYER = re.compile(r"\b(self[- ]?employed|freelance|independent|sole trad
 _LEGAL = {"ltd", "limited", "inc", "llc", "gmbh", "plc", "corp", "corporation", "co", "company", "sa",
           "ag", "bv", "nv", "srl", "sarl", "pty", "llp", "lp", "group", "holdings", "the", "and", "of"}
 # Seconds a careful person needs at the least per question, and for any form.
+# What each rule means, without the values its stored detail gives in English: the report in another
+# language says this.
+RULE_WORDS = {
+    "same_mailbox": N_("The referee's address delivers to the candidate's own mailbox."),
+    "free_mail": N_("A personal address for someone at a named organisation."),
+    "domain_mismatch": N_("The address domain does not match the organisation named for this referee."),
+    "same_network_as_candidate": N_("Sent from the same network address the candidate used to consent."),
+    "shared_network": N_("Another referee of this case answered from the same network address."),
+    "too_fast": N_("Answered faster than the questions can be read with care."),
+}
 SECONDS_PER_QUESTION = 5
 MIN_SECONDS = 60
 

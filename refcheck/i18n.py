@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
+from babel import Locale
 from babel.numbers import format_decimal
 from flask import Flask, abort, current_app, g, has_request_context, redirect, request, session
 from flask_babel import Babel, force_locale, get_locale, gettext, ngettext, refresh
@@ -66,7 +67,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.before_request(language_chosen)
     app.jinja_env.globals.update(languages=LANGUAGES, current_language=current_language, words=WORDS,
-                                  language_names=ENGLISH_NAMES)
+                                  language_names=ENGLISH_NAMES, language_name=language_name)
     for name, write in dates.FOR_PEOPLE.items():
         app.add_template_filter(_in_current_locale(write), name)
     app.add_template_filter(period)
@@ -124,6 +125,11 @@ def _locale_for_request() -> str:
         # Staff and the hiring side work in English; their pages are not translated.
         return LOCALES[DEFAULT]
     return LOCALES[valid(person_language() or visitor_language())]
+
+
+def language_name(code: str | None) -> str:
+    """Name a language in the one being written now: 'Spanish', 'inglés', 'anglais'."""
+    return str(Locale.parse(current_locale()).languages.get(valid(code), valid(code)))
 
 
 def current_locale() -> str:

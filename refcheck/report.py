@@ -6,28 +6,24 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import os
-import selectors
-import signal
-import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, render_template
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+from flask_babel import gettext
 
 from . import access, audit, check_events, closure, mail
 from . import report_summary as summary
+from .answers import question_set_by_id
 from .cases import base_url, move
 from .commands import Actor, begin
 from .dates import day
 from .errors import CaseError
 from .extensions import db
-from .i18n import writing_in
+from .finding_words import explain
+from .fraud import RULE_WORDS
+from .i18n import WORDS, current_language, current_locale, language_name, writing_in
 from .lifecycle import allowed
 from .models import (
     RELEASED,
@@ -35,47 +31,30 @@ from .models import (
     Claim,
     ErasedReport,
     FraudSignal,
-    Question,
     Referee,
     Report,
     Response,
 )
-from .review import RESOLUTION_WORDS, case_findings_rows, source_label
+from .report_pdf import pdf_from_html
+from .review import RESOLUTION_WORDS, case_findings_rows, heading_in_words, verdict
 from .scope import GROUP_MINIMUM, RELATIONSHIP_LABELS, Scope
-from .words import ENGLISH_NAMES
-
-# The report is written for the hiring side, in English; answers given in another language are named.
-REPORT_LANGUAGE = "en"
-
-ASSETS = Path(__file__).parent / "static" / "report"
-# Relative URLs in the report resolve here, and only here is anything served from.
-ASSET_BASE = "https://report-assets.refcheck.invalid/"
+from .translated_sets import in_language
+from .words import N_, join
 
 
-class AssetFetcher(URLFetcher):
-    """Serve only the bundled report assets: no network, no file://, no attachments from elsewhere."""
-
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        """Return a bundled file for an asset URL; refuse everything else."""
-        from weasyprint.urls import URLFetcherResponse
-
-        if not url.startswith(ASSET_BASE):
-            raise ValueError("the report may load only its own bundled assets")
-        name = urlsplit(url).path.lstrip("/")
-        path = (ASSETS / name).resolve()
-        if ASSETS.resolve() not in path.parents or not path.is_file():
-            raise ValueError("no such report asset")
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _mime(path)})
+def language() -> str:
+    """Return the language the report is written in: the hiring side's, as this service is set up."""
+    return str(current_app.config["REPORT_LANGUAGE"])
 
 
-def _mime(path: Path) -> str:
-    """Return the content type of a bundled asset."""
-    return {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}.get(path.suffix,
-                                                                                 "application/octet-stream")
+def written(case: Case) -> dict[str, Any]:
+    """Gather the report's content in the report's language, whoever's request asks for it."""
+    with writing_in(language()):
+        return gather(case)
 
 
 def gather(case: Case, attributed: bool = False) -> dict[str, Any]:
-    """Collect everything the report shows, decrypted, in a fixed number of queries.
+    """Collect everything the report shows, decrypted, in a fixed number of queries, in the current language.
 
     Referees appear as the consented scope says (grouped by relationship, or attributed);
     `attributed` shows each referee anyway, for staff, who see every answer.
@@ -91,10 +70,10 @@ def gather(case: Case, attributed: bool = False) -> dict[str, Any]:
         .where(Referee.case_id == case.id, Referee.state.in_(("submitted", "declined", "expired")))
         .order_by(Referee.relationship, Referee.nominated_at)
     ).all()
-    set_ids = {r.question_set_id for _, r in referees if r is not None}
-    questions = db.session.execute(
-        sa.select(Question).where(Question.question_set_id.in_(set_ids)).order_by(Question.position)
-    ).scalars().all() if set_ids else []
+    set_ids = sorted({r.question_set_id for _, r in referees if r is not None})
+    # Each question as the report's reader reads it: from the set's published translation, if any.
+    shown_sets = [in_language(question_set_by_id(set_id), current_language()) for set_id in set_ids]
+    questions = sorted((q for published in shown_sets for q in published.questions), key=lambda q: q.position)
     signals = db.session.execute(
         sa.select(FraudSignal).where(FraudSignal.case_id == case.id).order_by(FraudSignal.id)
     ).scalars().all()
@@ -104,8 +83,10 @@ def gather(case: Case, attributed: bool = False) -> dict[str, Any]:
 
     sources = []
     for referee, response in referees:
-        label = (RELATIONSHIP_LABELS.get(referee.relationship, "Referee") if grouped
-                 else source_label(referee.relationship, referee.details["organisation"]))
+        relationship = gettext(RELATIONSHIP_LABELS.get(referee.relationship, N_("Referee")))
+        label = relationship if grouped else gettext(
+            "%(relationship)s at %(organisation)s", relationship=relationship,
+            organisation=referee.details["organisation"])
         sources.append({
             "id": referee.id, "label": label, "relationship": referee.relationship, "state": referee.state,
             "answers": response.unseal("answers_enc")["answers"] if response else {},
@@ -116,70 +97,89 @@ def gather(case: Case, attributed: bool = False) -> dict[str, Any]:
         _number_alike(sources)
     labels = {s["id"]: s["label"] for s in sources}
     findings = [_finding(row, labels, grouped) for row in case_findings_rows(case)]
-    cols, notes = summary.columns(sources, grouped)
-    rows = summary.answer_rows(questions, sources, cols, GROUP_MINIMUM if grouped else 1)
+    cols, notes = summary.columns(sources, grouped, WORDS)
+    rows = summary.answer_rows(questions, sources, cols, GROUP_MINIMUM if grouped else 1, WORDS)
     if any(row["withheld"] for row in rows):
-        notes.append(f"Where fewer than {GROUP_MINIMUM} referees of a group answered a question, their "
-                     "answer to it is not shown, so that it does not identify them.")
+        notes.append(gettext("Where fewer than %(minimum)s referees of a group answered a question, their "
+                             "answer to it is not shown, so that it does not identify them.",
+                             minimum=GROUP_MINIMUM))
     return {
         "case": {"reference": case.reference, "position": case.position,
                  "organisation": case.hiring_organisation, "purpose": case.purpose},
         "candidate": case.candidate.name,
-        "scope": scope.describe(),
+        "scope": scope.describe(WORDS),
+        "read_in": language_name(consent.language) if consent.language != current_language() else "",
         "grouped": grouped,
-        "consented_on": day(consent.decided_at),
+        "consented_on": day(consent.decided_at, current_locale()),
         "claims": sorted((c.facts for c in claims), key=lambda f: f["start_month"]),
         "sources": [{k: v for k, v in s.items() if k != "answers"} for s in sources],
         "columns": [c["label"] for c in cols],
         "column_notes": notes,
-        "coverage": summary.coverage(sources),
-        "verdict": summary.verdict(findings, case.candidate.name),
-        "replies": summary.replies(findings),
+        "coverage": summary.coverage(sources, WORDS),
+        "verdict": summary.verdict(findings, case.candidate.name, WORDS),
+        "replies": summary.replies(findings, WORDS),
         "findings": findings,
         "answers": rows,
         "ratings": summary.ratings(rows, cols),
-        "language_note": _language_note(sources, grouped),
-        "signals": [{"referee": labels.get(sig.referee_id, "A referee"), "detail": sig.detail,
-                     "resolution": sig.resolved_note
-                     or "Not yet resolved by staff."}
+        "language_note": _language_note(sources, grouped, {published.language for published in shown_sets}),
+        "signals": [{"referee": labels.get(sig.referee_id) or gettext("A referee"), "detail": _signal(sig),
+                     "resolution": sig.resolved_note or gettext("Not yet resolved by staff.")}
                     for sig in signals],
         "controller": current_app.config["CONTROLLER_NAME"],
         "tolerance_months": current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"],
     }
 
 
-def _language_note(sources: list[dict[str, Any]], grouped: bool) -> str:
+def _signal(signal: FraudSignal) -> str:
+    """Say what a fraud signal found: as stored, in English; in another language, what its rule means."""
+    if current_language() == "en" or signal.rule not in RULE_WORDS:
+        return signal.detail
+    return gettext(RULE_WORDS[signal.rule])
+
+
+def _language_note(sources: list[dict[str, Any]], grouped: bool, shown: set[str]) -> str:
     """Say which answers were given in another language than the questions the report shows, if any."""
-    other = [s for s in sources if s["state"] == "submitted" and s["language"] not in (None, REPORT_LANGUAGE)]
+    # The questions are shown in the report's language where a translation is published, else as written.
+    shown_in = shown.pop() if len(shown) == 1 else current_language()
+    other = [s for s in sources if s["state"] == "submitted" and s["language"] not in (None, shown_in)]
     if not other:
         return ""
     if grouped:
-        counts = Counter(ENGLISH_NAMES[s["language"]] for s in other)
-        who = summary.join([f"{summary.plural(n, 'referee')} in {name}"
-                            for name, n in sorted(counts.items())])
-        said = f"Some referees answered in their own language ({who})."
+        counts = Counter(language_name(s["language"]) for s in other)
+        who = join([WORDS.ngettext("%(num)d referee in %(language)s", "%(num)d referees in %(language)s", n,
+                                   language=name) for name, n in sorted(counts.items())], WORDS)
+        said = gettext("Some referees answered in their own language (%(who)s).", who=who)
     else:
-        said = " ".join(f"{s['label']} answered in {ENGLISH_NAMES[s['language']]}." for s in other)
-    return (f"{said} They read the same questions in that language; each question is shown here as it is "
-            "asked in English, and their answers as they wrote them.")
+        said = " ".join(gettext("%(referee)s answered in %(language)s.", referee=s["label"],
+                                language=language_name(s["language"])) for s in other)
+    return gettext("%(said)s They read the same questions in that language; each question is shown here as "
+                   "it is asked in %(language)s, and their answers as they wrote them.", said=said,
+                   language=language_name(shown_in))
 
 
 def _finding(finding: Any, labels: dict[str, str], grouped: bool) -> dict[str, Any]:
-    """Return one frozen finding for the report, with its values in words."""
+    """Return one frozen finding for the report, with its values and explanation in the current language."""
     content = finding.content
     sources = []
     for source in content["sources"]:
-        fallback = (RELATIONSHIP_LABELS.get(source.get("relationship") or "", "A referee") if grouped
-                    else source.get("label", "A referee"))
-        label = "Candidate" if source["source"] == "candidate" else labels.get(source["source"], fallback)
+        relationship = RELATIONSHIP_LABELS.get(source.get("relationship") or "")
+        fallback = (gettext(relationship) if grouped and relationship
+                    else source.get("label") or gettext("A referee"))
+        label = (gettext("Candidate") if source["source"] == "candidate"
+                 else labels.get(source["source"], fallback))
         sources.append({**source, "label": label,
-                        "words": summary.value_words(finding.fact, source["value"])})
+                        "words": summary.value_words(finding.fact, source["value"], WORDS)})
     reply = finding.reply
+    tolerance = current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"]
+    resolution = RESOLUTION_WORDS.get(finding.resolution or "")
     return {
-        "heading": content["heading"], "fact": finding.fact, "fact_name": summary.fact_name(finding.fact),
-        "status": finding.status, "status_words": summary.STATUS_WORDS.get(finding.status, finding.status),
-        "severity": finding.severity, "explanation": content["explanation"], "sources": sources,
-        "resolution": RESOLUTION_WORDS.get(finding.resolution or "", ""),
+        "heading": heading_in_words(content["heading"]), "fact": finding.fact,
+        "fact_name": summary.fact_name(finding.fact, WORDS), "status": finding.status,
+        "status_words": gettext(summary.STATUS_WORDS[finding.status])
+        if finding.status in summary.STATUS_WORDS else finding.status,
+        "severity": finding.severity,
+        "explanation": explain(verdict(finding), tolerance=tolerance, words=WORDS), "sources": sources,
+        "resolution": gettext(resolution) if resolution else "",
         "note": finding.unseal("note_enc") if finding.note_enc else "",
         "reply": {"accepted": reply.accepted, "text": reply.unseal("text_enc") or ""} if reply else None,
     }
@@ -208,76 +208,11 @@ def render(data: dict[str, Any], version: int, released: dt.date) -> tuple[bytes
     """Render the report PDF; return the bytes and the content fingerprint."""
     digest = fingerprint(data, version)
     # One document for everyone, in the hiring side's language, whoever's request renders it.
-    with writing_in(REPORT_LANGUAGE):
+    with writing_in(language()):
         html = render_template("report/report.html", data=data, version=version, released=released,
                                fingerprint=digest, verify_url=base_url() + "/verify",
                                page_size=current_app.config["REPORT_PAGE_SIZE"])
     return pdf_from_html(html, current_app.config["REPORT_RENDER_TIMEOUT"]), digest
-
-
-class RenderTimeout(CaseError):
-    """The PDF took longer than the configured limit and was stopped; nothing was saved."""
-
-
-def pdf_from_html(html: str, timeout: float | None) -> bytes:
-    """Turn finished HTML into a PDF in a child process, stopped when it runs past `timeout` seconds."""
-    if not timeout or not hasattr(os, "fork"):
-        return _write_pdf(html)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        _render_in_child(html, read_end, write_end)
-    os.close(write_end)
-    finished = False
-    chunks = []
-    try:
-        with selectors.DefaultSelector() as selector:
-            selector.register(read_end, selectors.EVENT_READ)
-            deadline = time.monotonic() + timeout
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
-                    raise RenderTimeout(
-                        f"The report took longer than {timeout:g} seconds to render, so it was stopped "
-                        "and nothing was saved or sent. Please try again; if it happens again, tell "
-                        "your administrator.")
-                chunk = os.read(read_end, 1 << 16)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        finished = True
-    finally:
-        os.close(read_end)
-        if not finished:
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)  # reap the child, whether it finished or was killed
-    payload = b"".join(chunks)
-    if not payload.startswith(b"ok"):
-        raise RuntimeError("The report could not be rendered: " + payload[2:].decode(errors="replace"))
-    return payload[2:]
-
-
-def _render_in_child(html: str, read_end: int, write_end: int) -> None:
-    """Write the PDF (or the error) to the pipe and exit; the child never touches the database."""
-    status = 1
-    try:
-        os.close(read_end)
-        try:
-            payload = b"ok" + _write_pdf(html)
-        except Exception as exc:  # the parent raises it; the child must exit whatever happens
-            payload = b"er" + f"{type(exc).__name__}: {exc}".encode()
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
-        status = 0
-    finally:
-        # Leave at once: no atexit hooks, no flushing of the parent's buffers, no pool clean-up.
-        os._exit(status)
-
-
-def _write_pdf(html: str) -> bytes:
-    """Render finished HTML with WeasyPrint, fetching only the bundled assets."""
-    # Tagged, so screen readers can read the report in order, headings and tables included.
-    return HTML(string=html, base_url=ASSET_BASE, url_fetcher=AssetFetcher()).write_pdf(pdf_tags=True)
 
 
 def latest(case: Case) -> Report | None:
@@ -313,7 +248,7 @@ def release(case_id: int, actor: Actor, now: dt.datetime) -> Report:
         raise CaseError(f"Record how each fraud signal was handled first ({unresolved} still open); "
                         "the report shows it.")
     version = _next_version(case)
-    data = gather(case)
+    data = written(case)
     if rendered is not None and rendered[0] == version and rendered[2] == fingerprint(data, version):
         _, pdf, digest = rendered
     else:
@@ -365,7 +300,7 @@ def _render_ahead(case_id: int, now: dt.datetime) -> tuple[int, bytes, str] | No
     if case is None or not allowed("report.release", case.state) or _open_signals(case_id):
         return None
     version = _next_version(case)
-    pdf, digest = render(gather(case), version, now.date())
+    pdf, digest = render(written(case), version, now.date())
     return version, pdf, digest
 
 

@@ -339,15 +339,15 @@ def describe(row: Finding, for_candidate: bool = False) -> FindingView:
     name = fact_words(row.fact, words)
     if not for_candidate:
         name = name.removeprefix("the ")
-    heading = _heading_for_candidate(content["heading"]) if for_candidate else content["heading"]
+    heading = heading_in_words(content["heading"]) if for_candidate else content["heading"]
     return FindingView(row, heading, name[:1].upper() + name[1:], kind,
                        gettext(KIND_WORDS_FOR_CANDIDATE[kind]) if for_candidate else KIND_WORDS[kind],
                        explain(found, for_candidate=for_candidate, tolerance=tolerance, words=words), sources,
                        found.agrees_with_claim, tuple(dict.fromkeys(s.why for s in found.sources if s.why)))
 
 
-def _heading_for_candidate(heading: str) -> str:
-    """Write a finding's stored heading in the candidate's language: a position's 'title at employer'."""
+def heading_in_words(heading: str) -> str:
+    """Write a finding's stored heading in the current language: a position's 'title at employer'."""
     if heading in (N_("Working relationships and periods"), UNLISTED):
         return gettext(heading)
     title, at, employer = heading.rpartition(" at ")

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from refcheck import report
+from refcheck import report, report_pdf
 from refcheck.extensions import db
 from refcheck.models import AuditEvent, Case, OutboxMessage, Report
 
@@ -68,7 +68,7 @@ def test_a_long_render_is_stopped_at_the_limit_not_after_it(app):
     html = f"<html><body><table>{rows}</table></body></html>"
     earlier = _children()
     started = time.monotonic()
-    with pytest.raises(report.RenderTimeout, match="longer than 0.5 seconds"):
+    with pytest.raises(report_pdf.RenderTimeout, match="longer than 0.5 seconds"):
         report.pdf_from_html(html, 0.5)
     assert 0.5 <= time.monotonic() - started < 3
     assert _children() <= earlier

@@ -7,7 +7,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from refcheck import report
+from refcheck import report_pdf
 
 from .conftest import hostile_text, release_case
 
@@ -80,7 +80,7 @@ def test_the_report_renderer_fetches_nothing_even_from_live_markup(app, trap):
             f'<link rel="attachment" href="file:///etc/passwd"><link rel="attachment" href="{trap.url}/a">'
             f'<object data="file:///etc/passwd"></object><iframe src="file:///etc/passwd"></iframe>'
             f"</body></html>")
-    pdf = HTML(string=html, base_url=report.ASSET_BASE, url_fetcher=report.AssetFetcher()).write_pdf()
+    pdf = HTML(string=html, base_url=report_pdf.ASSET_BASE, url_fetcher=report_pdf.AssetFetcher()).write_pdf()
     reader = PdfReader(io.BytesIO(pdf))
     assert "Live markup" in reader.pages[0].extract_text()
     assert not reader.attachments and b"/EmbeddedFile" not in pdf
