@@ -163,12 +163,20 @@ def _finding(finding: Any, labels: dict[str, str], grouped: bool) -> dict[str, A
     sources = []
     for source in content["sources"]:
         relationship = RELATIONSHIP_LABELS.get(source.get("relationship") or "")
-        fallback = (gettext(relationship) if grouped and relationship
-                    else source.get("label") or gettext("A referee"))
+        if grouped:
+            # The stored label names the referee's organisation, which a grouped report never shows.
+            fallback = gettext(relationship) if relationship else gettext("A referee")
+        else:
+            fallback = source.get("label") or gettext("A referee")
         label = (gettext("Candidate") if source["source"] == "candidate"
                  else labels.get(source["source"], fallback))
-        sources.append({**source, "label": label,
-                        "words": summary.value_words(finding.fact, source["value"], WORDS)})
+        shown = {**source, "label": label, "words": summary.value_words(finding.fact, source["value"], WORDS)}
+        if current_language() != "en":
+            # How far apart two months are, and why two spellings were read as one, are stored in English;
+            # the values beside them, written in the report's language, say the same.
+            shown.pop("difference", None)
+            shown.pop("why", None)
+        sources.append(shown)
     reply = finding.reply
     tolerance = current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"]
     resolution = RESOLUTION_WORDS.get(finding.resolution or "")

@@ -218,9 +218,9 @@ def verdict(findings: list[dict[str, Any]], candidate: str, words: Words = ENGLI
                                   "All %(num)d facts agree with %(candidate)s's account.", total,
                                   candidate=candidate)
     else:
-        parts = [words.ngettext("%(agree)d of %(num)d fact agrees with %(candidate)s's account",
-                                "%(agree)d of %(num)d facts agree with %(candidate)s's account", total,
-                                agree=agree, candidate=candidate)]
+        parts = [words.ngettext("%(num)d of %(total)d facts agrees with %(candidate)s's account",
+                                "%(num)d of %(total)d facts agree with %(candidate)s's account", agree,
+                                total=total, candidate=candidate)]
         if conflicts:
             parts.append(words.ngettext("%(num)d conflict", "%(num)d conflicts", len(conflicts)))
         unchecked = len(by_status.get("unverified", []))
