@@ -974,6 +974,9 @@ class Report(Sealed, Model):
     # The SHA-256 of the PDF file itself.
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     pdf_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # The language it is written in (REPORT_LANGUAGE when it was released), which the setting may since
+    # have changed: the candidate is told when it is not theirs.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

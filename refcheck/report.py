@@ -263,7 +263,8 @@ def release(case_id: int, actor: Actor, now: dt.datetime) -> Report:
         # Something changed between the render and the lock (rare): render what now stands.
         pdf, digest = render(data, version, now.date())
     report = Report(case_id=case.id, data_key=case.data_key, version=version, fingerprint=digest,
-                    sha256=hashlib.sha256(pdf).hexdigest(), created_at=now, released_at=now)
+                    sha256=hashlib.sha256(pdf).hexdigest(), language=language(), created_at=now,
+                    released_at=now)
     db.session.add(report)
     report.seal("pdf_enc", base64.b64encode(pdf).decode())
     first = case.state != RELEASED
