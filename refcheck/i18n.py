@@ -19,8 +19,10 @@ from babel import Locale
 from babel.numbers import format_decimal
 from flask import Flask, abort, current_app, g, has_request_context, redirect, request, session
 from flask_babel import Babel, force_locale, get_locale, gettext, ngettext, refresh
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
+from limits import parse as parse_limit
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers.response import Response
 from wtforms import ValidationError
@@ -37,6 +39,8 @@ SESSION_KEY = "language"
 READER_KEY = "refcheck_link_reader"
 # The switch on every page posts this field to the page itself (refcheck.i18n.language_chosen).
 CHOICE_FIELD = "choose_language"
+# How often a signed-in person's choice is kept on their record, from one address.
+LANGUAGE_CHOICE_LIMIT = "10 per minute"
 
 babel = Babel()
 
@@ -194,7 +198,7 @@ def _keep_on_record(language: str) -> None:
     """Keep the language on the signed-in candidate's or referee's record, if someone is signed in."""
     from . import access, languages  # the case commands come after the app's languages, not before
     from .commands import Actor, CommandRefused
-    from .extensions import db
+    from .extensions import db, limiter
     from .models import utcnow
 
     lifetime = dt.timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
@@ -211,12 +215,24 @@ def _keep_on_record(language: str) -> None:
         if kept == language:
             # Nothing changes: no lock is taken and nothing is audited for a choice already kept.
             continue
+        if not _may_keep_another(limiter):
+            # Each change locks the case and writes to its audit log: a switch pressed again and again
+            # (or scripted) keeps only the first changes a minute; the browser's choice still holds.
+            continue
         try:
             languages.choose(record.case.id, actor, language)
             db.session.commit()
         except CommandRefused:
             # A case the session has moved past: the browser's choice still holds.
             db.session.rollback()
+
+
+def _may_keep_another(limiter: Any) -> bool:
+    """Count one more kept choice from this address against LANGUAGE_CHOICE_LIMIT; False once used up."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    limit = parse_limit(LANGUAGE_CHOICE_LIMIT)
+    return bool(limiter.limiter.hit(limit, "language-choice", get_remote_address()))
 
 
 def _first_page() -> str:
