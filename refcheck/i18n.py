@@ -217,7 +217,7 @@ def _keep_on_record(language: str) -> None:
             continue
         if not _may_keep_another(limiter):
             # Each change locks the case and writes to its audit log: a switch pressed again and again
-            # (or scripted) keeps only the first changes a minute; the browser's choice still holds.
+            # (or scripted) keeps only the first changes a minute; the pages stay in the one last kept.
             continue
         try:
             languages.choose(record.case.id, actor, language)
