@@ -9,6 +9,8 @@ linter in its language; like every set, a published translation never changes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -61,12 +63,27 @@ def translate(source: QuestionSet, language: str, actor: str) -> QuestionSet:
     return draft
 
 
-def word(translation: QuestionSet, title: str, words: dict[int, Words]) -> None:
-    """Keep a draft translation's words; every problem is raised before anything changes."""
+def words_seen(translation: QuestionSet) -> str:
+    """Return a digest of a translation's stored words: the form carries it, to tell a save made since."""
+    stored = [translation.title,
+              *([q.text, q.low_label, q.high_label, q.choices] for q in translation.questions)]
+    return hashlib.sha256(json.dumps(stored, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def word(translation: QuestionSet, title: str, words: dict[int, Words], seen: str) -> None:
+    """Keep a draft translation's words; every problem is raised before anything changes.
+
+    `seen` is the digest of the words the translator's page showed: if someone saved other words since,
+    nothing is saved, so that neither translator's words are lost without their knowing.
+    """
     lock_set(translation)
     require_draft(translation)
     if translation.translation_of_id is None:
         raise CaseError("Only a translation's words are changed here.")
+    if seen != words_seen(translation):
+        raise CaseError("Someone saved other words for this translation after you opened it, so yours were "
+                        "not saved. They are still in the form below; open the page in another tab to see "
+                        "the saved ones, then save again to keep yours.")
     _check_line(title, "title", "the title", 200)
     for question in translation.questions:
         typed = words.get(question.id)

@@ -10,7 +10,7 @@ from refcheck.extensions import db
 from refcheck.linter import lint
 from refcheck.models import AuditEvent, Question, QuestionSet
 
-from .conftest import attest_referee, csrf_from, enter_referee, full_answers, sign_in
+from .conftest import attest_referee, csrf_from, enter_referee, full_answers, make_staff, sign_in
 from .test_question_editor import _add, _create, _publish
 
 
@@ -33,8 +33,8 @@ def _translate(client, set_id: int, language: str):
                        data={"csrf_token": csrf_from(page.data), "language": language})
 
 
-def _word(app, client, translation_id: int, words: dict[str, str]):
-    """Send the translation form as the page would: what is stored now, with `words` typed over it."""
+def _stored(app, translation_id: int) -> dict[str, str]:
+    """Return the translation form's fields as the page fills them: the words stored now."""
     with app.app_context():
         translation = db.session.get(QuestionSet, translation_id)
         fields = {"title": translation.title}
@@ -44,9 +44,16 @@ def _word(app, client, translation_id: int, words: dict[str, str]):
                 fields[f"low-{q.id}"], fields[f"high-{q.id}"] = q.low_label, q.high_label
             if q.choices and not q.fact_key:
                 fields[f"choices-{q.id}"] = "\n".join(q.choices)
+    return fields
+
+
+def _word(app, client, translation_id: int, words: dict[str, str]):
+    """Send the translation form as the page would: what is stored now, with `words` typed over it."""
+    fields = _stored(app, translation_id)
     page = client.get(f"/staff/question-sets/{translation_id}/translation")
+    seen = re.search(r'name="seen" value="([^"]*)"', page.text).group(1)
     return client.post(f"/staff/question-sets/{translation_id}/translation",
-                       data={**fields, **words, "csrf_token": csrf_from(page.data)})
+                       data={**fields, **words, "seen": seen, "csrf_token": csrf_from(page.data)})
 
 
 def _ids(app, translation_id: int) -> list[int]:
@@ -108,6 +115,32 @@ def test_staff_translate_a_published_set_word_for_word_and_publish_it_once_check
     added = client.post(f"/staff/question-sets/{translation_id}", data={
         "csrf_token": csrf_from(page.data), "text": "What tools did the candidate use?", "kind": "text"})
     assert added.status_code == 302 and len(_ids(app, translation_id)) == 3
+
+
+def test_two_translators_saving_one_draft_never_lose_words_without_knowing(app, client, staff):
+    sign_in(client, staff)
+    translation_id = int(re.search(r"/(\d+)/translation$", _translate(
+        client, _published_set(client), "fr").headers["Location"]).group(1))
+    _rating, _choice, text = _ids(app, translation_id)
+    other = app.test_client()
+    sign_in(other, make_staff(app, "lea@verify.example", role="verifier"))
+    stale = other.get(f"/staff/question-sets/{translation_id}/translation")  # opened before the save below
+    fields = _stored(app, translation_id)
+    saved = _word(app, client, translation_id, {f"text-{text}": "Qu'a-t-elle le mieux réussi ?"})
+    assert saved.status_code == 302
+
+    theirs = {**fields, f"text-{text}": "Qu'a-t-elle fait de mieux ?", "csrf_token": csrf_from(stale.data),
+              "seen": re.search(r'name="seen" value="([^"]*)"', stale.text).group(1)}
+    refused = other.post(f"/staff/question-sets/{translation_id}/translation", data=theirs)
+    assert refused.status_code == 422 and "Someone saved other words for this translation" in refused.text
+    assert "Qu&#39;a-t-elle fait de mieux ?" in refused.text  # what they typed is still in the form
+    with app.app_context():
+        assert db.session.get(Question, text).text == "Qu'a-t-elle le mieux réussi ?"
+    # Saving again, knowing, keeps theirs.
+    theirs["seen"] = re.search(r'name="seen" value="([^"]*)"', refused.text).group(1)
+    assert other.post(f"/staff/question-sets/{translation_id}/translation", data=theirs).status_code == 302
+    with app.app_context():
+        assert db.session.get(Question, text).text == "Qu'a-t-elle fait de mieux ?"
 
 
 def test_a_translation_is_checked_with_the_linter_in_its_language(app, client, staff):

@@ -229,7 +229,8 @@ def translation(set_id: int) -> Any:
                           if line.strip()))
             for q in translated.questions}
         try:
-            set_translations.word(translated, request.form.get("title", ""), typed)
+            set_translations.word(translated, request.form.get("title", ""), typed,
+                                  request.form.get("seen", ""))
         except CaseError as err:
             db.session.rollback()
             problem = err
@@ -242,7 +243,8 @@ def translation(set_id: int) -> Any:
     return render_template("staff/question_set_translation.html", translation=translated, pairs=pairs,
                            source=translated.translation_of, checks=checks, kinds=KIND_WORDS,
                            relationships=RELATIONSHIPS, languages=LANGUAGES, form=form, problem=problem,
-                           typed=request.form if problem else None), (422 if problem else 200)
+                           typed=request.form if problem else None,
+                           seen=set_translations.words_seen(translated)), (422 if problem else 200)
 
 
 @bp.route("/<int:set_id>/translation/publish", methods=["POST"])
