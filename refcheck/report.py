@@ -181,7 +181,7 @@ def _finding(finding: Any, labels: dict[str, str], grouped: bool) -> dict[str, A
     tolerance = current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"]
     resolution = RESOLUTION_WORDS.get(finding.resolution or "")
     return {
-        "heading": heading_in_words(content["heading"]), "fact": finding.fact,
+        "heading": heading_in_words(content["heading"], content.get("position")), "fact": finding.fact,
         "fact_name": summary.fact_name(finding.fact, WORDS), "status": finding.status,
         "status_words": gettext(summary.STATUS_WORDS[finding.status])
         if finding.status in summary.STATUS_WORDS else finding.status,

@@ -88,12 +88,15 @@ def _derive_findings(case: Case) -> tuple[CaseFindings, list[dict[str, Any]]]:
     referees = {r.id: r for r in db.session.execute(
         sa.select(Referee).where(Referee.case_id == case.id)
     ).scalars()}
-    groups = [(f"{p.title} at {p.employer}" if p.employer else p.title, p.findings) for p in result.positions]
-    groups.append((N_("Working relationships and periods"), result.relationships))
+    groups: list[tuple[str, dict[str, str] | None, Any]] = [
+        (f"{p.title} at {p.employer}" if p.employer else p.title, {"title": p.title, "employer": p.employer},
+         p.findings) for p in result.positions]
+    groups.append((N_("Working relationships and periods"), None, result.relationships))
     items = []
-    for heading, findings in groups:
+    for heading, position, findings in groups:
         for finding in findings:
-            content = {"heading": heading, "explanation": finding.explanation,
+            # The position's title and employer apart, so that the heading can be written in any language.
+            content = {"heading": heading, "position": position, "explanation": finding.explanation,
                        "sources": [_source(s.to_json(), referees) for s in finding.sources]}
             # The JSON round trip makes fresh content compare equal to what a sealed row returns.
             items.append({"fact": finding.fact, "status": finding.status, "severity": finding.severity,
@@ -339,17 +342,25 @@ def describe(row: Finding, for_candidate: bool = False) -> FindingView:
     name = fact_words(row.fact, words)
     if not for_candidate:
         name = name.removeprefix("the ")
-    heading = heading_in_words(content["heading"]) if for_candidate else content["heading"]
+    heading = content["heading"]
+    if for_candidate:
+        heading = heading_in_words(heading, content.get("position"))
     return FindingView(row, heading, name[:1].upper() + name[1:], kind,
                        gettext(KIND_WORDS_FOR_CANDIDATE[kind]) if for_candidate else KIND_WORDS[kind],
                        explain(found, for_candidate=for_candidate, tolerance=tolerance, words=words), sources,
                        found.agrees_with_claim, tuple(dict.fromkeys(s.why for s in found.sources if s.why)))
 
 
-def heading_in_words(heading: str) -> str:
+def heading_in_words(heading: str, position: dict[str, str] | None = None) -> str:
     """Write a finding's stored heading in the current language: a position's 'title at employer'."""
     if heading in (N_("Working relationships and periods"), UNLISTED):
         return gettext(heading)
+    if position:
+        if not position.get("employer"):
+            return position["title"]
+        return gettext("%(title)s at %(organisation)s", title=position["title"],
+                       organisation=position["employer"])
+    # Frozen before the position was kept apart: the employer is what follows the last " at ".
     title, at, employer = heading.rpartition(" at ")
     return gettext("%(title)s at %(organisation)s", title=title, organisation=employer) if at else heading
 

@@ -9,10 +9,13 @@ import sqlalchemy as sa
 
 from refcheck import dates
 from refcheck.extensions import db
-from refcheck.models import AuditEvent, Candidate, Case, Consent, OutboxMessage, Referee
+from refcheck.i18n import writing_in
+from refcheck.models import AuditEvent, Candidate, Case, Consent, Finding, OutboxMessage, Referee
+from refcheck.review import heading_in_words
 
 from .api_helpers import bearer, order_body, ready
 from .conftest import csrf_from, enter_portal, enter_referee, sign_in
+from .lifecycle_cases import build
 from .test_cases import GOOD
 
 
@@ -196,3 +199,20 @@ def test_the_consent_records_the_language_of_the_page_agreed_on_not_one_chosen_s
                                          "agree": "y", "shown_in": "es"})
     with app.app_context():
         assert db.session.execute(sa.select(Consent.language)).scalar_one() == "es"
+
+
+def test_a_positions_heading_is_written_from_its_title_and_employer_kept_apart(app, staff):
+    # An employer with " at " in its name: the heading is never split inside it.
+    with app.test_request_context(), writing_in("es"):
+        kept_apart = {"title": "Data Engineer", "employer": "Bank at Home Ltd"}
+        assert heading_in_words("Data Engineer at Bank at Home Ltd", kept_apart) == \
+            "Data Engineer en Bank at Home Ltd"
+        untitled = {"title": "Data Engineer", "employer": ""}
+        assert heading_in_words("Data Engineer", untitled) == "Data Engineer"
+        # A finding frozen before positions were kept apart: split at its last " at ".
+        assert heading_in_words("Data Engineer at Northwind") == "Data Engineer en Northwind"
+    built = build(app, staff.id, "candidate_review")
+    with app.app_context():
+        rows = db.session.execute(sa.select(Finding).where(Finding.case_id == built.case_id)).scalars().all()
+        positions = [row.content["position"] for row in rows if row.content["position"]]
+        assert positions and all(p["title"] and p["employer"] for p in positions)
