@@ -274,7 +274,7 @@ def release(case_id: int, actor: Actor, now: dt.datetime) -> Report:
     audit.record("report.released", actor.name, case.id, version=version, fingerprint=digest,
                  sha256=report.sha256)
     check_events.emit(case, check_events.RELEASED, now, version=version, sha256=report.sha256,
-                      fingerprint=digest)
+                      fingerprint=digest, language=report.language)
     mail.queue("report_released", case.candidate.email, case.data_key, case.id,
                language=case.candidate.language, case=case,
                name=case.candidate.name, version=version, first=first, base_url=base_url(),

@@ -199,6 +199,7 @@ def test_before_release_nothing_but_state_and_dates_and_after_it_the_same_report
         stored = report.latest(db.session.get(Case, released))
         assert hashlib.sha256(pdf.data).hexdigest() == stored.sha256 == after["report"]["sha256"]
         assert after["report"]["fingerprint"] == stored.fingerprint
+        assert after["report"]["language"] == stored.language == "en"
         answered = db.session.execute(sa.select(sa.func.count()).select_from(Referee).where(
             Referee.case_id == released, Referee.state == "submitted")).scalar_one()
         facts = db.session.execute(sa.select(sa.func.count()).select_from(Finding).where(

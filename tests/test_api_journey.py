@@ -82,6 +82,7 @@ def test_a_check_ordered_through_the_api_ends_in_the_same_report_and_every_event
             "check.released"]
         released = heard[-1]["data"]
         assert released["check_id"] == check_id and released["state"] == "released"
+        assert released["language"] == "en"  # the language the report is written in
         pdf = client.get(f"{API}/checks/{check_id}/report.pdf", headers=bearer(key))
         assert pdf.status_code == 200
         assert hashlib.sha256(pdf.data).hexdigest() == released["sha256"]

@@ -73,7 +73,7 @@ def check_json(case: Case, answered: dict[int, dt.datetime], replied: dict[int, 
 def report_json(case: Case, latest: Report) -> dict[str, Any]:
     """Return a released report's metadata: the same version and fingerprints as the pages."""
     return {"version": latest.version, "sha256": latest.sha256, "fingerprint": latest.fingerprint,
-            "released_at": timestamp(latest.released_at or latest.created_at),
+            "language": latest.language, "released_at": timestamp(latest.released_at or latest.created_at),
             "download": f"{spec.BASE}/checks/{case.id}/report.pdf"}
 
 

@@ -95,11 +95,13 @@ _STEP = {
 }
 _REPORT_META = {
     "type": "object",
-    "required": ["version", "sha256", "fingerprint", "released_at", "download"],
+    "required": ["version", "sha256", "fingerprint", "language", "released_at", "download"],
     "properties": {
         "version": {"type": "integer"},
         "sha256": {"type": "string", "description": "SHA-256 of the PDF file, as the pages give it."},
         "fingerprint": {"type": "string", "description": "The fingerprint printed on every page of the PDF."},
+        "language": {"type": "string", "enum": ["en", "es", "fr"],
+                     "description": "The language the report is written in (the service's REPORT_LANGUAGE)."},
         "released_at": _DATE_TIME,
         "download": {"type": "string", "description": "The PDF's path in this API."},
     },
