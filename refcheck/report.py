@@ -15,7 +15,7 @@ from flask_babel import gettext
 
 from . import access, audit, check_events, closure, mail
 from . import report_summary as summary
-from .answers import question_set_by_id
+from .answers import AskedQuestion
 from .cases import base_url, move
 from .commands import Actor, begin
 from .dates import day
@@ -31,6 +31,8 @@ from .models import (
     Claim,
     ErasedReport,
     FraudSignal,
+    Question,
+    QuestionSet,
     Referee,
     Report,
     Response,
@@ -38,7 +40,6 @@ from .models import (
 from .report_pdf import pdf_from_html
 from .review import RESOLUTION_WORDS, case_findings_rows, heading_in_words, verdict
 from .scope import GROUP_MINIMUM, RELATIONSHIP_LABELS, Scope
-from .translated_sets import in_language
 from .words import N_, join
 
 
@@ -70,10 +71,8 @@ def gather(case: Case, attributed: bool = False) -> dict[str, Any]:
         .where(Referee.case_id == case.id, Referee.state.in_(("submitted", "declined", "expired")))
         .order_by(Referee.relationship, Referee.nominated_at)
     ).all()
-    set_ids = sorted({r.question_set_id for _, r in referees if r is not None})
-    # Each question as the report's reader reads it: from the set's published translation, if any.
-    shown_sets = [in_language(question_set_by_id(set_id), current_language()) for set_id in set_ids]
-    questions = sorted((q for published in shown_sets for q in published.questions), key=lambda q: q.position)
+    set_ids = {r.question_set_id for _, r in referees if r is not None}
+    questions, shown_in = _questions_as_read(set_ids, current_language())
     signals = db.session.execute(
         sa.select(FraudSignal).where(FraudSignal.case_id == case.id).order_by(FraudSignal.id)
     ).scalars().all()
@@ -121,13 +120,47 @@ def gather(case: Case, attributed: bool = False) -> dict[str, Any]:
         "findings": findings,
         "answers": rows,
         "ratings": summary.ratings(rows, cols),
-        "language_note": _language_note(sources, grouped, {published.language for published in shown_sets}),
+        "language_note": _language_note(sources, grouped, shown_in),
         "signals": [{"referee": labels.get(sig.referee_id) or gettext("A referee"), "detail": _signal(sig),
                      "resolution": sig.resolved_note or gettext("Not yet resolved by staff.")}
                     for sig in signals],
         "controller": current_app.config["CONTROLLER_NAME"],
         "tolerance_months": current_app.config["CROSSVERIFY_TOLERANCE_MONTHS"],
     }
+
+
+def _questions_as_read(set_ids: set[int], language: str) -> tuple[list[AskedQuestion], set[str]]:
+    """Return the answered sets' questions in `language` where a published translation has them.
+
+    The ids stay the source's, as the answers are kept against them; the languages the questions are
+    shown in come back too. Two queries, however many sets.
+    """
+    if not set_ids:
+        return [], set()
+    rows = db.session.execute(
+        sa.select(Question, QuestionSet.language)
+        .join(QuestionSet, QuestionSet.id == Question.question_set_id)
+        .where(Question.question_set_id.in_(set_ids)).order_by(Question.position)).all()
+    translated: dict[tuple[int | None, int], Question] = {}
+    if any(set_language != language for _, set_language in rows):
+        translated = {(source_id, q.position): q for q, source_id in db.session.execute(
+            sa.select(Question, QuestionSet.translation_of_id)
+            .join(QuestionSet, QuestionSet.id == Question.question_set_id)
+            .where(QuestionSet.translation_of_id.in_(set_ids), QuestionSet.language == language,
+                   QuestionSet.state == "published")).all()}
+    questions, shown_in = [], set()
+    for q, set_language in rows:
+        t = translated.get((q.question_set_id, q.position)) if set_language != language else None
+        shown_in.add(language if t is not None else set_language)
+        words = t or q
+        questions.append(AskedQuestion(
+            id=q.id, position=q.position, text=words.text, kind=q.kind, fact_key=q.fact_key,
+            choices=tuple(q.choices) if q.choices else None, required=q.required,
+            low_label=words.low_label, high_label=words.high_label,
+            # A custom choice question's words; a fact's choices are worded by the report in every language.
+            choice_labels=tuple(t.choices) if t is not None and q.choices and not q.fact_key and t.choices
+            else None))
+    return questions, shown_in
 
 
 def _signal(signal: FraudSignal) -> str:
