@@ -36,7 +36,8 @@ PROTECTED: tuple[Rule, ...] = (
       r"\bde (cierta edad|edad avanzada)\b",
       "judges the candidate by how old they are, or compares them with younger or older people", "age",
       topic=True),
-    R(r"\b(pre)?jubila\w*\b|\bretirarse\b",
+    R(r"\b(pre)?jubila\w*\b|\bretirarse\b|\bpensionar\w*\b|\bpensionist\w*\b|\bedad de retiro\b|"
+      r"\b(cuanto|cuantos anos|poco) le (falta|faltan|queda|quedan) para (el |la )?(retir|pension)\w*",
       "asks about the candidate's retirement, which points to their age", "age", topic=True,
       unless=r"\bplan(es)? de (pensiones|jubilacion)\b|\bjubilacion (de|del) (un|una|los|las|dos|tres|varios|"
              r"varias|sus|su|el|la|algun|alguna) "),
@@ -51,6 +52,10 @@ PROTECTED: tuple[Rule, ...] = (
       "asks about the candidate's generation, which stands for their age", "age",
       unless=r"\bgeneracion de (informes|leads|contenidos?|codigo|energia|valor|demanda|ingresos|clientes|"
              r"documentos|oportunidades|negocio)"),
+    # Grandchildren say more about age than about caring: "¿Tiene ya nietos?".
+    R(r"\b(tiene|tenia|tendra|tienen) (ya )?(\w+ )?(nietos|nietas|nieto|nieta)\b|\b(es|era|ha sido|sera|ser) "
+      r"abuel[oa]\b",
+      "asks whether the candidate has grandchildren, which points to their age", "age"),
 
     # ---- health and disability
     R(r"\b(discapacidad(es)?|discapacitad[oa]s?|minusvali\w*|diversidad funcional|incapacidad\w*|"
@@ -61,7 +66,9 @@ PROTECTED: tuple[Rule, ...] = (
       r"(\w+ ){0,3}de baja\b|\bbajas? (por|de) (it|incapacidad temporal)\b|\bbajas por\b|\btenido bajas\b",
       "asks about the candidate's health through their sick leave", "health",
       unless=r"\bsu (responsable|jefe|jefa|superior|companer[oa]|sustitut[oa])\w* "
-             r"(\w+ )?(estuvo|estaba) de baja\b"),
+             r"(\w+ )?(estuvo|estaba) de baja\b|\b(gestion|tramit|control|registr|cubr|supervis|coordin|"
+             r"administr)\w* (\w+ ){0,2}bajas\b|\bbajas( \w+){0,3} (de|del) (su|sus|el|la|los) (equipo|"
+             r"plantilla|personal|empleados|trabajadores|subordinados|colaboradores|departamento)\b"),
     R(r"\benferm(o|a|os|as|edad|edades|ar|aba|izo)\b|\bmalestar\b|\bpuso mal\b",
       "asks about the candidate's health through sickness", "health", topic=True),
     R(r"\b(problemas?|estado|motivos?|razones|cuestiones) de salud\b(?! (de|del) (la |el |los |las )?"
@@ -75,6 +82,14 @@ PROTECTED: tuple[Rule, ...] = (
     R(r"\bcitas? (medicas?|con el medico)\b|\b(consultas?|visitas?) (al|del) medico\b|\bmotivos medicos\b|"
       r"\bmedico de cabecera\b|\bfaltaba\b[^?]{0,30}\b(medic\w*|hospital|salud)",
       "asks about the candidate's health through their absences", "health"),
+    # What the candidate needed to reach or do the work; "adaptación al puesto" (settling in) is not this.
+    R(r"\b(necesit|requer|precis|solicit|ped|pid)\w*\b[^?.]{0,25}\b(rampas?|ascensor|audifonos?|baston|andador|"
+      r"interprete de (lengua de )?signos|adaptacion(es)? (de|en|del) (su )?puesto)\b|\b(usaba|utilizaba|usa|"
+      r"llevaba) (un |una )?(audifonos?|baston|andador)\b|\bajustes razonables\b|\bmovilidad reducida\b|"
+      r"\bpuesto adaptado\b|\b(le costaba|podia|dificultad(es)? para) (caminar|andar|subir escaleras|oir|"
+      r"estar de pie)\b",
+      "asks what the candidate needed to reach or do the work, which points to a disability", "health",
+      topic=True, unless=r"\b(rampas?|ascensor(es)?) de (carga|descarga|mercancias|servicio)\b"),
 
     # ---- genetic information, body
     R(r"\bgenetic\w*\b|\bantecedentes (familiares|medicos)\b|\bhistorial medico familiar\b|\b(en|"
@@ -95,6 +110,9 @@ PROTECTED: tuple[Rule, ...] = (
     R(r"\b(es|era) (un )?hombre o (una )?mujer\b|\bde que sexo\b|\bsu sexo\b|\bsu genero\b|"
       r"\b(hombre|mujer|chico|chica) o (mujer|hombre|chica|chico)\b",
       "asks the candidate's sex", "sex"),
+    R(r"\b(siendo|por ser|al ser|para ser|como|para) (una |un )?(mujer|hombre|chica|chico)\b"
+      r"(?! de (confianza|negocios|empresa|equipo|accion))",
+      "weighs the candidate's sex in the question", "sex"),
     R(r"\b(gay|lesbiana|homosexual\w*|bisexual\w*|heterosexual\w*|orientacion sexual|lgtb\w*|lgbt\w*|"
       r"novio o novia|novia o novio)\b",
       "asks about the candidate's sexual orientation", "orientation", topic=True),
@@ -114,12 +132,25 @@ PROTECTED: tuple[Rule, ...] = (
       r"\bformar una familia\b|\bser madre\b|\bser padre\b|\bampliar la familia\b|\b(dar|dado|dio) a luz\b|"
       r"\brecien nacido\b",
       "asks about pregnancy, maternity or plans to have children", "pregnancy", topic=True),
-    R(r"\b(tiene|tenia|tienen) (hijos|hijas|ninos|nin[oa]s|bebes?|un bebe|personas? dependientes)\b|\bsus "
-      r"(hijos|hijas|ninos|nietos)\b|\blos ninos (del|al|en el) (colegio|cole|guarderia)|\b(cuida|cuidaba|"
+    R(r"\b(tiene|tenia|tienen) (ya )?(algun[oa]?s? )?(hijos?|hijas?|ninos|nin[oa]s|bebes?|un bebe|personas? "
+      r"dependientes)\b|\bse (las )?(organizaba|organiza|apanaba|apana|arreglaba|arregla|manejaba) con "
+      r"(los|sus) (hijos|ninos|crios|peques)\b|"
+      r"\b(compagin|compatibiliz)\w*\b[^?]{0,30}\b(hijos|ninos|crios|crianza|vida familiar)\b|"
+      r"\b(siendo|al ser|por ser) (madre|padre)\b|\bsus (hijos|hijas|ninos|nietos)\b|"
+      r"\blos ninos (del|al|en el) (colegio|cole|guarderia)|\b(cuida|cuidaba|"
       r"cuidar) (de )?(a )?(sus|los) (hijos|ninos|padres|mayores)\b|\bguarderia\b|\b(familiar(es)?|"
       r"personas?|padres?|madres?) (dependientes?|a su cargo)\b|\bconciliacion\b|\bcargas familiares\b|"
       r"\b(recoger|llevar) a (los|sus) (ninos|hijos|crios)\b",
       "asks about the candidate's family and caring responsibilities", "family", topic=True),
+    # Reduced hours or leave taken to care for someone; a company's short-time scheme (ERTE) is not this.
+    R(r"\breduccion(es)? de (jornada|horario)\b|\bjornada reducida\b|\bguarda legal\b|"
+      r"\bexcedencia (por|para) (cuidado|cuidar|hijos|familia\w*)\b|"
+      r"\bcuidado de (sus hijos|sus padres|un familiar|familiares|su familia)\b",
+      "asks about reduced hours or leave for caring, which points to the candidate's family responsibilities",
+      "family", topic=True,
+      unless=r"\berte\b|\b(de|a) (la plantilla|los empleados|sus empleados|su equipo|el equipo|"
+             r"los trabajadores|sus trabajadores|sus subordinados)\b|"
+             r"\b(gestion|tramit|aplic|calcul|negoci)\w* (\w+ ){0,2}(las |la )?reduccion"),
 
     # ---- race, colour, nationality, ethnic or national origin
     R(r"\bde donde (es|era|viene|venia|procede|son|eran|vienen|provienen)\b(?! (el|la|los|las|este|esta|"
@@ -147,12 +178,24 @@ PROTECTED: tuple[Rule, ...] = (
     R(r"\bmisa\b|\biglesia\b|\bmezquita\b|\bsinagoga\b|\bramadan\b|\bvelo\b|\bhiyab\b|\bkipa\b|\bturbante\b|"
       r"\bshabat\b|\brez(a|ar|aba|o)\b|\bayun\w*\b|\bhalal\b|\bkosher\b",
       "asks about the candidate's religion through its practice, holidays or dress", "religion", topic=True),
+    # What the candidate does not eat or drink, or a belief-based diet; other people's menus are work.
+    R(r"\b(restricci\w+|preferencias?|requisitos?|necesidades?|exigencias?) (alimentari\w+|dietetic\w+|"
+      r"(con|en) la comida|de (dieta|comida|alimentacion))\b|"
+      r"\bno (come|comia|comiera|coma|probaba|prueba|tomaba|toma|bebia|bebiera|bebe) (\w+ )?"
+      r"(cerdo|carne|jamon|embutidos?|alcohol|vino|cerveza)\b|\bdieta (especial|religiosa)\b|"
+      r"\b(es|era|sea|fuera) (vegetarian|vegan)\w*\b",
+      "asks about what the candidate eats or drinks, which can point to their religion or belief", "religion",
+      topic=True, unless=r"\b(de|para) (los|las|sus) (clientes|pacientes|comensales|usuarios|alumnos|"
+                         r"huespedes|residentes|invitados|ninos|menores)\b"),
 
     # ---- arrests, finances, military discharge
     R(r"\bdetenid[oa]s?\b|\bdetencion(es)?\b|\barrest\w*\b|\bantecedentes penales\b|\bcondenad[oa]\b|"
       r"\bprision\b|\bcarcel\b|\bproblemas con la (policia|justicia)\b|\bpor la policia\b|\bdelitos?\b",
       "asks about arrests or a criminal record", "criminal", topic=True,
-      unless=r"\b(proyecto|obra|proceso|produccion|desarrollo)s? (quedo |estuvo |esta |estaba )?detenid"),
+      unless=r"\b(proyecto|obra|proceso|produccion|desarrollo)s? (quedo |estuvo |esta |estaba )?detenid|"
+             r"\b(certificados?|antecedentes|delitos?)\b[^?]{0,40}\b(de|del) (los|las|sus|el|la) (\w+ )?"
+             r"(monitores|empleados|trabajadores|candidatos|aspirantes|voluntarios|profesores|personal|conductores|"
+             r"vigilantes|contratad\w+|plantilla)\b"),
     R(r"\bdeudas?\b|\bendeudad[oa]\b|\bproblemas (economicos|financieros|de dinero)\b|"
       r"\bdificultades (economicas|financieras)\b|\bembarg\w*\b|\bmoros(o|a|os|as|idad)\b|"
       r"\bhistorial (crediticio|de credito)\b|\bsus (finanzas|prestamos|creditos|ahorros|"
@@ -161,10 +204,17 @@ PROTECTED: tuple[Rule, ...] = (
       r"\bapuros economicos\b|\bprestamos? personal(es)?\b|\badelantos? de (nomina|sueldo)\b",
       "asks about the candidate's personal finances or credit", "finances", topic=True,
       unless=r"\bdeuda tecnica\b|\b(gestion|cobro|recobro|recuperacion) de (deudas|morosos|impagados)\b"),
+    R(r"\b(piso|casa|vivienda) (propi[oa]|en propiedad|de alquiler|alquilad[oa])\b|"
+      r"\b(propi[oa]|en propiedad) o (de |en )?alquiler\b|\b(vive|vivia) (\w+ )?de alquiler\b|"
+      r"\bpropietari[oa] de (su|una|la) (casa|vivienda|piso)\b|\b(paga|pagaba) (un |el |su )?alquiler\b",
+      "asks whether the candidate owns or rents their home, which points to their personal finances",
+      "finances", topic=True),
     R(r"\b(baja|expulsion|licenciamiento|separacion) (del|de las|de la) (ejercito|fuerzas armadas|"
       r"servicio militar|armada|guardia civil)\b|\b(baja|expulsion|expulsad[oa]|"
       r"licenciamiento)\b[^?]{0,40}\b(ejercito|fuerzas armadas|militar|armada)\b|\b(ejercito|fuerzas armadas|"
-      r"servicio militar|armada)\b[^?]{0,40}\b(baja|expuls\w*|deshonr\w*|licenciamiento|motivo)|"
+      r"servicio militar|armada)\b[^?]{0,40}\b(baja|expuls\w*|deshonr\w*|honros\w*|licencia\w*|motivo)|"
+      r"\b(como|por que) (termino|acabo|dejo|salio)\b[^?]{0,30}\b(servicio militar|ejercito|fuerzas armadas|"
+      r"armada)\b|\blicencia (honrosa|deshonrosa)\b|"
       r"\bbaja (deshonrosa|disciplinaria)\b",
       "asks how the candidate left the armed forces", "military"),
 

@@ -8,15 +8,18 @@ from .lint_base import Rule
 # else at the start. Open questions leave the words to the referee, so "nunca" there is their own view.
 _WH = (r"(?:(?:en|con|de|a|para|por|hasta|desde|durante|sobre) )?(?:que|cual|cuales|quien|quienes|como|"
        r"cuando|donde|cuanto|cuanta|cuantos|cuantas|adonde|por que)\b")
+# "Cuénteme si …" asks for yes or no, so a request opens a question only when no "si" follows it.
 OPEN = (rf"(?:^(?=[^¿]*$)|¿)\s*{_WH}|^(describa|describe|cuente|cuenteme|expliqueme|explique|indique|valore|"
-        r"comente|digame|diga)\b")
+        r"comente|digame|diga)\b(?! si\b)")
 REQUEST = r"(describa|describe|cuente|cuenteme|expliqueme|explique|indique|valore|comente|digame|diga)\b"
 # A second sentence that only follows up the first ("¿Qué ocurrió?").
 FOLLOW_UP = (r"(que (ocurrio|paso|sucedio|hizo( entonces)?)|como (termino|acabo|se resolvio)|cual fue el "
              r"resultado|por que)\s*[.?]?")
 # Pairs that name one thing, so their "y" joins nothing.
+# Strengths and weaknesses are two questions (tests/data/README.md); "áreas de mejora" stays a pair
+# as the team labelled it.
 FIXED_PAIRS = (r"\b(ventas y marketing|marketing y ventas|altas y bajas|puntos fuertes y (sus |los )?(areas|"
-               r"aspectos|puntos) (de mejora|debiles|a mejorar)|fortalezas y debilidades|seguridad y salud|"
+               r"aspectos) (de mejora|a mejorar)|seguridad y salud|"
                r"salud y seguridad|investigacion y desarrollo|entrada y salida|inicio y fin|principio y fin|"
                r"nombre y (cargo|apellidos)|pros y contras|ventajas e inconvenientes|formacion y desarrollo|"
                r"(deberes|funciones|tareas) y responsabilidades|compras y aprovisionamiento|idas y venidas|"
@@ -31,20 +34,27 @@ LEADING: tuple[Rule, ...] = (
          "invites the referee to agree with a view the question already holds"),
     Rule(r"\b(no )?es (cierto|verdad) que\b|\bpuede (confirmar|reconocer|admitir) que (era|fue|tenia)\b",
          "presents an opinion as settled and asks the referee to confirm it"),
-    Rule(r"\bcuando dejo de\b|\bpor que (era|es|fue|estaba|resultaba|se mostraba) tan\b|\bcuanto (mejoro|"
-         r"aumento|incremento|subio|crecio)\b|\bque (le hacia|la hacia|lo hacia) tan\b",
+    Rule(r"\bcuando dejo de\b|\bpor que (\w+ ){0,2}?(tan|tanto|tantos|tantas)\b|\bcuanto (mejoro|"
+         r"aumento|incremento|subio|crecio)\b|\bque (le hacia|la hacia|lo hacia) tan\b|"
+         r"\bcon lo (\w+ ){1,2}que (es|era|fue|ha sido|resulta|resultaba)\b|\bsiendo tan\b|"
+         r"\bdado lo (\w+ ){1,2}que (es|era)\b",
          "presupposes something about the candidate that the referee has not said"),
     Rule(r"\b(evidentemente|obviamente|sin duda|por supuesto|indudablemente|sin lugar a dudas|como es "
          r"logico|^claramente)\b",
          "states the answer as obvious before the referee gives it"),
-    Rule(r"\b(todos|todo el mundo|sus companeros|sus jefes|la gente|su anterior (jefe|jefa|responsable)) "
-         r"(dicen|dice|comentan|coinciden|opinan|afirman|asegura|aseguran|cuentan) que\b",
+    Rule(r"\b(todos|todo el mundo|sus companeros|sus jefes|la gente|varios|muchos|su anterior (jefe|jefa|"
+         r"responsable))( \w+){0,3}? (dicen|dice|comentan|coinciden|opinan|afirman|asegura|aseguran|"
+         r"cuentan) que\b",
          "appeals to what others supposedly think"),
     Rule(r"\bsu (excelente|extraordinari[oa]|gran|magnific[oa]|excepcional|brillante|impecable|enorme|"
          r"increible|fantastic[oa]|pesim[oa]|terrible|nefast[oa]|lamentable|notable)\b|\b(excelente|"
          r"excepcional|brillante|gran|magnific[oa]|pesim[oa]) (lider|profesional|jefe|jefa|trabajador\w*|"
          r"comercial|vendedor\w*|companer[oa]|gestor\w*)\b",
          "describes the candidate with a judgement the referee has not made"),
+    Rule(r"\bsu (marido|mujer|esposo|esposa|pareja|novio|novia|familia|padre|madre) (le|la|lo) "
+         r"(dejaba|deja|dejo|dejaria|permitia|permite|permitiria)\b|\b(le|la|lo) (dejaba|deja|dejo|permitia|"
+         r"permite) su (marido|mujer|esposo|esposa|pareja|novio|novia|familia|padre|madre)\b",
+         "presupposes a partner or relative who decides what the candidate may do"),
 )
 
 DOUBLE: tuple[Rule, ...] = (
@@ -53,8 +63,16 @@ DOUBLE: tuple[Rule, ...] = (
          "joins two questions with \u201cy\u201d"),
     Rule(r"\b\w+ y (\w+ )?\w+", "is a yes-or-no question about two things at once",
          unless=rf"{OPEN}|\bpuede confirmar\b|\bentre \w+( de \d+)? y\b"),
+    # "Con el comité de empresa y los delegados" names who one task was done with: one question.
     Rule(r"\b(los|las|el|la|sus|su|de|del|al) \w+ y (el|la|los|las|sus|su|de|del|al|en) \w+",
-         "asks about two things at once"),
+         "asks about two things at once",
+         unless=r"\b(con|entre) (el|la|los|las|sus|su) (\w+ ){1,3}y (el|la|los|las|sus|su|con) \w+"),
+    # Two qualities of the candidate, each with its own "su": "su capacidad técnica y su forma de …".
+    Rule(r"\bsus? \w+ \w+ y sus? \w+", "asks about two of the candidate's qualities at once",
+         unless=r"\bentre\b"),
+    Rule(r"\b(puntos fuertes|fortalezas|virtudes)\b[^?]{0,20}\b[ye] (sus |los |las )?(puntos )?(debiles|"
+         r"debilidades|defectos|flaquezas)\b",
+         "asks for strengths and weaknesses at once"),
 )
 
 _NOT_THE_CANDIDATE = (r"\b(los|las|el|la|unos|unas) \w+ que (siempre|nunca|jamas)\b|\bde toda la vida\b|"
@@ -69,7 +87,11 @@ ABSOLUTE: tuple[Rule, ...] = (
          "asks whether something held every time, with no exception, which few people can honestly confirm",
          unless=rf"{OPEN}|{_NOT_THE_CANDIDATE}"),
     Rule(r"\b(todo el mundo|toda la gente|todos (sus|los|mis|nuestros) (companeros|clientes|colegas|"
-         r"jefes|subordinados|empleados|proveedores|colaboradores))\b|\b(con|a|de|por) tod[oa]s\s*(\?|$)",
+         r"jefes|subordinados|empleados|proveedores|colaboradores))\b|\b(con|a|de|por) tod[oa]s\s*(\?|$)|"
+         # "¿Todo el equipo confiaba en ella?": the whole group as the one who judges, not as the object.
+         r"^¿?\s*(todo el|toda la) (equipo|departamento|personal|grupo|plantilla|oficina|empresa)\b|"
+         r"\b(todo el|toda la) (equipo|departamento|personal|grupo|plantilla|oficina) (la |lo |le )?"
+         r"(confiaba|respetaba|apreciaba|queria|valoraba|apoyaba|seguia|aceptaba|coincidia)\b",
          "asks about everyone at once, which nobody can answer for",
          unless=rf"{OPEN}|{_NOT_THE_CANDIDATE}"),
     Rule(rf"\b(todos (los|sus)|todas (las|sus)) \w+|\bcada {_SPANS}\w+",

@@ -18,6 +18,9 @@ R = Rule
 _THINGS = (r"(parc|flotte|systemes?|applications?|equipes?|machines?|serveurs?|infrastructure|reseau|code|"
            r"plateformes?|batiments?|vehicules?|logiciels?|donnees|probleme|panne|erreur|incident|bug|"
            r"fichiers?|clients?|fournisseurs?|commandes?|entreprise|portefeuille|produits?|projet)")
+# A partner of either sex: asking which one it is asks about sexual orientation.
+_SHE = r"(compagne|femme|epouse|conjointe|copine|petite amie|amie)"
+_HE = r"(compagnon|mari|epoux|conjoint|copain|petit ami|ami)"
 
 PROTECTED: tuple[Rule, ...] = (
     # ---- age
@@ -47,6 +50,10 @@ PROTECTED: tuple[Rule, ...] = (
       r"elle) a (fini|termine|obtenu|quitte)|\bannee (de|d') (obtention|diplome|promotion|sortie)\b|"
       r"\bpromo(tion)? (19|20)\d\d",
       "asks the candidate's age through when they finished their education", "age"),
+    # Grandchildren, or being a grandparent, say roughly how old someone is.
+    R(r"\b(ses|des|de|leurs?|aux) petits?-(enfants?|fils|filles?)\b|\b(est|etait|devenue?|deja)(-il|-elle)? "
+      r"grand-(mere|pere)\b",
+      "asks about the candidate's grandchildren, which points to their age", "age", topic=True),
     R(r"\bgeneration\b|\bmillennials?\b|\bboomers?\b|\bdigital natives?\b",
       "asks about the candidate's generation, which stands for their age", "age",
       unless=r"\bgeneration (de|des) (leads|rapports|contenus?|code|revenus|valeur|demande|energie|"
@@ -58,7 +65,7 @@ PROTECTED: tuple[Rule, ...] = (
     R(r"\barrets? (maladie|de travail)\b|\b(etait|est|a ete|ete) (\w+ ){0,2}en arret\b|\bconges? (de )?"
       r"maladie\b|\bjours? de maladie\b|\bconge (de )?longue (maladie|duree)\b|\bmi-temps therapeutique\b",
       "asks about the candidate's health through their sick leave", "health", topic=True,
-      unless=r"\b(sa|son) (responsable|manager|cheffe?|collegue|superieure?|n\+1|remplacante?)\b[^?]{0,20}"
+      unless=r"\b(sa|son) (responsable|manager|chef(fe)?|collegue|superieure?|n\+1|remplacante?)\b[^?]{0,20}"
              r"\ben arret\b"),
     R(r"\bmalad(e|es|ie|ies)\b|\bburn-?out\b|\bdepression\b",
       "asks about the candidate's health through sickness", "health", topic=True),
@@ -68,7 +75,10 @@ PROTECTED: tuple[Rule, ...] = (
     R(r"\b(traitement (medical|lourd|psychiatrique|medicamenteux)|medicaments?|psychiatr\w*|psycholog\w*|"
       r"therapie|antidepresseurs?|cancer|diabete|epilepsie|vih|sida|chirurgie|hospitalis\w*|soucis de (dos|"
       r"sante|coeur)|problemes? de (dos|coeur|vue|audition|mobilite|memoire)|fauteuil roulant|bequilles|"
-      r"mal de dos|blessures?|malentendante?s?|malvoyante?s?)\b",
+      r"mal de dos|blessures?|malentendante?s?|malvoyante?s?|sclerose( en plaques)?|parkinson|alzheimer|"
+      r"autis\w*|asperger|tdah|bipolaire|schizophren\w*|crohn|myopathie|fibromyalgie|polyarthrite|avc|infarctus|"
+      r"chimio(therapie)?|insuline|asthme|migraines?|maladie chronique|covid long|troubles? (bipolaires?|"
+      r"psychiques?|anxieux|du spectre|de l'attention|musculo-squelettiques))\b",
       "asks about a medical condition or its treatment", "health", topic=True),
     R(r"\brendez-vous medicaux?\b|\brdv medicaux?\b|\b(visites?|consultations?) (chez le|au|du) medecin\b|"
       r"\braisons medicales\b|\bmedecin traitant\b",
@@ -81,7 +91,8 @@ PROTECTED: tuple[Rule, ...] = (
       "asks for genetic information or family medical history", "genetic"),
     R(r"\bcombien (pese|mesure)-t-(il|elle)\b|\bcombien (il|elle) (pese|mesure)\b|\bson poids\b|"
       r"\bsa taille\b|\bquel est son poids\b|\bla taille (de|du) (la |le )?(candidat|candidate)\b|"
-      r"\bsurpoids\b|\bobese\b|\ben centimetres\b|\ben kilos\b",
+      r"\bsurpoids\b|\bobes(e|ite)\b|\ben centimetres\b|\ben kilos\b|\bcorpulen(ce|te)\b|"
+      r"\b(taille|poids),? et (sa |son )?(poids|taille)\b",
       "asks about the candidate's height or weight", "body"),
 
     # ---- gender reassignment, sex, sexual orientation
@@ -91,10 +102,16 @@ PROTECTED: tuple[Rule, ...] = (
       r"\bnee? (homme|femme)\b",
       "asks about gender reassignment or the candidate's gender history", "gender_reassignment"),
     R(r"\b(est-ce|c'est) un homme ou une femme\b|\bhomme ou (une )?femme\b|\bfemme ou (un )?homme\b|"
-      r"\bquel est son sexe\b|\bson sexe\b|\bson genre\b",
+      r"\bquel est son sexe\b|\bson sexe\b|\bson genre\b|"
+      # "que ce soit une femme", "étant un homme": the candidate's sex made a question of its own.
+      r"\b(soit|etait|est|etre|etant|fut) (une femme|un homme)(?= ?([?,.;!]|$|(dans|parmi|au sein|au milieu|"
+      r"entouree?|seule?)\b))|\b(seule|unique) femme\b|\bseul homme\b|\ben tant que (femme|homme)\b|"
+      r"\bpour une femme\b|\b(le|du) fait d'etre (une femme|un homme)\b",
       "asks the candidate's sex", "sex"),
     R(r"\b(gay|gai|lesbienne|homosexuel\w*|bisexuel\w*|heterosexuel\w*|orientation sexuelle|lgbt\w*|"
-      r"petit ami ou (une )?petite amie|petite amie ou (un )?petit ami)\b",
+      r"petit ami ou (une )?petite amie|petite amie ou (un )?petit ami|meme sexe)\b|"
+      # A partner offered as either sex ("avec une compagne ou avec un compagnon") asks which.
+      rf"\b{_SHE} ou (avec )?(un |son |une |sa )?{_HE}\b|\b{_HE} ou (avec )?(une |sa |un |son )?{_SHE}\b",
       "asks about the candidate's sexual orientation", "orientation", topic=True),
 
     # ---- marriage and civil partnership
@@ -104,14 +121,18 @@ PROTECTED: tuple[Rule, ...] = (
       r"en couple)\b|\bsituation (familiale|matrimoniale|amoureuse)\b|\bson (mari|epoux|conjoint|compagnon|"
       r"concubin)\b|\bsa (femme|epouse|conjointe|compagne|concubine)\b|\bpacs\b|\bse marier\b|"
       r"\bson mariage\b|\bvit-(il|elle) (seule?|en couple|avec (quelqu'un|son|sa))\b|\b(il|"
-      r"elle) vit seule?\b",
+      r"elle) vit seule?\b|"
+      # A wedding or engagement ring stands for being married.
+      r"\bport\w*(-t-(il|elle))? (une |son |sa |d')?(alliance|bague de fiancailles)\b|"
+      r"\bbague de fiancailles\b|\b(sans|son) alliance\b(?! (avec|entre|strategique|commerciale))",
       "asks about the candidate's marital status or partner", "marriage"),
 
     # ---- pregnancy, maternity, family
     R(r"\benceinte\b|\bgrossesses?\b|\bconges? (de )?(maternite|paternite|parental|naissance)\b|"
       r"\bmaternite\b|\bpaternite\b|\b(avoir|fonder) (des enfants|un enfant|une famille|un bebe)\b|"
       r"\bdesir d'enfant\b|\ballait\w*\b|\b(eu|avoir|a eu|attend|attendait) (un|une) (bebe|enfant)\b|"
-      r"\baccouch\w*\b|\bagrandir la famille\b|\bnouveau-ne\b",
+      r"\baccouch\w*\b|\bagrandir la famille\b|\bnouveau-ne\b|\bpma\b|\bfiv\b|\bprocreation medicalement "
+      r"assistee\b|\bfecondation in vitro\b|\b(in)?fertilite\b|\bdon d'ovocytes\b|\badopter un enfant\b",
       "asks about pregnancy, maternity or plans to have children", "pregnancy", topic=True),
     R(r"\ba-t-(il|elle) des enfants\b|\b(a|avait)(-t)?-(il|elle) (des|de jeunes) enfants\b|\bses enfants\b|"
       r"\bles enfants a l'ecole\b|\benfants en bas age\b|\bgard(e|er|ait) (de )?(ses|les) enfants\b|"
@@ -149,6 +170,15 @@ PROTECTED: tuple[Rule, ...] = (
       r"\bcasher\b|\bcareme\b",
       "asks about the candidate's religion through its practice, holidays or dress", "religion", topic=True,
       unless=r"\blever le voile\b"),
+    # Leaving before nightfall (the sabbath, breaking a fast) and food or drink avoided point to a faith.
+    R(r"\b(partir|partai\w*|part|quitt\w*|rentr\w*|finir|finissai\w*|arret\w*|plus tot)\b[^?]{0,60}"
+      r"\b(tombee (de la nuit|du jour)|coucher du soleil)\b|"
+      r"\b(evit\w*|refus\w*|mang(e|er|eait|eaient|ent)|bu|buvai\w*|boi(t|vent)|boire|touchai\w*)"
+      r"(-t)?(-il|-elle)? (pas |jamais )?(de |d')?(certains|certaines|de|du|d'|les|la|le|l'|des)( \w+)? ?"
+      r"(plats?|viandes?|porc|alcool|vin|aliments?|nourriture|repas)\b|"
+      r"\b(regime|restrictions?|interdits?|habitudes) (alimentaires?|religieu\w*)\b",
+      "asks what the candidate eats, drinks or when they must leave, which points to their religion",
+      "religion", topic=True),
 
     # ---- arrests, finances, military discharge
     R(r"\barretee?s? par la police\b|\barrestations?\b|\bcasier judiciaire\b|\bcondamnee?\b|\bprison\b|"
@@ -156,12 +186,17 @@ PROTECTED: tuple[Rule, ...] = (
       r"\bdelits?\b",
       "asks about arrests or a criminal record", "criminal", topic=True),
     R(r"\bdettes?\b|\bendettee?\b|\bsurendette\w*\b|\bdifficultes (financieres|d'argent)\b|"
-      r"\bproblemes (financiers|d'argent)\b|\bsaisies? (sur salaire|sur (son|sa) (salaire|compte)|de (son|"
-      r"sa) salaire)\b|\bfait l'objet d'une saisie\b|\bbanque de france\b|\bincidents? de paiement\b|\b(ses|"
+      r"\bproblemes (financiers|d'argent)\b|\bsaisies?(-arret)? (sur|de|du) (son |sa |le |la )?(salaire|"
+      r"remuneration|paie|compte|traitement)s?\b|\bl'objet d'une (saisie|procedure de surendettement)\b|"
+      r"\bavis a tiers detenteur\b|\bhuissiers?\b|\bbanque de france\b|\bincidents? de paiement\b|\b(ses|"
       r"son|sa) (finances|prets?|credits?|emprunts?|epargne|situation financiere|patrimoine)\b|"
       r"\ba decouvert\b|\bfins de mois difficiles\b|\binterdite? bancaire\b|\bprets? personnels?\b",
       "asks about the candidate's personal finances or credit", "finances", topic=True,
-      unless=r"\bdette technique\b|\b(recouvrement|gestion|cession) (des|de) (dettes|creances|impayes)\b"),
+      # "les saisies sur salaire des employés": the payroll's garnishments, not the candidate's.
+      unless=r"\bdette technique\b|\b(recouvrement|gestion|cession) (des|de) (dettes|creances|impayes)\b|"
+             r"\b(saisies?|avis a tiers detenteurs?|dettes?|prets?|credits?)( (sur|de|du) (salaire|"
+             r"remuneration|paie|compte)s?)? (des|de ses|de leurs|du) (employes|salaries|personnel|"
+             r"collaborateurs|agents|clients|debiteurs|locataires|usagers|adherents|menages)\b"),
     R(r"\b(radie|radiee|reforme|reformee|renvoye|renvoyee|exclue?|chassee?)s? (de l'armee|des armees|"
       r"de la legion|de la marine)\b|\b(armee|militaire|legion|marine nationale)\b[^?]{0,40}\b(radiation|"
       r"radiee?|reformee?|renvoi|exclu\w*|motif disciplinaire|deshonneur)|\b(radiation|reforme|renvoi|"
@@ -180,19 +215,31 @@ PROTECTED: tuple[Rule, ...] = (
       r"affinites?) politiques?\b|\bpour quel parti\b|\bquel parti\b|\bparti politique\b|\bvot(e|es|ent|ait|"
       r"er|ez)\b|\belections\b|\bmilit(e|ait|ant|ante|antisme)\b|\bmanifest(ation|ations|er|ait|e)\b|\b(est|"
       r"etait|plutot|votait|militant|militante)(-il|-elle)? (de|a) (gauche|droite)\b|\bextreme (gauche|"
-      r"droite)\b",
+      r"droite)\b|"
+      # Handing out leaflets, standing for a council or campaigning for an election is political activity.
+      r"\btract(er|ait|ant|ent|s)\b(?!(-t)?(-il|-elle)? (une|la|le|des|les|sa|son|ses) (remorques?|"
+      r"caravanes?|charges?|vehicules?|bateaux?|engins?))|\bdistribu\w* des tracts\b|"
+      r"\b(les|aux|des) (municipales|legislatives|presidentielles?|europeennes|cantonales|primaires)\b|"
+      r"\bcampagne electorale\b|\bcolisti(er|ere)\b|"
+      r"\bconseill(er|ere) municipal\b|\bencarte\w*\b",
       "asks about the candidate's political opinions or activity", "politics", topic=True,
       unless=r"\bparti (a-t-(il|elle) )?(tire|tirer|tirait)\b|\btir\w* (le meilleur )?parti\b|"
              r"\bmanifest\w* (son|sa|ses|de l'|un|une|du|de la|des) (interet|enthousiasme|motivation|volonte|"
              r"curiosite|impatience|mecontentement|desaccord)"),
 )
 
-# "En tant que gestionnaire de paie, …", "dans son rôle de DRH": the question is about the candidate's duties.
+# Job titles whose work often deals with a protected topic (a midwife and pregnancy, a nursery and children).
+_JOBS = (r"(responsable|directeur|directrice|drh|gestionnaire|infirmiere?|medecin|avocate?|conseillere?|"
+         r"chargee? (de|d')|assistante? sociale?|ergotherapeute|kinesitherapeute|recrut(eur|euse)|juriste|"
+         r"comptable|manager|chef(fe)?|encadrant(e)?|educat(eur|rice)|sage-femme|puericult(eur|rice)|auxiliaire|aide-soignante?|"
+         r"animat(eur|rice)|enseignante?|professeure?|institut(eur|rice)|format(eur|rice)|psychologue|"
+         r"orthophoniste|pharmacien(ne)?|technicien(ne)?|agente?|guide|cuisiniere?|travailleu(r|se) sociale?|"
+         r"moni(teur|trice)|coach|aumonier|pediatre|gynecologue|dieteticien(ne)?|aide a domicile|"
+         r"(auxiliaire|assistante?) de vie|educ)s?")
+# "En tant que gestionnaire de paie, …", "dans son rôle de DRH", "Éducatrice en crèche, comment …": the
+# question is about the candidate's duties.
 JOB_CONTEXT = (r"\ben tant qu(e |')|\ben sa qualite de\b|\bdans (son|sa|ses) (role|fonctions?|poste|"
-               r"mission)s? (de |d')|\bcomme (\w+ )?(responsable|directeur|directrice|drh|gestionnaire|"
-               r"infirmiere?|medecin|avocate?|conseillere?|chargee? (de|d')|assistante? sociale?|"
-               r"ergotherapeute|kinesitherapeute|recrut(eur|euse)|juriste|comptable|manager|cheffe?|"
-               r"encadrant(e)?)\b")
+               rf"mission)s? (de |d')|\bcomme (\w+ )?{_JOBS}\b|^(une? |l')?{_JOBS}\b[^,?]{{0,50}}, ")
 # Other people just before a topic word: their age, disability or language, not the candidate's.
 OTHERS = (r"\b(patients|clients|salaries|employes|usagers|utilisateurs|eleves|residents|adherents|citoyens|"
           r"personnes|familles|visiteurs|candidats|collaborateurs|beneficiaires|dont les?|dont la)( \w+)?"

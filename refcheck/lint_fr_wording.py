@@ -15,8 +15,9 @@ OPEN = rf"^(?:[^,?]{{0,80}}, )?(?:{_WH}|{REQUEST})"
 FOLLOW_UP = (r"(que s'est-il passe|qu'est-il arrive|qu'a-t-(il|elle) fait( alors)?|comment (cela|"
              r"ca) s'est-il (termine|fini|resolu)|quel a ete le resultat|pourquoi)\s*[.?]?")
 # Pairs that name one thing, so their "et" joins nothing.
+# "Points forts et points faibles" (strengths and weaknesses) stays two questions, as in the English rules.
 FIXED_PAIRS = (r"\b(commercial et marketing|ventes et marketing|points forts et (ses |les )?(axes|points|"
-               r"pistes|domaines) (d'amelioration|de progres|a ameliorer|faibles)|forces et faiblesses|"
+               r"pistes|domaines) (d'amelioration|de progres|a ameliorer)|"
                r"hygiene et securite|sante et securite|securite et sante|recherche et developpement|"
                r"entrees et sorties|debut et (de )?fin|nom et prenom|prenom et nom|"
                r"avantages et inconvenients|pour et contre|droits et devoirs|(missions|roles|fonctions|"
@@ -37,7 +38,9 @@ LEADING: tuple[Rule, ...] = (
          "presents an opinion as settled and asks the referee to confirm it"),
     Rule(r"\bquand a-t-(il|elle) (arrete|cesse) d|\bquand est-ce qu'(il|elle) a (arrete|cesse) d|"
          r"\bpourquoi (etait|est)-(il|elle) (si|aussi|tellement)\b|\bde combien a-t-(il|elle) (augmente|"
-         r"ameliore|fait progresser|accru)\b|\bqu'est-ce qui (le|la) rendait (si|aussi|tellement)\b",
+         r"ameliore|fait progresser|accru)\b|\bqu'est-ce qui (le|la) rendait (si|aussi|tellement)\b|"
+         # "s'est-il enfin remis", "a-t-elle enfin compris": "enfin" takes a long failing as given.
+         r"-(t-)?(il|elle) enfin\b|\b(il|elle|le candidat|la candidate) (a|est|s'est|avait|etait) enfin\b",
          "presupposes something about the candidate that the referee has not said"),
     Rule(r"\b(de toute evidence|evidemment|bien sur|sans aucun doute|sans nul doute|manifestement|"
          r"a l'evidence|incontestablement|indeniablement)\b",
@@ -54,12 +57,14 @@ LEADING: tuple[Rule, ...] = (
 )
 
 DOUBLE: tuple[Rule, ...] = (
-    Rule(r"\b\w+ et (la |le |l')?\w+-(vous|t-il|t-elle|il|elle)\b|\bet (pourquoi|comment|quand|quel\w*|"
-         r"combien)\b",
+    Rule(r"\b\w+,? et (la |le |l'|les |lui )?\w+-(vous|t-il|t-elle|il|elle)\b|"
+         r"\bet (pourquoi|comment|quand|quel\w*|combien)\b",
          "joins two questions with \u201cet\u201d"),
     Rule(r"\b\w+ et (\w+ )?\w+", "is a yes-or-no question about two things at once",
          unless=rf"{OPEN}|\bpouvez-vous (me |nous )?confirmer\b|\bentre \w+( \d+)? et\b"),
-    Rule(r"\b(les|la|le|l'|ses|sa|son|de|des|du|d') ?\w+ et (les|la|le|l'|ses|sa|son|de|des|du|d'|dans) ?\w+",
+    # "ses points forts et ses points faibles": a noun, perhaps with its adjective, on each side.
+    Rule(r"\b(les|la|le|l'|ses|sa|son|de|des|du|d') ?\w+( \w+)? et (les|la|le|l'|ses|sa|son|de|des|du|d'|"
+         r"dans) ?\w+",
          "asks about two things at once"),
 )
 
@@ -84,6 +89,7 @@ ABSOLUTE: tuple[Rule, ...] = (
          r"fournisseurs|interlocuteurs))\b",
          "asks about everyone at once, which nobody can answer for", unless=rf"{OPEN}|{_NOT_THE_CANDIDATE}"),
     Rule(rf"\b(tous (les|ses|leurs|ces)|toutes (les|ses|leurs|ces)) \w+|\bchaque {_SPANS}\w+|"
+         r"\b(l'integralite|la totalite) (de|des|du|d')\b|"
          r"\bchacune? (de|des) (ses|les|leurs) \w+",
          "asks whether it held for every single one, which few people can honestly confirm",
          unless=rf"{OPEN}|{_NOT_THE_CANDIDATE}"),
@@ -91,7 +97,7 @@ ABSOLUTE: tuple[Rule, ...] = (
          r"\baucune? \w+|\bpersonne (ne|n'|dans|parmi|d'autre)\b|^personne\b",
          "asks whether something never happened, which nobody can honestly vouch for",
          unless=rf"{OPEN}|{_NOT_THE_CANDIDATE}"),
-    Rule(r"\b(deja|a un moment ou a un autre|un jour ou l'autre|une seule fois)\b",
+    Rule(r"\b(deja|a un moment ou a un autre|un jour ou l'autre|une seule fois|(la|le) moindre)\b",
          "asks whether something ever happened, over the whole time you worked together",
          unless=rf"{OPEN}|{_STILL}|\b(avez|aviez|auriez)-vous deja\b|\bvous (avez|aviez) deja\b"),
     Rule(r"\b(totalement|completement|entierement|absolument|parfaitement|pleinement|a cent pour cent|"
