@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,7 +20,6 @@ from babel import Locale
 from babel.numbers import format_decimal
 from flask import Flask, abort, current_app, g, has_request_context, redirect, request, session
 from flask_babel import Babel, force_locale, get_locale, gettext, ngettext, refresh
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from limits import parse as parse_limit
@@ -33,13 +33,16 @@ from .words import ENGLISH_NAMES, LANGUAGES
 DEFAULT = "en"
 # Babel's locale per language. English dates keep the British order refcheck has always used: 6 December 2026.
 LOCALES = {"en": "en_GB", "es": "es", "fr": "fr"}
+
+log = logging.getLogger(__name__)
+
 # The browser's own choice, kept in its signed session cookie until it signs in somewhere.
 SESSION_KEY = "language"
 # A page opened by a person's emailed link, before it is exchanged for a session, knows whose it is.
 READER_KEY = "refcheck_link_reader"
 # The switch on every page posts this field to the page itself (refcheck.i18n.language_chosen).
 CHOICE_FIELD = "choose_language"
-# How often a signed-in person's choice is kept on their record, from one address.
+# How often a signed-in person's choice is kept on their record.
 LANGUAGE_CHOICE_LIMIT = "10 per minute"
 
 babel = Babel()
@@ -215,7 +218,7 @@ def _keep_on_record(language: str) -> None:
         if kept == language:
             # Nothing changes: no lock is taken and nothing is audited for a choice already kept.
             continue
-        if not _may_keep_another(limiter):
+        if not _may_keep_another(limiter, actor.name):
             # Each change locks the case and writes to its audit log: a switch pressed again and again
             # (or scripted) keeps only the first changes a minute; the pages stay in the one last kept.
             continue
@@ -227,12 +230,21 @@ def _keep_on_record(language: str) -> None:
             db.session.rollback()
 
 
-def _may_keep_another(limiter: Any) -> bool:
-    """Count one more kept choice from this address against LANGUAGE_CHOICE_LIMIT; False once used up."""
+def _may_keep_another(limiter: Any, person: str) -> bool:
+    """Count one more kept choice of this person's against LANGUAGE_CHOICE_LIMIT; False once used up.
+
+    Counted per person, not per address: what is protected is their case's lock and audit log, and
+    colleagues behind one office address do not share an allowance.
+    """
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
     limit = parse_limit(LANGUAGE_CHOICE_LIMIT)
-    return bool(limiter.limiter.hit(limit, "language-choice", get_remote_address()))
+    try:
+        return bool(limiter.limiter.hit(limit, current_app.config["RATELIMIT_KEY_PREFIX"], "language-choice",
+                                        person))
+    except Exception:  # the limits' store (Redis) is down: a language change is not worth an error page
+        log.warning("Could not count a language change against its limit; it was kept.", exc_info=True)
+        return True
 
 
 def _first_page() -> str:

@@ -140,7 +140,9 @@ def _questions_as_read(set_ids: set[int], language: str) -> tuple[list[AskedQues
     rows = db.session.execute(
         sa.select(Question, QuestionSet.language)
         .join(QuestionSet, QuestionSet.id == Question.question_set_id)
-        .where(Question.question_set_id.in_(set_ids)).order_by(Question.position)).all()
+        # The set as well as the position: a fixed order, so the content (and fingerprint) is too.
+        .where(Question.question_set_id.in_(set_ids)).order_by(Question.position, Question.question_set_id)
+    ).all()
     translated: dict[tuple[int | None, int], Question] = {}
     if any(set_language != language for _, set_language in rows):
         translated = {(source_id, q.position): q for q, source_id in db.session.execute(

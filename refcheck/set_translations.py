@@ -27,6 +27,10 @@ from .words import ENGLISH_NAMES, LANGUAGES
 TEXT_LIMIT, LABEL_LIMIT = 500, 60
 
 
+class StaleWords(CaseError):
+    """Someone saved other words for the translation after the translator's page was shown."""
+
+
 @dataclass(frozen=True)
 class Words:
     """What a translator typed for one question."""
@@ -81,7 +85,7 @@ def word(translation: QuestionSet, title: str, words: dict[int, Words], seen: st
     if translation.translation_of_id is None:
         raise CaseError("Only a translation's words are changed here.")
     if seen != words_seen(translation):
-        raise CaseError("Someone saved other words for this translation after you opened it, so yours were "
+        raise StaleWords("Someone saved other words for this translation after you opened it, so yours were "
                         "not saved. They are still in the form below; open the page in another tab to see "
                         "the saved ones, then save again to keep yours.")
     _check_line(title, "title", "the title", 200)

@@ -244,7 +244,11 @@ def translation(set_id: int) -> Any:
                            source=translated.translation_of, checks=checks, kinds=KIND_WORDS,
                            relationships=RELATIONSHIPS, languages=LANGUAGES, form=form, problem=problem,
                            typed=request.form if problem else None,
-                           seen=set_translations.words_seen(translated)), (422 if problem else 200)
+                           # Only a refused stale save takes the saved words as seen; after any other
+                           # problem, what the translator's page showed still stands.
+                           seen=request.form.get("seen", "") if problem is not None
+                           and not isinstance(problem, set_translations.StaleWords)
+                           else set_translations.words_seen(translated)), (422 if problem else 200)
 
 
 @bp.route("/<int:set_id>/translation/publish", methods=["POST"])
