@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import cast
 
 import sqlalchemy as sa
@@ -14,6 +16,25 @@ from .lint_base import is_closed
 from .lint_reword import FALLBACK
 from .linter import lint, normalise
 from .models import FACT_KEYS, QUESTION_KINDS, Question, QuestionSet, utcnow
+
+
+class StaleSet(CaseError):
+    """Someone changed the set after the staff member's page was shown."""
+
+
+def contents_seen(question_set: QuestionSet) -> str:
+    """Return a digest of a set's title and questions as stored: a form carries it, to tell a change since."""
+    stored = [question_set.title, *([q.position, q.text, q.kind, q.fact_key, q.choices, q.required,
+                                     q.low_label, q.high_label] for q in question_set.questions)]
+    return hashlib.sha256(json.dumps(stored, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def require_seen(question_set: QuestionSet, seen: str, what: str) -> None:
+    """Refuse to act on a set someone changed after the page that asked for it was shown."""
+    if seen != contents_seen(question_set):
+        raise StaleSet(f"Someone changed this set after you opened it, so it was not {what}. Look at it "
+                       "again as it now stands, then try again.")
+
 
 KIND_WORDS = {
     "rating": "Rating 1 to 5", "yes_no": "Yes / no / don't know", "choice": "One of several choices",
@@ -149,10 +170,15 @@ def reword(question_set: QuestionSet, question: Question, offered: str, actor: s
     return changed
 
 
-def publish(question_set: QuestionSet, actor: str, now: dt.datetime) -> None:
-    """Publish a draft if every question passes the linter; it can never change afterwards."""
+def publish(question_set: QuestionSet, actor: str, now: dt.datetime, seen: str) -> None:
+    """Publish a draft if every question passes the linter; it can never change afterwards.
+
+    `seen` is the digest of the set the staff member looked at: what is published is what they saw.
+    """
+    lock_set(question_set)
     require_draft(question_set)
     _require_source(question_set)
+    require_seen(question_set, seen, "published")
     if not question_set.questions:
         raise CaseError("Add at least one question before publishing.")
     failing = [(q.position, lint(q.text)) for q in question_set.questions]

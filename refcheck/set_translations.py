@@ -9,8 +9,6 @@ linter in its language; like every set, a published translation never changes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -20,15 +18,11 @@ from .errors import CaseError
 from .extensions import db
 from .linter import lint
 from .models import Question, QuestionSet
-from .question_editor import lock_set, require_draft
+from .question_editor import StaleSet, contents_seen, lock_set, require_draft, require_seen
 from .text import has_control
 from .words import ENGLISH_NAMES, LANGUAGES
 
 TEXT_LIMIT, LABEL_LIMIT = 500, 60
-
-
-class StaleWords(CaseError):
-    """Someone saved other words for the translation after the translator's page was shown."""
 
 
 @dataclass(frozen=True)
@@ -67,13 +61,6 @@ def translate(source: QuestionSet, language: str, actor: str) -> QuestionSet:
     return draft
 
 
-def words_seen(translation: QuestionSet) -> str:
-    """Return a digest of a translation's stored words: the form carries it, to tell a save made since."""
-    stored = [translation.title,
-              *([q.text, q.low_label, q.high_label, q.choices] for q in translation.questions)]
-    return hashlib.sha256(json.dumps(stored, ensure_ascii=False).encode()).hexdigest()[:32]
-
-
 def word(translation: QuestionSet, title: str, words: dict[int, Words], seen: str) -> None:
     """Keep a draft translation's words; every problem is raised before anything changes.
 
@@ -84,8 +71,8 @@ def word(translation: QuestionSet, title: str, words: dict[int, Words], seen: st
     require_draft(translation)
     if translation.translation_of_id is None:
         raise CaseError("Only a translation's words are changed here.")
-    if seen != words_seen(translation):
-        raise StaleWords("Someone saved other words for this translation after you opened it, so yours were "
+    if seen != contents_seen(translation):
+        raise StaleSet("Someone saved other words for this translation after you opened it, so yours were "
                         "not saved. They are still in the form below; open the page in another tab to see "
                         "the saved ones, then save again to keep yours.")
     _check_line(title, "title", "the title", 200)
@@ -115,10 +102,11 @@ def word(translation: QuestionSet, title: str, words: dict[int, Words], seen: st
             question.choices = [c.strip() for c in typed.choices]
 
 
-def publish_translation(translation: QuestionSet, actor: str, now: dt.datetime) -> None:
-    """Publish a draft translation that has its source's questions, each translated and neutral."""
+def publish_translation(translation: QuestionSet, actor: str, now: dt.datetime, seen: str) -> None:
+    """Publish a draft translation that has its source's questions, each translated and neutral, as seen."""
     lock_set(translation)
     require_draft(translation)
+    require_seen(translation, seen, "published")
     source = translation.translation_of
     if source is None:
         raise CaseError("Only a translation is published here.")

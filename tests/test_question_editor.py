@@ -1,5 +1,7 @@
 """Staff draft, lint and publish question sets; published sets never change."""
 
+import re
+
 import sqlalchemy as sa
 
 from refcheck.extensions import db
@@ -19,10 +21,15 @@ def _add(client, set_id, **data):
                                                                "csrf_token": csrf_from(page.data)})
 
 
+def seen_on(page) -> str:
+    """Return the digest of the set a staff page showed, which its publish button sends."""
+    return re.search(r'name="seen" value="([^"]*)"', page.get_data(as_text=True)).group(1)
+
+
 def _publish(client, set_id):
     page = client.get(f"/staff/question-sets/{set_id}")
-    return client.post(f"/staff/question-sets/{set_id}/publish", data={"csrf_token": csrf_from(page.data)},
-                       follow_redirects=True)
+    return client.post(f"/staff/question-sets/{set_id}/publish", follow_redirects=True,
+                       data={"csrf_token": csrf_from(page.data), "seen": seen_on(page)})
 
 
 def test_a_biased_draft_cannot_be_published_until_fixed(app, client, staff):
@@ -218,3 +225,19 @@ def lint_offer(text):
     from refcheck.linter import lint
 
     return lint(text).rewording
+
+
+def test_a_set_changed_after_the_page_was_shown_is_not_published_unseen(app, client, staff):
+    sign_in(client, staff)
+    response = _create(client, key="support", title="Support references", relationship="")
+    set_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    _add(client, set_id, text="How did the candidate handle escalated tickets?", kind="text")
+    looked_at = client.get(f"/staff/question-sets/{set_id}")
+    # A colleague adds a question after this page was shown.
+    _add(client, set_id, text="What tools did the candidate use for tickets?", kind="text")
+    refused = client.post(f"/staff/question-sets/{set_id}/publish", follow_redirects=True,
+                          data={"csrf_token": csrf_from(looked_at.data), "seen": seen_on(looked_at)})
+    assert "Someone changed this set after you opened it, so it was not published" in refused.text
+    with app.app_context():
+        assert db.session.get(QuestionSet, set_id).state == "draft"
+    assert b"Published support-v1" in _publish(client, set_id).data  # once looked at as it stands

@@ -11,7 +11,7 @@ from refcheck.linter import lint
 from refcheck.models import AuditEvent, Question, QuestionSet
 
 from .conftest import attest_referee, csrf_from, enter_referee, full_answers, make_staff, sign_in
-from .test_question_editor import _add, _create, _publish
+from .test_question_editor import _add, _create, _publish, seen_on
 
 
 def _published_set(client) -> int:
@@ -73,7 +73,8 @@ def test_staff_translate_a_published_set_word_for_word_and_publish_it_once_check
     page = client.get(f"/staff/question-sets/{translation_id}/translation")
     assert page.status_code == 200 and b"Spanish translation" in page.data
     refused = client.post(f"/staff/question-sets/{translation_id}/translation/publish",
-                          data={"csrf_token": csrf_from(page.data)}, follow_redirects=True)
+                          follow_redirects=True,
+                          data={"csrf_token": csrf_from(page.data), "seen": seen_on(page)})
     assert "Question 1 is still in the words of the set it translates." in refused.text
 
     # A choice question keeps its number of choices, in order.
@@ -92,7 +93,8 @@ def test_staff_translate_a_published_set_word_for_word_and_publish_it_once_check
     assert saved.status_code == 302
     page = client.get(f"/staff/question-sets/{translation_id}/translation")
     published = client.post(f"/staff/question-sets/{translation_id}/translation/publish",
-                            data={"csrf_token": csrf_from(page.data)}, follow_redirects=True)
+                            follow_redirects=True,
+                            data={"csrf_token": csrf_from(page.data), "seen": seen_on(page)})
     assert "Published the Spanish translation" in published.text
     with app.app_context():
         translation = db.session.get(QuestionSet, translation_id)
@@ -159,7 +161,8 @@ def test_a_translation_is_checked_with_the_linter_in_its_language(app, client, s
     page = client.get(f"/staff/question-sets/{translation_id}/translation")
     assert "Absolute:" in page.text
     refused = client.post(f"/staff/question-sets/{translation_id}/translation/publish",
-                          data={"csrf_token": csrf_from(page.data)}, follow_redirects=True)
+                          follow_redirects=True,
+                          data={"csrf_token": csrf_from(page.data), "seen": seen_on(page)})
     assert "Question 3 is not neutral yet" in refused.text
     with app.app_context():
         assert db.session.get(QuestionSet, translation_id).state == "draft"

@@ -121,7 +121,7 @@ def edit(set_id: int) -> Any:
     return render_template("staff/question_set.html", question_set=question_set, form=form, checks=checks,
                            kinds=KIND_WORDS, relationships=RELATIONSHIPS, confirm=ConfirmForm(),
                            reword_form=RewordForm(), rewordable=rewordable, translations=translations,
-                           languages=LANGUAGES), \
+                           languages=LANGUAGES, seen=question_editor.contents_seen(question_set)), \
         (422 if form.errors else 200)
 
 
@@ -170,7 +170,7 @@ def publish_set(set_id: int) -> Any:
     question_set = db.get_or_404(QuestionSet, set_id)
     if ConfirmForm().validate_on_submit():
         try:
-            publish(question_set, f"staff:{current_user.id}", utcnow())
+            publish(question_set, f"staff:{current_user.id}", utcnow(), request.form.get("seen", ""))
         except CaseError as err:
             flash(err.message, "error")
         else:
@@ -247,8 +247,8 @@ def translation(set_id: int) -> Any:
                            # Only a refused stale save takes the saved words as seen; after any other
                            # problem, what the translator's page showed still stands.
                            seen=request.form.get("seen", "") if problem is not None
-                           and not isinstance(problem, set_translations.StaleWords)
-                           else set_translations.words_seen(translated)), (422 if problem else 200)
+                           and not isinstance(problem, question_editor.StaleSet)
+                           else question_editor.contents_seen(translated)), (422 if problem else 200)
 
 
 @bp.route("/<int:set_id>/translation/publish", methods=["POST"])
@@ -258,7 +258,8 @@ def publish_translation(set_id: int) -> Any:
     translated = db.get_or_404(QuestionSet, set_id)
     if ConfirmForm().validate_on_submit():
         try:
-            set_translations.publish_translation(translated, f"staff:{current_user.id}", utcnow())
+            set_translations.publish_translation(translated, f"staff:{current_user.id}", utcnow(),
+                                                 request.form.get("seen", ""))
         except CaseError as err:
             flash(err.message, "error")
         else:
