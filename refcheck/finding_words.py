@@ -21,10 +21,6 @@ FACT_WORDS = {
     "worked_together_from": N_("the start of the working relationship"),
     "worked_together_to": N_("the end of the working relationship"),
 }
-# relationship -> (singular, plural) as a sentence names a referee.
-RELATIONSHIP_WORDS = {"manager": ("manager", "managers"), "peer": ("peer", "peers"),
-                      "direct_report": ("direct report", "direct reports"), "client": ("client", "clients"),
-                      "other": ("colleague", "colleagues")}
 # A relationship's answer as a value ("direct report"), in the reader's language.
 RELATIONSHIP_VALUES = {"manager": N_("manager"), "peer": N_("peer"), "direct_report": N_("direct report"),
                        "client": N_("client"), "other": N_("colleague")}
@@ -124,7 +120,7 @@ class _Voice:
                                   count=count(len(sources), words))
         counts: dict[str | None, int] = {}
         for source in sources:
-            key = source.relationship if source.relationship in RELATIONSHIP_WORDS else None
+            key = source.relationship if source.relationship in RELATIONSHIP_VALUES else None
             counts[key] = counts.get(key, 0) + 1
         phrases = []
         for key, number in counts.items():

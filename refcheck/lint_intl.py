@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .lint_base import Problem, Rule
 from .lint_fold import Folded, fold
-from .lint_protected import ALTERNATIVES, LABELS
+from .lint_protected import problem_for
 
 
 @dataclass(frozen=True)
@@ -63,13 +63,7 @@ def protected(folded: Folded, language: Language) -> list[Problem]:
         if match is None or (rule.topic and re.search(language.others, text[:match.start()])):
             continue
         seen.add(rule.concept)
-        evidence = _evidence(folded, match.start(), match.end())
-        found.append(Problem(
-            "protected",
-            f"{rule.explanation[0].upper()}{rule.explanation[1:]} (\u201c{evidence}\u201d): "
-            f"{LABELS[rule.concept]} may not be weighed in a hiring decision.",
-            ALTERNATIVES[rule.concept], evidence, rule.concept,
-        ))
+        found.append(problem_for(rule, _evidence(folded, match.start(), match.end())))
     return found
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .lint_base import Problem
+from .lint_base import Problem, Rule
 from .lint_rules_identity import IDENTITY_RULES
 from .lint_rules_life import LIFE_RULES
 from .lint_work import WORK_NOUN
@@ -82,14 +82,18 @@ def protected(text: str) -> list[Problem]:
         if match is None or (rule.topic and _about_work(text, match)) or _others(text, match):
             continue
         seen.add(rule.concept)
-        evidence = match.group(0).strip(" ,?")
-        found.append(Problem(
-            "protected",
-            f"{rule.explanation[0].upper()}{rule.explanation[1:]} (\u201c{evidence}\u201d): "
-            f"{LABELS[rule.concept]} may not be weighed in a hiring decision.",
-            ALTERNATIVES[rule.concept], evidence, rule.concept,
-        ))
+        found.append(problem_for(rule, match.group(0).strip(" ,?")))
     return found
+
+
+def problem_for(rule: Rule, evidence: str) -> Problem:
+    """Say what a protected-characteristic rule found, quoting the words, and what to ask instead."""
+    return Problem(
+        "protected",
+        f"{rule.explanation[0].upper()}{rule.explanation[1:]} (\u201c{evidence}\u201d): "
+        f"{LABELS[rule.concept]} may not be weighed in a hiring decision.",
+        ALTERNATIVES[rule.concept], evidence, rule.concept,
+    )
 
 
 def _about_work(text: str, match: re.Match[str]) -> bool:

@@ -237,27 +237,12 @@ class Journey:
         self.shoot(page, "referee-attest")
         page.click("button:has-text('Confirm and see the questions')")
         lines = iter(["Brightwater & Co", title])
-        first_group = True
+        first_choice: int | None = relationship_index
         while True:
             heading = page.locator("h1").inner_text()
             assert heading.startswith("Question group"), heading
-            for group in page.locator(".choices").all():
-                options = group.locator(".option")
-                if first_group:
-                    options.nth(relationship_index).click()
-                    first_group = False
-                else:
-                    options.nth(3 if options.count() > 5 else 0).click()
-            for line in page.locator("input[type=text][id^=q]:not([id$='_from']):not([id$='_to'])").all():
-                line.fill(next(lines, "Brightwater & Co"))
-            for question in page.locator("fieldset.question").all():
-                boxes = question.locator("textarea")
-                if boxes.count() and "(optional)" not in question.locator("legend").inner_text():
-                    boxes.first.fill("Clear, careful design work.")
-            for field in page.locator("input[id$='_from']").all():
-                field.fill("2022-02")
-            for field in page.locator("input[id$='_to']").all():
-                field.fill("2024-11")
+            answer_question_page(page, lines, first_choice)
+            first_choice = None
             self.shoot(page, "referee-questions")
             if page.locator("button:has-text('Review my answers')").count():
                 page.click("button:has-text('Review my answers')")
@@ -285,6 +270,33 @@ class Journey:
 # Words with which a page asks the candidate to act; none may appear once their part is done.
 ASKING = ("Your next step", "Please read", "Please decide", "Waiting on you", "Accept each finding",
           "Name your referees", "Send the invitations", "still to answer")
+
+
+def answer_question_page(page, lines, first_choice: int | None, optional: str = "(optional)",
+                         text: str = "Clear, careful design work.",
+                         months: tuple[str, str] = ("2022-02", "2024-11")) -> None:
+    """Answer one page of a referee's questions as a person would.
+
+    The first choice group takes option `first_choice` when given (the working relationship, on the
+    first page); the others a middle rating or the first option. Short lines take the next of `lines`,
+    required text boxes `text`, and month ranges `months`.
+    """
+    for index, group in enumerate(page.locator(".choices").all()):
+        options = group.locator(".option")
+        if index == 0 and first_choice is not None:
+            options.nth(first_choice).click()
+        else:
+            options.nth(3 if options.count() > 5 else 0).click()
+    for line in page.locator("input[type=text][id^=q]:not([id$='_from']):not([id$='_to'])").all():
+        line.fill(next(lines, "Brightwater & Co"))
+    for question in page.locator("fieldset.question").all():
+        boxes = question.locator("textarea")
+        if boxes.count() and optional not in question.locator("legend").inner_text():
+            boxes.first.fill(text)
+    for field in page.locator("input[id$='_from']").all():
+        field.fill(months[0])
+    for field in page.locator("input[id$='_to']").all():
+        field.fill(months[1])
 
 
 def assert_nothing_asked(html: str, where: str) -> None:

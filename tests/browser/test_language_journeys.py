@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from refcheck.i18n import LOCALES
 
-from .conftest import ONLY_WHERE_CHROMIUM, Journey
+from .conftest import ONLY_WHERE_CHROMIUM, Journey, answer_question_page
 
 pytestmark = ONLY_WHERE_CHROMIUM
 
@@ -205,29 +205,16 @@ def _referee_answers(journey: Journey, t, language: str, name: str, title: str,
     journey.shoot(page, f"{language}-referee-attest")
     page.get_by_role("button", name=t("Confirm and see the questions")).first.click()
     lines = iter(["Brightwater & Co", title])
-    first_group = True
+    first_choice: int | None = relationship_index
     group_heading = t("Question group %(page)s of %(count)s", page=1, count=9).split("1")[0].strip()
     while True:
         _in_language(page, language)
         assert page.locator("h1").inner_text().startswith(group_heading)
-        for group in page.locator(".choices").all():
-            options = group.locator(".option")
-            if first_group:
-                options.nth(relationship_index).click()
-                first_group = False
-            else:
-                options.nth(3 if options.count() > 5 else 0).click()
-        for line in page.locator("input[type=text][id^=q]:not([id$='_from']):not([id$='_to'])").all():
-            line.fill(next(lines, "Brightwater & Co"))
-        for question in page.locator("fieldset.question").all():
-            boxes = question.locator("textarea")
-            if boxes.count() and t("(optional)") not in question.locator("legend").inner_text():
-                boxes.first.fill({"es": "Un trabajo de diseño claro y cuidadoso.",
-                                  "fr": "Un travail de conception clair et soigné."}[language])
-        for field in page.locator("input[id$='_from']").all():
-            field.fill("02/2022")
-        for field in page.locator("input[id$='_to']").all():
-            field.fill("11/2024")
+        answer_question_page(page, lines, first_choice, optional=t("(optional)"),
+                             text={"es": "Un trabajo de diseño claro y cuidadoso.",
+                                   "fr": "Un travail de conception clair et soigné."}[language],
+                             months=("02/2022", "11/2024"))
+        first_choice = None
         journey.shoot(page, f"{language}-referee-questions")
         if page.get_by_role("button", name=t("Review my answers")).count():
             page.get_by_role("button", name=t("Review my answers")).first.click()
